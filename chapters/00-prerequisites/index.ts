@@ -1,0 +1,204 @@
+import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { compareVersions } from '../../scripts/lib/versions.js';
+import { lastLines } from '../../scripts/lib/format.js';
+import { fill, type Text } from '../../scripts/lib/text.js';
+import { runJson } from '../../scripts/lib/tools.js';
+
+const GIB = 1024 ** 3;
+export const MIN_DOCKER_MEMORY = 6 * GIB;
+/** kind's "known issues" page: below these, nodes fail with "too many open files". */
+export const MIN_INOTIFY = { max_user_watches: 524288, max_user_instances: 512 } as const;
+
+const INSTALL: Record<string, Text> = {
+  docker: { en: 'Install Docker (Docker Desktop, or Docker Engine on Linux): https://docs.docker.com/get-docker/', 'zh-TW': '請安裝 Docker（Docker Desktop，或 Linux 上的 Docker Engine）：https://docs.docker.com/get-docker/' },
+  kind: { en: 'Install kind {min} or newer: https://kind.sigs.k8s.io/docs/user/quick-start/#installation', 'zh-TW': '請安裝 kind {min} 以上版本：https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
+  kubectl: { en: 'Install kubectl {min} or newer: https://kubernetes.io/docs/tasks/tools/', 'zh-TW': '請安裝 kubectl {min} 以上版本：https://kubernetes.io/docs/tasks/tools/' },
+  helm: { en: 'Install helm {min} or newer: https://helm.sh/docs/intro/install/', 'zh-TW': '請安裝 helm {min} 以上版本：https://helm.sh/docs/intro/install/' },
+};
+
+const TOO_OLD: Text = { en: '{tool} {found} is older than {min}; upgrade it. {install}', 'zh-TW': '{tool} {found} 比 {min} 舊，請升級。{install}' };
+
+async function missing(ctx: ChapterContext, tool: string, min: string): Promise<Outcome | undefined> {
+  if (await ctx.shell.which(tool)) return undefined;
+  return { ok: false, final: true, evidence: `${tool} not found on PATH`, hint: fill(INSTALL[tool]!, { min }) };
+}
+
+function versionOutcome(tool: string, found: string | undefined, min: string, raw: string): Outcome {
+  if (!found) {
+    return { ok: false, final: true, evidence: `cannot read ${tool}'s version from: ${lastLines(raw, 1) || '(no output)'}`, hint: fill(INSTALL[tool]!, { min }) };
+  }
+  if (compareVersions(found, min) < 0) {
+    const install = fill(INSTALL[tool]!, { min });
+    return { ok: false, final: true, evidence: `${tool} ${found} < ${min}`, hint: { en: fill(TOO_OLD, { tool, found, min, install: install.en }).en, 'zh-TW': fill(TOO_OLD, { tool, found, min, install: install['zh-TW'] })['zh-TW'] } };
+  }
+  return { ok: true, evidence: `${tool} ${found} (≥ ${min})` };
+}
+
+interface DockerInfo {
+  ServerVersion?: string;
+  MemTotal?: number;
+  NCPU?: number;
+  OperatingSystem?: string;
+  ServerErrors?: string[];
+}
+
+const DAEMON_DOWN: Text = {
+  en: 'The Docker daemon is not running or not reachable: start Docker Desktop, or `sudo systemctl start docker` on Linux (and make sure your user may use it: `docker info` must work without sudo).',
+  'zh-TW': 'Docker daemon 未啟動或無法連線：請啟動 Docker Desktop，或在 Linux 上執行 `sudo systemctl start docker`（並確認不加 sudo 也能執行 `docker info`）。',
+};
+
+async function dockerInfo(ctx: ChapterContext): Promise<{ info?: DockerInfo; error?: string }> {
+  const { res, json } = await runJson<DockerInfo>(ctx, ['docker', 'info', '--format', '{{json .}}']);
+  if (res.exitCode !== 0 || !json) return { error: lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}` };
+  if (json.ServerErrors?.length) return { error: json.ServerErrors.join('; ') };
+  return { info: json };
+}
+
+export const checks: Check[] = [
+  {
+    id: 'docker-cli',
+    title: { en: 'docker CLI installed', 'zh-TW': '已安裝 docker CLI' },
+    once: true,
+    async probe(ctx) {
+      const min = ctx.lab.profile.tools.docker;
+      const gone = await missing(ctx, 'docker', min);
+      if (gone) return gone;
+      const res = await ctx.shell.run({ argv: ['docker', 'version', '--format', '{{.Client.Version}}'], timeoutMs: 20_000 });
+      const found = /\d+\.\d+\.\d+/.exec(res.stdout)?.[0];
+      return versionOutcome('docker', found, min, res.stdout + res.stderr);
+    },
+  },
+  {
+    id: 'docker-daemon',
+    title: { en: 'Docker daemon running', 'zh-TW': 'Docker daemon 正在執行' },
+    once: true,
+    async probe(ctx) {
+      if (!(await ctx.shell.which('docker'))) return { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! };
+      const { info, error } = await dockerInfo(ctx);
+      if (!info) return { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN };
+      return { ok: true, evidence: `daemon ${info.ServerVersion ?? '?'} on ${info.OperatingSystem ?? '?'}, ${info.NCPU ?? '?'} CPUs` };
+    },
+  },
+  {
+    id: 'docker-memory',
+    title: { en: 'Docker has at least 6 GiB of memory', 'zh-TW': 'Docker 可用記憶體至少 6 GiB' },
+    once: true,
+    async probe(ctx) {
+      if (!(await ctx.shell.which('docker'))) return { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! };
+      const { info, error } = await dockerInfo(ctx);
+      if (!info) return { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN };
+      const mem = info.MemTotal ?? 0;
+      const gib = (mem / GIB).toFixed(1);
+      if (mem >= MIN_DOCKER_MEMORY) return { ok: true, evidence: `${gib} GiB available to containers` };
+      return {
+        ok: false,
+        final: true,
+        evidence: `${gib} GiB available to containers, need 6 GiB`,
+        hint: {
+          en: 'Give Docker more memory: Docker Desktop → Settings → Resources → Memory ≥ 6 GB (on Linux, Docker uses the host memory: close other programs or use a larger machine). Prometheus, Grafana and nine Tempo pods share it.',
+          'zh-TW': '請增加 Docker 可用的記憶體：Docker Desktop → Settings → Resources → Memory 至少 6 GB（Linux 上 Docker 直接使用主機記憶體：請關閉其他程式或換台較大的機器）。Prometheus、Grafana 與九個 Tempo pod 都要共用這些記憶體。',
+        },
+      };
+    },
+  },
+  {
+    id: 'kind',
+    title: { en: 'kind installed', 'zh-TW': '已安裝 kind' },
+    once: true,
+    async probe(ctx) {
+      const min = ctx.lab.profile.kind.minVersion;
+      const gone = await missing(ctx, 'kind', min);
+      if (gone) return gone;
+      const res = await ctx.shell.run({ argv: ['kind', 'version'], timeoutMs: 20_000 });
+      // "kind v0.20.0 go1.20.4 linux/amd64"
+      const found = /\bv?(\d+\.\d+\.\d+)/.exec(res.stdout)?.[1];
+      return versionOutcome('kind', found, min, res.stdout + res.stderr);
+    },
+  },
+  {
+    id: 'kubectl',
+    title: { en: 'kubectl installed', 'zh-TW': '已安裝 kubectl' },
+    once: true,
+    async probe(ctx) {
+      const min = ctx.lab.profile.tools.kubectl;
+      const gone = await missing(ctx, 'kubectl', min);
+      if (gone) return gone;
+      const { res, json } = await runJson<{ clientVersion?: { gitVersion?: string } }>(ctx, ['kubectl', 'version', '--client', '--output=json']);
+      const found = json?.clientVersion?.gitVersion?.replace(/^v/, '');
+      return versionOutcome('kubectl', found, min, res.stdout + res.stderr);
+    },
+  },
+  {
+    id: 'helm',
+    title: { en: 'helm installed', 'zh-TW': '已安裝 helm' },
+    once: true,
+    async probe(ctx) {
+      const min = ctx.lab.profile.tools.helm;
+      const gone = await missing(ctx, 'helm', min);
+      if (gone) return gone;
+      const res = await ctx.shell.run({ argv: ['helm', 'version', '--template', '{{.Version}}'], timeoutMs: 20_000 });
+      const found = /v?(\d+\.\d+\.\d+)/.exec(res.stdout)?.[1];
+      return versionOutcome('helm', found, min, res.stdout + res.stderr);
+    },
+  },
+  {
+    id: 'inotify',
+    title: { en: 'inotify limits high enough for kind', 'zh-TW': 'inotify 上限足夠 kind 使用' },
+    once: true,
+    async probe(ctx) {
+      if (process.platform !== 'linux') {
+        return { ok: true, evidence: `${process.platform}: Docker Desktop's VM manages inotify limits` };
+      }
+      const keys = Object.keys(MIN_INOTIFY) as (keyof typeof MIN_INOTIFY)[];
+      const values: Partial<Record<keyof typeof MIN_INOTIFY, number>> = {};
+      const res = await ctx.shell.run({ argv: ['sysctl', '-n', ...keys.map((k) => `fs.inotify.${k}`)], timeoutMs: 10_000 });
+      const nums = res.exitCode === 0 ? res.stdout.trim().split(/\s+/).map(Number) : [];
+      for (const [i, k] of keys.entries()) {
+        values[k] = Number.isFinite(nums[i]) ? nums[i] : Number((await ctx.fs.readText(`/proc/sys/fs/inotify/${k}`))?.trim());
+      }
+      const low = keys.filter((k) => !(Number(values[k]) >= MIN_INOTIFY[k]));
+      const evidence = keys.map((k) => `${k}=${Number.isFinite(values[k]) ? values[k] : '?'}`).join(', ');
+      if (!low.length) return { ok: true, evidence };
+      const cmds = low.map((k) => `sudo sysctl fs.inotify.${k}=${MIN_INOTIFY[k]}`).join(' && ');
+      return {
+        ok: false,
+        final: true,
+        evidence: `${evidence} (need ${low.map((k) => `${k} ≥ ${MIN_INOTIFY[k]}`).join(', ')})`,
+        hint: {
+          en: `Raise them now with \`${cmds}\`; to keep them after a reboot, put the same keys in /etc/sysctl.d/99-kind.conf. Too low, and pods fail with "too many open files".`,
+          'zh-TW': `請用 \`${cmds}\` 立即調高；要在重開機後保留，請把同樣的設定寫入 /etc/sysctl.d/99-kind.conf。上限太低時 pod 會出現 "too many open files" 錯誤。`,
+        },
+      };
+    },
+  },
+  ...(['grafana', 'prometheus', 'tempo'] as const).map(
+    (name): Check => ({
+      id: `port-${name}`,
+      title: { en: `local port for ${name} is free`, 'zh-TW': `${name} 使用的本機連接埠未被占用` },
+      level: 'advisory',
+      once: true,
+      async probe(ctx) {
+        const port = ctx.lab.localPorts[name];
+        if (await ctx.net.isPortFree(port)) return { ok: true, evidence: `127.0.0.1:${port} is free` };
+        return {
+          ok: false,
+          final: true,
+          evidence: `127.0.0.1:${port} is in use`,
+          hint: {
+            en: `Something already listens on ${port} (see \`lsof -i :${port}\`). Stop it, or carry on: the workbook will forward ${name} to another free port and say which.`,
+            'zh-TW': `已有程式在 ${port} 監聽（可用 \`lsof -i :${port}\` 查看）。請停止它，或直接繼續：工作手冊會把 ${name} 轉到另一個空閒連接埠並告訴你。`,
+          },
+        };
+      },
+    }),
+  ),
+];
+
+export const chapter: Chapter = {
+  number: 0,
+  id: 'prerequisites',
+  title: { en: 'Prerequisites (doctor)', 'zh-TW': '事前準備（健康檢查）' },
+  dir: '00-prerequisites',
+  steps: [],
+  checks,
+};

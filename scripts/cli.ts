@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { main } from './main.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+const controller = new AbortController();
+
+async function runCleanups(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      process.stderr.write(`warning: cleanup failed: ${(err as Error).message}\n`);
+    }
+  }
+}
+
+let signalled = false;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    controller.abort();
+    process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : sig}: stopping port-forwards and saving progress…\n`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+const REPORT = 'https://github.com/tempo-workbook/tempo-workbook/issues';
+
+main(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+  onCleanup: (fn) => cleanups.push(fn),
+})
+  .then(async (code) => {
+    await runCleanups();
+    process.exit(code);
+  })
+  .catch(async (err: unknown) => {
+    await runCleanups();
+    const e = err as Error & { exitCode?: number };
+    if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(e.exitCode);
+    }
+    process.stderr.write(`internal error: ${e?.message ?? String(err)}\n(this is a bug in the workbook: please report it at ${REPORT} with \`workbook --version\`, node ${process.version}, ${process.platform})\n`);
+    if (process.env.WORKBOOK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    process.exit(70);
+  });

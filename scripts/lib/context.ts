@@ -1,0 +1,37 @@
+import type { ChapterContext, EndpointName, Lab } from './model.js';
+import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
+import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
+import type { ProgressStore } from './progress.js';
+import { zxShell } from './shell.js';
+
+export interface Ports {
+  shell: Shell;
+  http: Http;
+  clock: Clock;
+  fs: Fs;
+  net: Net;
+}
+
+export function realPorts(env: NodeJS.ProcessEnv): Ports {
+  return { shell: zxShell(env), http: realHttp, clock: realClock, fs: realFs, net: realNet };
+}
+
+/** Build what chapters receive. Endpoints: an explicit URL wins; otherwise a port-forward is started on demand. */
+export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forwards: PortForwardManager): ChapterContext {
+  const targets = forwardTargets(lab);
+  return {
+    lab,
+    ...ports,
+    facts: store.data.facts,
+    async setFact(key, value) {
+      store.data.facts[key] = value;
+      await store.save();
+    },
+    async endpoint(name: EndpointName) {
+      const explicit = lab.urls[name];
+      if (explicit) return explicit;
+      const target = targets[name];
+      return forwards.ensure(name, (port) => portForwardArgv(lab, target, port), lab.localPorts[name]);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { formatCommand, lastLines } from './format.js';
+import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
+import type { ItemStatus } from './progress.js';
+import type { Text } from './text.js';
+import { CancelledError, errorMessage } from './errors.js';
+
+export interface ItemResult {
+  status: ItemStatus;
+  durationMs: number;
+  evidence: string;
+  hint?: Text;
+  /** the exact command, for steps */
+  command?: string;
+  /** the real error text on failure */
+  error?: string;
+  attempts?: number;
+}
+
+/** Asks the learner; the interactive implementation is clack, tests pass their own. */
+export interface Confirm {
+  (message: string): Promise<boolean>;
+}
+
+const GENERIC_HINT: Text = {
+  en: 'Read the error above; run `workbook doctor` if a tool or the cluster seems missing.',
+  'zh-TW': '請閱讀上方錯誤訊息；若工具或叢集似乎不存在，請執行 `workbook doctor`。',
+};
+
+export async function executeStep(
+  step: Step,
+  ctx: ChapterContext,
+  options: { onLine?: (line: string) => void; confirm?: Confirm; signal?: AbortSignal } = {},
+): Promise<ItemResult> {
+  const started = ctx.clock.now();
+  const cmd = step.command(ctx.lab);
+  const command = formatCommand(cmd.argv);
+  const took = () => ctx.clock.now() - started;
+
+  const skipped = await step.skipIf?.(ctx);
+  if (skipped) return { status: 'skipped', durationMs: took(), evidence: skipped, command };
+
+  if (step.destructive && !ctx.lab.yes) {
+    if (!ctx.lab.interactive || !options.confirm) {
+      throw new CancelledError(`"${command}" needs confirmation: run again with --yes`);
+    }
+    if (!(await options.confirm(command))) throw new CancelledError(`declined: ${command}`);
+  }
+
+  const res = await ctx.shell.run(cmd, { onLine: options.onLine, signal: options.signal });
+  if (res.exitCode !== 0) {
+    const detail = lastLines(res.stderr || res.stdout) || `exit code ${res.exitCode}`;
+    return {
+      status: 'failed',
+      durationMs: took(),
+      evidence: `exit ${res.exitCode}: ${detail}`,
+      error: res.stderr || res.stdout,
+      hint: GENERIC_HINT,
+      command,
+    };
+  }
+  await step.after?.(ctx);
+  return { status: 'passed', durationMs: took(), evidence: lastLines(res.stdout, 1) || 'done', command };
+}
+
+/** Poll schedule: quick at first (data often lands within a second), then every second until the deadline. */
+export const POLL_DELAYS_MS = [250, 500, 1000] as const;
+
+export async function probeUntil(
+  check: Check,
+  ctx: ChapterContext,
+  options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
+): Promise<{ outcome: Outcome; attempts: number }> {
+  const budget = Math.min(options.deadlineMs ?? ctx.lab.timeoutMs, check.deadlineMs ?? Number.POSITIVE_INFINITY);
+  const deadline = ctx.clock.now() + budget;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    let outcome: Outcome;
+    try {
+      outcome = await check.probe(ctx);
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      outcome = { ok: false, evidence: errorMessage(err), hint: GENERIC_HINT };
+    }
+    options.onAttempt?.(outcome, attempts);
+    if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return { outcome, attempts };
+    const delay = POLL_DELAYS_MS[Math.min(attempts - 1, POLL_DELAYS_MS.length - 1)]!;
+    if (ctx.clock.now() + delay > deadline) return { outcome, attempts };
+    await ctx.clock.sleep(delay);
+  }
+}
+
+export async function executeCheck(
+  check: Check,
+  ctx: ChapterContext,
+  options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
+): Promise<ItemResult> {
+  const started = ctx.clock.now();
+  const { outcome, attempts } = await probeUntil(check, ctx, options);
+  const durationMs = ctx.clock.now() - started;
+  if (outcome.ok) return { status: 'passed', durationMs, evidence: outcome.evidence, attempts };
+  return {
+    status: check.level === 'advisory' ? 'warned' : 'failed',
+    durationMs,
+    evidence: outcome.evidence,
+    hint: outcome.hint,
+    error: outcome.evidence,
+    attempts,
+  };
+}
+
+export function chapterPassed(results: ItemResult[]): boolean {
+  return results.every((r) => r.status !== 'failed');
+}
+
+export type { Chapter };

@@ -1,0 +1,36 @@
+import type { Text } from './text.js';
+
+/** Bad input from the learner: one line, exit 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Something the workbook tried did not work (a command failed, an endpoint never answered): one line, exit 1. */
+export class WorkbookError extends Error {
+  readonly exitCode: number;
+  readonly hint?: Text;
+  constructor(message: string, options: { exitCode?: number; hint?: Text; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'WorkbookError';
+    this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint;
+  }
+}
+
+/** The learner pressed Ctrl-C or declined a prompt. */
+export class CancelledError extends Error {
+  readonly exitCode = 130;
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,38 @@
+/** Quote one argument the way a POSIX shell would need it, so a shown command can be pasted as is. */
+export function shellQuote(arg: string): string {
+  if (arg === '') return "''";
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatCommand(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** "90", "90s", "5m", "1500ms" → ms; undefined when it is not a duration. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+  return ms > 0 ? Math.round(ms) : undefined;
+}
+
+/** Last non-empty lines of a tool's output, folded to one line, for a one-line error. */
+export function lastLines(text: string, n = 2): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-n)
+    .join(' | ');
+}

@@ -1,0 +1,97 @@
+import type { Lang, Text } from './text.js';
+import type { Profile } from './versions.js';
+import type { Clock, Fs, Http, Net, Shell } from './ports.js';
+
+/** A command as a pure value: what would run. `plan` prints it, tests assert it, the shell port runs it. */
+export interface Command {
+  argv: string[];
+  /** Text fed to stdin (e.g. a manifest built at run time). */
+  input?: string;
+  timeoutMs?: number;
+}
+
+export type EndpointName = 'prometheus' | 'tempo' | 'grafana';
+
+/** The settings one run works with. */
+export interface Lab {
+  lang: Lang;
+  profile: Profile;
+  clusterName: string;
+  /** kube context every kubectl/helm call names explicitly; never the "current" one. */
+  context: string;
+  namespaces: { prometheus: string; tracing: string };
+  /** Explicit endpoints win over port-forwards. */
+  urls: Partial<Record<EndpointName, string>>;
+  timeoutMs: number;
+  yes: boolean;
+  interactive: boolean;
+  ci: boolean;
+  stateDir: string;
+  showSecrets: boolean;
+  /** Local ports port-forwards want (3000/9090/3100 by default); another free one is picked when taken. */
+  localPorts: Record<EndpointName, number>;
+}
+
+export interface StepOutcome {
+  /** Why it was skipped (idempotence: "cluster tempo-lab exists"). */
+  skipped?: string;
+}
+
+export interface Step {
+  id: string;
+  title: Text;
+  why: Text;
+  /** Pure: the exact command for this lab. */
+  command(lab: Lab): Command;
+  /** Manifest files the command reads, repo-relative (shown by `plan`). */
+  manifests?: string[];
+  /** Probe before running: a reason to skip it, or undefined to run. */
+  skipIf?(ctx: ChapterContext): Promise<string | undefined>;
+  /** Needs an explicit yes (interactive confirm, --yes, or CI). */
+  destructive?: boolean;
+  /** Runs after the command succeeded (record facts in progress, e.g. "we created this cluster"). */
+  after?(ctx: ChapterContext): Promise<void>;
+}
+
+export type Outcome =
+  | { ok: true; evidence: string }
+  | { ok: false; evidence: string; hint: Text; /** no point re-probing (a tool is missing) */ final?: boolean };
+
+export interface Check {
+  id: string;
+  title: Text;
+  /** `advisory` failures are shown as warnings and do not fail the chapter. */
+  level?: 'required' | 'advisory';
+  /** Probe once, no re-probe until the deadline (doctor checks). */
+  once?: boolean;
+  /** Upper bound for this check, in ms, on top of which --timeout may only shorten or lengthen. */
+  deadlineMs?: number;
+  probe(ctx: ChapterContext): Promise<Outcome>;
+}
+
+export interface Chapter {
+  /** 0..8 */
+  number: number;
+  /** short id used on the command line: `run cluster` */
+  id: string;
+  title: Text;
+  /** folder under chapters/ holding lesson.en.md and lesson.zh-TW.md */
+  dir: string;
+  steps: Step[];
+  checks: Check[];
+}
+
+/** What a step or check receives: the lab and the ports. Chapters never import zx or fetch directly. */
+export interface ChapterContext {
+  lab: Lab;
+  shell: Shell;
+  http: Http;
+  clock: Clock;
+  fs: Fs;
+  net: Net;
+  /** Base URL for an endpoint: the explicit URL, or a port-forward started on demand. */
+  endpoint(name: EndpointName): Promise<string>;
+  /** Facts shared across chapters and runs (e.g. createdCluster), persisted in progress. */
+  facts: Record<string, unknown>;
+  setFact(key: string, value: unknown): Promise<void>;
+}

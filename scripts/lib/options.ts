@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+import type { Text } from './text.js';
+
+/** Flags as data: parseArgs reads this table, help is printed from it, settings are typed from it. */
+export const FLAGS = {
+  yes: { type: 'boolean', short: 'y', help: { en: 'answer yes to every confirmation (assumed under CI)', 'zh-TW': '所有確認都回答「是」（CI 環境下預設開啟）' } },
+  lang: { type: 'string', value: 'en|zh-TW', help: { en: 'language of lessons and hints (default: from LANG)', 'zh-TW': '課文與提示的語言（預設依 LANG）' } },
+  profile: { type: 'string', value: 'NAME', help: { en: 'versions profile from manifests/versions.yaml (default: article)', 'zh-TW': 'manifests/versions.yaml 中的版本組合（預設 article）' } },
+  context: { type: 'string', value: 'NAME', help: { en: 'kube context to use (default: kind-<cluster>)', 'zh-TW': '要使用的 kube context（預設 kind-<叢集名稱>）' } },
+  cluster: { type: 'string', value: 'NAME', help: { en: 'kind cluster name (default: tempo-lab)', 'zh-TW': 'kind 叢集名稱（預設 tempo-lab）' } },
+  timeout: { type: 'string', value: 'DURATION', help: { en: 'how long a check may keep re-probing, e.g. 90s, 5m (default: 3m)', 'zh-TW': '每個檢查最多重試多久，例如 90s、5m（預設 3m）' } },
+  'tempo-url': { type: 'string', value: 'URL', help: { en: 'use this Tempo instead of a port-forward', 'zh-TW': '直接使用此 Tempo 端點，不做 port-forward' } },
+  'prometheus-url': { type: 'string', value: 'URL', help: { en: 'use this Prometheus instead of a port-forward', 'zh-TW': '直接使用此 Prometheus 端點，不做 port-forward' } },
+  'grafana-url': { type: 'string', value: 'URL', help: { en: 'use this Grafana instead of a port-forward', 'zh-TW': '直接使用此 Grafana 端點，不做 port-forward' } },
+  'state-dir': { type: 'string', value: 'DIR', help: { en: 'where progress is kept (default: ~/.local/state/tempo-workbook)', 'zh-TW': '進度檔存放的資料夾（預設 ~/.local/state/tempo-workbook）' } },
+  config: { type: 'string', value: 'FILE', help: { en: 'settings file (default: ./workbook.config.yaml if present)', 'zh-TW': '設定檔（預設：若存在則用 ./workbook.config.yaml）' } },
+  json: { type: 'string', value: 'FILE', help: { en: 'also write a JSON report of every check', 'zh-TW': '另外輸出每個檢查結果的 JSON 報告' } },
+  junit: { type: 'string', value: 'FILE', help: { en: 'also write a JUnit XML report of every check', 'zh-TW': '另外輸出 JUnit XML 報告' } },
+  'show-secrets': { type: 'boolean', help: { en: 'print passwords read from the cluster', 'zh-TW': '顯示從叢集讀到的密碼' } },
+  help: { type: 'boolean', short: 'h', help: { en: 'show help', 'zh-TW': '顯示說明' } },
+  version: { type: 'boolean', short: 'v', help: { en: 'show the version', 'zh-TW': '顯示版本' } },
+} as const satisfies Record<string, { type: 'boolean' | 'string'; short?: string; value?: string; help: Text }>;
+
+export type FlagName = keyof typeof FLAGS;
+export type Flags = { [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const COMMON: FlagName[] = ['lang', 'profile', 'context', 'cluster', 'state-dir', 'config', 'help'];
+const ENDPOINTS: FlagName[] = ['tempo-url', 'prometheus-url', 'grafana-url', 'timeout'];
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: Text;
+  /** kind of positional argument */
+  positional: 'none' | 'chapter' | 'chapter-or-all';
+  flags: FlagName[];
+}
+
+export const COMMANDS: CommandSpec[] = [
+  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
+  { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
+  { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
+  { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
+  { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
+  { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } },
+  { name: 'reset', usage: 'reset', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' } },
+];
+
+export interface ParsedArgs {
+  command: string | undefined;
+  positional: string | undefined;
+  flags: Flags;
+}
+
+/** Parse argv strictly: unknown flags and stray arguments are usage errors (exit 2). */
+export function parseCli(argv: string[]): ParsedArgs {
+  const first = argv[0];
+  const spec = first && !first.startsWith('-') ? COMMANDS.find((c) => c.name === first) : undefined;
+  if (first && !first.startsWith('-') && !spec) {
+    throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see workbook --help)`);
+  }
+  const allowed = spec ? spec.flags : ([...COMMON, 'version', 'yes'] as FlagName[]);
+  const options = Object.fromEntries(
+    allowed.map((f) => {
+      const d = FLAGS[f] as { type: 'boolean' | 'string'; short?: string };
+      return [f, d.short ? { type: d.type, short: d.short } : { type: d.type }];
+    }),
+  );
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: spec ? argv.slice(1) : argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(usageMessage((err as Error).message, spec?.name));
+  }
+  const { values, positionals } = parsed;
+  const maxPositionals = !spec || spec.positional === 'none' ? 0 : 1;
+  if (positionals.length > maxPositionals && !values.help) {
+    throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"${spec ? ` (usage: workbook ${spec.usage})` : ''}`);
+  }
+  return { command: spec?.name, positional: positionals[0], flags: values as Flags };
+}
+
+function usageMessage(raw: string, command: string | undefined): string {
+  const unknown = /Unknown option '([^']+)'/.exec(raw);
+  const where = command ? `workbook ${command} --help` : 'workbook --help';
+  if (unknown) return `unknown flag ${unknown[1]} (see ${where})`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(raw);
+  if (missing) return `flag ${missing[1]!.replace(/^-\w, /, '')} needs a value (see ${where})`;
+  return `${raw.split('\n')[0]} (see ${where})`;
+}

@@ -1,0 +1,220 @@
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { WorkbookError } from './errors.js';
+import { formatCommand, lastLines } from './format.js';
+import type { EndpointName, Lab } from './model.js';
+import { kubectl } from './tools.js';
+
+/** What each endpoint forwards to, as the charts name things (see manifests/*.values.yaml). */
+export interface ForwardTarget {
+  namespace: string;
+  resource: string;
+  remotePort: number;
+}
+
+export function forwardTargets(lab: Lab): Record<EndpointName, ForwardTarget> {
+  return {
+    prometheus: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-prometheus', remotePort: 9090 },
+    grafana: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-grafana', remotePort: 80 },
+    tempo: { namespace: lab.namespaces.tracing, resource: 'service/tempo-query-frontend', remotePort: 3100 },
+  };
+}
+
+/** The exact port-forward command: bound to 127.0.0.1 only. */
+export function portForwardArgv(lab: Lab, target: ForwardTarget, localPort: number): string[] {
+  return kubectl(lab, 'port-forward', '--address', '127.0.0.1', '--namespace', target.namespace, target.resource, `${localPort}:${target.remotePort}`);
+}
+
+export type Spawn = (argv: string[]) => ChildProcess;
+
+export const defaultSpawn: Spawn = (argv) => nodeSpawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+
+export interface PortForwardOptions {
+  spawn?: Spawn;
+  /** How long to wait for the local port to answer. */
+  readyTimeoutMs?: number;
+  /** How often a forward that died is started again before giving up. */
+  maxRestarts?: number;
+  notice?: (message: string) => void;
+  isPortFree?: (port: number) => Promise<boolean>;
+}
+
+interface Forward {
+  name: string;
+  argv: string[];
+  port: number;
+  child?: ChildProcess;
+  restarts: number;
+  ready?: Promise<void>;
+  lastOutput: string;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ port, host: '127.0.0.1' });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function defaultIsPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Owns every `kubectl port-forward` child: starts it, waits until the local port answers, starts it again if it
+ * dies, and kills it on stop (exit, error, Ctrl-C). Children are never detached, so they cannot outlive us quietly.
+ */
+export class PortForwardManager {
+  private readonly forwards = new Map<string, Forward>();
+  private stopping = false;
+  private readonly spawn: Spawn;
+  private readonly readyTimeoutMs: number;
+  private readonly maxRestarts: number;
+  private readonly notice: (m: string) => void;
+  private readonly isPortFree: (port: number) => Promise<boolean>;
+
+  constructor(options: PortForwardOptions = {}) {
+    this.spawn = options.spawn ?? defaultSpawn;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.maxRestarts = options.maxRestarts ?? 5;
+    this.notice = options.notice ?? (() => {});
+    this.isPortFree = options.isPortFree ?? defaultIsPortFree;
+  }
+
+  /** PIDs of the children alive now (tests assert none are left). */
+  pids(): number[] {
+    return [...this.forwards.values()].map((f) => f.child?.pid).filter((p): p is number => typeof p === 'number' && p > 0);
+  }
+
+  /** Start (or reuse) a forward and return its base URL. */
+  async ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number): Promise<string> {
+    const existing = this.forwards.get(name);
+    if (existing?.ready) {
+      await existing.ready;
+      return `http://127.0.0.1:${existing.port}`;
+    }
+    let port = wantedPort;
+    if (!(await this.isPortFree(port))) {
+      port = await freePort();
+      this.notice(`port ${wantedPort} is taken; forwarding ${name} to 127.0.0.1:${port} instead`);
+    }
+    const fwd: Forward = { name, argv: argvFor(port), port, restarts: 0, lastOutput: '' };
+    this.forwards.set(name, fwd);
+    fwd.ready = this.start(fwd);
+    try {
+      await fwd.ready;
+    } catch (err) {
+      this.forwards.delete(name);
+      throw err;
+    }
+    return `http://127.0.0.1:${port}`;
+  }
+
+  private start(fwd: Forward): Promise<void> {
+    const child = this.spawn(fwd.argv);
+    fwd.child = child;
+    const collect = (b: Buffer) => {
+      fwd.lastOutput = (fwd.lastOutput + b.toString()).slice(-2000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+
+    let exited = false;
+    const exitedPromise = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        exited = true;
+        resolve();
+      });
+      child.once('error', (err) => {
+        exited = true;
+        fwd.lastOutput += err.message;
+        resolve();
+      });
+    });
+
+    const ready = (async () => {
+      const deadline = Date.now() + this.readyTimeoutMs;
+      while (Date.now() < deadline) {
+        if (exited) break;
+        if (await canConnect(fwd.port)) return;
+        await Promise.race([new Promise((r) => setTimeout(r, 100)), exitedPromise]);
+      }
+      await this.kill(child);
+      const why = exited ? `exited: ${lastLines(fwd.lastOutput) || 'no output'}` : `127.0.0.1:${fwd.port} did not answer within ${this.readyTimeoutMs} ms`;
+      throw new WorkbookError(`port-forward for ${fwd.name} failed (${formatCommand(fwd.argv)}): ${why}`);
+    })();
+
+    // once ready, a forward that dies is started again (pods restart; kubectl port-forward does not follow them)
+    ready
+      .then(() =>
+        exitedPromise.then(() => {
+          if (this.stopping || this.forwards.get(fwd.name) !== fwd) return;
+          if (fwd.restarts >= this.maxRestarts) {
+            this.notice(`port-forward for ${fwd.name} died ${fwd.restarts + 1} times; giving up (${lastLines(fwd.lastOutput)})`);
+            this.forwards.delete(fwd.name);
+            return;
+          }
+          fwd.restarts++;
+          this.notice(`port-forward for ${fwd.name} stopped; starting it again (${fwd.restarts}/${this.maxRestarts})`);
+          fwd.ready = this.start(fwd);
+          fwd.ready.catch((err: Error) => {
+            this.notice(err.message);
+            this.forwards.delete(fwd.name);
+          });
+        }),
+      )
+      .catch(() => {});
+    return ready;
+  }
+
+  private kill(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('exit', () => {
+        clearTimeout(hard);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** Kill every child and wait for each to exit. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    const children = [...this.forwards.values()].map((f) => f.child).filter((c): c is ChildProcess => !!c);
+    this.forwards.clear();
+    await Promise.all(children.map((c) => this.kill(c)));
+  }
+
+  /** Synchronous last resort for process 'exit': signal every child. */
+  killAllSync(): void {
+    this.stopping = true;
+    for (const f of this.forwards.values()) {
+      try {
+        f.child?.kill('SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from './model.js';
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Each line of output as it comes (for streaming helm/kubectl into the task log). */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The process boundary for tools (kind, helm, kubectl, docker). */
+export interface Shell {
+  run(cmd: Command, options?: RunOptions): Promise<ShellResult>;
+  /** Absolute path of a tool on PATH, or undefined. */
+  which(tool: string): Promise<string | undefined>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+}
+
+export interface Http {
+  request(url: string, init?: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Fs {
+  readText(path: string): Promise<string | undefined>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export const realFs: Fs = {
+  async readText(path) {
+    try {
+      return await readFile(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** fetch-based HTTP port; a connection error rejects with a one-line message naming the URL. */
+export const realHttp: Http = {
+  async request(url, init = {}) {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        body: init.body,
+        signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
+        redirect: 'manual',
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${init.timeoutMs ?? 10_000} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new Error(`${init.method ?? 'GET'} ${url}: ${why}`);
+    }
+    const body = await res.text().catch((err: Error) => {
+      throw new Error(`GET ${url}: body cut short (${err.message})`);
+    });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    return { status: res.status, headers, body };
+  },
+};
+
+export interface Net {
+  /** True when nothing listens on 127.0.0.1:port. */
+  isPortFree(port: number): Promise<boolean>;
+}
+
+export const realNet: Net = {
+  async isPortFree(port) {
+    const { createServer } = await import('node:net');
+    return new Promise((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+    });
+  },
+};

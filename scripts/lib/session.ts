@@ -1,0 +1,64 @@
+import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
+import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
+import type { ProgressStore } from './progress.js';
+import { say } from './text.js';
+
+export interface RecordedItem {
+  chapter: Chapter;
+  kind: 'step' | 'check';
+  id: string;
+  title: string;
+  result: ItemResult;
+}
+
+/** One run or verify: executes through the engine, records progress after every item, keeps results for reports. */
+export class Session {
+  readonly items: RecordedItem[] = [];
+  readonly startedAt: number;
+  constructor(
+    readonly ctx: ChapterContext,
+    readonly store: ProgressStore,
+    readonly mode: 'run' | 'verify',
+  ) {
+    this.startedAt = ctx.clock.now();
+  }
+
+  async beginChapter(ch: Chapter): Promise<void> {
+    this.store.startChapter(ch.id, this.mode);
+    await this.store.save();
+  }
+
+  async step(ch: Chapter, step: Step, options: { onLine?: (l: string) => void; confirm?: Confirm; signal?: AbortSignal } = {}): Promise<ItemResult> {
+    const result = await executeStep(step, this.ctx, options);
+    await this.keep(ch, 'step', step.id, say(step.title, this.ctx.lab.lang), result);
+    return result;
+  }
+
+  async check(ch: Chapter, check: Check, options: { onAttempt?: (o: Outcome, n: number) => void; signal?: AbortSignal } = {}): Promise<ItemResult> {
+    const result = await executeCheck(check, this.ctx, options);
+    await this.keep(ch, 'check', check.id, say(check.title, this.ctx.lab.lang), result);
+    return result;
+  }
+
+  async endChapter(ch: Chapter): Promise<boolean> {
+    const passed = this.items.filter((i) => i.chapter === ch).every((i) => i.result.status !== 'failed');
+    this.store.finishChapter(ch.id, passed ? 'passed' : 'failed');
+    await this.store.save();
+    return passed;
+  }
+
+  failures(): RecordedItem[] {
+    return this.items.filter((i) => i.result.status === 'failed');
+  }
+
+  private async keep(ch: Chapter, kind: 'step' | 'check', id: string, title: string, result: ItemResult): Promise<void> {
+    this.items.push({ chapter: ch, kind, id, title, result });
+    this.store.record(ch.id, kind === 'step' ? 'steps' : 'checks', id, {
+      status: result.status,
+      at: new Date().toISOString(),
+      durationMs: result.durationMs,
+      evidence: result.evidence,
+    });
+    await this.store.save();
+  }
+}

@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { UsageError } from './errors.js';
+import { parseDuration } from './format.js';
+import type { Flags } from './options.js';
+import type { EndpointName, Lab } from './model.js';
+import { isLang, langFromLocale, type Lang } from './text.js';
+import { getProfile } from './versions.js';
+
+/** Keys a settings file (workbook.config.yaml) may hold; same names as the flags. */
+const FILE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'tempo-url', 'prometheus-url', 'grafana-url', 'state-dir'] as const;
+type FileSettings = Partial<Record<(typeof FILE_KEYS)[number], string>>;
+
+const ENV_KEYS: Record<(typeof FILE_KEYS)[number], string> = {
+  lang: 'WORKBOOK_LANG',
+  profile: 'WORKBOOK_PROFILE',
+  context: 'WORKBOOK_CONTEXT',
+  cluster: 'WORKBOOK_CLUSTER',
+  timeout: 'WORKBOOK_TIMEOUT',
+  'tempo-url': 'WORKBOOK_TEMPO_URL',
+  'prometheus-url': 'WORKBOOK_PROMETHEUS_URL',
+  'grafana-url': 'WORKBOOK_GRAFANA_URL',
+  'state-dir': 'WORKBOOK_STATE_DIR',
+};
+
+export const DEFAULT_CLUSTER = 'tempo-lab';
+export const DEFAULT_TIMEOUT_MS = 180_000;
+
+export interface Io {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+}
+
+/** Where each setting came from, for WORKBOOK_DEBUG. */
+export type Trace = string[];
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  // clack's isCI() only accepts CI === 'true'; CI=1 and other truthy spellings count here too.
+  const v = env.CI;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+export function isInteractive(io: Io): boolean {
+  return io.stdinIsTTY && io.stdoutIsTTY && !isCI(io.env);
+}
+
+function readFileSettings(flags: Flags, io: Io, trace: Trace): FileSettings {
+  const explicit = flags.config ?? io.env.WORKBOOK_CONFIG;
+  const file = explicit ? resolve(io.cwd, explicit) : join(io.cwd, 'workbook.config.yaml');
+  if (!existsSync(file)) {
+    if (explicit) throw new UsageError(`settings file not found: ${explicit}`);
+    return {};
+  }
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`settings file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc == null) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`settings file ${file} must be a map of settings`);
+  const out: FileSettings = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (!(FILE_KEYS as readonly string[]).includes(k)) {
+      throw new UsageError(`settings file ${file}: unknown key "${k}" (known: ${FILE_KEYS.join(', ')})`);
+    }
+    out[k as keyof FileSettings] = String(v);
+  }
+  trace.push(`settings file: ${file}`);
+  return out;
+}
+
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function validateClusterName(name: string): string {
+  if (name.length > 50 || !DNS1123.test(name)) {
+    throw new UsageError(`cluster name "${name}" must be lower-case letters, digits and "-", start and end with a letter or digit, at most 50 characters`);
+  }
+  return name;
+}
+
+function validateUrl(name: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`--${name} "${value}" is not a URL (e.g. http://127.0.0.1:9090)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--${name} must be http:// or https://`);
+  return value.replace(/\/+$/, '');
+}
+
+/** defaults ← settings file ← environment ← flags. */
+export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
+  const file = readFileSettings(flags, io, trace);
+  const pick = (key: (typeof FILE_KEYS)[number]): string | undefined => {
+    const fromFlag = flags[key as keyof Flags];
+    if (typeof fromFlag === 'string') return trace.push(`${key}: flag`), fromFlag;
+    const fromEnv = io.env[ENV_KEYS[key]];
+    if (fromEnv) return trace.push(`${key}: ${ENV_KEYS[key]}`), fromEnv;
+    if (file[key] !== undefined) return trace.push(`${key}: settings file`), file[key];
+    return undefined;
+  };
+
+  const langRaw = pick('lang');
+  let lang: Lang;
+  if (langRaw !== undefined) {
+    if (!isLang(langRaw)) throw new UsageError(`--lang must be en or zh-TW, not "${langRaw}"`);
+    lang = langRaw;
+  } else {
+    lang = langFromLocale(io.env.LC_ALL || io.env.LC_MESSAGES || io.env.LANG);
+  }
+
+  const profile = getProfile(pick('profile'));
+  const clusterName = validateClusterName(pick('cluster') ?? DEFAULT_CLUSTER);
+  const context = pick('context') ?? `kind-${clusterName}`;
+  const timeoutRaw = pick('timeout');
+  const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutRaw);
+  if (timeoutMs === undefined) throw new UsageError(`--timeout "${timeoutRaw}" is not a duration (e.g. 90s, 5m)`);
+
+  const urls: Partial<Record<EndpointName, string>> = {};
+  for (const name of ['tempo', 'prometheus', 'grafana'] as const) {
+    const v = pick(`${name}-url`);
+    if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v);
+  }
+  const stateDirRaw = pick('state-dir');
+  const stateHome = io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state');
+  const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHome, 'tempo-workbook');
+  const ci = isCI(io.env);
+
+  return {
+    lang,
+    profile,
+    clusterName,
+    context,
+    namespaces: { prometheus: 'prometheus', tracing: 'tracing' },
+    urls,
+    timeoutMs,
+    yes: Boolean(flags.yes) || ci,
+    interactive: isInteractive(io),
+    ci,
+    stateDir,
+    showSecrets: Boolean(flags['show-secrets']),
+    localPorts: parseLocalPorts(io.env.WORKBOOK_PORTS),
+  };
+}
+
+export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100 };
+
+/** WORKBOOK_PORTS="grafana=13000,prometheus=19090" moves the local end of port-forwards. */
+export function parseLocalPorts(value: string | undefined): Record<EndpointName, number> {
+  const ports = { ...DEFAULT_LOCAL_PORTS };
+  if (!value) return ports;
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(grafana|prometheus|tempo)[=:](\d+)$/.exec(part);
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || !(n > 0 && n < 65536)) throw new UsageError(`WORKBOOK_PORTS: "${part}" should look like grafana=3000`);
+    ports[m[1] as EndpointName] = n;
+  }
+  return ports;
+}

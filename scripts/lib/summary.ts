@@ -1,0 +1,30 @@
+import { formatDuration } from './format.js';
+import type { Chapter } from './model.js';
+import type { Session } from './session.js';
+import { say } from './text.js';
+
+/** The lines a learner reads last: time per chapter, then each failure with its hint. */
+export function renderSummary(session: Session, chapters: readonly Chapter[]): string {
+  const lang = session.ctx.lab.lang;
+  const lines: string[] = [''];
+  let total = 0;
+  for (const ch of chapters) {
+    const items = session.items.filter((i) => i.chapter === ch);
+    if (!items.length) continue;
+    const took = items.reduce((t, i) => t + i.result.durationMs, 0);
+    total += took;
+    const failed = items.filter((i) => i.result.status === 'failed').length;
+    const mark = failed ? '✖' : '✔';
+    lines.push(`${mark} ${ch.number}. ${say(ch.title, lang)} — ${items.length - failed}/${items.length} ${say({ en: 'passed', 'zh-TW': '通過' }, lang)}, ${formatDuration(took)}`);
+  }
+  lines.push(`${say({ en: 'Total', 'zh-TW': '總計' }, lang)}: ${formatDuration(total)}`);
+  const problems = session.items.filter((i) => i.result.status === 'failed' || i.result.status === 'warned');
+  if (problems.length) lines.push('');
+  for (const i of problems) {
+    const mark = i.result.status === 'failed' ? '✖' : '⚠';
+    lines.push(`${mark} [${i.chapter.id}/${i.id}] ${i.result.evidence}`);
+    if (i.result.command) lines.push(`  $ ${i.result.command}`);
+    if (i.result.hint) lines.push(`  ${say({ en: 'hint', 'zh-TW': '提示' }, lang)}: ${say(i.result.hint, lang)}`);
+  }
+  return lines.join('\n') + '\n';
+}

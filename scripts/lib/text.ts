@@ -1,0 +1,26 @@
+/** Every string a learner reads exists in both languages; the type makes a missing one a compile error. */
+export const LANGS = ['en', 'zh-TW'] as const;
+export type Lang = (typeof LANGS)[number];
+export type Text = Record<Lang, string>;
+
+export function isLang(value: string): value is Lang {
+  return (LANGS as readonly string[]).includes(value);
+}
+
+/** `zh_TW.UTF-8`, `zh-Hant`, `zh_HK` → zh-TW; anything else → en. */
+export function langFromLocale(locale: string | undefined): Lang {
+  if (!locale) return 'en';
+  const l = locale.toLowerCase().replace('_', '-');
+  if (l.startsWith('zh-tw') || l.startsWith('zh-hant') || l.startsWith('zh-hk') || l.startsWith('zh-mo')) return 'zh-TW';
+  return 'en';
+}
+
+export function say(text: Text, lang: Lang): string {
+  return text[lang];
+}
+
+/** Fill `{name}` placeholders in both languages at once. */
+export function fill(text: Text, vars: Record<string, string | number>): Text {
+  const sub = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return { en: sub(text.en), 'zh-TW': sub(text['zh-TW']) };
+}

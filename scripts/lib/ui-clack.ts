@@ -1,0 +1,94 @@
+import * as p from '@clack/prompts';
+import { CancelledError } from './errors.js';
+import { formatCommand, formatDuration } from './format.js';
+import type { Chapter } from './model.js';
+import type { Session } from './session.js';
+import { say } from './text.js';
+import { readLesson } from './catalog.js';
+
+const UI = {
+  run: { en: 'Run it?', 'zh-TW': '要執行嗎？' },
+  yes: { en: 'Run', 'zh-TW': '執行' },
+  skip: { en: 'Skip (I did it myself)', 'zh-TW': '略過（我自己執行過了）' },
+  quit: { en: 'Stop here', 'zh-TW': '先停在這裡' },
+  why: { en: 'Why', 'zh-TW': '為什麼' },
+  checks: { en: 'Checking that it worked', 'zh-TW': '驗證是否成功' },
+  hint: { en: 'Hint', 'zh-TW': '提示' },
+  stopped: { en: 'Stopped. Progress is saved; `workbook run` continues from here.', 'zh-TW': '已停止。進度已儲存，執行 `workbook run` 會從這裡繼續。' },
+  confirmDestructive: { en: 'This cannot be undone. Run', 'zh-TW': '此動作無法復原。確定執行' },
+} as const;
+
+/** The interactive path: lesson, then each command shown with why, confirmed, streamed; then the checks. */
+export async function runWithClack(chapters: readonly Chapter[], session: Session, signal?: AbortSignal): Promise<void> {
+  const lab = session.ctx.lab;
+  const lang = lab.lang;
+  for (const ch of chapters) {
+    p.intro(`${ch.number}. ${say(ch.title, lang)}`);
+    if (session.mode === 'run') p.note((await readLesson(ch, lang)).trim(), say(ch.title, lang));
+    await session.beginChapter(ch);
+    let failed = false;
+    if (session.mode === 'run') {
+      for (const step of ch.steps) {
+        const cmd = formatCommand(step.command(lab).argv);
+        p.log.step(`$ ${cmd}`);
+        p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`);
+        if (!lab.yes) {
+          const answer = await p.select({
+            message: say(UI.run, lang),
+            options: [
+              { value: 'run', label: say(UI.yes, lang) },
+              { value: 'skip', label: say(UI.skip, lang) },
+              { value: 'quit', label: say(UI.quit, lang) },
+            ],
+          });
+          if (p.isCancel(answer) || answer === 'quit') {
+            p.outro(say(UI.stopped, lang));
+            throw new CancelledError();
+          }
+          if (answer === 'skip') continue;
+        }
+        const log = p.taskLog({ title: cmd, limit: 12 });
+        const r = await session.step(ch, step, {
+          onLine: (l) => log.message(l),
+          signal,
+          confirm: async (c) => {
+            const ok = await p.confirm({ message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false });
+            return ok === true;
+          },
+        });
+        if (r.status === 'skipped') log.success(`↓ ${r.evidence}`);
+        else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
+        else {
+          log.error(`✖ ${r.evidence}`);
+          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`);
+          failed = true;
+          break;
+        }
+      }
+    }
+    if (!failed && ch.checks.length) {
+      p.log.info(say(UI.checks, lang));
+      for (const check of ch.checks) {
+        const s = p.spinner();
+        const title = say(check.title, lang);
+        s.start(title);
+        const r = await session.check(ch, check, {
+          signal,
+          onAttempt: (o, n) => {
+            if (!o.ok && n > 1) s.message(`${title} (${n}: ${o.evidence})`);
+          },
+        });
+        if (r.status === 'passed') s.stop(`✔ ${title} — ${r.evidence}`);
+        else {
+          const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
+          if (r.status === 'warned') s.stop(line);
+          else s.error(line);
+          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`);
+        }
+      }
+    }
+    const passed = await session.endChapter(ch);
+    p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`);
+    if (!passed && session.mode === 'run') return;
+  }
+}

@@ -1,0 +1,83 @@
+import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+import type { ItemResult } from './engine.js';
+import { formatCommand } from './format.js';
+import type { Chapter } from './model.js';
+import type { Session } from './session.js';
+import { say } from './text.js';
+
+export interface ListrUiOptions {
+  /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
+  renderer: 'default' | 'simple';
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  signal?: AbortSignal;
+}
+
+/** Run chapters as listr2 tasks: steps stop a chapter at the first failure, checks all run. */
+export async function runWithListr(chapters: readonly Chapter[], session: Session, o: ListrUiOptions): Promise<void> {
+  const lang = session.ctx.lab.lang;
+  const label = (title: string, r: ItemResult) => `${title} — ${r.evidence}`;
+  const chapterTasks: ListrTask[] = chapters.map((ch) => ({
+    title: `${ch.number}. ${say(ch.title, lang)}`,
+    task: async (_ctx, chTask) => {
+      await session.beginChapter(ch);
+      const steps: ListrTask[] = session.mode === 'run'
+        ? ch.steps.map((step) => ({
+            title: `$ ${formatCommand(step.command(session.ctx.lab).argv)}`,
+            exitOnError: true,
+            task: async (_c, t) => {
+              const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal });
+              if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
+              if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
+            },
+          }))
+        : [];
+      const checks: ListrTask[] = ch.checks.map((check) => ({
+        title: say(check.title, lang),
+        exitOnError: false,
+        task: async (_c, t) => {
+          const title = say(check.title, lang);
+          const r = await session.check(ch, check, {
+            signal: o.signal,
+            onAttempt: (out, n) => {
+              if (!out.ok && n > 1) t.output = `attempt ${n}: ${out.evidence}`;
+            },
+          });
+          if (r.status === 'failed') throw new Error(r.evidence);
+          t.title = r.status === 'warned' ? `${label(title, r)} (warning)` : label(title, r);
+        },
+      }));
+      // runs even after a failed step, so the chapter is always closed in progress and marked failed here
+      const close: ListrTask = {
+        exitOnError: true,
+        task: async (_c, t) => {
+          if (!(await session.endChapter(ch))) {
+            const items = session.items.filter((i) => i.chapter === ch);
+            const failed = items.filter((i) => i.result.status === 'failed').length;
+            t.title = `${ch.number}. ${say(ch.title, lang)}`;
+            throw new Error(`${failed} of ${items.length} failed`);
+          }
+        },
+      };
+      return chTask.newListr([...steps, ...checks, close], {
+        concurrent: false,
+        // per task: a failed step stops the chapter; a failed check lets the other checks report too
+        exitOnError: true,
+      });
+    },
+  }));
+
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });
+  const list = new Listr(chapterTasks, {
+    concurrent: false,
+    exitOnError: session.mode === 'run',
+    registerSignalListeners: false,
+    renderer: o.renderer,
+    fallbackRenderer: 'simple',
+    rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, showErrorMessage: true } as never,
+  });
+  await list.run().catch(() => {});
+  for (const ch of chapters) {
+    if (session.store.data.chapters[ch.id]?.status === 'running') await session.endChapter(ch);
+  }
+}

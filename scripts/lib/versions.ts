@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { MANIFESTS } from './paths.js';
+import { UsageError, WorkbookError } from './errors.js';
+import type { Text } from './text.js';
+
+export interface ChartPin {
+  repoName: string;
+  repoUrl: string;
+  version: string;
+  appVersion?: string;
+}
+
+export interface Profile {
+  name: string;
+  description: Text;
+  kind: { minVersion: string; nodeImage: string };
+  tools: { kubectl: string; helm: string; docker: string };
+  charts: { 'kube-prometheus-stack': ChartPin; 'tempo-distributed': ChartPin };
+  images: Record<string, string>;
+}
+
+interface VersionsFile {
+  default: string;
+  profiles: Record<string, Omit<Profile, 'name'>>;
+}
+
+export const VERSIONS_FILE = join(MANIFESTS, 'versions.yaml');
+
+let cache: VersionsFile | undefined;
+
+export function loadVersions(file = VERSIONS_FILE): VersionsFile {
+  if (cache && file === VERSIONS_FILE) return cache;
+  let doc: VersionsFile;
+  try {
+    doc = parse(readFileSync(file, 'utf8')) as VersionsFile;
+  } catch (err) {
+    throw new WorkbookError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!doc || typeof doc !== 'object' || !doc.profiles || typeof doc.default !== 'string') {
+    throw new WorkbookError(`${file} needs "default" and "profiles"`);
+  }
+  for (const [name, p] of Object.entries(doc.profiles)) validateProfile(name, p, file);
+  if (file === VERSIONS_FILE) cache = doc;
+  return doc;
+}
+
+const SEMVER = /^v?\d+\.\d+\.\d+/;
+/** kind node images must be pinned by tag *and* digest: a tag alone can point at a build for another kind release. */
+export const PINNED_IMAGE = /^[\w./-]+:v?\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/;
+
+function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): void {
+  const bad = (what: string) => new WorkbookError(`${file}: profile "${name}": ${what}`);
+  if (!p.kind || !PINNED_IMAGE.test(p.kind.nodeImage ?? '')) throw bad('kind.nodeImage must be pinned as name:tag@sha256:digest');
+  if (!SEMVER.test(p.kind.minVersion ?? '')) throw bad('kind.minVersion must be a version');
+  for (const tool of ['kubectl', 'helm', 'docker'] as const) {
+    if (!SEMVER.test(p.tools?.[tool] ?? '')) throw bad(`tools.${tool} must be a version`);
+  }
+  for (const chart of ['kube-prometheus-stack', 'tempo-distributed'] as const) {
+    const c = p.charts?.[chart];
+    if (!c || !SEMVER.test(c.version ?? '') || !c.repoName || !/^https:\/\//.test(c.repoUrl ?? '')) {
+      throw bad(`charts.${chart} needs repoName, repoUrl (https) and version`);
+    }
+  }
+  if (!p.images || typeof p.images !== 'object') throw bad('images must be a map');
+}
+
+export function profileNames(file = VERSIONS_FILE): string[] {
+  return Object.keys(loadVersions(file).profiles);
+}
+
+export function getProfile(name: string | undefined, file = VERSIONS_FILE): Profile {
+  const doc = loadVersions(file);
+  const chosen = name ?? doc.default;
+  const p = doc.profiles[chosen];
+  if (!p) throw new UsageError(`unknown profile "${chosen}" (known: ${Object.keys(doc.profiles).join(', ')})`);
+  return { name: chosen, ...p };
+}
+
+/** Compare dotted versions, ignoring a leading v and anything after + or -. */
+export function compareVersions(a: string, b: string): number {
+  const norm = (v: string) => v.replace(/^v/, '').split(/[+-]/)[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const x = norm(a);
+  const y = norm(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}

@@ -1,0 +1,202 @@
+import { CancelledError, UsageError, WorkbookError } from './lib/errors.js';
+import { COMMANDS, parseCli, type Flags } from './lib/options.js';
+import { commandHelp, mainHelp } from './lib/help.js';
+import { langFromLocale, isLang, say, type Lang } from './lib/text.js';
+import type { Chapter, Lab } from './lib/model.js';
+import type { Ports } from './lib/context.js';
+import type { Spawn } from './lib/portforward.js';
+
+export interface MainIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdin: { isTTY?: boolean };
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Tests swap the process boundary. */
+  ports?: Partial<Ports>;
+  spawn?: Spawn;
+  /** Aborted on Ctrl-C / SIGTERM by the entry file. */
+  signal?: AbortSignal;
+  /** Cleanups run by the entry file after main returns or on a signal. */
+  onCleanup?: (fn: () => Promise<void> | void) => void;
+}
+
+const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
+
+function helpLang(flags: Flags, env: NodeJS.ProcessEnv): Lang {
+  const l = flags.lang ?? env.WORKBOOK_LANG;
+  return l && isLang(l) ? l : langFromLocale(env.LC_ALL || env.LC_MESSAGES || env.LANG);
+}
+
+/** Returns the exit code; only the entry file calls process.exit. */
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  const parsed = parseCli(argv);
+  const { command, flags } = parsed;
+  if (flags.version && !command) {
+    const { packageVersion } = await import('./lib/paths.js');
+    write(io.stdout, packageVersion());
+    return 0;
+  }
+  if (flags.help) {
+    const spec = COMMANDS.find((c) => c.name === command);
+    write(io.stdout, spec ? commandHelp(spec, helpLang(flags, io.env)) : mainHelp(helpLang(flags, io.env)));
+    return 0;
+  }
+
+  const { resolveLab } = await import('./lib/settings.js');
+  const trace: string[] = [];
+  const lab = resolveLab(flags, { env: io.env, cwd: io.cwd, stdinIsTTY: !!io.stdin.isTTY, stdoutIsTTY: !!io.stdout.isTTY }, trace);
+  if (io.env.WORKBOOK_DEBUG) for (const t of trace) write(io.stderr, `debug: ${t}`);
+
+  const { selectChapters, findChapter, readLesson, CATALOG } = await import('./lib/catalog.js');
+
+  switch (command) {
+    case 'plan': {
+      const { renderPlan } = await import('./commands/plan.js');
+      write(io.stdout, renderPlan(selectChapters(parsed.positional), lab));
+      return 0;
+    }
+    case 'lesson': {
+      if (!parsed.positional) throw new UsageError('which chapter? (usage: workbook lesson <chapter>)');
+      write(io.stdout, await readLesson(findChapter(parsed.positional), lab.lang));
+      return 0;
+    }
+    case 'status': {
+      const { ProgressStore } = await import('./lib/progress.js');
+      const { renderStatus } = await import('./commands/status.js');
+      const store = await ProgressStore.open(lab.stateDir);
+      if (store.notice) write(io.stderr, `warning: ${store.notice}`);
+      write(io.stdout, renderStatus(store.data, store.file, lab.lang));
+      return 0;
+    }
+    case 'reset':
+      return reset(lab, io);
+    case 'doctor':
+      return execute([CATALOG[0]!], 'verify', lab, io, flags);
+    case 'verify':
+      return execute(selectChapters(parsed.positional), 'verify', lab, io, flags);
+    case 'run': {
+      if (parsed.positional) return execute(selectChapters(parsed.positional), 'run', lab, io, flags);
+      const { ProgressStore } = await import('./lib/progress.js');
+      const { nextChapter } = await import('./commands/status.js');
+      const next = nextChapter((await ProgressStore.open(lab.stateDir)).data);
+      if (!next) {
+        write(io.stdout, say({ en: 'Every chapter has passed. Run one again with `workbook run <chapter>`.', 'zh-TW': '所有章節都已通過。可用 `workbook run <章節>` 重新執行。' }, lab.lang));
+        return 0;
+      }
+      return execute([next], 'run', lab, io, flags);
+    }
+    case undefined:
+      if (!lab.interactive) {
+        write(io.stderr, mainHelp(lab.lang));
+        write(io.stderr, 'error: no command given, and this is not an interactive terminal (try: workbook plan all)');
+        return 2;
+      }
+      return menu(lab, io, flags);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function openStore(lab: Lab, io: MainIo) {
+  const { ProgressStore } = await import('./lib/progress.js');
+  await ProgressStore.ensureWritable(lab.stateDir);
+  const store = await ProgressStore.open(lab.stateDir);
+  if (store.notice) write(io.stderr, `warning: ${store.notice}`);
+  return store;
+}
+
+async function reset(lab: Lab, io: MainIo): Promise<number> {
+  const store = await openStore(lab, io);
+  if (!lab.yes) {
+    if (!lab.interactive) throw new UsageError('reset forgets your progress: run again with --yes');
+    const p = await import('@clack/prompts');
+    const ok = await p.confirm({ message: say({ en: 'Forget all progress? (a backup is kept; no cluster is touched)', 'zh-TW': '要清除所有進度嗎？（會保留備份，不會動到叢集）' }, lab.lang), initialValue: false });
+    if (ok !== true) throw new CancelledError();
+  }
+  const backup = await store.reset();
+  write(io.stdout, say({ en: `Progress reset${backup ? `; the old file is kept as ${backup}` : ''}.`, 'zh-TW': `進度已重設${backup ? `；舊檔保留為 ${backup}` : ''}。` }, lab.lang));
+  return 0;
+}
+
+async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const store = await openStore(lab, io);
+  const { createContext, realPorts } = await import('./lib/context.js');
+  const { PortForwardManager } = await import('./lib/portforward.js');
+  const { Session } = await import('./lib/session.js');
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  io.onCleanup?.(() => forwards.stopAll());
+  io.onCleanup?.(async () => {
+    if (store.interruptRunning()) await store.save();
+  });
+  const ports = { ...realPorts(io.env), ...io.ports };
+  const ctx = createContext(lab, ports, store, forwards);
+  const session = new Session(ctx, store, mode);
+  try {
+    if (lab.interactive && mode === 'run') {
+      const { runWithClack } = await import('./lib/ui-clack.js');
+      await runWithClack(chapters, session, io.signal);
+    } else {
+      const { runWithListr } = await import('./lib/ui-listr.js');
+      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal });
+    }
+  } finally {
+    await forwards.stopAll();
+  }
+  if (flags.json || flags.junit) {
+    const { writeReports } = await import('./lib/report.js');
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
+  }
+  const { renderSummary } = await import('./lib/summary.js');
+  write(io.stdout, renderSummary(session, chapters));
+  return session.failures().length ? 1 : 0;
+}
+
+async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const p = await import('@clack/prompts');
+  const { CATALOG } = await import('./lib/catalog.js');
+  const { nextChapter, renderStatus } = await import('./commands/status.js');
+  const store = await openStore(lab, io);
+  const next = nextChapter(store.data);
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  p.intro('tempo-workbook');
+  const choice = await p.select({
+    message: t('What next?', '接下來要做什麼？'),
+    options: [
+      ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
+      { value: 'pick', label: t('Pick a chapter', '選擇章節') },
+      { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
+      { value: 'status', label: t('Show progress', '顯示進度') },
+      { value: 'reset', label: t('Reset progress', '重設進度') },
+      { value: 'quit', label: t('Quit', '離開') },
+    ],
+  });
+  if (p.isCancel(choice) || choice === 'quit') {
+    p.outro(t('See you.', '下次見。'));
+    return 0;
+  }
+  switch (choice) {
+    case 'continue':
+      return execute([next!], 'run', lab, io, flags);
+    case 'pick': {
+      const ch = await p.select({
+        message: t('Which chapter?', '哪一章？'),
+        options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
+      });
+      if (p.isCancel(ch)) return 130;
+      return execute([CATALOG.find((c) => c.id === ch)!], 'run', lab, io, flags);
+    }
+    case 'verify': {
+      const { selectChapters } = await import('./lib/catalog.js');
+      return execute(selectChapters('all'), 'verify', lab, io, flags);
+    }
+    case 'status':
+      p.note(renderStatus(store.data, store.file, lab.lang));
+      return 0;
+    case 'reset':
+      return reset(lab, io);
+  }
+  return 0;
+}
+
+export { UsageError, WorkbookError, CancelledError };
