@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { daemonDown, goodMachine, lowMemory } from '../helpers/scenarios.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+
+let world: FakeWorld | undefined;
+afterEach(() => world?.cleanup());
+
+async function portsEnv() {
+  const [g, p, t] = [await freePort(), await freePort(), await freePort()];
+  return { WORKBOOK_PORTS: `grafana=${g},prometheus=${p},tempo=${t}`, ports: { g, p, t } };
+}
+
+describe('workbook doctor (CI=true, fake tools on PATH)', () => {
+  it('passes on a good machine and runs exactly the expected read-only commands', async () => {
+    world = new FakeWorld(goodMachine());
+    const { WORKBOOK_PORTS } = await portsEnv();
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS }));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('docker 24.0.6 (≥ 20.10.0)');
+    expect(r.stdout).toContain('8.0 GiB available to containers');
+    expect(r.stdout).toContain('kind 0.20.0 (≥ 0.20.0)');
+    expect(r.stdout).toContain('kubectl 1.28.2 (≥ 1.25.0)');
+    expect(r.stdout).toContain('helm 3.12.3 (≥ 3.10.0)');
+    expect(r.stdout).toContain('max_user_watches=524288, max_user_instances=512');
+    expect(r.stdout).toMatch(/10\/10 passed/);
+    expect(world.calls().map((c) => [c.tool, ...c.argv].join(' '))).toEqual([
+      'docker version --format {{.Client.Version}}',
+      'docker info --format {{json .}}',
+      'docker info --format {{json .}}',
+      'kind version',
+      'kubectl version --client --output=json',
+      'helm version --template {{.Version}}',
+      'sysctl -n fs.inotify.max_user_watches fs.inotify.max_user_instances',
+    ]);
+    const progress = world.progress();
+    expect(progress.chapters.prerequisites.status).toBe('passed');
+    expect(Object.keys(progress.chapters.prerequisites.checks)).toHaveLength(10);
+  });
+
+  it('tools missing: kind, kubectl and helm each fail with one line saying how to install', async () => {
+    world = new FakeWorld(goodMachine(), ['docker', 'sysctl']);
+    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [prerequisites/kind] kind not found on PATH');
+    expect(r.stdout).toContain('hint: Install kind 0.20.0 or newer');
+    expect(r.stdout).toContain('✖ [prerequisites/kubectl] kubectl not found on PATH');
+    expect(r.stdout).toContain('✖ [prerequisites/helm] helm not found on PATH');
+    expect(r.stdout).toContain('hint: Install helm 3.10.0 or newer');
+    expect(r.stdout).not.toContain('[prerequisites/docker');
+  });
+
+  it('daemon down: docker-daemon and docker-memory fail and say how to start Docker', async () => {
+    world = new FakeWorld(goodMachine({ docker: daemonDown }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [prerequisites/docker-daemon] docker info failed: Cannot connect to the Docker daemon');
+    expect(r.stdout).toContain('sudo systemctl start docker');
+    expect(r.stdout).toContain('[prerequisites/docker-memory]');
+    expect(world.progress().chapters.prerequisites.status).toBe('failed');
+  });
+
+  it('low memory: says how much there is and how to raise it', async () => {
+    world = new FakeWorld(goodMachine({ docker: lowMemory }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [prerequisites/docker-memory] 3.8 GiB available to containers, need 6 GiB');
+    expect(r.stdout).toContain('Settings → Resources → Memory');
+  });
+
+  it('old versions fail with the version found and the minimum', async () => {
+    world = new FakeWorld(
+      goodMachine({
+        kind: [{ argv: ['version'], stdout: 'kind v0.17.0 go1.19.2 linux/amd64\n' }],
+        helm: [{ argv: ['version', '--template', '{{.Version}}'], stdout: 'v3.8.1' }],
+      }),
+    );
+    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [prerequisites/kind] kind 0.17.0 < 0.20.0');
+    expect(r.stdout).toContain('✖ [prerequisites/helm] helm 3.8.1 < 3.10.0');
+  });
+
+  it('low inotify limits: names the sysctl command that raises them', async () => {
+    world = new FakeWorld(goodMachine({ sysctl: [{ argv: ['-n', 'fs.inotify.max_user_watches', 'fs.inotify.max_user_instances'], stdout: '8192\n128\n' }] }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('max_user_watches=8192, max_user_instances=128');
+    expect(r.stdout).toContain('sudo sysctl fs.inotify.max_user_watches=524288 && sudo sysctl fs.inotify.max_user_instances=512');
+  });
+
+  it('a taken port is a warning, not a failure', async () => {
+    world = new FakeWorld(goodMachine());
+    const env = await portsEnv();
+    const server: Server = createServer();
+    await new Promise<void>((r) => server.listen(env.ports.p, '127.0.0.1', () => r()));
+    try {
+      const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: env.WORKBOOK_PORTS }));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`⚠ [prerequisites/port-prometheus] 127.0.0.1:${env.ports.p} is in use`);
+      expect(r.stdout).toContain('forward prometheus to another free port');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('speaks Traditional Chinese with --lang zh-TW', async () => {
+    world = new FakeWorld(goodMachine({ docker: lowMemory }));
+    const r = await runCli(['doctor', '--lang', 'zh-TW'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    expect(r.stdout).toContain('提示: ');
+    expect(r.stdout).toContain('請增加 Docker 可用的記憶體');
+    expect(r.stdout).toContain('Docker 可用記憶體至少 6 GiB');
+  });
+});

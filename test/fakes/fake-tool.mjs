@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// FAKE kind/helm/kubectl/docker/sysctl for tests. Never a real tool: it records its argv and answers from a
+// scenario file. Used through the shims that test/helpers/fakes.ts writes onto PATH.
+//
+// FAKE_SCENARIO  JSON: { "rules": { "<tool>": [rule, ...] }, "state": {...} }
+//   rule: { "argv": [...] | "prefix": [...],            match exactly, or by leading arguments
+//           "stdout", "stderr", "exitCode",              the answer; stdout may use {{stateKey}}
+//           "set": { key: value },                        change the shared state after answering
+//           "when": { key: value },                       only when state[key] === value
+//           "listen": true,                               port-forward: listen on 127.0.0.1:<LOCAL> of LOCAL:REMOTE
+//           "proxyTo": "127.0.0.1:PORT",                 ...and pipe each connection there (else answer HTTP 200 "fake")
+//           "dieAfterMs": n }                             ...and exit 1 after n ms (a forward that dies)
+// FAKE_LOG       file: one JSON line per call {tool, argv}
+// FAKE_STATE     file: the shared state, JSON
+import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+
+const [tool, ...argv] = process.argv.slice(2);
+const scenario = JSON.parse(readFileSync(process.env.FAKE_SCENARIO, 'utf8'));
+if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv }) + '\n');
+
+const stateFile = process.env.FAKE_STATE;
+const loadState = () => (stateFile && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { ...(scenario.state ?? {}) });
+const state = loadState();
+
+const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+const starts = (a, p) => p.length <= a.length && p.every((x, i) => x === a[i]);
+const whenOk = (r) => !r.when || Object.entries(r.when).every(([k, v]) => state[k] === v);
+const rule = (scenario.rules?.[tool] ?? []).find((r) => whenOk(r) && (r.argv ? eq(argv, r.argv) : r.prefix ? starts(argv, r.prefix) : false));
+
+if (!rule) {
+  process.stderr.write(`fake ${tool}: no rule for: ${JSON.stringify(argv)}\n`);
+  process.exit(99);
+}
+
+const fill = (s) => String(s ?? '').replace(/\{\{(\w+)\}\}/g, (_, k) => String(state[k] ?? ''));
+if (rule.set) {
+  Object.assign(state, rule.set);
+  if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
+}
+if (rule.stdout) process.stdout.write(fill(rule.stdout));
+if (rule.stderr) process.stderr.write(fill(rule.stderr));
+
+if (rule.listen) {
+  const spec = argv.find((a) => /^\d+:\d+$/.test(a));
+  const local = Number(spec.split(':')[0]);
+  const server = net.createServer((sock) => {
+    if (rule.proxyTo) {
+      const [host, port] = rule.proxyTo.split(':');
+      const up = net.connect({ host, port: Number(port) });
+      sock.pipe(up).pipe(sock);
+      up.on('error', () => sock.destroy());
+      sock.on('error', () => up.destroy());
+    } else {
+      sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfake'));
+    }
+  });
+  server.listen({ port: local, host: '127.0.0.1' }, () => {
+    process.stdout.write(`Forwarding from 127.0.0.1:${local} -> ${spec.split(':')[1]}\n`);
+  });
+  if (rule.dieAfterMs) setTimeout(() => process.exit(1), rule.dieAfterMs);
+  process.on('SIGTERM', () => process.exit(0));
+} else {
+  process.exitCode = rule.exitCode ?? 0;
+}
