@@ -1,10 +1,136 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import type { Chapter, Check, Lab, Step } from '../../scripts/lib/model.js';
+import { helm } from '../../scripts/lib/tools.js';
+import { promApi } from '../../scripts/lib/prometheus.js';
+import type { Text } from '../../scripts/lib/text.js';
+
+export const VALUES = 'manifests/prometheus-stack.values.yaml';
+export const RELEASE = 'prometheus-stack';
+
+const chart = (lab: Lab) => lab.profile.charts['kube-prometheus-stack'];
+
+export const steps: Step[] = [
+  {
+    id: 'repo-add',
+    title: { en: 'Add the prometheus-community chart repository', 'zh-TW': '加入 prometheus-community chart 倉庫' },
+    why: { en: 'helm finds kube-prometheus-stack in this repository; --force-update makes re-running harmless.', 'zh-TW': 'helm 從這個倉庫取得 kube-prometheus-stack；--force-update 讓重複執行不會出錯。' },
+    command: (lab) => ({ argv: ['helm', 'repo', 'add', chart(lab).repoName, chart(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
+  },
+  {
+    id: 'repo-update',
+    title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
+    why: { en: 'So the pinned chart version is known locally.', 'zh-TW': '讓本機知道鎖定的 chart 版本。' },
+    command: (lab) => ({ argv: ['helm', 'repo', 'update', chart(lab).repoName], timeoutMs: 120_000 }),
+  },
+  {
+    id: 'install',
+    title: { en: 'Install kube-prometheus-stack', 'zh-TW': '安裝 kube-prometheus-stack' },
+    why: {
+      en: 'upgrade --install is safe to repeat; the values turn on the remote-write receiver and exemplar storage and fix the service names Tempo writes to; --wait returns when the pods are ready.',
+      'zh-TW': 'upgrade --install 可重複執行；values 開啟 remote write 接收與 exemplar 儲存，並固定 Tempo 寫入時使用的服務名稱；--wait 會等 pod 就緒才返回。',
+    },
+    manifests: [VALUES],
+    needsCluster: true,
+    command: (lab) => ({
+      argv: helm(lab, 'upgrade', '--install', RELEASE, `${chart(lab).repoName}/kube-prometheus-stack`, '--version', chart(lab).version, '--namespace', lab.namespaces.prometheus, '--create-namespace', '--values', VALUES, '--wait', '--timeout', '10m'),
+      timeoutMs: 11 * 60_000,
+    }),
+  },
+];
+
+interface Flags {
+  [flag: string]: string;
+}
+
+export const NO_RECEIVER_HINT: Text = {
+  en: 'Prometheus does not accept remote write, so Tempo\'s metrics generator has nowhere to send service graphs and span metrics. Set prometheus.prometheusSpec.enableRemoteWriteReceiver: true (manifests/prometheus-stack.values.yaml) and run `workbook run prometheus` again.',
+  'zh-TW': 'Prometheus 沒有開啟 remote write 接收，Tempo 的 metrics generator 無處寫入服務圖與 span 指標。請在 manifests/prometheus-stack.values.yaml 設定 prometheus.prometheusSpec.enableRemoteWriteReceiver: true，再執行一次 `workbook run prometheus`。',
+};
+
+export const NO_EXEMPLARS_HINT: Text = {
+  en: 'Without exemplar storage, Prometheus drops the exemplars Tempo remote-writes: you will see the metrics but no trace links on them. Add exemplar-storage to prometheus.prometheusSpec.enableFeatures and run `workbook run prometheus` again.',
+  'zh-TW': '沒有開啟 exemplar 儲存時，Prometheus 會丟棄 Tempo 遠端寫入的 exemplar：你只看得到指標，看不到連到追蹤的連結。請在 prometheus.prometheusSpec.enableFeatures 加入 exemplar-storage，再執行一次 `workbook run prometheus`。',
+};
+
+const UNREACHABLE_HINT: Text = {
+  en: 'Prometheus did not answer. Is the chart installed and its pod Running (`kubectl -n prometheus get pods`)? With --prometheus-url, check the URL.',
+  'zh-TW': 'Prometheus 沒有回應。chart 是否已安裝、pod 是否為 Running（`kubectl -n prometheus get pods`）？若使用 --prometheus-url，請確認網址。',
+};
+
+export function receiverOn(flags: Flags): boolean {
+  const features = (flags['enable-feature'] ?? '').split(',').map((f) => f.trim());
+  return flags['web.enable-remote-write-receiver'] === 'true' || features.includes('remote-write-receiver');
+}
+
+export function exemplarStorageOn(flags: Flags): boolean {
+  return (flags['enable-feature'] ?? '').split(',').map((f) => f.trim()).includes('exemplar-storage');
+}
+
+export const checks: Check[] = [
+  {
+    id: 'prometheus-ready',
+    title: { en: 'Prometheus is ready', 'zh-TW': 'Prometheus 已就緒' },
+    async probe(ctx) {
+      const base = await ctx.endpoint('prometheus');
+      const res = await ctx.http.request(`${base}/-/ready`, { timeoutMs: 5000 });
+      const evidence = `GET /-/ready → ${res.status} ${res.body.trim().slice(0, 60)}`;
+      if (res.status === 200) {
+        const info = await promApi<{ version?: string }>(ctx, '/api/v1/status/buildinfo').catch(() => undefined);
+        return { ok: true, evidence: info?.version ? `${evidence} (Prometheus ${info.version})` : evidence };
+      }
+      return { ok: false, evidence, hint: UNREACHABLE_HINT };
+    },
+  },
+  {
+    id: 'remote-write-receiver',
+    title: { en: 'remote-write receiver is on', 'zh-TW': '已開啟 remote write 接收' },
+    async probe(ctx) {
+      const flags = await promApi<Flags>(ctx, '/api/v1/status/flags');
+      const shown = `web.enable-remote-write-receiver=${flags['web.enable-remote-write-receiver'] ?? '(unset)'}`;
+      if (receiverOn(flags)) return { ok: true, evidence: shown };
+      return { ok: false, final: true, evidence: shown, hint: NO_RECEIVER_HINT };
+    },
+  },
+  {
+    id: 'exemplar-storage',
+    title: { en: 'exemplar storage is on', 'zh-TW': '已開啟 exemplar 儲存' },
+    async probe(ctx) {
+      const flags = await promApi<Flags>(ctx, '/api/v1/status/flags');
+      const shown = `enable-feature=${flags['enable-feature'] || '(none)'}`;
+      if (exemplarStorageOn(flags)) return { ok: true, evidence: shown };
+      return { ok: false, final: true, evidence: shown, hint: NO_EXEMPLARS_HINT };
+    },
+  },
+  {
+    id: 'grafana-health',
+    title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },
+    async probe(ctx) {
+      const base = await ctx.endpoint('grafana');
+      const res = await ctx.http.request(`${base}/api/health`, { timeoutMs: 5000 });
+      let body: { database?: string; version?: string } = {};
+      try {
+        body = JSON.parse(res.body) as typeof body;
+      } catch {
+        /* evidence below */
+      }
+      const evidence = `GET /api/health → ${res.status}, database ${body.database ?? '?'}, Grafana ${body.version ?? '?'}`;
+      if (res.status === 200 && body.database === 'ok') return { ok: true, evidence };
+      return {
+        ok: false,
+        evidence,
+        hint: {
+          en: 'Grafana is not healthy yet: it can take a minute after the install. Check `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`.',
+          'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘。請查看 `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`。',
+        },
+      };
+    },
+  },
+];
 
 export const chapter: Chapter = {
   number: 2,
   id: 'prometheus',
   title: { en: 'kube-prometheus-stack with exemplars and remote write', 'zh-TW': 'kube-prometheus-stack：開啟 exemplar 與 remote write' },
   dir: '02-prometheus',
-  steps: [],
-  checks: [],
+  steps,
+  checks,
 };

@@ -2,7 +2,8 @@ import { formatCommand, lastLines } from './format.js';
 import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
 import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
-import { CancelledError, errorMessage } from './errors.js';
+import { CancelledError, WorkbookError, errorMessage } from './errors.js';
+import { ensureContext } from './kube.js';
 
 export interface ItemResult {
   status: ItemStatus;
@@ -36,6 +37,12 @@ export async function executeStep(
   const command = formatCommand(cmd.argv);
   const took = () => ctx.clock.now() - started;
 
+  try {
+    if (step.needsCluster) await ensureContext(ctx);
+  } catch (err) {
+    if (!(err instanceof WorkbookError)) throw err;
+    return { status: 'failed', durationMs: took(), evidence: err.message, error: err.message, hint: err.hint ?? GENERIC_HINT, command };
+  }
   const skipped = await step.skipIf?.(ctx);
   if (skipped) return { status: 'skipped', durationMs: took(), evidence: skipped, command };
 

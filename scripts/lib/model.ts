@@ -49,6 +49,8 @@ export interface Step {
   skipIf?(ctx: ChapterContext): Promise<string | undefined>;
   /** Needs an explicit yes (interactive confirm, --yes, or CI). */
   destructive?: boolean;
+  /** Changes the lab's cluster: refused unless the lab's kube context exists. */
+  needsCluster?: boolean;
   /** Runs after the command succeeded (record facts in progress, e.g. "we created this cluster"). */
   after?(ctx: ChapterContext): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { formatCommand } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
+import { CancelledError } from './errors.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
@@ -16,6 +17,7 @@ export interface ListrUiOptions {
 /** Run chapters as listr2 tasks: steps stop a chapter at the first failure, checks all run. */
 export async function runWithListr(chapters: readonly Chapter[], session: Session, o: ListrUiOptions): Promise<void> {
   const lang = session.ctx.lab.lang;
+  let cancelled: CancelledError | undefined;
   const label = (title: string, r: ItemResult) => `${title} — ${r.evidence}`;
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
@@ -26,7 +28,10 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
             title: `$ ${formatCommand(step.command(session.ctx.lab).argv)}`,
             exitOnError: true,
             task: async (_c, t) => {
-              const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal });
+              const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal }).catch((err: unknown) => {
+                if (err instanceof CancelledError) cancelled = err;
+                throw err;
+              });
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
             },
@@ -76,8 +81,10 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     fallbackRenderer: 'simple',
     rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, showErrorMessage: true } as never,
   });
+  // failures are results (already recorded); only a cancellation travels on to the caller
   await list.run().catch(() => {});
   for (const ch of chapters) {
     if (session.store.data.chapters[ch.id]?.status === 'running') await session.endChapter(ch);
   }
+  if (cancelled) throw cancelled;
 }

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
+import { testContext, testLab } from '../helpers/context.js';
+import { checks, NO_EXEMPLARS_HINT, NO_RECEIVER_HINT, steps } from '../../chapters/02-prometheus/index.js';
+import { executeCheck } from '../../scripts/lib/engine.js';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+import { formatCommand } from '../../scripts/lib/format.js';
+
+const check = (id: string) => checks.find((c) => c.id === id)!;
+
+let withFlags: RealPrometheus;
+let without: RealPrometheus;
+let grafana: Server;
+let grafanaUrl: string;
+
+beforeAll(async () => {
+  [withFlags, without] = await Promise.all([startPrometheus({ receiver: true, exemplars: true }), startPrometheus({ receiver: false, exemplars: false })]);
+  // Grafana's /api/health shape (Grafana 10.1, the grafana sub-chart 6.59 of kube-prometheus-stack 51.2.0)
+  grafana = createServer((req, res) => {
+    if (req.url === '/api/health') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ commit: 'ff85ec33c5', database: 'ok', version: '10.1.2' }));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => grafana.listen(port, '127.0.0.1', () => r()));
+  grafanaUrl = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await Promise.all([withFlags?.stop(), without?.stop()]);
+  grafana?.close();
+});
+
+describe('chapter 2 checks against a real Prometheus 2.42', () => {
+  it('pass when the remote-write receiver and exemplar storage are on', async () => {
+    const ctx = await testContext(testLab({ urls: { prometheus: withFlags.url, grafana: grafanaUrl } }));
+    for (const id of ['prometheus-ready', 'remote-write-receiver', 'exemplar-storage', 'grafana-health']) {
+      const r = await executeCheck(check(id), ctx);
+      expect(r.status, `${id}: ${r.evidence}`).toBe('passed');
+    }
+    expect((await executeCheck(check('exemplar-storage'), ctx)).evidence).toBe('enable-feature=exemplar-storage');
+    expect((await executeCheck(check('remote-write-receiver'), ctx)).evidence).toBe('web.enable-remote-write-receiver=true');
+    expect((await executeCheck(check('prometheus-ready'), ctx)).evidence).toMatch(/→ 200 .*Prometheus 2\.42/);
+  });
+
+  it('fail, each with the article\'s note as hint, when both are off', async () => {
+    const ctx = await testContext(testLab({ urls: { prometheus: without.url } }));
+    const rw = await executeCheck(check('remote-write-receiver'), ctx);
+    expect(rw.status).toBe('failed');
+    expect(rw.evidence).toBe('web.enable-remote-write-receiver=false');
+    expect(rw.hint).toEqual(NO_RECEIVER_HINT);
+    const ex = await executeCheck(check('exemplar-storage'), ctx);
+    expect(ex.status).toBe('failed');
+    expect(ex.evidence).toBe('enable-feature=(none)');
+    expect(ex.hint).toEqual(NO_EXEMPLARS_HINT);
+    expect(ex.hint!.en).toContain('metrics but no trace links');
+    // final: a flag cannot change without a restart, so no re-probing until the deadline
+    expect(ex.attempts).toBe(1);
+  });
+
+  it('Prometheus unreachable: fails with the URL in the evidence, no crash', async () => {
+    const port = await freePort();
+    const ctx = await testContext(testLab({ urls: { prometheus: `http://127.0.0.1:${port}` }, timeoutMs: 600 }));
+    const r = await executeCheck(check('prometheus-ready'), ctx);
+    expect(r.status).toBe('failed');
+    expect(r.evidence).toContain(`GET http://127.0.0.1:${port}/-/ready: ECONNREFUSED`);
+    expect(r.attempts).toBeGreaterThan(1);
+  });
+
+  it('Grafana not healthy fails with a hint', async () => {
+    const ctx = await testContext(testLab({ urls: { grafana: withFlags.url }, timeoutMs: 300 }));
+    const r = await executeCheck(check('grafana-health'), ctx);
+    expect(r.status).toBe('failed');
+    expect(r.evidence).toContain('GET /api/health → 404');
+    expect(r.hint!.en).toContain('Grafana is not healthy yet');
+  });
+});
+
+describe('chapter 2 steps: exact command lines', () => {
+  it('pins the chart and the values file, always with the lab context', () => {
+    const lab = testLab();
+    expect(steps.map((s) => formatCommand(s.command(lab).argv))).toEqual([
+      'helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update',
+      'helm repo update prometheus-community',
+      'helm --kube-context kind-tempo-lab upgrade --install prometheus-stack prometheus-community/kube-prometheus-stack --version 51.2.0 --namespace prometheus --create-namespace --values manifests/prometheus-stack.values.yaml --wait --timeout 10m',
+    ]);
+  });
+});
+
+describe('workbook verify prometheus (the CLI, CI=true)', () => {
+  it('with explicit --prometheus-url and --grafana-url: passes against the real Prometheus', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['verify', 'prometheus', '--prometheus-url', withFlags.url, '--grafana-url', grafanaUrl], world.env({ CI: 'true' }));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('4/4 passed');
+      expect(world.calls()).toEqual([]); // no kubectl at all: explicit endpoints need no port-forward
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('without the flags: exit 1 and the hints name the missing switches', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['verify', 'prometheus', '--prometheus-url', without.url, '--grafana-url', grafanaUrl, '--timeout', '2s'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('✖ [prometheus/remote-write-receiver] web.enable-remote-write-receiver=false');
+      expect(r.stdout).toContain('enableRemoteWriteReceiver: true');
+      expect(r.stdout).toContain('✖ [prometheus/exemplar-storage] enable-feature=(none)');
+      expect(r.stdout).toContain('no trace links');
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('through a port-forward: the exact kubectl port-forward argv, bound to 127.0.0.1, and the forward is gone afterwards', async () => {
+    const [pp, gp] = [await freePort(), await freePort()];
+    const world = new FakeWorld({
+      rules: {
+        kubectl: [
+          { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-prometheus'], listen: true, proxyTo: `127.0.0.1:${withFlags.port}` },
+          { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-grafana'], listen: true, proxyTo: grafanaUrl.replace('http://', '') },
+        ],
+      },
+    });
+    try {
+      const r = await runCli(['verify', 'prometheus'], world.env({ CI: 'true', WORKBOOK_PORTS: `prometheus=${pp},grafana=${gp}` }));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(world.calls('kubectl').map((c) => formatCommand(c.argv))).toEqual([
+        `--context kind-tempo-lab port-forward --address 127.0.0.1 --namespace prometheus service/prometheus-stack-prometheus ${pp}:9090`,
+        `--context kind-tempo-lab port-forward --address 127.0.0.1 --namespace prometheus service/prometheus-stack-grafana ${gp}:80`,
+      ]);
+      // the CLI exited: nothing listens on the forwarded ports any more
+      for (const port of [pp, gp]) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    } finally {
+      world.cleanup();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { createContext, type Ports } from '../../scripts/lib/context.js';
+import type { ChapterContext, Command, Lab } from '../../scripts/lib/model.js';
+import { realClock, realFs, realHttp, realNet, type Shell, type ShellResult } from '../../scripts/lib/ports.js';
+import { PortForwardManager } from '../../scripts/lib/portforward.js';
+import { ProgressStore } from '../../scripts/lib/progress.js';
+import { getProfile } from '../../scripts/lib/versions.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function testLab(over: Partial<Lab> = {}): Lab {
+  return {
+    lang: 'en',
+    profile: getProfile('article'),
+    clusterName: 'tempo-lab',
+    context: 'kind-tempo-lab',
+    namespaces: { prometheus: 'prometheus', tracing: 'tracing' },
+    urls: {},
+    timeoutMs: 2000,
+    yes: true,
+    interactive: false,
+    ci: true,
+    stateDir: mkdtempSync(join(tmpdir(), 'wb-state-')),
+    showSecrets: false,
+    localPorts: { grafana: 3000, prometheus: 9090, tempo: 3100 },
+    ...over,
+  };
+}
+
+/** A scripted shell (in-process fake): answers by exact command line, records every call. */
+export function scriptedShell(answers: Record<string, Partial<ShellResult>>): Shell & { calls: Command[] } {
+  const calls: Command[] = [];
+  return {
+    calls,
+    async run(cmd) {
+      calls.push(cmd);
+      const a = answers[cmd.argv.join(' ')];
+      if (!a) return { exitCode: 99, stdout: '', stderr: `scripted shell: no answer for ${cmd.argv.join(' ')}` };
+      return { exitCode: 0, stdout: '', stderr: '', ...a };
+    },
+    async which(tool) {
+      return `/fake/bin/${tool}`;
+    },
+  };
+}
+
+export async function testContext(lab: Lab, ports: Partial<Ports> = {}): Promise<ChapterContext> {
+  const store = await ProgressStore.open(lab.stateDir);
+  const all: Ports = { shell: scriptedShell({}), http: realHttp, clock: realClock, fs: realFs, net: realNet, ...ports };
+  return createContext(lab, all, store, new PortForwardManager());
+}

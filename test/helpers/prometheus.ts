@@ -1,0 +1,68 @@
+// Starts a REAL Prometheus (Debian's package, installed by .ci/run) on 127.0.0.1 and a free port.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/portforward.js';
+
+export interface RealPrometheus {
+  url: string;
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function prometheusBinary(): string {
+  const r = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' });
+  const bin = r.stdout.trim();
+  if (!bin) throw new Error('prometheus is not installed: run `apt-get install prometheus` (.ci/run does)');
+  return bin;
+}
+
+export async function startPrometheus(options: { receiver: boolean; exemplars: boolean }): Promise<RealPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-prom-'));
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
+  const port = await freePort();
+  const args = [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+    ...(options.receiver ? ['--web.enable-remote-write-receiver'] : []),
+    ...(options.exemplars ? ['--enable-feature=exemplar-storage'] : []),
+  ];
+  const child: ChildProcess = spawn(prometheusBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
+    try {
+      const res = await fetch(`${url}/-/ready`);
+      if (res.status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`prometheus not ready in 30 s: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(child.pid!, 'SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
