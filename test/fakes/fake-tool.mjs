@@ -17,7 +17,7 @@ import net from 'node:net';
 
 const [tool, ...argv] = process.argv.slice(2);
 const scenario = JSON.parse(readFileSync(process.env.FAKE_SCENARIO, 'utf8'));
-if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv }) + '\n');
+if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, pid: process.pid }) + '\n');
 
 const stateFile = process.env.FAKE_STATE;
 const loadState = () => (stateFile && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { ...(scenario.state ?? {}) });
