@@ -9,7 +9,7 @@ import type { Spawn } from './lib/portforward.js';
 export interface MainIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
-  stdin: { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Tests swap the process boundary. */
@@ -111,7 +111,7 @@ async function reset(lab: Lab, io: MainIo): Promise<number> {
   if (!lab.yes) {
     if (!lab.interactive) throw new UsageError('reset forgets your progress: run again with --yes');
     const p = await import('@clack/prompts');
-    const ok = await p.confirm({ message: say({ en: 'Forget all progress? (a backup is kept; no cluster is touched)', 'zh-TW': '要清除所有進度嗎？（會保留備份，不會動到叢集）' }, lab.lang), initialValue: false });
+    const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: 'Forget all progress? (a backup is kept; no cluster is touched)', 'zh-TW': '要清除所有進度嗎？（會保留備份，不會動到叢集）' }, lab.lang), initialValue: false });
     if (ok !== true) throw new CancelledError();
   }
   const backup = await store.reset();
@@ -135,7 +135,7 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   try {
     if (lab.interactive && mode === 'run') {
       const { runWithClack } = await import('./lib/ui-clack.js');
-      await runWithClack(chapters, session, io.signal);
+      await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal });
     } else {
       const { runWithListr } = await import('./lib/ui-listr.js');
       await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal });
@@ -159,8 +159,10 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const store = await openStore(lab, io);
   const next = nextChapter(store.data);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
-  p.intro('tempo-workbook');
+  const o = { input: io.stdin as never, output: io.stdout };
+  p.intro('tempo-workbook', o);
   const choice = await p.select({
+    ...o,
     message: t('What next?', '接下來要做什麼？'),
     options: [
       ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
@@ -172,7 +174,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
     ],
   });
   if (p.isCancel(choice) || choice === 'quit') {
-    p.outro(t('See you.', '下次見。'));
+    p.outro(t('See you.', '下次見。'), o);
     return 0;
   }
   switch (choice) {
@@ -180,6 +182,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
       return execute([next!], 'run', lab, io, flags);
     case 'pick': {
       const ch = await p.select({
+        ...o,
         message: t('Which chapter?', '哪一章？'),
         options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
       });
@@ -191,7 +194,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
       return execute(selectChapters('all'), 'verify', lab, io, flags);
     }
     case 'status':
-      p.note(renderStatus(store.data, store.file, lab.lang));
+      p.note(renderStatus(store.data, store.file, lab.lang), undefined, o);
       return 0;
     case 'reset':
       return reset(lab, io);

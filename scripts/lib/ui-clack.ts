@@ -19,21 +19,24 @@ const UI = {
 } as const;
 
 /** The interactive path: lesson, then each command shown with why, confirmed, streamed; then the checks. */
-export async function runWithClack(chapters: readonly Chapter[], session: Session, signal?: AbortSignal): Promise<void> {
+export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}): Promise<void> {
+  const signal = io.signal;
+  const o = { input: io.input, output: io.output };
   const lab = session.ctx.lab;
   const lang = lab.lang;
   for (const ch of chapters) {
-    p.intro(`${ch.number}. ${say(ch.title, lang)}`);
-    if (session.mode === 'run') p.note((await readLesson(ch, lang)).trim(), say(ch.title, lang));
+    p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
+    if (session.mode === 'run') p.note((await readLesson(ch, lang)).trim(), say(ch.title, lang), o);
     await session.beginChapter(ch);
     let failed = false;
     if (session.mode === 'run') {
       for (const step of ch.steps) {
         const cmd = formatCommand(step.command(lab).argv);
-        p.log.step(`$ ${cmd}`);
-        p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`);
+        p.log.step(`$ ${cmd}`, o);
+        p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`, o);
         if (!lab.yes) {
           const answer = await p.select({
+            ...o,
             message: say(UI.run, lang),
             options: [
               { value: 'run', label: say(UI.yes, lang) },
@@ -42,17 +45,17 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
             ],
           });
           if (p.isCancel(answer) || answer === 'quit') {
-            p.outro(say(UI.stopped, lang));
+            p.outro(say(UI.stopped, lang), o);
             throw new CancelledError();
           }
           if (answer === 'skip') continue;
         }
-        const log = p.taskLog({ title: cmd, limit: 12 });
+        const log = p.taskLog({ ...o, title: cmd, limit: 12 });
         const r = await session.step(ch, step, {
           onLine: (l) => log.message(l),
           signal,
           confirm: async (c) => {
-            const ok = await p.confirm({ message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false });
+            const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false });
             return ok === true;
           },
         });
@@ -60,16 +63,16 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
         else {
           log.error(`✖ ${r.evidence}`);
-          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`);
+          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
           failed = true;
           break;
         }
       }
     }
     if (!failed && ch.checks.length) {
-      p.log.info(say(UI.checks, lang));
+      p.log.info(say(UI.checks, lang), o);
       for (const check of ch.checks) {
-        const s = p.spinner();
+        const s = p.spinner(o);
         const title = say(check.title, lang);
         s.start(title);
         const r = await session.check(ch, check, {
@@ -83,12 +86,12 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
           const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
           if (r.status === 'warned') s.stop(line);
           else s.error(line);
-          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`);
+          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
         }
       }
     }
     const passed = await session.endChapter(ch);
-    p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`);
+    p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`, o);
     if (!passed && session.mode === 'run') return;
   }
 }

@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+
+const world = new FakeWorld({ rules: {} });
+afterAll(() => world.cleanup());
+const env = (extra: Record<string, string> = {}) => world.env({ CI: 'true', ...extra });
+
+describe('bad input: one line on stderr, exit 2, no stack trace', () => {
+  it.each([
+    [['run', 'nine'], 'error: unknown chapter "nine" (chapters: 0 prerequisites, 1 cluster, 2 prometheus, 3 tempo, 4 traffic, 5 traces, 6 metrics-generator, 7 grafana, 8 teardown)'],
+    [['verify', '--frobnicate'], 'error: unknown flag --frobnicate (see workbook verify --help)'],
+    [['plan', '--lang', 'fr'], 'error: --lang must be en or zh-TW, not "fr"'],
+    [['plan', '--profile', 'latest'], 'error: unknown profile "latest" (known: article)'],
+    [['launch'], 'error: unknown command "launch" (commands: run, verify, plan, lesson, doctor, status, reset; see workbook --help)'],
+    [['verify', '--prometheus-url', '127.0.0.1:9090'], 'error: --prometheus-url "127.0.0.1:9090" is not a URL (e.g. http://127.0.0.1:9090)'],
+    [['verify', '--tempo-url', 'ftp://127.0.0.1/'], 'error: --tempo-url must be http:// or https://'],
+  ])('%j', async (args, line) => {
+    const r = await runCli(args, env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(line + '\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unwritable progress folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-ro-'));
+    writeFileSync(join(dir, 'file'), '');
+    const r = await runCli(['doctor', '--state-dir', join(dir, 'file', 'state')], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: progress folder .*file\/state is not writable \((ENOTDIR|EACCES)\); choose another with --state-dir\n$/);
+  });
+
+  it('no command outside a terminal: usage on stderr, exit 2', async () => {
+    const r = await runCli([], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: no command given, and this is not an interactive terminal');
+  });
+
+  it('reset without --yes outside a terminal is refused; with --yes it keeps a backup', async () => {
+    const e = env({ CI: '' });
+    const no = await runCli(['reset'], e);
+    expect(no.code).toBe(2);
+    expect(no.stderr).toBe('error: reset forgets your progress: run again with --yes\n');
+    await runCli(['doctor'], world.env({ CI: 'true' }));
+    const yes = await runCli(['reset', '--yes'], e);
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toMatch(/Progress reset; the old file is kept as .*progress\.json\.bak-/);
+  });
+
+  it('a corrupt progress file: warning, backup, fresh start, and status still works', async () => {
+    const w = new FakeWorld({ rules: {} });
+    try {
+      await runCli(['status'], w.env());
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(w.stateDir, { recursive: true });
+      writeFileSync(join(w.stateDir, 'progress.json'), 'not json{');
+      const r = await runCli(['status'], w.env());
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^warning: progress file .* was unreadable; kept it as .*progress\.json\.corrupt-.* and started fresh\n$/);
+      expect(r.stdout).toMatch(/0 prerequisites +not started/);
+    } finally {
+      w.cleanup();
+    }
+  });
+});
+
+describe('help, version, lesson', () => {
+  it('--help for the workbook and for each command, in both languages', async () => {
+    const main = await runCli(['--help'], env());
+    expect(main.code).toBe(0);
+    expect(main.stdout).toContain('Usage: workbook [command] [options]');
+    for (const cmd of ['run', 'verify', 'plan', 'lesson', 'doctor', 'status', 'reset']) {
+      const r = await runCli([cmd, '--help'], env());
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout).toContain(`Usage: workbook ${cmd}`);
+    }
+    const zh = await runCli(['run', '--help', '--lang', 'zh-TW'], env());
+    expect(zh.stdout).toContain('閱讀章節、執行指令並驗證');
+  });
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version'], env());
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version);
+  });
+  it('lesson prints the chapter in the chosen language', async () => {
+    const r = await runCli(['lesson', '3', '--lang', 'zh-TW'], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('# 3. 微服務模式的 Tempo');
+  });
+});
+
+describe('plan: prints every command and manifest, runs nothing', () => {
+  it('plan all (snapshot), with no tool called', async () => {
+    world.clearCalls();
+    const r = await runCli(['plan', 'all'], env());
+    expect(r.code).toBe(0);
+    expect(world.calls()).toEqual([]);
+    expect(r.stdout).toMatchSnapshot();
+  });
+  it('plan in Traditional Chinese, another cluster name and context', async () => {
+    const r = await runCli(['plan', 'cluster', '--lang', 'zh-TW', '--cluster', 'ws-07'], env());
+    expect(r.stdout).toContain('kind create cluster --name ws-07');
+    expect(r.stdout).toContain('context kind-ws-07');
+    expect(r.stdout).toContain('原因: ');
+  });
+});

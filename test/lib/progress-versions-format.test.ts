@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProgressStore } from '../../scripts/lib/progress.js';
+import { compareVersions, getProfile, loadVersions, PINNED_IMAGE } from '../../scripts/lib/versions.js';
+import { formatCommand, formatDuration, parseDuration, shellQuote } from '../../scripts/lib/format.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'wb-p-'));
+
+describe('ProgressStore', () => {
+  it('starts empty, records, and saves atomically (no temp file left)', async () => {
+    const dir = tmp();
+    const s = await ProgressStore.open(dir);
+    s.startChapter('cluster', 'run', new Date('2026-01-01T00:00:00Z'));
+    s.record('cluster', 'steps', 'create-cluster', { status: 'passed', at: 'x', durationMs: 12 });
+    s.finishChapter('cluster', 'passed', new Date('2026-01-01T00:01:30Z'));
+    await s.save();
+    expect(readdirSync(dir)).toEqual(['progress.json']);
+    const again = await ProgressStore.open(dir);
+    expect(again.data.chapters.cluster).toMatchObject({ status: 'passed', durationMs: 90_000, steps: { 'create-cluster': { status: 'passed' } } });
+  });
+  it('a corrupt file: clear notice, backup kept, fresh start', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'progress.json'), '{"version":1, "chap');
+    const s = await ProgressStore.open(dir, () => new Date('2026-02-03T04:05:06.789Z'));
+    expect(s.data.chapters).toEqual({});
+    const backup = join(dir, 'progress.json.corrupt-2026-02-03T04-05-06-789Z');
+    expect(s.notice).toBe(`progress file ${join(dir, 'progress.json')} was unreadable; kept it as ${backup} and started fresh`);
+    expect(readFileSync(backup, 'utf8')).toBe('{"version":1, "chap');
+  });
+  it('valid JSON of the wrong shape counts as corrupt too', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'progress.json'), '[1,2,3]');
+    expect((await ProgressStore.open(dir)).notice).toMatch(/unreadable/);
+  });
+  it('interruptRunning marks what was running', async () => {
+    const s = await ProgressStore.open(tmp());
+    s.startChapter('tempo', 'run');
+    expect(s.interruptRunning()).toBe(true);
+    expect(s.data.chapters.tempo!.status).toBe('interrupted');
+    expect(s.interruptRunning()).toBe(false);
+  });
+  it('reset keeps a backup and the facts (which cluster we created)', async () => {
+    const dir = tmp();
+    const s = await ProgressStore.open(dir);
+    s.data.facts.createdCluster = 'tempo-lab';
+    s.startChapter('cluster', 'run');
+    await s.save();
+    const backup = await s.reset(new Date('2026-01-01T00:00:00Z'));
+    expect(backup && existsSync(backup)).toBe(true);
+    expect(s.data.chapters).toEqual({});
+    expect((await ProgressStore.open(dir)).data.facts.createdCluster).toBe('tempo-lab');
+  });
+  it('an unwritable folder is a usage error naming --state-dir', async () => {
+    const dir = tmp();
+    chmodSync(dir, 0o500);
+    try {
+      // root ignores permission bits; a file in the way of the folder fails for everyone
+      const blocked = join(dir, 'file');
+      writeFileSync(blocked, '');
+      await expect(ProgressStore.ensureWritable(join(blocked, 'state'))).rejects.toThrow(/is not writable \((ENOTDIR|EACCES)\); choose another with --state-dir/);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+});
+
+describe('versions.yaml', () => {
+  it('profile article pins what the article used', () => {
+    const p = getProfile('article');
+    expect(p.charts['tempo-distributed']).toMatchObject({ version: '1.6.5', appVersion: '2.2.2', repoName: 'grafana' });
+    expect(p.charts['kube-prometheus-stack'].version).toBe('51.2.0');
+    expect(p.kind.nodeImage).toMatch(PINNED_IMAGE);
+    expect(p.images['xk6-client-tracing']).toBe('ghcr.io/grafana/xk6-client-tracing:v0.0.2');
+  });
+  it('rejects a profile whose node image is not pinned by digest', () => {
+    const dir = tmp();
+    const f = join(dir, 'v.yaml');
+    writeFileSync(f, 'default: x\nprofiles:\n  x:\n    kind: {minVersion: 0.20.0, nodeImage: "kindest/node:v1.27.3"}\n');
+    expect(() => loadVersions(f)).toThrow('kind.nodeImage must be pinned as name:tag@sha256:digest');
+  });
+  it('compares versions', () => {
+    expect(compareVersions('v1.28.2', '1.25.0')).toBe(1);
+    expect(compareVersions('0.20.0', '0.20.0')).toBe(0);
+    expect(compareVersions('3.9.4+g1', '3.10.0')).toBe(-1);
+  });
+});
+
+describe('format', () => {
+  it('quotes only what a shell needs quoted', () => {
+    expect(shellQuote('{{json .}}')).toBe("'{{json .}}'");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(formatCommand(['kubectl', '--context', 'kind-tempo-lab', 'get', 'pods'])).toBe('kubectl --context kind-tempo-lab get pods');
+  });
+  it('durations', () => {
+    expect(parseDuration('90')).toBe(90_000);
+    expect(parseDuration('1500ms')).toBe(1500);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('0')).toBeUndefined();
+    expect(formatDuration(61_000)).toBe('1 min 1 s');
+  });
+});
