@@ -42,7 +42,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
 
   it('tools missing: kind, kubectl and helm each fail with one line saying how to install', async () => {
     world = new FakeWorld(goodMachine(), ['docker', 'sysctl']);
-    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [prerequisites/kind] kind not found on PATH');
     expect(r.stdout).toContain('hint: Install kind 0.20.0 or newer');
@@ -54,7 +54,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
 
   it('daemon down: docker-daemon and docker-memory fail and say how to start Docker', async () => {
     world = new FakeWorld(goodMachine({ docker: daemonDown }));
-    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [prerequisites/docker-daemon] docker info failed: Cannot connect to the Docker daemon');
     expect(r.stdout).toContain('sudo systemctl start docker');
@@ -64,7 +64,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
 
   it('low memory: says how much there is and how to raise it', async () => {
     world = new FakeWorld(goodMachine({ docker: lowMemory }));
-    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [prerequisites/docker-memory] 3.8 GiB available to containers, need 6 GiB');
     expect(r.stdout).toContain('Settings → Resources → Memory');
@@ -77,7 +77,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
         helm: [{ argv: ['version', '--template', '{{.Version}}'], stdout: 'v3.8.1' }],
       }),
     );
-    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [prerequisites/kind] kind 0.17.0 < 0.20.0');
     expect(r.stdout).toContain('✖ [prerequisites/helm] helm 3.8.1 < 3.10.0');
@@ -85,7 +85,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
 
   it('low inotify limits: names the sysctl command that raises them', async () => {
     world = new FakeWorld(goodMachine({ sysctl: [{ argv: ['-n', 'fs.inotify.max_user_watches', 'fs.inotify.max_user_instances'], stdout: '8192\n128\n' }] }));
-    const r = await runCli(['doctor'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('max_user_watches=8192, max_user_instances=128');
     expect(r.stdout).toContain('sudo sysctl fs.inotify.max_user_watches=524288 && sudo sysctl fs.inotify.max_user_instances=512');
@@ -108,7 +108,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
 
   it('speaks Traditional Chinese with --lang zh-TW', async () => {
     world = new FakeWorld(goodMachine({ docker: lowMemory }));
-    const r = await runCli(['doctor', '--lang', 'zh-TW'], world.env({ CI: 'true', ...(await portsEnv()) }));
+    const r = await runCli(['doctor', '--lang', 'zh-TW'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
     expect(r.stdout).toContain('提示: ');
     expect(r.stdout).toContain('請增加 Docker 可用的記憶體');
     expect(r.stdout).toContain('Docker 可用記憶體至少 6 GiB');
