@@ -1,10 +1,160 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import { parse } from 'yaml';
+import type { Chapter, Check, Lab, Step } from '../../scripts/lib/model.js';
+import { helm } from '../../scripts/lib/tools.js';
+import { listPods, podReady } from '../../scripts/lib/kube.js';
+import { tempoGet } from '../../scripts/lib/tempo.js';
+import type { Text } from '../../scripts/lib/text.js';
+
+export const VALUES = 'manifests/tempo-distributed.values.yaml';
+export const RELEASE = 'tempo';
+
+/** The components the article lists, with how many ready pods each needs (values: ingester.replicas 3). */
+export const COMPONENTS: Record<string, number> = {
+  compactor: 1,
+  distributor: 1,
+  gateway: 1,
+  ingester: 3,
+  memcached: 1,
+  'metrics-generator': 1,
+  querier: 1,
+  'query-frontend': 1,
+};
+
+const chart = (lab: Lab) => lab.profile.charts['tempo-distributed'];
+
+export const steps: Step[] = [
+  {
+    id: 'repo-add',
+    title: { en: 'Add the grafana chart repository', 'zh-TW': '加入 grafana chart 倉庫' },
+    why: { en: 'tempo-distributed is published in Grafana\'s chart repository; --force-update makes re-running harmless.', 'zh-TW': 'tempo-distributed 發布在 Grafana 的 chart 倉庫；--force-update 讓重複執行不會出錯。' },
+    command: (lab) => ({ argv: ['helm', 'repo', 'add', chart(lab).repoName, chart(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
+  },
+  {
+    id: 'repo-update',
+    title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
+    why: { en: 'So chart version 1.6.5 is known locally.', 'zh-TW': '讓本機知道 chart 1.6.5 版。' },
+    command: (lab) => ({ argv: ['helm', 'repo', 'update', chart(lab).repoName], timeoutMs: 120_000 }),
+  },
+  {
+    id: 'install',
+    title: { en: 'Install tempo-distributed', 'zh-TW': '安裝 tempo-distributed' },
+    why: {
+      en: 'Each Tempo component becomes its own Deployment or StatefulSet; the values are the article\'s, block by block in the lesson. --wait returns when every pod is ready.',
+      'zh-TW': '每個 Tempo 元件都成為獨立的 Deployment 或 StatefulSet；values 取自文章，課文逐段說明。--wait 會等所有 pod 就緒才返回。',
+    },
+    manifests: [VALUES],
+    needsCluster: true,
+    command: (lab) => ({
+      argv: helm(lab, 'upgrade', '--install', RELEASE, `${chart(lab).repoName}/tempo-distributed`, '--version', chart(lab).version, '--namespace', lab.namespaces.tracing, '--create-namespace', '--values', VALUES, '--wait', '--timeout', '10m'),
+      timeoutMs: 11 * 60_000,
+    }),
+  },
+];
+
+const NOT_READY: Text = {
+  en: 'Some Tempo pods are not ready. `kubectl -n tracing get pods` and `kubectl -n tracing describe pod <name>` show why; ingesters wait for their volumes, and memory is the usual limit (chapter 0).',
+  'zh-TW': '有些 Tempo pod 尚未就緒。用 `kubectl -n tracing get pods` 與 `kubectl -n tracing describe pod <名稱>` 查看原因；ingester 需要等待磁碟區，記憶體不足是最常見的限制（第 0 章）。',
+};
+
+export const RING_HINT: Text = {
+  en: 'Ingesters join the ring as they start and become ACTIVE a few seconds later. With fewer than 2 ACTIVE of replication_factor 3, writes fail (no quorum). Look at `kubectl -n tracing logs tempo-ingester-0`.',
+  'zh-TW': 'ingester 啟動時加入 ring，幾秒後才會變成 ACTIVE。replication_factor 為 3 時若 ACTIVE 少於 2 個，寫入會失敗（沒有法定數量）。請查看 `kubectl -n tracing logs tempo-ingester-0`。',
+};
+
+export const RETENTION_HINT: Text = {
+  en: 'The running configuration does not have the 48h block retention of the values: was the chart installed with manifests/tempo-distributed.values.yaml (compactor.config.compaction.block_retention)?',
+  'zh-TW': '執行中的設定沒有 values 中的 48h 區塊保留期限：安裝 chart 時是否使用了 manifests/tempo-distributed.values.yaml（compactor.config.compaction.block_retention）？',
+};
+
+interface RingResponse {
+  shards?: { id: string; state: string }[];
+}
+
+/** Go's time.Duration string ("48h0m0s") or a YAML duration ("48h") → hours. */
+export function durationHours(v: unknown): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(String(v ?? '').trim());
+  if (!m || !m[0]) return undefined;
+  return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+}
+
+export const checks: Check[] = [
+  {
+    id: 'pods',
+    title: { en: 'every Tempo component has ready pods', 'zh-TW': '每個 Tempo 元件都有就緒的 pod' },
+    async probe(ctx) {
+      const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, `app.kubernetes.io/instance=${RELEASE}`);
+      if (fail) return fail;
+      const parts = Object.entries(COMPONENTS).map(([component, want]) => {
+        const mine = pods!.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component);
+        const ready = mine.filter(podReady).length;
+        return { component, want, ready };
+      });
+      const short = parts.filter((p) => p.ready < p.want);
+      const total = parts.reduce((n, p) => n + Math.min(p.ready, p.want), 0);
+      const need = parts.reduce((n, p) => n + p.want, 0);
+      const evidence = `${total}/${need} pods ready: ${parts.map((p) => `${p.component} ${p.ready}/${p.want}`).join(', ')}`;
+      if (!short.length) return { ok: true, evidence };
+      return { ok: false, evidence, hint: NOT_READY };
+    },
+  },
+  {
+    id: 'ready',
+    title: { en: 'Tempo answers /ready through the query-frontend', 'zh-TW': 'Tempo 經由 query-frontend 回應 /ready' },
+    async probe(ctx) {
+      const r = await tempoGet(ctx, '/ready');
+      const evidence = `GET /ready → ${r.status} ${r.body.trim().slice(0, 60)}`;
+      if (r.status === 200 && r.body.trim() === 'ready') return { ok: true, evidence };
+      return {
+        ok: false,
+        evidence,
+        hint: { en: 'Tempo is still starting (an ingester needs about 15 s before it reports ready), or the query-frontend is not reachable.', 'zh-TW': 'Tempo 仍在啟動中（ingester 約需 15 秒才會回報就緒），或無法連到 query-frontend。' },
+      };
+    },
+  },
+  {
+    id: 'ingester-ring',
+    title: { en: 'the ingester ring has 3 ACTIVE members', 'zh-TW': 'ingester ring 有 3 個 ACTIVE 成員' },
+    async probe(ctx) {
+      // the ring status page answers JSON when asked for it (dskit); it lives on the distributor
+      const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
+      const ring = r.json as RingResponse | undefined;
+      if (r.status !== 200 || !ring || !Array.isArray(ring.shards)) {
+        return { ok: false, evidence: `GET /ingester/ring → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: RING_HINT };
+      }
+      const active = ring.shards.filter((s) => s.state === 'ACTIVE');
+      const others = ring.shards.filter((s) => s.state !== 'ACTIVE').map((s) => `${s.id} ${s.state}`);
+      const evidence = `${active.length}/${COMPONENTS.ingester} ingesters ACTIVE${others.length ? ` (${others.join(', ')})` : ''}`;
+      if (active.length >= COMPONENTS.ingester!) return { ok: true, evidence };
+      return { ok: false, evidence, hint: RING_HINT };
+    },
+  },
+  {
+    id: 'block-retention',
+    title: { en: 'the compactor keeps blocks for 48h', 'zh-TW': 'compactor 的區塊保留期限為 48h' },
+    async probe(ctx) {
+      const r = await tempoGet(ctx, '/status/config');
+      if (r.status !== 200) return { ok: false, evidence: `GET /status/config → ${r.status}`, hint: RETENTION_HINT };
+      // the body starts with a "GET /status/config" line, then "---" and the YAML
+      const yamlText = r.body.replace(/^GET [^\n]*\n/, '');
+      let cfg: { compactor?: { compaction?: { block_retention?: string } } };
+      try {
+        cfg = parse(yamlText) as typeof cfg;
+      } catch (err) {
+        return { ok: false, evidence: `GET /status/config: not YAML (${(err as Error).message.split('\n')[0]})`, hint: RETENTION_HINT };
+      }
+      const got = cfg?.compactor?.compaction?.block_retention;
+      const evidence = `compactor.compaction.block_retention: ${got ?? '(missing)'}`;
+      if (durationHours(got) === 48) return { ok: true, evidence };
+      return { ok: false, final: true, evidence, hint: RETENTION_HINT };
+    },
+  },
+];
 
 export const chapter: Chapter = {
   number: 3,
   id: 'tempo',
   title: { en: 'Tempo in microservices mode', 'zh-TW': '微服務模式的 Tempo' },
   dir: '03-tempo',
-  steps: [],
-  checks: [],
+  steps,
+  checks,
 };

@@ -1,10 +1,91 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { kubectl } from '../../scripts/lib/tools.js';
+import { listPods, podReady } from '../../scripts/lib/kube.js';
+import { tempoGet } from '../../scripts/lib/tempo.js';
+import type { Text } from '../../scripts/lib/text.js';
+
+export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
+export const SPANS_RECEIVED = 'tempo_distributor_spans_received_total';
+
+export const steps: Step[] = [
+  {
+    id: 'apply',
+    title: { en: 'Start the trace generator', 'zh-TW': '啟動追蹤產生器' },
+    why: {
+      en: 'A Deployment running xk6-client-tracing, which sends the shop\'s three trace templates to tempo-distributor.tracing:4317 (OTLP gRPC). apply is safe to repeat.',
+      'zh-TW': '一個執行 xk6-client-tracing 的 Deployment，把商店的三種追蹤模板送到 tempo-distributor.tracing:4317（OTLP gRPC）。apply 可重複執行。',
+    },
+    manifests: [MANIFEST],
+    needsCluster: true,
+    command: (lab) => ({ argv: kubectl(lab, 'apply', '--namespace', lab.namespaces.tracing, '--filename', MANIFEST), timeoutMs: 120_000 }),
+  },
+];
+
+/** Sum a counter over its series in Prometheus text exposition format; undefined when absent. */
+export function counterValue(metricsText: string, name: string): number | undefined {
+  let sum: number | undefined;
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue;
+    const v = Number(line.trim().split(/\s+/).at(rest[0] === '{' ? -1 : 1));
+    if (Number.isFinite(v)) sum = (sum ?? 0) + v;
+  }
+  return sum;
+}
+
+export const NO_SPANS_HINT: Text = {
+  en: 'The distributor receives no spans. Is the xk6-tracing pod running (`kubectl -n tracing logs deploy/xk6-tracing`)? Its ENDPOINT must be tempo-distributor.tracing:4317 and the OTLP gRPC receiver enabled (traces.otlp.grpc.enabled).',
+  'zh-TW': 'distributor 沒有收到任何 span。xk6-tracing pod 是否在執行（`kubectl -n tracing logs deploy/xk6-tracing`）？它的 ENDPOINT 必須是 tempo-distributor.tracing:4317，並開啟 OTLP gRPC 接收（traces.otlp.grpc.enabled）。',
+};
+
+/** How long the growth check waits between its two readings. */
+export const GROWTH_WINDOW_MS = 2000;
+
+export const checks: Check[] = [
+  {
+    id: 'generator-running',
+    title: { en: 'the xk6-tracing pod is running', 'zh-TW': 'xk6-tracing pod 正在執行' },
+    async probe(ctx) {
+      const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, 'app=xk6-tracing');
+      if (fail) return fail;
+      const ready = pods!.filter(podReady);
+      const evidence = `${ready.length}/${pods!.length} xk6-tracing pods ready${pods!.length ? ` (${pods!.map((p) => p.metadata.name).join(', ')})` : ''}`;
+      if (ready.length >= 1) return { ok: true, evidence };
+      return {
+        ok: false,
+        evidence,
+        hint: {
+          en: 'The generator pod is not ready: pulling ghcr.io/grafana/xk6-client-tracing can take a while on a slow network. `kubectl -n tracing describe pod -l app=xk6-tracing` shows the events.',
+          'zh-TW': '產生器 pod 尚未就緒：網路慢時拉取 ghcr.io/grafana/xk6-client-tracing 可能要一段時間。`kubectl -n tracing describe pod -l app=xk6-tracing` 會顯示事件。',
+        },
+      };
+    },
+  },
+  {
+    id: 'spans-received',
+    title: { en: 'the distributor is receiving spans', 'zh-TW': 'distributor 正在接收 span' },
+    async probe(ctx) {
+      const read = async () => {
+        const r = await tempoGet(ctx, '/metrics', 'distributor');
+        if (r.status !== 200) throw new Error(`GET /metrics → ${r.status}`);
+        return counterValue(r.body, SPANS_RECEIVED);
+      };
+      const first = await read();
+      await ctx.clock.sleep(GROWTH_WINDOW_MS);
+      const second = await read();
+      const evidence = `${SPANS_RECEIVED} ${first ?? '(absent)'} → ${second ?? '(absent)'} in ${GROWTH_WINDOW_MS / 1000} s`;
+      if (first !== undefined && second !== undefined && second > first) return { ok: true, evidence: `${evidence} (+${second - first})` };
+      return { ok: false, evidence, hint: NO_SPANS_HINT };
+    },
+  },
+];
 
 export const chapter: Chapter = {
   number: 4,
   id: 'traffic',
   title: { en: 'Trace traffic from xk6-client-tracing', 'zh-TW': '用 xk6-client-tracing 產生追蹤流量' },
   dir: '04-traffic',
-  steps: [],
-  checks: [],
+  steps,
+  checks,
 };

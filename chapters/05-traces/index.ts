@@ -1,4 +1,182 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { exploreTraceLink, flattenTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
+import type { Text } from '../../scripts/lib/text.js';
+
+export const SERVICES = ['shop-backend', 'auth-service', 'article-service', 'postgres', 'cart-service'];
+
+export interface Template {
+  id: string;
+  title: Text;
+  /** root span name, or * for "any" (the 403 template's root gets a random name) */
+  root: string;
+  /** how to find candidates */
+  searches: { tags?: string; q?: string }[];
+  /** child ← parent, as service:name; the root's parent is ROOT */
+  edges: string[];
+  /** spans with http.status_code 403 must carry an error status */
+  forbidden?: boolean;
+}
+
+export const TEMPLATES: Template[] = [
+  {
+    id: 'list-articles',
+    title: { en: 'a "list articles" trace has the template\'s shape', 'zh-TW': '「列出商品」追蹤符合模板結構' },
+    root: 'list-articles',
+    searches: [{ tags: 'service.name=shop-backend' }],
+    edges: [
+      'shop-backend:list-articles ← ROOT',
+      'shop-backend:authenticate ← shop-backend:list-articles',
+      'auth-service:authenticate ← shop-backend:authenticate',
+      'shop-backend:fetch-articles ← shop-backend:list-articles',
+      'article-service:list-articles ← shop-backend:fetch-articles',
+      'article-service:select-articles ← article-service:list-articles',
+      'postgres:query-articles ← article-service:select-articles',
+    ],
+  },
+  {
+    id: 'article-to-cart',
+    title: { en: 'an "article to cart" trace has the template\'s shape', 'zh-TW': '「加入購物車」追蹤符合模板結構' },
+    root: 'article-to-cart',
+    searches: [{ tags: 'service.name=shop-backend' }],
+    edges: [
+      'shop-backend:article-to-cart ← ROOT',
+      'shop-backend:authenticate ← shop-backend:article-to-cart',
+      'auth-service:authenticate ← shop-backend:authenticate',
+      'shop-backend:get-article ← shop-backend:article-to-cart',
+      'article-service:get-article ← shop-backend:get-article',
+      'article-service:select-articles ← article-service:get-article',
+      'postgres:query-articles ← article-service:select-articles',
+      'shop-backend:place-articles ← shop-backend:article-to-cart',
+      'cart-service:place-articles ← shop-backend:place-articles',
+      'cart-service:persist-cart ← cart-service:place-articles',
+    ],
+  },
+  {
+    id: 'forbidden',
+    title: { en: 'a 403 trace has the template\'s shape and error status', 'zh-TW': '403 追蹤符合模板結構並帶有錯誤狀態' },
+    root: '*',
+    searches: [{ q: '{span.http.status_code=403}' }, { q: '{status=error}' }],
+    edges: ['shop-backend:* ← ROOT', 'shop-backend:authenticate ← shop-backend:*', 'auth-service:authenticate ← shop-backend:authenticate'],
+    forbidden: true,
+  },
+];
+
+/** What a fetched trace lacks to be an instance of the template (empty: it is one). */
+export function templateGaps(spans: FlatSpan[], tpl: Template): string[] {
+  const roots = spans.filter((s) => !s.parentSpanId || !spans.some((p) => p.spanId === s.parentSpanId));
+  const named = tpl.root === '*' ? spans.map((s) => (roots.includes(s) ? { ...s, name: '*' } : s)) : spans;
+  const have = new Set(traceEdges(named));
+  const gaps = tpl.edges.filter((e) => !have.has(e));
+  if (tpl.forbidden) {
+    const with403 = spans.filter((s) => s.attributes['http.status_code'] === '403');
+    if (!with403.length) gaps.push('no span with http.status_code=403');
+    for (const s of with403) if (s.statusCode !== 'STATUS_CODE_ERROR') gaps.push(`${s.service}:${s.name} has 403 but status ${s.statusCode ?? 'unset'}`);
+  }
+  return gaps;
+}
+
+const MAX_CANDIDATES = 10;
+
+export const NO_TRACES_HINT: Text = {
+  en: 'Tempo found no such traces in the last hour. Is traffic flowing (chapter 4)? Traces appear in search a second or two after they are sent.',
+  'zh-TW': 'Tempo 在過去一小時內找不到這類追蹤。流量是否有在送（第 4 章）？追蹤送出後一兩秒才會出現在搜尋結果中。',
+};
+
+const SHAPE_HINT: Text = {
+  en: 'Traces were found but none has the template\'s full shape yet: spans of one trace can arrive a moment apart, so this re-checks until the deadline. If it persists, the generator sends other templates than the article\'s.',
+  'zh-TW': '找到了追蹤，但還沒有一筆具備模板的完整結構：同一筆追蹤的 span 可能相隔片刻才送達，因此會持續重新檢查到期限為止。若一直如此，代表產生器送出的模板與文章不同。',
+};
+
+async function probeTemplate(ctx: ChapterContext, tpl: Template): Promise<Outcome> {
+  const seen = new Set<string>();
+  const candidates: string[] = [];
+  for (const s of tpl.searches) {
+    const res = await search(ctx, { ...s, limit: 50 });
+    for (const t of res.traces) {
+      const id = padTraceId(t.traceID);
+      if (seen.has(id)) continue;
+      if (tpl.root !== '*' && t.rootTraceName !== tpl.root) continue;
+      seen.add(id);
+      candidates.push(id);
+    }
+  }
+  if (!candidates.length) return { ok: false, evidence: `no ${tpl.id} trace found by ${tpl.searches.map((s) => s.tags ?? s.q).join(' or ')}`, hint: NO_TRACES_HINT };
+  const tried: string[] = [];
+  for (const id of candidates.slice(0, MAX_CANDIDATES)) {
+    const r = await tempoGet(ctx, `/api/traces/${id}`);
+    if (r.status === 404) {
+      tried.push(`${id.slice(0, 8)}… 404 ${r.body.trim()}`);
+      continue;
+    }
+    if (r.status !== 200 || r.json === undefined) {
+      tried.push(`${id.slice(0, 8)}… HTTP ${r.status}${r.json === undefined ? ', not JSON' : ''}`);
+      continue;
+    }
+    let spans: FlatSpan[];
+    try {
+      spans = flattenTrace(r.json);
+    } catch (err) {
+      tried.push(`${id.slice(0, 8)}… ${(err as Error).message}`);
+      continue;
+    }
+    const wrongId = spans.find((s) => s.traceIdHex !== id);
+    if (wrongId) {
+      tried.push(`${id.slice(0, 8)}… answered with trace ${wrongId.traceIdHex}`);
+      continue;
+    }
+    const gaps = templateGaps(spans, tpl);
+    if (gaps.length) {
+      tried.push(`${id.slice(0, 8)}… missing ${gaps[0]}${gaps.length > 1 ? ` (+${gaps.length - 1})` : ''}`);
+      continue;
+    }
+    const services = [...new Set(spans.map((s) => s.service))];
+    const errors = spans.filter((s) => s.statusCode === 'STATUS_CODE_ERROR').length;
+    return {
+      ok: true,
+      evidence: `trace ${id}: ${spans.length} spans, ${services.join(' → ')}${tpl.forbidden ? `, ${errors} spans with error status` : ''} · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
+    };
+  }
+  return { ok: false, evidence: `${candidates.length} candidates, none matched: ${tried.join('; ')}`, hint: SHAPE_HINT };
+}
+
+export const checks: Check[] = [
+  {
+    id: 'service-names',
+    title: { en: 'Tempo knows all five shop services', 'zh-TW': 'Tempo 認得商店的五個服務' },
+    async probe(ctx) {
+      const r = await tempoGet(ctx, '/api/search/tag/service.name/values');
+      const values = (r.json as { tagValues?: unknown[] } | undefined)?.tagValues;
+      if (r.status !== 200 || !Array.isArray(values)) {
+        return { ok: false, evidence: `GET /api/search/tag/service.name/values → ${r.status} ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: NO_TRACES_HINT };
+      }
+      const names = values.map((v) => (typeof v === 'string' ? v : (v as { value?: string }).value ?? ''));
+      const missing = SERVICES.filter((s) => !names.includes(s));
+      const evidence = `service.name values: ${names.join(', ') || '(none)'}`;
+      if (!missing.length) return { ok: true, evidence };
+      return { ok: false, evidence: `${evidence}; missing ${missing.join(', ')}`, hint: NO_TRACES_HINT };
+    },
+  },
+  {
+    id: 'search-tags',
+    title: { en: 'tag search finds shop-backend traces', 'zh-TW': '依標籤搜尋可找到 shop-backend 的追蹤' },
+    async probe(ctx) {
+      const res = await search(ctx, { tags: 'service.name=shop-backend' });
+      const evidence = `tags=service.name=shop-backend, last hour: ${res.traces.length} traces`;
+      return res.traces.length ? { ok: true, evidence } : { ok: false, evidence, hint: NO_TRACES_HINT };
+    },
+  },
+  {
+    id: 'search-traceql',
+    title: { en: 'TraceQL search finds shop-backend traces', 'zh-TW': 'TraceQL 搜尋可找到 shop-backend 的追蹤' },
+    async probe(ctx) {
+      const q = '{resource.service.name="shop-backend"}';
+      const res = await search(ctx, { q });
+      const evidence = `${q}, last hour: ${res.traces.length} traces`;
+      return res.traces.length ? { ok: true, evidence } : { ok: false, evidence, hint: NO_TRACES_HINT };
+    },
+  },
+  ...TEMPLATES.map((tpl): Check => ({ id: `trace-${tpl.id}`, title: tpl.title, probe: (ctx) => probeTemplate(ctx, tpl) })),
+];
 
 export const chapter: Chapter = {
   number: 5,
@@ -6,5 +184,5 @@ export const chapter: Chapter = {
   title: { en: 'Finding traces through the Tempo API', 'zh-TW': '透過 Tempo API 查詢追蹤' },
   dir: '05-traces',
   steps: [],
-  checks: [],
+  checks,
 };

@@ -28,7 +28,7 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       await store.save();
     },
     async endpoint(name: EndpointName) {
-      const explicit = lab.urls[name];
+      const explicit = name === 'distributor' ? lab.urls.tempo : lab.urls[name];
       if (explicit) return explicit;
       const target = targets[name];
       return forwards.ensure(name, (port) => portForwardArgv(lab, target, port), lab.localPorts[name]);

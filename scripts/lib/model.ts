@@ -10,7 +10,9 @@ export interface Command {
   timeoutMs?: number;
 }
 
-export type EndpointName = 'prometheus' | 'tempo' | 'grafana';
+export type EndpointName = 'prometheus' | 'tempo' | 'grafana' | 'distributor';
+/** Endpoints a learner can name with --<name>-url. The distributor follows --tempo-url (a monolithic or test Tempo serves both). */
+export type UrlName = 'prometheus' | 'tempo' | 'grafana';
 
 /** The settings one run works with. */
 export interface Lab {
@@ -21,7 +23,7 @@ export interface Lab {
   context: string;
   namespaces: { prometheus: string; tracing: string };
   /** Explicit endpoints win over port-forwards. */
-  urls: Partial<Record<EndpointName, string>>;
+  urls: Partial<Record<UrlName, string>>;
   timeoutMs: number;
   yes: boolean;
   interactive: boolean;

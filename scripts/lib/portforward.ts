@@ -17,6 +17,8 @@ export function forwardTargets(lab: Lab): Record<EndpointName, ForwardTarget> {
     prometheus: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-prometheus', remotePort: 9090 },
     grafana: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-grafana', remotePort: 80 },
     tempo: { namespace: lab.namespaces.tracing, resource: 'service/tempo-query-frontend', remotePort: 3100 },
+    // the ingester ring page and the spans-received counter live on the distributor
+    distributor: { namespace: lab.namespaces.tracing, resource: 'service/tempo-distributor', remotePort: 3100 },
   };
 }
 

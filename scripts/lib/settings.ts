@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { UsageError } from './errors.js';
 import { parseDuration } from './format.js';
 import type { Flags } from './options.js';
-import type { EndpointName, Lab } from './model.js';
+import type { EndpointName, Lab, UrlName } from './model.js';
 import { isLang, langFromLocale, type Lang } from './text.js';
 import { getProfile } from './versions.js';
 
@@ -122,7 +122,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutRaw);
   if (timeoutMs === undefined) throw new UsageError(`--timeout "${timeoutRaw}" is not a duration (e.g. 90s, 5m)`);
 
-  const urls: Partial<Record<EndpointName, string>> = {};
+  const urls: Partial<Record<UrlName, string>> = {};
   for (const name of ['tempo', 'prometheus', 'grafana'] as const) {
     const v = pick(`${name}-url`);
     if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v);
@@ -149,14 +149,14 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   };
 }
 
-export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100 };
+export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101 };
 
 /** WORKBOOK_PORTS="grafana=13000,prometheus=19090" moves the local end of port-forwards. */
 export function parseLocalPorts(value: string | undefined): Record<EndpointName, number> {
   const ports = { ...DEFAULT_LOCAL_PORTS };
   if (!value) return ports;
   for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(grafana|prometheus|tempo)[=:](\d+)$/.exec(part);
+    const m = /^(grafana|prometheus|tempo|distributor)[=:](\d+)$/.exec(part);
     const n = m ? Number(m[2]) : NaN;
     if (!m || !(n > 0 && n < 65536)) throw new UsageError(`WORKBOOK_PORTS: "${part}" should look like grafana=3000`);
     ports[m[1] as EndpointName] = n;
