@@ -1,8 +1,7 @@
-import { parse } from 'yaml';
 import type { Chapter, Check, Lab, Step } from '../../scripts/lib/model.js';
 import { helm } from '../../scripts/lib/tools.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
-import { tempoGet } from '../../scripts/lib/tempo.js';
+import { readTempoConfig, tempoGet } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
@@ -132,17 +131,9 @@ export const checks: Check[] = [
     id: 'block-retention',
     title: { en: 'the compactor keeps blocks for 48h', 'zh-TW': 'compactor 的區塊保留期限為 48h' },
     async probe(ctx) {
-      const r = await tempoGet(ctx, '/status/config');
-      if (r.status !== 200) return { ok: false, evidence: `GET /status/config → ${r.status}`, hint: RETENTION_HINT };
-      // the body starts with a "GET /status/config" line, then "---" and the YAML
-      const yamlText = r.body.replace(/^GET [^\n]*\n/, '');
-      let cfg: { compactor?: { compaction?: { block_retention?: string } } };
-      try {
-        cfg = parse(yamlText) as typeof cfg;
-      } catch (err) {
-        return { ok: false, evidence: `GET /status/config: not YAML (${(err as Error).message.split('\n')[0]})`, hint: RETENTION_HINT };
-      }
-      const got = cfg?.compactor?.compaction?.block_retention;
+      const { config, error } = await readTempoConfig(ctx);
+      if (!config) return { ok: false, evidence: error!, hint: RETENTION_HINT };
+      const got = config.compactor?.compaction?.block_retention;
       const evidence = `compactor.compaction.block_retention: ${got ?? '(missing)'}`;
       if (durationHours(got) === 48) return { ok: true, evidence };
       return { ok: false, final: true, evidence, hint: RETENTION_HINT };

@@ -1,4 +1,254 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lib/prometheus.js';
+import { flattenTrace, padTraceId, readTempoConfig, tempoGet, exploreTraceLink } from '../../scripts/lib/tempo.js';
+import { fill, type Text } from '../../scripts/lib/text.js';
+import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
+import { SERVICES } from '../05-traces/index.js';
+
+/** Edges the shop's templates imply: user is the virtual node in front of every root span. */
+export const EDGES: [string, string][] = [
+  ['user', 'shop-backend'],
+  ['shop-backend', 'auth-service'],
+  ['shop-backend', 'article-service'],
+  ['article-service', 'postgres'],
+  ['shop-backend', 'cart-service'],
+];
+/** Only the 403 template fails: its root and its authenticate call carry an error status. */
+export const FAILING_EDGES: [string, string][] = [
+  ['user', 'shop-backend'],
+  ['shop-backend', 'auth-service'],
+];
+
+export const BUCKETS = ['traces_spanmetrics_latency_bucket', 'traces_service_graph_request_server_seconds_bucket', 'traces_service_graph_request_client_seconds_bucket'];
+/** How far back exemplars are looked for. */
+export const EXEMPLAR_WINDOW_S = 600;
+/** Newest first; the newest trace may not be queryable yet, and a lab may keep exemplars of expired traces. */
+export const MAX_EXEMPLARS_FOLLOWED = 60;
+const RATE = '5m';
+
+const key = (c: string, s: string) => `${c} → ${s}`;
+
+/** The diagnoses the article's notes give, as hints. */
+export const CAUSE = {
+  receiverOff: {
+    en: 'Prometheus has its remote-write receiver off, so the metrics generator\'s writes are refused (404). Turn on prometheus.prometheusSpec.enableRemoteWriteReceiver (chapter 2).',
+    'zh-TW': 'Prometheus 沒有開啟 remote write 接收，metrics generator 的寫入會被拒絕（404）。請開啟 prometheus.prometheusSpec.enableRemoteWriteReceiver（第 2 章）。',
+  },
+  processorsMissing: {
+    en: 'Tempo\'s overrides list no metrics-generator processors ({processors}): the generator runs but computes nothing. Add service-graphs and span-metrics to global_overrides.metrics_generator_processors (chapter 3).',
+    'zh-TW': 'Tempo 的 overrides 沒有列出 metrics generator 處理器（{processors}）：generator 有在執行卻什麼也不計算。請在 global_overrides.metrics_generator_processors 加入 service-graphs 與 span-metrics（第 3 章）。',
+  },
+  noRemoteWrite: {
+    en: 'The metrics generator has no remote_write target: set metricsGenerator.config.storage.remote_write to this Prometheus\' /api/v1/write (chapter 3).',
+    'zh-TW': 'metrics generator 沒有設定 remote_write 目標：請把 metricsGenerator.config.storage.remote_write 設為這個 Prometheus 的 /api/v1/write（第 3 章）。',
+  },
+  waiting: {
+    en: 'No traces_* series yet. The generator writes every collection interval (15 s by default), so series come 15–30 s after the first spans. If it lasts: are spans arriving (chapter 4), and does the remote_write URL ({url}) reach this Prometheus?',
+    'zh-TW': '尚未出現 traces_* 時間序列。generator 每個收集週期（預設 15 秒）寫入一次，第一批 span 之後約 15–30 秒才會出現。若一直沒有：span 是否有送達（第 4 章）？remote_write 網址（{url}）是否連得到這個 Prometheus？',
+  },
+  unpaired: {
+    en: 'Span metrics exist but these edges do not: service graphs need pairs, a CLIENT span whose child is a SERVER span in another service. Spans of kind INTERNAL or UNSPECIFIED make no edges. A user→ edge also waits for service_graphs.wait (10 s) before it is written.',
+    'zh-TW': '已有 span 指標，但缺少這些邊：服務圖需要成對的 span，也就是 CLIENT span 的子 span 是另一個服務中的 SERVER span。INTERNAL 或 UNSPECIFIED 類型的 span 不會形成邊。user→ 的邊還要等 service_graphs.wait（10 秒）才會寫入。',
+  },
+  noServiceGraphs: {
+    en: 'There are span metrics but no service-graph series: service-graphs is not among the processors in Tempo\'s overrides (chapter 3).',
+    'zh-TW': '有 span 指標卻沒有服務圖時間序列：Tempo 的 overrides 處理器中沒有 service-graphs（第 3 章）。',
+  },
+  noSpanMetrics: {
+    en: 'No span metrics for these services: span-metrics must be among the processors in Tempo\'s overrides (chapter 3), and the services must be sending spans (chapter 4).',
+    'zh-TW': '這些服務沒有 span 指標：Tempo overrides 的處理器必須包含 span-metrics（第 3 章），而且這些服務要有送出 span（第 4 章）。',
+  },
+  unexpectedFailures: {
+    en: 'Requests fail on an edge where the templates never fail: a failed request means the client or server span has error status, which only the 403 template sets.',
+    'zh-TW': '在模板不會失敗的邊上出現失敗請求：失敗代表 client 或 server span 帶有錯誤狀態，而只有 403 模板會如此。',
+  },
+  exemplarStorageOff: {
+    en: 'Series arrive but Prometheus keeps no exemplars: exemplar-storage is off, so the remote-written exemplars are dropped: metrics, but no trace links. Add exemplar-storage to prometheus.prometheusSpec.enableFeatures (chapter 2).',
+    'zh-TW': '時間序列有送達，但 Prometheus 沒有保存 exemplar：未開啟 exemplar-storage，遠端寫入的 exemplar 會被丟棄：只有指標，沒有連到追蹤的連結。請在 prometheus.prometheusSpec.enableFeatures 加入 exemplar-storage（第 2 章）。',
+  },
+  sendExemplarsOff: {
+    en: 'The metrics generator does not send exemplars: set send_exemplars: true in metricsGenerator.config.storage.remote_write (chapter 3).',
+    'zh-TW': 'metrics generator 沒有送出 exemplar：請在 metricsGenerator.config.storage.remote_write 設定 send_exemplars: true（第 3 章）。',
+  },
+  noExemplarsYet: {
+    en: 'No exemplars in the last minutes although the switches look right: each bucket sends at most one exemplar per collection, so wait for traffic (chapter 4).',
+    'zh-TW': '開關看起來都正確，但最近幾分鐘沒有 exemplar：每個區間每次收集最多送出一個 exemplar，請等待流量（第 4 章）。',
+  },
+  unresolved: {
+    en: 'Exemplar trace ids do not open in Tempo: are this Prometheus and this Tempo from the same lab? Traces older than block_retention are gone, and a trace needs a second or two after its spans arrive.',
+    'zh-TW': 'exemplar 的追蹤 ID 在 Tempo 中打不開：這個 Prometheus 與這個 Tempo 是否屬於同一個實驗環境？超過 block_retention 的追蹤會被刪除，而追蹤在 span 送達後也需要一兩秒才查得到。',
+  },
+} satisfies Record<string, Text>;
+
+/** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
+export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Text; final: boolean; cause: string }> {
+  const flags = await promFlags(ctx);
+  if (flags && !receiverOn(flags)) return { hint: CAUSE.receiverOff, final: true, cause: 'remote-write receiver off' };
+  const { config } = await readTempoConfig(ctx);
+  const processors = config?.overrides?.metrics_generator_processors;
+  if (config && (!processors || !processors.includes('service-graphs') || !processors.includes('span-metrics'))) {
+    return { hint: fill(CAUSE.processorsMissing, { processors: processors?.join(', ') || 'none' }), final: true, cause: 'processors missing from overrides' };
+  }
+  const targets = config?.metrics_generator?.storage?.remote_write ?? [];
+  if (config && !targets.some((t) => t.url)) return { hint: CAUSE.noRemoteWrite, final: true, cause: 'no remote_write target' };
+  return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };
+}
+
+async function metricNames(ctx: ChapterContext): Promise<string[]> {
+  const { promApi } = await import('../../scripts/lib/prometheus.js');
+  const names = await promApi<string[]>(ctx, '/api/v1/label/__name__/values');
+  return names.filter((n) => n.startsWith('traces_service_graph_') || n.startsWith('traces_spanmetrics_'));
+}
+
+function byEdge(rows: { metric: Record<string, string>; value: [number, string] }[]): Map<string, number> {
+  return new Map(rows.map((r) => [key(r.metric.client ?? '?', r.metric.server ?? '?'), Number(r.value[1])]));
+}
+
+/** A small service-graph table: one row an edge, request rate and failed rate. */
+export function edgeTable(rows: { edge: string; rate?: number; failed?: number }[]): string {
+  const w = Math.max(18, ...rows.map((r) => r.edge.length));
+  const num = (n?: number) => (n === undefined ? '—' : n.toFixed(3)).padStart(9);
+  return [`${'edge'.padEnd(w)} ${'req/s'.padStart(9)} ${'failed/s'.padStart(9)}`, ...rows.map((r) => `${r.edge.padEnd(w)} ${num(r.rate)} ${num(r.failed)}`)].join('\n');
+}
+
+async function exemplarsNow(ctx: ChapterContext): Promise<{ metric: string; series: ExemplarSeries[] }[]> {
+  const end = Math.floor(ctx.clock.now() / 1000);
+  return Promise.all(BUCKETS.map(async (metric) => ({ metric, series: await promExemplars(ctx, metric, end - EXEMPLAR_WINDOW_S, end) })));
+}
+
+export const checks: Check[] = [
+  {
+    id: 'series',
+    title: { en: 'the metrics generator writes traces_* series to Prometheus', 'zh-TW': 'metrics generator 把 traces_* 時間序列寫入 Prometheus' },
+    async probe(ctx) {
+      const names = await metricNames(ctx);
+      if (names.length) return { ok: true, evidence: `${names.length} metric names: ${names.join(', ')}` };
+      const d = await diagnoseNoSeries(ctx);
+      return { ok: false, final: d.final, evidence: `no traces_service_graph_* or traces_spanmetrics_* series in Prometheus (${d.cause})`, hint: d.hint };
+    },
+  },
+  {
+    id: 'service-graph-edges',
+    title: { en: 'every service-graph edge of the shop has a rising request count', 'zh-TW': '商店的每條服務圖邊都有持續增加的請求數' },
+    async probe(ctx): Promise<Outcome> {
+      const [rising, rates, failed] = await Promise.all([
+        promQuery(ctx, `sum by (client, server) (increase(traces_service_graph_request_total[${RATE}]))`).then(byEdge),
+        promQuery(ctx, `sum by (client, server) (rate(traces_service_graph_request_total[${RATE}]))`).then(byEdge),
+        promQuery(ctx, `sum by (client, server) (rate(traces_service_graph_request_failed_total[${RATE}]))`).then(byEdge),
+      ]);
+      const edges = EDGES.map(([c, s]) => key(c, s));
+      const extra = [...rates.keys()].filter((e) => !edges.includes(e));
+      const details = edgeTable([...edges, ...extra].map((edge) => ({ edge, rate: rates.get(edge), failed: rates.has(edge) ? (failed.get(edge) ?? 0) : undefined })));
+      const missing = edges.filter((e) => !((rising.get(e) ?? 0) > 0));
+      if (!missing.length) return { ok: true, evidence: `${edges.length}/${edges.length} edges rising over ${RATE}`, details };
+      const evidence = `${edges.length - missing.length}/${edges.length} edges rising over ${RATE}; missing or flat: ${missing.join(', ')}`;
+      if (rates.size === 0) {
+        const spans = await promQuery(ctx, 'count(traces_spanmetrics_calls_total)');
+        if (spans.length) return { ok: false, evidence: `${evidence} (span metrics exist, no service-graph series)`, hint: CAUSE.noServiceGraphs, details };
+        const d = await diagnoseNoSeries(ctx);
+        return { ok: false, final: d.final, evidence: `${evidence} (${d.cause})`, hint: d.hint, details };
+      }
+      return { ok: false, evidence, hint: CAUSE.unpaired, details };
+    },
+  },
+  {
+    id: 'failed-requests',
+    title: { en: 'failed requests only on the 403 path', 'zh-TW': '只有 403 路徑上有失敗請求' },
+    async probe(ctx) {
+      const failed = byEdge(await promQuery(ctx, 'sum by (client, server) (traces_service_graph_request_failed_total)'));
+      const expected = FAILING_EDGES.map(([c, s]) => key(c, s));
+      const wrong = [...failed.entries()].filter(([e, n]) => n > 0 && !expected.includes(e));
+      const onPath = expected.filter((e) => (failed.get(e) ?? 0) > 0);
+      const shown = [...failed.entries()].filter(([, n]) => n > 0).map(([e, n]) => `${e} (${n})`).join(', ') || 'none';
+      if (wrong.length) return { ok: false, final: true, evidence: `failed requests on ${wrong.map(([e, n]) => `${e} (${n})`).join(', ')}`, hint: CAUSE.unexpectedFailures };
+      if (onPath.length === expected.length) return { ok: true, evidence: `failed requests only on the 403 path: ${shown}` };
+      const d = failed.size ? { hint: CAUSE.unpaired, final: false, cause: 'partly there' } : await diagnoseNoSeries(ctx);
+      return { ok: false, final: d.final, evidence: `expected failures on ${expected.join(' and ')}; found ${shown}`, hint: d.hint };
+    },
+  },
+  {
+    id: 'span-metrics',
+    title: { en: 'span metrics for every service', 'zh-TW': '每個服務都有 span 指標' },
+    async probe(ctx) {
+      const rows = await promQuery(ctx, 'sum by (service) (traces_spanmetrics_calls_total)');
+      const calls = new Map(rows.map((r) => [r.metric.service ?? '?', Number(r.value[1])]));
+      const missing = SERVICES.filter((s) => !((calls.get(s) ?? 0) > 0));
+      const evidence = `calls: ${SERVICES.map((s) => `${s} ${calls.get(s) ?? 0}`).join(', ')}`;
+      if (!missing.length) return { ok: true, evidence };
+      if (!calls.size) {
+        const d = await diagnoseNoSeries(ctx);
+        return { ok: false, final: d.final, evidence: `${evidence} (${d.cause})`, hint: d.hint };
+      }
+      return { ok: false, evidence: `${evidence}; missing ${missing.join(', ')}`, hint: CAUSE.noSpanMetrics };
+    },
+  },
+  {
+    id: 'exemplars',
+    title: { en: 'latency buckets carry exemplars with a traceID', 'zh-TW': '延遲區間帶有含 traceID 的 exemplar' },
+    async probe(ctx) {
+      const all = await exemplarsNow(ctx);
+      const count = (m: { series: ExemplarSeries[] }) => m.series.reduce((n, s) => n + s.exemplars.filter((e) => e.labels.traceID).length, 0);
+      const per = all.map((m) => `${m.metric.replace(/^traces_/, '')} ${count(m)}`).join(', ');
+      const total = all.reduce((n, m) => n + count(m), 0);
+      const evidence = `${total} exemplars with label traceID in the last ${EXEMPLAR_WINDOW_S / 60} min (${per})`;
+      if (total > 0) return { ok: true, evidence };
+      const other = all.flatMap((m) => m.series.flatMap((s) => s.exemplars.flatMap((e) => Object.keys(e.labels)))).filter((l) => l !== 'traceID');
+      if (other.length) return { ok: false, evidence: `${evidence}; exemplars carry ${[...new Set(other)].join(', ')} instead`, hint: CAUSE.sendExemplarsOff };
+      const buckets = await promQuery(ctx, `count({__name__=~"${BUCKETS.join('|')}"})`);
+      if (!buckets.length) {
+        const d = await diagnoseNoSeries(ctx);
+        return { ok: false, final: d.final, evidence: `${evidence}; no bucket series either (${d.cause})`, hint: d.hint };
+      }
+      const flags = await promFlags(ctx);
+      if (flags && !exemplarStorageOn(flags)) return { ok: false, final: true, evidence: `${evidence}; series are there, enable-feature=${flags['enable-feature'] || '(none)'}`, hint: CAUSE.exemplarStorageOff };
+      const { config } = await readTempoConfig(ctx);
+      const targets = config?.metrics_generator?.storage?.remote_write ?? [];
+      if (config && targets.length && !targets.some((t) => t.send_exemplars)) return { ok: false, final: true, evidence: `${evidence}; send_exemplars is off`, hint: CAUSE.sendExemplarsOff };
+      return { ok: false, evidence, hint: CAUSE.noExemplarsYet };
+    },
+  },
+  {
+    id: 'exemplar-to-trace',
+    title: { en: 'an exemplar\'s traceID opens its trace in Tempo', 'zh-TW': 'exemplar 的 traceID 能在 Tempo 中開啟對應追蹤' },
+    async probe(ctx) {
+      const all = await exemplarsNow(ctx);
+      const found = all
+        .flatMap((m) => m.series.flatMap((s) => s.exemplars.map((e) => ({ series: s.seriesLabels, id: e.labels.traceID, t: e.timestamp }))))
+        .filter((e): e is { series: Record<string, string>; id: string; t: number } => !!e.id)
+        .sort((a, b) => b.t - a.t);
+      const ids = [...new Map(found.map((e) => [padTraceId(e.id), e])).values()].slice(0, MAX_EXEMPLARS_FOLLOWED);
+      if (!ids.length) return { ok: false, evidence: 'no exemplar with a traceID to follow', hint: CAUSE.noExemplarsYet };
+      const tried: string[] = [];
+      for (const e of ids) {
+        const id = padTraceId(e.id);
+        const r = await tempoGet(ctx, `/api/traces/${id}`);
+        if (r.status !== 200 || r.json === undefined) {
+          tried.push(`${e.id.slice(0, 8)}… ${r.status}`);
+          continue;
+        }
+        let spans;
+        try {
+          spans = flattenTrace(r.json);
+        } catch (err) {
+          tried.push(`${e.id.slice(0, 8)}… ${(err as Error).message}`);
+          continue;
+        }
+        if (!spans.length || spans.some((s) => s.traceIdHex !== id)) {
+          tried.push(`${e.id.slice(0, 8)}… another trace`);
+          continue;
+        }
+        const s = e.series;
+        const where = s.client ? `${s.client} → ${s.server}` : `${s.service}/${s.span_name}`;
+        return {
+          ok: true,
+          evidence: `exemplar traceID ${e.id} on ${s.__name__}{${where}, le=${s.le}} → Tempo: ${spans.length} spans (${[...new Set(spans.map((x) => x.service))].join(', ')}) · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
+        };
+      }
+      const shown = tried.length > 5 ? [...tried.slice(0, 5), `… ${tried.length - 5} more`] : tried;
+      return { ok: false, evidence: `none of ${ids.length} exemplar trace ids opened in Tempo: ${shown.join('; ')}`, hint: CAUSE.unresolved };
+    },
+  },
+];
 
 export const chapter: Chapter = {
   number: 6,
@@ -6,5 +256,5 @@ export const chapter: Chapter = {
   title: { en: 'Metrics generator: service graphs, span metrics, exemplars', 'zh-TW': 'Metrics generator：服務圖、span 指標與 exemplar' },
   dir: '06-metrics-generator',
   steps: [],
-  checks: [],
+  checks,
 };

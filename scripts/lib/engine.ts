@@ -14,6 +14,8 @@ export interface ItemResult {
   command?: string;
   /** the real error text on failure */
   error?: string;
+  /** a few lines (a table) shown under the result */
+  details?: string;
   attempts?: number;
 }
 
@@ -105,7 +107,8 @@ export async function executeCheck(
   const started = ctx.clock.now();
   const { outcome, attempts } = await probeUntil(check, ctx, options);
   const durationMs = ctx.clock.now() - started;
-  if (outcome.ok) return { status: 'passed', durationMs, evidence: outcome.evidence, attempts };
+  const details = outcome.details ? { details: outcome.details } : {};
+  if (outcome.ok) return { status: 'passed', durationMs, evidence: outcome.evidence, attempts, ...details };
   return {
     status: check.level === 'advisory' ? 'warned' : 'failed',
     durationMs,
@@ -113,6 +116,7 @@ export async function executeCheck(
     hint: outcome.hint,
     error: outcome.evidence,
     attempts,
+    ...details,
   };
 }
 

@@ -58,8 +58,8 @@ export interface Step {
 }
 
 export type Outcome =
-  | { ok: true; evidence: string }
-  | { ok: false; evidence: string; hint: Text; /** no point re-probing (a tool is missing) */ final?: boolean };
+  | { ok: true; evidence: string; /** a few lines shown under the result (a table) */ details?: string }
+  | { ok: false; evidence: string; hint: Text; /** no point re-probing (a tool is missing) */ final?: boolean; details?: string };
 
 export interface Check {
   id: string;

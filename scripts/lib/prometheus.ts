@@ -15,3 +15,27 @@ export async function promApi<T>(ctx: ChapterContext, path: string): Promise<T> 
   }
   return body.data as T;
 }
+
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export async function promQuery(ctx: ChapterContext, expr: string): Promise<VectorSample[]> {
+  const data = await promApi<{ resultType: string; result: VectorSample[] }>(ctx, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+  if (data.resultType !== 'vector') throw new Error(`query ${expr}: expected a vector, got ${data.resultType}`);
+  return data.result;
+}
+
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
+export async function promExemplars(ctx: ChapterContext, expr: string, startSec: number, endSec: number): Promise<ExemplarSeries[]> {
+  return promApi<ExemplarSeries[]>(ctx, `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${startSec}&end=${endSec}`);
+}
+
+export async function promFlags(ctx: ChapterContext): Promise<Record<string, string> | undefined> {
+  return promApi<Record<string, string>>(ctx, '/api/v1/status/flags').catch(() => undefined);
+}

@@ -39,6 +39,7 @@ export function jsonReport(session: Session, chapters: readonly Chapter[]) {
           ...(i.result.attempts ? { attempts: i.result.attempts } : {}),
           ...(i.result.hint ? { hint: i.result.hint } : {}),
           ...(i.result.error ? { error: i.result.error } : {}),
+          ...(i.result.details ? { details: i.result.details } : {}),
         })),
       };
     }),

@@ -18,6 +18,9 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
     lines.push(`${mark} ${ch.number}. ${say(ch.title, lang)} — ${items.length - failed}/${items.length} ${say({ en: 'passed', 'zh-TW': '通過' }, lang)}, ${formatDuration(took)}`);
   }
   lines.push(`${say({ en: 'Total', 'zh-TW': '總計' }, lang)}: ${formatDuration(total)}`);
+  for (const i of session.items.filter((x) => x.result.details)) {
+    lines.push('', `${i.title}:`, ...i.result.details!.split('\n').map((l) => `  ${l}`));
+  }
   const problems = session.items.filter((i) => i.result.status === 'failed' || i.result.status === 'warned');
   if (problems.length) lines.push('');
   for (const i of problems) {

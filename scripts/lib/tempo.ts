@@ -138,3 +138,26 @@ export function exploreTraceLink(lab: Lab, traceId: string): string {
   const left = { datasource: 'tempo', queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'traceql', query: padTraceId(traceId) }], range: { from: 'now-1h', to: 'now' } };
   return `${base}/explore?orgId=1&left=${encodeURIComponent(JSON.stringify(left))}`;
 }
+
+export interface TempoConfig {
+  overrides?: { metrics_generator_processors?: string[] };
+  metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] } };
+  compactor?: { compaction?: { block_retention?: string } };
+}
+
+/** The running configuration (/status/config): its body is a "GET /status/config" line, then the YAML. */
+export async function readTempoConfig(ctx: ChapterContext): Promise<{ config?: TempoConfig; error?: string }> {
+  let r: TempoGet;
+  try {
+    r = await tempoGet(ctx, '/status/config');
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  if (r.status !== 200) return { error: `GET /status/config → ${r.status}` };
+  const { parse } = await import('yaml');
+  try {
+    return { config: (parse(r.body.replace(/^GET [^\n]*\n/, '')) ?? {}) as TempoConfig };
+  } catch (err) {
+    return { error: `GET /status/config: not YAML (${(err as Error).message.split('\n')[0]})` };
+  }
+}

@@ -81,7 +81,10 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
             if (!o.ok && n > 1) s.message(`${title} (${n}: ${o.evidence})`);
           },
         });
-        if (r.status === 'passed') s.stop(`✔ ${title} — ${r.evidence}`);
+        if (r.status === 'passed') {
+          s.stop(`✔ ${title} — ${r.evidence}`);
+          if (r.details) p.note(r.details, title, o);
+        }
         else {
           const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
           if (r.status === 'warned') s.stop(line);

@@ -28,6 +28,8 @@ export interface TempoServerOptions {
   spansStep?: number;
   /** /api/traces answers: a cut-off JSON body, or an HTML error page */
   brokenTraces?: 'truncated' | 'html';
+  /** rewrite /status/config (e.g. drop the processors) */
+  config?: (text: string) => string;
 }
 
 export interface TempoServer {
@@ -78,7 +80,8 @@ export async function startTempoServer(opts: TempoServerOptions = {}): Promise<T
     if (p === '/status/config') {
       const text = read('tempo__status_config.txt');
       const retention = opts.retention ?? '48h0m0s';
-      return send(200, retention === 'captured' ? text : text.replace('block_retention: 24h0m0s', `block_retention: ${retention}`), 'text/plain');
+      const cfg = retention === 'captured' ? text : text.replace('block_retention: 24h0m0s', `block_retention: ${retention}`);
+      return send(200, opts.config ? opts.config(cfg) : cfg, 'text/plain');
     }
     if (p === '/ingester/ring') {
       if (req.headers.accept !== 'application/json') return send(200, '<html><body>Ingester Ring Status</body></html>', 'text/html');
