@@ -73,6 +73,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       return reset(lab, io);
     case 'doctor':
       return execute([CATALOG[0]!], 'verify', lab, io, flags);
+    case 'down':
+      return execute([findChapter('teardown')], 'run', lab, io, flags);
     case 'verify':
       return execute(selectChapters(parsed.positional), 'verify', lab, io, flags);
     case 'run': {
@@ -170,6 +172,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
       { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
       { value: 'status', label: t('Show progress', '顯示進度') },
       { value: 'reset', label: t('Reset progress', '重設進度') },
+      { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
       { value: 'quit', label: t('Quit', '離開') },
     ],
   });
@@ -198,6 +201,8 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
       return 0;
     case 'reset':
       return reset(lab, io);
+    case 'down':
+      return execute([CATALOG.find((c) => c.id === 'teardown')!], 'run', lab, io, flags);
   }
   return 0;
 }

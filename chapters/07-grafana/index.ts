@@ -1,4 +1,188 @@
-import type { Chapter } from '../../scripts/lib/model.js';
+import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaRequest, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
+import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lib/tempo.js';
+import { fill, type Text } from '../../scripts/lib/text.js';
+
+export const TEMPO_UID = 'tempo';
+export const PROMETHEUS_UID = 'prometheus';
+const TRACEQL = '{resource.service.name="shop-backend"}';
+
+export const HINTS = {
+  unauthorized: {
+    en: 'Grafana refused the credentials (401). The admin password is in the secret prometheus/{secret} (`kubectl -n prometheus get secret {secret} -o jsonpath="{.data.admin-password}" | base64 -d`); with --grafana-url, set WORKBOOK_GRAFANA_USER and WORKBOOK_GRAFANA_PASSWORD.',
+    'zh-TW': 'Grafana 拒絕了帳密（401）。管理員密碼存放在 secret prometheus/{secret}（`kubectl -n prometheus get secret {secret} -o jsonpath="{.data.admin-password}" | base64 -d`）；使用 --grafana-url 時，請設定 WORKBOOK_GRAFANA_USER 與 WORKBOOK_GRAFANA_PASSWORD。',
+  },
+  notReady: {
+    en: 'Grafana is not ready: it can take a minute after the install (`kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`).',
+    'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘（`kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`）。',
+  },
+  missing: {
+    en: 'No data source with uid "{uid}". Chapter 2\'s values provision it (grafana.additionalDataSources / grafana.sidecar.datasources): run `workbook run prometheus` again. By hand: Connections → Data sources → Add → {type}, and set its uid in the provisioning file.',
+    'zh-TW': '找不到 uid 為 "{uid}" 的資料來源。第 2 章的 values 會預先配置它（grafana.additionalDataSources / grafana.sidecar.datasources）：請再執行一次 `workbook run prometheus`。手動方式：Connections → Data sources → Add → {type}，並在配置檔中設定 uid。',
+  },
+  settings: {
+    en: 'The data source "{uid}" exists with other settings ({diff}). Fix them in manifests/prometheus-stack.values.yaml and run `workbook run prometheus`; a data source provisioned from a file is read-only in the UI.',
+    'zh-TW': '資料來源 "{uid}" 已存在但設定不同（{diff}）。請在 manifests/prometheus-stack.values.yaml 修正後執行 `workbook run prometheus`；由檔案配置的資料來源在介面上是唯讀的。',
+  },
+  dsHealth: {
+    en: 'Grafana reaches the data source but its health check fails: for Tempo, is the query-frontend up (chapter 3)? For Prometheus, chapter 2.',
+    'zh-TW': 'Grafana 連得到資料來源但健康檢查失敗：Tempo 請確認 query-frontend 是否正常（第 3 章）；Prometheus 請見第 2 章。',
+  },
+  query: {
+    en: 'Grafana could not fetch traces through the Tempo data source: check its URL, and that traffic flows (chapter 4).',
+    'zh-TW': 'Grafana 無法透過 Tempo 資料來源取得追蹤：請確認其網址，以及流量是否正常（第 4 章）。',
+  },
+} satisfies Record<string, Text>;
+
+function unauthorized(r: { status: number }): Outcome | undefined {
+  if (r.status === 401 || r.status === 403) return { ok: false, final: true, evidence: `HTTP ${r.status}: Grafana refused the credentials`, hint: fill(HINTS.unauthorized, { secret: GRAFANA_SECRET }) };
+  return undefined;
+}
+
+async function dataSource(ctx: ChapterContext, uid: string, type: string): Promise<{ ds?: DataSource; fail?: Outcome }> {
+  const r = await grafanaRequest(ctx, `/api/datasources/uid/${uid}`);
+  const denied = unauthorized(r);
+  if (denied) return { fail: denied };
+  if (r.status === 404) return { fail: { ok: false, evidence: `no data source with uid ${uid} (HTTP 404)`, hint: fill(HINTS.missing, { uid, type }) } };
+  const ds = r.json as DataSource | undefined;
+  if (r.status !== 200 || !ds || typeof ds !== 'object') return { fail: { ok: false, evidence: `GET /api/datasources/uid/${uid} → ${r.status}`, hint: HINTS.notReady } };
+  return { ds };
+}
+
+/** The settings the lab needs on the Tempo data source; each mismatch as "key: got ≠ want". */
+export function tempoDiff(ds: DataSource): string[] {
+  const diff: string[] = [];
+  const j = (ds.jsonData ?? {}) as { serviceMap?: { datasourceUid?: string }; nodeGraph?: { enabled?: boolean } };
+  if (ds.type !== 'tempo') diff.push(`type: ${ds.type} ≠ tempo`);
+  if (!/tempo-(query-frontend|gateway)\b/.test(ds.url ?? '')) diff.push(`url: ${ds.url || '(empty)'} ≠ the query-frontend or gateway`);
+  if (j.serviceMap?.datasourceUid !== PROMETHEUS_UID) diff.push(`jsonData.serviceMap.datasourceUid: ${j.serviceMap?.datasourceUid ?? '(unset)'} ≠ ${PROMETHEUS_UID}`);
+  if (j.nodeGraph?.enabled !== true) diff.push(`jsonData.nodeGraph.enabled: ${j.nodeGraph?.enabled ?? '(unset)'} ≠ true`);
+  return diff;
+}
+
+export function exemplarDiff(ds: DataSource): string[] {
+  const links = ((ds.jsonData ?? {}) as { exemplarTraceIdDestinations?: { name?: string; datasourceUid?: string; url?: string }[] }).exemplarTraceIdDestinations ?? [];
+  if (links.some((l) => l.name === 'traceID' && l.datasourceUid === TEMPO_UID)) return [];
+  if (!links.length) return ['jsonData.exemplarTraceIdDestinations: (none) ≠ [{name: traceID, datasourceUid: tempo}]'];
+  return links.map((l) => `exemplar link ${l.name ?? '?'} → ${l.datasourceUid ?? l.url ?? '?'} ≠ traceID → ${TEMPO_UID}`);
+}
+
+/** A trace by id through the data source's backend: queryType "traceql" in Grafana 10.1, "traceId" in later versions. */
+async function traceById(ctx: ChapterContext, id: string): Promise<{ rows: number } | { error: string }> {
+  const now = ctx.clock.now();
+  const body = (queryType: string) => ({ queries: [{ refId: 'A', datasource: { type: 'tempo', uid: TEMPO_UID }, queryType, query: id }], from: String(now - 3_600_000), to: String(now) });
+  type Answer = { results?: { A?: { status?: number; error?: string; frames?: Frame[] } } };
+  let q = await grafanaRequest(ctx, '/api/ds/query', { method: 'POST', body: body('traceql') });
+  if (/unsupported query type/i.test((q.json as Answer | undefined)?.results?.A?.error ?? '')) {
+    q = await grafanaRequest(ctx, '/api/ds/query', { method: 'POST', body: body('traceId') });
+  }
+  const a = (q.json as Answer | undefined)?.results?.A;
+  const rows = (a?.frames ?? []).reduce((n, f) => n + (f.data?.values?.[0]?.length ?? 0), 0);
+  if (q.status !== 200 || a?.error || !rows) return { error: `HTTP ${q.status}${a?.error ? `: ${a.error}` : `, ${rows} spans`}` };
+  return { rows };
+}
+
+interface Frame {
+  schema?: { fields?: { name: string }[] };
+  data?: { values?: unknown[][] };
+}
+
+export const checks: Check[] = [
+  {
+    id: 'health',
+    title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },
+    async probe(ctx) {
+      const r = await grafanaRequest(ctx, '/api/health', { auth: false });
+      const h = (r.json ?? {}) as { database?: string; version?: string };
+      const evidence = `GET /api/health → ${r.status}, database ${h.database ?? '?'}, Grafana ${h.version ?? '?'}`;
+      return r.status === 200 && h.database === 'ok' ? { ok: true, evidence } : { ok: false, evidence, hint: HINTS.notReady };
+    },
+  },
+  {
+    id: 'login',
+    title: { en: 'the admin credentials work', 'zh-TW': '管理員帳密可以登入' },
+    async probe(ctx) {
+      const creds = await grafanaCredentials(ctx);
+      const r = await grafanaRequest(ctx, '/api/user');
+      const denied = unauthorized(r);
+      if (denied) return { ...denied, evidence: `${denied.evidence} as ${describeCredentials(ctx, creds)}` };
+      if (r.status !== 200) return { ok: false, evidence: `GET /api/user → ${r.status}`, hint: HINTS.notReady };
+      return { ok: true, evidence: `logged in as ${describeCredentials(ctx, creds)}` };
+    },
+  },
+  {
+    id: 'tempo-datasource',
+    title: { en: 'the Tempo data source: uid tempo, query-frontend URL, service map, node graph', 'zh-TW': 'Tempo 資料來源：uid tempo、query-frontend 網址、服務圖、節點圖' },
+    async probe(ctx) {
+      const { ds, fail } = await dataSource(ctx, TEMPO_UID, 'Tempo');
+      if (fail) return fail;
+      const diff = tempoDiff(ds!);
+      if (!diff.length) return { ok: true, evidence: `${ds!.name} (${ds!.type}) → ${ds!.url}, service map → ${PROMETHEUS_UID}, node graph on` };
+      return { ok: false, final: true, evidence: diff.join('; '), hint: fill(HINTS.settings, { uid: TEMPO_UID, diff: diff.join('; ') }) };
+    },
+  },
+  {
+    id: 'exemplar-link',
+    title: { en: 'Prometheus exemplars link traceID to Tempo', 'zh-TW': 'Prometheus 的 exemplar 以 traceID 連到 Tempo' },
+    async probe(ctx) {
+      const { ds, fail } = await dataSource(ctx, PROMETHEUS_UID, 'Prometheus');
+      if (fail) return fail;
+      const diff = exemplarDiff(ds!);
+      if (!diff.length) return { ok: true, evidence: `${ds!.name}: exemplar label traceID → data source uid ${TEMPO_UID}` };
+      return { ok: false, final: true, evidence: diff.join('; '), hint: fill(HINTS.settings, { uid: PROMETHEUS_UID, diff: diff.join('; ') }) };
+    },
+  },
+  {
+    id: 'datasource-health',
+    title: { en: 'both data sources pass Grafana\'s health check', 'zh-TW': '兩個資料來源都通過 Grafana 的健康檢查' },
+    async probe(ctx) {
+      const parts: string[] = [];
+      let ok = true;
+      for (const uid of [TEMPO_UID, PROMETHEUS_UID]) {
+        const r = await grafanaRequest(ctx, `/api/datasources/uid/${uid}/health`);
+        const denied = unauthorized(r);
+        if (denied) return denied;
+        const h = (r.json ?? {}) as { status?: string; message?: string };
+        parts.push(`${uid}: ${h.status ?? r.status} ${h.message ?? ''}`.trim());
+        ok &&= r.status === 200 && h.status === 'OK';
+      }
+      return ok ? { ok: true, evidence: parts.join('; ') } : { ok: false, evidence: parts.join('; '), hint: HINTS.dsHealth };
+    },
+  },
+  {
+    id: 'traceql-query',
+    title: { en: 'a TraceQL query through Grafana returns traces', 'zh-TW': '透過 Grafana 執行 TraceQL 查詢能取得追蹤' },
+    async probe(ctx) {
+      // Explore runs TraceQL searches through the data source proxy (Grafana 10.1)...
+      const search = await grafanaRequest(ctx, `/api/datasources/proxy/uid/${TEMPO_UID}${searchPath(ctx, { q: TRACEQL })}`);
+      const denied = unauthorized(search);
+      if (denied) return denied;
+      const traces = (search.json as { traces?: { traceID: string }[] } | undefined)?.traces;
+      if (search.status !== 200 || !Array.isArray(traces)) return { ok: false, evidence: `TraceQL through Grafana → ${search.status} ${search.body.trim().slice(0, 80)}`, hint: HINTS.query };
+      if (!traces.length) return { ok: false, evidence: `TraceQL ${TRACEQL} through Grafana: 0 traces`, hint: HINTS.query };
+      // ...and opens a trace by id through /api/ds/query, the data source's backend (the newest may not be queryable yet)
+      const tried: string[] = [];
+      let opened: { id: string; rows: number } | undefined;
+      for (const t of traces.slice(0, 5)) {
+        const id = padTraceId(t.traceID);
+        const got = await traceById(ctx, id);
+        if ('rows' in got) {
+          opened = { id, rows: got.rows };
+          break;
+        }
+        tried.push(`${id.slice(0, 8)}… ${got.error}`);
+      }
+      if (!opened) return { ok: false, evidence: `TraceQL found ${traces.length} traces, none opened through /api/ds/query: ${tried.join('; ')}`, hint: HINTS.query };
+      const { id, rows } = opened;
+      const base = await ctx.endpoint('grafana');
+      return {
+        ok: true,
+        evidence: `TraceQL ${TRACEQL}: ${traces.length} traces; trace ${id} through /api/ds/query: ${rows} spans`,
+        details: `trace:         ${exploreTraceLink({ ...ctx.lab, urls: { ...ctx.lab.urls, grafana: base } }, id)}\nservice graph: ${exploreServiceGraphLink(base)}`,
+      };
+    },
+  },
+];
 
 export const chapter: Chapter = {
   number: 7,
@@ -6,5 +190,5 @@ export const chapter: Chapter = {
   title: { en: 'Grafana: data sources and the exemplar link', 'zh-TW': 'Grafana：資料來源與 exemplar 連結' },
   dir: '07-grafana',
   steps: [],
-  checks: [],
+  checks,
 };

@@ -27,6 +27,12 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       store.data.facts[key] = value;
       await store.save();
     },
+    async resetProgress(dropFacts = []) {
+      for (const f of dropFacts) delete store.data.facts[f];
+      // keep the chapter running now (teardown itself), forget the rest
+      store.data.chapters = Object.fromEntries(Object.entries(store.data.chapters).filter(([, c]) => c.status === 'running'));
+      await store.save();
+    },
     async endpoint(name: EndpointName) {
       const explicit = name === 'distributor' ? lab.urls.tempo : lab.urls[name];
       if (explicit) return explicit;

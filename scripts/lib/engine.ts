@@ -2,7 +2,7 @@ import { formatCommand, lastLines } from './format.js';
 import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
 import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
-import { CancelledError, WorkbookError, errorMessage } from './errors.js';
+import { CancelledError, UsageError, WorkbookError, errorMessage } from './errors.js';
 import { ensureContext } from './kube.js';
 
 export interface ItemResult {
@@ -29,6 +29,11 @@ const GENERIC_HINT: Text = {
   'zh-TW': '請閱讀上方錯誤訊息；若工具或叢集似乎不存在，請執行 `workbook doctor`。',
 };
 
+const REFUSED_HINT: Text = {
+  en: 'Nothing was changed. The workbook only undoes what it did itself.',
+  'zh-TW': '沒有做任何變更。工作手冊只會復原它自己做過的事。',
+};
+
 export async function executeStep(
   step: Step,
   ctx: ChapterContext,
@@ -47,10 +52,12 @@ export async function executeStep(
   }
   const skipped = await step.skipIf?.(ctx);
   if (skipped) return { status: 'skipped', durationMs: took(), evidence: skipped, command };
+  const refusal = await step.refuse?.(ctx);
+  if (refusal) return { status: 'failed', durationMs: took(), evidence: refusal, error: refusal, hint: REFUSED_HINT, command };
 
   if (step.destructive && !ctx.lab.yes) {
     if (!ctx.lab.interactive || !options.confirm) {
-      throw new CancelledError(`"${command}" needs confirmation: run again with --yes`);
+      throw new UsageError(`"${command}" needs confirmation: run again with --yes`);
     }
     if (!(await options.confirm(command))) throw new CancelledError(`declined: ${command}`);
   }

@@ -30,6 +30,8 @@ export interface Lab {
   ci: boolean;
   stateDir: string;
   showSecrets: boolean;
+  /** From WORKBOOK_GRAFANA_USER / WORKBOOK_GRAFANA_PASSWORD; otherwise read from the chart's secret. */
+  grafanaAuth: { user?: string; password?: string };
   /** Local ports port-forwards want (3000/9090/3100 by default); another free one is picked when taken. */
   localPorts: Record<EndpointName, number>;
 }
@@ -49,6 +51,8 @@ export interface Step {
   manifests?: string[];
   /** Probe before running: a reason to skip it, or undefined to run. */
   skipIf?(ctx: ChapterContext): Promise<string | undefined>;
+  /** Probe before running (after skipIf): a reason to refuse outright, e.g. "not our cluster". */
+  refuse?(ctx: ChapterContext): Promise<string | undefined>;
   /** Needs an explicit yes (interactive confirm, --yes, or CI). */
   destructive?: boolean;
   /** Changes the lab's cluster: refused unless the lab's kube context exists. */
@@ -98,4 +102,6 @@ export interface ChapterContext {
   /** Facts shared across chapters and runs (e.g. createdCluster), persisted in progress. */
   facts: Record<string, unknown>;
   setFact(key: string, value: unknown): Promise<void>;
+  /** Forget chapter progress (after teardown); facts other than the given ones stay. */
+  resetProgress(dropFacts?: string[]): Promise<void>;
 }

@@ -145,6 +145,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     ci,
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
+    grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },
     localPorts: parseLocalPorts(io.env.WORKBOOK_PORTS),
   };
 }

@@ -4,7 +4,7 @@ import { formatCommand } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, UsageError } from './errors.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
@@ -17,7 +17,7 @@ export interface ListrUiOptions {
 /** Run chapters as listr2 tasks: steps stop a chapter at the first failure, checks all run. */
 export async function runWithListr(chapters: readonly Chapter[], session: Session, o: ListrUiOptions): Promise<void> {
   const lang = session.ctx.lab.lang;
-  let cancelled: CancelledError | undefined;
+  let cancelled: CancelledError | UsageError | undefined;
   const label = (title: string, r: ItemResult) => `${title} — ${r.evidence}`;
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
@@ -29,7 +29,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
             exitOnError: true,
             task: async (_c, t) => {
               const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal }).catch((err: unknown) => {
-                if (err instanceof CancelledError) cancelled = err;
+                if (err instanceof CancelledError || err instanceof UsageError) cancelled = err;
                 throw err;
               });
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);

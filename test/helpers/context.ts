@@ -22,6 +22,7 @@ export function testLab(over: Partial<Lab> = {}): Lab {
     ci: true,
     stateDir: mkdtempSync(join(tmpdir(), 'wb-state-')),
     showSecrets: false,
+    grafanaAuth: {},
     localPorts: { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101 },
     ...over,
   };

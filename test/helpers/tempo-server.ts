@@ -59,7 +59,7 @@ export async function startTempoServer(opts: TempoServerOptions = {}): Promise<T
       const tags = url.searchParams.get('tags');
       let file: string;
       if (tags === 'service.name=shop-backend') file = 'tempo__api_search__tags=service.name=shop-backend,limit=5,start,end.json';
-      else if (q === '{resource.service.name="shop-backend"}') file = 'tempo__api_search__q=TRACEQL_resource.service.name=shop-backend,start,end.json';
+      else if (q === '{resource.service.name="shop-backend"}') file = 'tempo__api_search__q=TRACEQL_resource.service.name=shop-backend.json';
       else if (q === '{span.http.status_code=403}') file = 'tempo__api_search__q=TRACEQL_span.http.status_code=403.json';
       else if (q === '{status=error}') file = 'tempo__api_search__q=TRACEQL_status=error.json';
       else if (!q && !tags) file = 'tempo__api_search__no_params.json';

@@ -1,0 +1,79 @@
+import type { ChapterContext } from './model.js';
+import { kubectl, runJson } from './tools.js';
+
+export const GRAFANA_SECRET = 'prometheus-stack-grafana';
+/** kube-prometheus-stack 51.2.0 values: grafana.adminPassword. */
+export const CHART_DEFAULT = { user: 'admin', password: 'prom-operator' };
+
+export interface GrafanaCredentials {
+  user: string;
+  password: string;
+  /** where they came from, for evidence (never the password itself) */
+  source: string;
+}
+
+const cache = new WeakMap<ChapterContext, GrafanaCredentials>();
+
+/** Environment first, then the chart's secret in the lab, then the chart's default. */
+export async function grafanaCredentials(ctx: ChapterContext): Promise<GrafanaCredentials> {
+  const hit = cache.get(ctx);
+  if (hit) return hit;
+  let creds: GrafanaCredentials;
+  const { user, password } = ctx.lab.grafanaAuth;
+  if (password) {
+    creds = { user: user ?? 'admin', password, source: 'WORKBOOK_GRAFANA_PASSWORD' };
+  } else {
+    const { json } = await runJson<{ data?: Record<string, string> }>(ctx, kubectl(ctx.lab, 'get', 'secret', GRAFANA_SECRET, '--namespace', ctx.lab.namespaces.prometheus, '--output=json'));
+    const decode = (v?: string) => (v ? Buffer.from(v, 'base64').toString('utf8') : undefined);
+    const u = decode(json?.data?.['admin-user']);
+    const p = decode(json?.data?.['admin-password']);
+    creds = p ? { user: user ?? u ?? 'admin', password: p, source: `secret ${ctx.lab.namespaces.prometheus}/${GRAFANA_SECRET}` } : { ...CHART_DEFAULT, source: "the chart's default" };
+  }
+  cache.set(ctx, creds);
+  return creds;
+}
+
+export function describeCredentials(ctx: ChapterContext, c: GrafanaCredentials): string {
+  return `${c.user} (password from ${c.source}${ctx.lab.showSecrets ? `: ${c.password}` : '; --show-secrets prints it'})`;
+}
+
+export interface GrafanaResponse {
+  status: number;
+  body: string;
+  json?: unknown;
+}
+
+export async function grafanaRequest(ctx: ChapterContext, path: string, init: { method?: 'GET' | 'POST'; body?: unknown; auth?: boolean } = {}): Promise<GrafanaResponse> {
+  const base = await ctx.endpoint('grafana');
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (init.auth !== false) {
+    const c = await grafanaCredentials(ctx);
+    headers.Authorization = `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
+  }
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await ctx.http.request(`${base}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), timeoutMs: 15_000 });
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, body: res.body, json };
+}
+
+export interface DataSource {
+  uid: string;
+  name: string;
+  type: string;
+  url: string;
+  access?: string;
+  isDefault?: boolean;
+  readOnly?: boolean;
+  jsonData?: Record<string, unknown>;
+}
+
+/** Explore link for the service graph of the Tempo data source. */
+export function exploreServiceGraphLink(grafanaBase: string): string {
+  const left = { datasource: 'tempo', queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'serviceMap' }], range: { from: 'now-1h', to: 'now' } };
+  return `${grafanaBase}/explore?orgId=1&left=${encodeURIComponent(JSON.stringify(left))}`;
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { main } from '../../scripts/main.js';
+import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
+
+let world: FakeWorld | undefined;
+afterEach(() => world?.cleanup());
+
+const kindRules = [
+  { argv: ['get', 'clusters'], stdout: '{{clusters}}\n' },
+  { argv: ['delete', 'cluster', '--name', 'tempo-lab'], stderr: 'Deleting cluster "tempo-lab" ...\nDeleted nodes: ["tempo-lab-control-plane"]\n', set: { clusters: 'other' } },
+];
+
+function seedProgress(w: FakeWorld, facts: Record<string, unknown>) {
+  mkdirSync(w.stateDir, { recursive: true });
+  const chapters = { cluster: { status: 'passed', mode: 'run', startedAt: '2026-11-25T00:00:00.000Z', finishedAt: '2026-11-25T00:01:00.000Z', durationMs: 60000, steps: {}, checks: {} } };
+  writeFileSync(join(w.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: '2026-11-25T00:01:00.000Z', facts, chapters }));
+}
+
+describe('workbook down (chapter 8)', () => {
+  it('deletes the cluster the workbook created, proves it is gone, and resets progress', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: 'other\ntempo-lab' } });
+    seedProgress(world, { createdCluster: 'tempo-lab' });
+    const r = await runCli(['down', '--yes'], world.env());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(world.calls('kind').map((c) => c.argv.join(' '))).toEqual(['get clusters', 'delete cluster --name tempo-lab', 'get clusters']);
+    expect(r.stdout).toContain('kind clusters now: other');
+    const p = world.progress();
+    expect(p.facts.createdCluster).toBeUndefined();
+    expect(Object.keys(p.chapters)).toEqual(['teardown']);
+    const status = await runCli(['status'], world.env());
+    expect(status.stdout).toMatch(/1 cluster +not started/);
+  });
+
+  it('refuses a cluster the workbook did not create: nothing deleted, exit 1, one clear line', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: 'tempo-lab' } });
+    seedProgress(world, {});
+    const r = await runCli(['down', '--yes'], world.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('refusing to delete cluster tempo-lab: the workbook did not create it');
+    expect(world.calls('kind').map((c) => c.argv.join(' '))).toEqual(['get clusters']);
+    expect(world.progress().chapters.cluster.status).toBe('passed'); // progress untouched
+  });
+
+  it('outside a terminal without --yes (CI unset): asks for --yes, deletes nothing, exit 2', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: 'tempo-lab' } });
+    seedProgress(world, { createdCluster: 'tempo-lab' });
+    const r = await runCli(['down'], world.env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: "kind delete cluster --name tempo-lab" needs confirmation: run again with --yes\n');
+    expect(world.calls('kind').some((c) => c.argv[0] === 'delete')).toBe(false);
+  });
+
+  it('an already deleted cluster is skipped', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: '' } });
+    seedProgress(world, { createdCluster: 'tempo-lab' });
+    const r = await runCli(['down', '--yes'], world.env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cluster tempo-lab is already gone');
+  });
+
+  it('in a terminal: confirms first; declining deletes nothing', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: 'tempo-lab' } });
+    seedProgress(world, { createdCluster: 'tempo-lab' });
+    const env = world.env();
+    const stdin = new FakeTtyIn();
+    const stdout = new FakeTtyOut();
+    const done = main(['down'], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never }).catch((e: { exitCode?: number }) => e.exitCode);
+    const at = await typeWhen(stdout, 'Run it?', stdin, KEY.enter);
+    await typeWhen(stdout, 'This cannot be undone. Run kind delete cluster --name tempo-lab?', stdin, KEY.enter, at); // default: No
+    expect(await done).toBe(130);
+    expect(world.calls('kind').some((c) => c.argv[0] === 'delete')).toBe(false);
+  });
+});
