@@ -6,7 +6,7 @@ const L = {
   head: { en: 'Plan', 'zh-TW': '執行計畫' },
   nothing: { en: 'Nothing is run; every command is shown exactly as `workbook run` would run it (from the repository folder).', 'zh-TW': '此處不會執行任何指令；每個指令都與 `workbook run` 實際執行的完全相同（於專案資料夾中執行）。' },
   why: { en: 'why', 'zh-TW': '原因' },
-  manifest: { en: 'manifest', 'zh-TW': 'manifest' },
+  manifest: { en: 'manifest', 'zh-TW': 'manifest 檔' },
   checks: { en: 'checks', 'zh-TW': '檢查' },
   noSteps: { en: '(no commands: this chapter only checks)', 'zh-TW': '（本章不執行指令，只做檢查）' },
   confirm: { en: 'asks first', 'zh-TW': '執行前會先確認' },
