@@ -37,3 +37,43 @@ export const lowMemory: FakeRule[] = [
   { argv: ['version', '--format', '{{.Client.Version}}'], stdout: '24.0.6\n' },
   { argv: ['info', '--format', '{{json .}}'], stdout: dockerInfo(3.8) },
 ];
+
+function pod(name: string, labels: Record<string, string>, ready = true) {
+  return { metadata: { name, labels }, status: { phase: ready ? 'Running' : 'Pending', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
+}
+
+/** The pods `kubectl get pods -n tracing` lists in the article, with the chart's labels. */
+export function tempoPods(): unknown[] {
+  const t = (name: string, component: string) => pod(name, { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/component': component });
+  return [
+    t('tempo-compactor-86c45959f5-wrxkz', 'compactor'),
+    t('tempo-distributor-c57c5d9cb-7jxhf', 'distributor'),
+    t('tempo-gateway-5b9bbd9694-rzzkq', 'gateway'),
+    t('tempo-ingester-0', 'ingester'),
+    t('tempo-ingester-1', 'ingester'),
+    t('tempo-ingester-2', 'ingester'),
+    t('tempo-memcached-0', 'memcached'),
+    t('tempo-metrics-generator-57d596755d-kzg22', 'metrics-generator'),
+    t('tempo-querier-b75fc4c4c-nv6vv', 'querier'),
+    t('tempo-query-frontend-7d7547b67f-89fzc', 'query-frontend'),
+  ];
+}
+
+const K = ['--context', 'kind-tempo-lab'];
+
+/** A running lab as kubectl (a fake) sees it: context, nodes, CoreDNS, Tempo and xk6 pods, Grafana's secret. */
+export function labKubectl(grafanaPassword = 'prom-operator'): FakeRule[] {
+  return [
+    { argv: ['version', '--client', '--output=json'], stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.28.2' } }) },
+    { argv: ['config', 'get-contexts', '--output=name'], stdout: 'kind-tempo-lab\n' },
+    { argv: ['config', 'current-context'], stdout: 'kind-tempo-lab\n' },
+    { argv: [...K, 'get', 'nodes', '--output=json'], stdout: JSON.stringify({ items: [{ metadata: { name: 'tempo-lab-control-plane' }, status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.27.3' } } }] }) },
+    { argv: [...K, 'get', 'deployment', 'coredns', '--namespace', 'kube-system', '--output=json'], stdout: JSON.stringify({ spec: { replicas: 2 }, status: { readyReplicas: 2 } }) },
+    { argv: [...K, 'get', 'pods', '--namespace', 'tracing', '--selector', 'app.kubernetes.io/instance=tempo', '--output=json'], stdout: JSON.stringify({ items: tempoPods() }) },
+    { argv: [...K, 'get', 'pods', '--namespace', 'tracing', '--selector', 'app=xk6-tracing', '--output=json'], stdout: JSON.stringify({ items: [pod('xk6-tracing-6f7d8c9b5-x2x9q', { app: 'xk6-tracing' })] }) },
+    {
+      argv: [...K, 'get', 'secret', 'prometheus-stack-grafana', '--namespace', 'prometheus', '--output=json'],
+      stdout: JSON.stringify({ data: { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(grafanaPassword).toString('base64') } }),
+    },
+  ];
+}

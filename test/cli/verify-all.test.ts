@@ -1,0 +1,73 @@
+// `workbook verify all` end to end: fake tools for docker/kind/kubectl/helm, a REAL Prometheus holding the
+// generator's data, and the Tempo and Grafana contract servers, all on 127.0.0.1; reports in JSON and JUnit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { goodMachine, labKubectl } from '../helpers/scenarios.js';
+import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
+import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
+import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
+import { remoteWrite } from '../helpers/remote-write.js';
+import { generatorSeries } from '../helpers/generator-data.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+import { REPORT_SCHEMA } from '../../scripts/lib/report.js';
+
+let prom: RealPrometheus;
+let promNoExemplars: RealPrometheus;
+let tempo: TempoServer;
+let grafana: GrafanaServer;
+let world: FakeWorld;
+
+beforeAll(async () => {
+  [prom, promNoExemplars, tempo] = await Promise.all([startPrometheus({ receiver: true, exemplars: true }), startPrometheus({ receiver: true, exemplars: false }), startTempoServer()]);
+  grafana = await startGrafanaServer({ tempoUpstream: tempo.url, password: 'from-the-secret' });
+  await remoteWrite(prom.url, generatorSeries());
+  await remoteWrite(promNoExemplars.url, generatorSeries());
+  world = new FakeWorld(goodMachine({ kubectl: labKubectl('from-the-secret') }));
+});
+afterAll(async () => {
+  await Promise.all([prom?.stop(), promNoExemplars?.stop(), tempo?.close(), grafana?.close()]);
+  world?.cleanup();
+});
+
+async function verifyAll(prometheusUrl: string, name: string) {
+  const ports = `grafana=${await freePort()},prometheus=${await freePort()},tempo=${await freePort()}`;
+  const json = join(world.dir, `${name}.json`);
+  const junit = join(world.dir, `${name}.xml`);
+  const r = await runCli(['verify', 'all', '--prometheus-url', prometheusUrl, '--tempo-url', tempo.url, '--grafana-url', grafana.url, '--timeout', '3s', '--json', json, '--junit', junit], world.env({ CI: 'true', WORKBOOK_PORTS: ports }), { timeoutMs: 120_000 });
+  return { r, report: JSON.parse(readFileSync(json, 'utf8')), junit: readFileSync(junit, 'utf8') };
+}
+
+describe('workbook verify all --json --junit', () => {
+  it('a healthy lab: every check of chapters 0–7 passes, exit 0, one testcase per check', async () => {
+    const { r, report, junit } = await verifyAll(prom.url, 'good');
+    expect(r.code, r.stdout).toBe(0);
+    expect(report).toMatchObject({ schema: REPORT_SCHEMA, mode: 'verify', profile: 'article', passed: true, summary: { failed: 0, warned: 0 } });
+    expect(report.chapters.map((c: { id: string }) => c.id)).toEqual(['prerequisites', 'cluster', 'prometheus', 'tempo', 'traffic', 'traces', 'metrics-generator', 'grafana']);
+    const items = report.chapters.flatMap((c: { items: unknown[] }) => c.items) as { kind: string; status: string; durationMs: number; evidence: string }[];
+    expect(items).toHaveLength(41); // 10 + 3 + 4 + 4 + 2 + 6 + 6 + 6
+    for (const i of items) {
+      expect(i.kind).toBe('check');
+      expect(i.status).toBe('passed');
+      expect(i.durationMs).toBeGreaterThanOrEqual(0);
+      expect(i.evidence.length).toBeGreaterThan(0);
+    }
+    expect((junit.match(/<testcase /g) ?? []).length).toBe(41);
+    expect(junit).not.toContain('<failure');
+  });
+
+  it('Prometheus without exemplar storage: exit 1; the failures carry evidence, hint and the real error', async () => {
+    const { r, report, junit } = await verifyAll(promNoExemplars.url, 'bad');
+    expect(r.code).toBe(1);
+    expect(report.passed).toBe(false);
+    const failed = report.chapters.flatMap((c: { id: string; items: { id: string; status: string }[] }) => c.items.filter((i) => i.status === 'failed').map((i) => ({ chapter: c.id, ...i })));
+    expect(failed.map((f: { chapter: string; id: string }) => `${f.chapter}/${f.id}`)).toEqual(['prometheus/exemplar-storage', 'metrics-generator/exemplars', 'metrics-generator/exemplar-to-trace']);
+    const ex = failed.find((f: { id: string }) => f.id === 'exemplar-storage');
+    expect(ex).toMatchObject({ evidence: 'enable-feature=(none)', error: 'enable-feature=(none)' });
+    expect(ex.hint.en).toContain('no trace links');
+    expect(ex.hint['zh-TW']).toContain('exemplar');
+    expect((junit.match(/<failure /g) ?? []).length).toBe(3);
+    expect(junit).toContain('<failure message="enable-feature=(none)">enable-feature=(none)\nhint: Without exemplar storage');
+  });
+});
