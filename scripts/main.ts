@@ -71,6 +71,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     }
     case 'reset':
       return reset(lab, io);
+    case 'traffic':
+      return traffic(lab, io, flags);
     case 'doctor':
       return execute([CATALOG[0]!], 'verify', lab, io, flags);
     case 'down':
@@ -152,6 +154,23 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   const { renderSummary } = await import('./lib/summary.js');
   write(io.stdout, renderSummary(session, chapters));
   return session.failures().length ? 1 : 0;
+}
+
+async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const { parseTrafficFlags, sendTraffic } = await import('./commands/traffic.js');
+  const { count, rate } = parseTrafficFlags(flags.count, flags.rate);
+  const { createContext, realPorts } = await import('./lib/context.js');
+  const { PortForwardManager } = await import('./lib/portforward.js');
+  const { ProgressStore } = await import('./lib/progress.js');
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  io.onCleanup?.(() => forwards.stopAll());
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), forwards);
+  try {
+    const r = await sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) });
+    return r.failed ? 1 : 0;
+  } finally {
+    await forwards.stopAll();
+  }
 }
 
 async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {

@@ -10,9 +10,9 @@ export interface Command {
   timeoutMs?: number;
 }
 
-export type EndpointName = 'prometheus' | 'tempo' | 'grafana' | 'distributor';
+export type EndpointName = 'prometheus' | 'tempo' | 'grafana' | 'distributor' | 'otlp';
 /** Endpoints a learner can name with --<name>-url. The distributor follows --tempo-url (a monolithic or test Tempo serves both). */
-export type UrlName = 'prometheus' | 'tempo' | 'grafana';
+export type UrlName = 'prometheus' | 'tempo' | 'grafana' | 'otlp';
 
 /** The settings one run works with. */
 export interface Lab {

@@ -13,6 +13,9 @@ export const FLAGS = {
   'tempo-url': { type: 'string', value: 'URL', help: { en: 'use this Tempo instead of a port-forward', 'zh-TW': '直接使用此 Tempo 端點，不做 port-forward' } },
   'prometheus-url': { type: 'string', value: 'URL', help: { en: 'use this Prometheus instead of a port-forward', 'zh-TW': '直接使用此 Prometheus 端點，不做 port-forward' } },
   'grafana-url': { type: 'string', value: 'URL', help: { en: 'use this Grafana instead of a port-forward', 'zh-TW': '直接使用此 Grafana 端點，不做 port-forward' } },
+  'otlp-url': { type: 'string', value: 'URL', help: { en: 'traffic: send OTLP/HTTP here instead of a port-forward to the distributor', 'zh-TW': 'traffic：直接送 OTLP/HTTP 到此端點，不對 distributor 做 port-forward' } },
+  count: { type: 'string', value: 'N', help: { en: 'traffic: how many traces (0 = until Ctrl-C; default 60)', 'zh-TW': 'traffic：要送幾筆追蹤（0 表示直到 Ctrl-C；預設 60）' } },
+  rate: { type: 'string', value: 'PER_SECOND', help: { en: 'traffic: traces per second (default 2)', 'zh-TW': 'traffic：每秒送出的追蹤數（預設 2）' } },
   'state-dir': { type: 'string', value: 'DIR', help: { en: 'where progress is kept (default: ~/.local/state/tempo-workbook)', 'zh-TW': '進度檔存放的資料夾（預設 ~/.local/state/tempo-workbook）' } },
   config: { type: 'string', value: 'FILE', help: { en: 'settings file (default: ./workbook.config.yaml if present)', 'zh-TW': '設定檔（預設：若存在則用 ./workbook.config.yaml）' } },
   json: { type: 'string', value: 'FILE', help: { en: 'also write a JSON report of every check', 'zh-TW': '另外輸出每個檢查結果的 JSON 報告' } },
@@ -38,10 +41,11 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: CommandSpec[] = [
-  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
+  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets', 'json', 'junit'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
   { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
   { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
   { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
+  { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },
   { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
   { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } },
   { name: 'down', usage: 'down', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'delete the lab cluster, only if the workbook created it, after you confirm (chapter 8)', 'zh-TW': '刪除實驗叢集（僅限工作手冊建立的，且需你確認）（第 8 章）' } },
@@ -86,6 +90,8 @@ function usageMessage(raw: string, command: string | undefined): string {
   const unknown = /Unknown option '([^']+)'/.exec(raw);
   const where = command ? `workbook ${command} --help` : 'workbook --help';
   if (unknown) return `unknown flag ${unknown[1]} (see ${where})`;
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(raw);
+  if (ambiguous) return `flag ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=VALUE (see ${where})`;
   const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(raw);
   if (missing) return `flag ${missing[1]!.replace(/^-\w, /, '')} needs a value (see ${where})`;
   return `${raw.split('\n')[0]} (see ${where})`;

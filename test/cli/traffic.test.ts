@@ -1,0 +1,133 @@
+// `workbook traffic`: decode what it sends (OTLP/HTTP JSON) and hold it against the article's templates.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+import { buildTrace, KIND, seededRng } from '../../scripts/lib/traffic.js';
+import { TEMPLATES, templateGaps } from '../../chapters/05-traces/index.js';
+import type { FlatSpan } from '../../scripts/lib/tempo.js';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: { key: string; value: { stringValue?: string; intValue?: string } }[];
+  status: { code?: number; message?: string };
+}
+interface Otlp {
+  resourceSpans: { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
+
+const KIND_NAME: Record<number, string> = { 1: 'SPAN_KIND_INTERNAL', 2: 'SPAN_KIND_SERVER', 3: 'SPAN_KIND_CLIENT' };
+
+/** OTLP/JSON (hex ids, numeric kinds) → the flat spans chapter 5 checks. */
+function decode(body: Otlp): (FlatSpan & { start: bigint; end: bigint })[] {
+  return body.resourceSpans.flatMap((rs) => {
+    const service = rs.resource.attributes.find((a) => a.key === 'service.name')!.value.stringValue;
+    return rs.scopeSpans.flatMap((ss) =>
+      ss.spans.map((s) => ({
+        service,
+        name: s.name,
+        kind: KIND_NAME[s.kind]!,
+        spanId: s.spanId,
+        parentSpanId: s.parentSpanId,
+        traceIdHex: s.traceId,
+        statusCode: s.status.code === 2 ? 'STATUS_CODE_ERROR' : undefined,
+        attributes: Object.fromEntries(s.attributes.map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? ''])),
+        start: BigInt(s.startTimeUnixNano),
+        end: BigInt(s.endTimeUnixNano),
+      })),
+    );
+  });
+}
+
+describe('the built-in generator', () => {
+  it.each([0, 1, 2])('template %i is an instance of the article\'s template, with kinds that pair into service-graph edges', (i) => {
+    const now = Date.now();
+    const { traceId, body } = buildTrace(i, now, seededRng(42 + i));
+    const spans = decode(body as Otlp);
+    expect(templateGaps(spans, TEMPLATES[i]!)).toEqual([]);
+    expect(spans.every((s) => s.traceIdHex === traceId && /^[0-9a-f]{32}$/.test(traceId) && /^[0-9a-f]{16}$/.test(s.spanId))).toBe(true);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    for (const s of spans) {
+      const p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+      if (!p) expect(s.kind).toBe('SPAN_KIND_SERVER');
+      else if (p.service !== s.service) {
+        // a cross-service child is SERVER under a CLIENT: the pair the service graph counts
+        expect([p.kind, s.kind]).toEqual(['SPAN_KIND_CLIENT', 'SPAN_KIND_SERVER']);
+      }
+      if (p) {
+        expect(s.start >= p.start && s.end <= p.end, `${s.service}:${s.name} inside ${p.service}:${p.name}`).toBe(true);
+      }
+      expect(s.end > s.start).toBe(true);
+    }
+    // the root ends now: the metrics generator drops spans that ended more than 30 s ago
+    const root = spans.find((s) => !s.parentSpanId)!;
+    expect(Number(root.end / 1_000_000n)).toBe(now);
+    expect(KIND.CLIENT).toBe(3);
+  });
+});
+
+describe('workbook traffic --otlp-url (the CLI)', () => {
+  let server: Server;
+  let url: string;
+  const received: { path: string; type: string; body: Otlp }[] = [];
+  let refuse = false;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        if (refuse) return res.writeHead(404).end('404 page not found');
+        received.push({ path: req.url!, type: req.headers['content-type']!, body: JSON.parse(b) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => server.close());
+
+  it('sends the three templates in turn to /v1/traces', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['traffic', '--otlp-url', url, '--count', '6', '--rate', '50'], world.env({ CI: 'true' }));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('6 traces sent (list-articles 2, article-to-cart 2, forbidden 2), 0 failed');
+      expect(received.map((x) => [x.path, x.type])).toEqual(Array(6).fill(['/v1/traces', 'application/json']));
+      received.forEach((x, i) => expect(templateGaps(decode(x.body), TEMPLATES[i % 3]!)).toEqual([]));
+      expect(world.calls()).toEqual([]);
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('an endpoint that refuses everything: one line, exit 1', async () => {
+    refuse = true;
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['traffic', '--otlp-url', url, '--count', '5', '--rate', '100'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`error: ${url}/v1/traces refused every trace: HTTP 404 404 page not found\n`);
+    } finally {
+      refuse = false;
+      world.cleanup();
+    }
+  });
+
+  it('bad --count / --rate', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      expect((await runCli(['traffic', '--count=-1'], world.env())).stderr).toBe('error: --count must be a whole number ≥ 0, not "-1"\n');
+      expect((await runCli(['traffic', '--count', '-1'], world.env())).stderr).toBe('error: flag --count: a value that starts with "-" is written --count=VALUE (see workbook traffic --help)\n');
+      expect((await runCli(['traffic', '--rate', 'fast'], world.env())).code).toBe(2);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
