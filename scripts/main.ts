@@ -73,6 +73,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       return reset(lab, io);
     case 'traffic':
       return traffic(lab, io, flags);
+    case 'prefetch':
+      return prefetchCommand(lab, io);
     case 'doctor':
       return execute([CATALOG[0]!], 'verify', lab, io, flags);
     case 'down':
@@ -154,6 +156,22 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   const { renderSummary } = await import('./lib/summary.js');
   write(io.stdout, renderSummary(session, chapters));
   return session.failures().length ? 1 : 0;
+}
+
+async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
+  const { prefetch } = await import('./commands/prefetch.js');
+  const { createContext, realPorts } = await import('./lib/context.js');
+  const { PortForwardManager } = await import('./lib/portforward.js');
+  const { ProgressStore } = await import('./lib/progress.js');
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), new PortForwardManager());
+  const r = await prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive });
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  write(io.stdout, '');
+  write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
+  if (r.loaded.length) write(io.stdout, t(`loaded ${r.loaded.length} images into cluster ${lab.clusterName}`, `已將 ${r.loaded.length} 個映像檔載入叢集 ${lab.clusterName}`));
+  if (r.clusterMissing) write(io.stdout, t(`cluster ${lab.clusterName} does not exist yet: run \`workbook prefetch\` again after chapter 1 to load the images into it`, `叢集 ${lab.clusterName} 尚未建立：完成第 1 章後再執行一次 \`workbook prefetch\`，即可把映像檔載入叢集`));
+  for (const f of r.failed) write(io.stdout, `✖ ${f.ref}: ${f.error}`);
+  return r.failed.length ? 1 : 0;
 }
 
 async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   grafana = createServer((req, res) => {
     if (req.url === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ commit: 'ff85ec33c5', database: 'ok', version: '10.1.2' }));
+      res.end(JSON.stringify({ commit: 'ff85ec33c5', database: 'ok', version: '10.1.1' }));
     } else {
       res.writeHead(404).end();
     }

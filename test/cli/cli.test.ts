@@ -14,7 +14,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     [['verify', '--frobnicate'], 'error: unknown flag --frobnicate (see workbook verify --help)'],
     [['plan', '--lang', 'fr'], 'error: --lang must be en or zh-TW, not "fr"'],
     [['plan', '--profile', 'latest'], 'error: unknown profile "latest" (known: article)'],
-    [['launch'], 'error: unknown command "launch" (commands: run, verify, plan, lesson, traffic, doctor, status, down, reset; see workbook --help)'],
+    [['launch'], 'error: unknown command "launch" (commands: run, verify, plan, lesson, prefetch, traffic, doctor, status, down, reset; see workbook --help)'],
     [['verify', '--prometheus-url', '127.0.0.1:9090'], 'error: --prometheus-url "127.0.0.1:9090" is not a URL (e.g. http://127.0.0.1:9090)'],
     [['verify', '--tempo-url', 'ftp://127.0.0.1/'], 'error: --tempo-url must be http:// or https://'],
   ])('%j', async (args, line) => {
@@ -71,7 +71,7 @@ describe('help, version, lesson', () => {
     const main = await runCli(['--help'], env());
     expect(main.code).toBe(0);
     expect(main.stdout).toContain('Usage: workbook [command] [options]');
-    for (const cmd of ['run', 'verify', 'plan', 'lesson', 'traffic', 'doctor', 'status', 'down', 'reset']) {
+    for (const cmd of ['run', 'verify', 'plan', 'lesson', 'prefetch', 'traffic', 'doctor', 'status', 'down', 'reset']) {
       const r = await runCli([cmd, '--help'], env());
       expect(r.code, cmd).toBe(0);
       expect(r.stdout).toContain(`Usage: workbook ${cmd}`);

@@ -91,7 +91,7 @@ export async function startGrafanaServer(opts: GrafanaServerOptions): Promise<Gr
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
-    if (url.pathname === '/api/health') return json(200, { commit: 'ff85ec33c5', database: 'ok', version: '10.1.2' });
+    if (url.pathname === '/api/health') return json(200, { commit: 'ff85ec33c5', database: 'ok', version: '10.1.1' });
     const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return json(401, { message: 'invalid username or password' });
     if (url.pathname === '/api/user') {

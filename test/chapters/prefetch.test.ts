@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { FakeWorld, ROOT, runCli, type FakeRule } from '../helpers/fakes.js';
+import { getProfile } from '../../scripts/lib/versions.js';
+import { readValues } from '../helpers/values.js';
+
+const profile = getProfile('article');
+const images = Object.values(profile.images);
+const chartImages = readFileSync(join(ROOT, 'test/fixtures/chart-images.tsv'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'))
+  .map((l) => l.split('\t')[2]!);
+
+describe('the image list in versions.yaml is complete', () => {
+  it('holds every default image of the pinned charts', () => {
+    expect(chartImages.filter((i) => !images.includes(i))).toEqual([]);
+  });
+  it('holds the images of our manifests, the kind node image, and nothing else', () => {
+    const xk6 = parse(readFileSync(join(ROOT, 'manifests/xk6-client-tracing.yaml'), 'utf8')).spec.template.spec.containers[0].image;
+    expect(images).toContain(xk6);
+    expect(images).toContain(profile.kind.nodeImage);
+    expect(images.filter((i) => !chartImages.includes(i) && i !== xk6 && i !== profile.kind.nodeImage)).toEqual([]);
+  });
+  it('agrees with the pinned app versions, and our values override no image', () => {
+    expect(profile.images.tempo).toBe(`docker.io/grafana/tempo:${profile.charts['tempo-distributed'].appVersion}`);
+    expect(profile.images['prometheus-operator']).toContain(`:${profile.charts['kube-prometheus-stack'].appVersion}`);
+    const hasImageKey = (v: unknown): boolean => !!v && typeof v === 'object' && Object.entries(v).some(([k, x]) => k === 'image' || hasImageKey(x));
+    expect(hasImageKey(readValues('tempo-distributed.values.yaml'))).toBe(false);
+    expect(hasImageKey(readValues('prometheus-stack.values.yaml'))).toBe(false);
+  });
+});
+
+let world: FakeWorld | undefined;
+afterEach(() => world?.cleanup());
+
+function dockerRules(present: string[], failing: string[] = []): FakeRule[] {
+  return [
+    ...present.map((ref) => ({ argv: ['image', 'inspect', '--format', '{{.Id}}', ref], stdout: 'sha256:0123\n' })),
+    { prefix: ['image', 'inspect'], stderr: 'Error response from daemon: No such image\n', exitCode: 1 },
+    ...failing.map((ref) => ({ argv: ['pull', ref], stderr: `Error response from daemon: Get "https://registry/v2/": net/http: TLS handshake timeout\n`, exitCode: 1 })),
+    { prefix: ['pull'], stdout: 'Status: Downloaded newer image\n' },
+  ];
+}
+
+describe('workbook prefetch (fake docker and kind)', () => {
+  it('pulls only what is missing, then loads everything but the node image into the lab cluster', async () => {
+    const present = [profile.images.tempo!, profile.images.grafana!];
+    world = new FakeWorld({ rules: { docker: dockerRules(present), kind: [{ argv: ['get', 'clusters'], stdout: 'tempo-lab\n' }, { prefix: ['load', 'docker-image'], stdout: 'Image: "x" with ID "sha256:0123" not yet present on node "tempo-lab-control-plane", loading...\n' }] } });
+    const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const pulls = world.calls('docker').filter((c) => c.argv[0] === 'pull').map((c) => c.argv[1]);
+    expect(pulls.sort()).toEqual(images.filter((i) => !present.includes(i)).sort());
+    expect(world.calls('docker').filter((c) => c.argv[0] === 'image')).toHaveLength(images.length);
+    const load = world.calls('kind').find((c) => c.argv[0] === 'load')!;
+    expect(load.argv.slice(0, 4)).toEqual(['load', 'docker-image', '--name', 'tempo-lab']);
+    expect(load.argv.slice(4)).toEqual(images.filter((i) => i !== profile.kind.nodeImage));
+    expect(r.stdout).toContain(`${images.length - 2} pulled, 2 already present, 0 failed`);
+    expect(r.stdout).toContain(`loaded ${images.length - 1} images into cluster tempo-lab`);
+  });
+
+  it('before the cluster exists: pulls, and says to run it again after chapter 1', async () => {
+    world = new FakeWorld({ rules: { docker: dockerRules([]), kind: [{ argv: ['get', 'clusters'], stdout: 'No kind clusters found.\n' }] } });
+    const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
+    expect(r.code).toBe(0);
+    expect(world.calls('kind').map((c) => c.argv[0])).toEqual(['get']);
+    expect(r.stdout).toContain('cluster tempo-lab does not exist yet');
+  });
+
+  it('a failed pull is reported with its error, exit 1; the rest still load', async () => {
+    const bad = profile.images['xk6-client-tracing']!;
+    world = new FakeWorld({ rules: { docker: dockerRules([], [bad]), kind: [{ argv: ['get', 'clusters'], stdout: 'tempo-lab\n' }, { prefix: ['load', 'docker-image'], stdout: 'ok\n' }] } });
+    const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`✖ ${bad}: Error response from daemon: Get "https://registry/v2/": net/http: TLS handshake timeout`);
+    expect(world.calls('kind').find((c) => c.argv[0] === 'load')!.argv).not.toContain(bad);
+  });
+});
