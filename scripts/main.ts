@@ -52,7 +52,12 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
 
   switch (command) {
     case 'plan': {
-      const { renderPlan } = await import('./commands/plan.js');
+      const { renderPlan, renderFastPlan } = await import('./commands/plan.js');
+      if (flags.fast) {
+        if (parsed.positional && parsed.positional !== 'all') throw new UsageError('--fast plans the whole lab: use `workbook plan all --fast`');
+        write(io.stdout, renderFastPlan(lab));
+        return 0;
+      }
       write(io.stdout, renderPlan(selectChapters(parsed.positional), lab));
       return 0;
     }
@@ -82,6 +87,10 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     case 'verify':
       return execute(selectChapters(parsed.positional), 'verify', lab, io, flags);
     case 'run': {
+      if (flags.fast) {
+        if (parsed.positional !== 'all') throw new UsageError('--fast runs the whole lab: use `workbook run all --fast`');
+        return executeFast(lab, io, flags);
+      }
       if (parsed.positional) return execute(selectChapters(parsed.positional), 'run', lab, io, flags);
       const { ProgressStore } = await import('./lib/progress.js');
       const { nextChapter } = await import('./commands/status.js');
@@ -189,6 +198,42 @@ async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   } finally {
     await forwards.stopAll();
   }
+}
+
+async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const store = await openStore(lab, io);
+  const { createContext, realPorts } = await import('./lib/context.js');
+  const { PortForwardManager } = await import('./lib/portforward.js');
+  const { Session } = await import('./lib/session.js');
+  const { FAST_PLAN, runFast, renderFastEvent, criticalPath } = await import('./lib/fast.js');
+  const { formatDuration } = await import('./lib/format.js');
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  io.onCleanup?.(() => forwards.stopAll());
+  io.onCleanup?.(async () => {
+    if (store.interruptRunning()) await store.save();
+  });
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
+  const session = new Session(ctx, store, 'run');
+  let r;
+  try {
+    r = await runFast(FAST_PLAN, session, { log: (e) => write(io.stdout, renderFastEvent(e)), signal: io.signal });
+  } finally {
+    await forwards.stopAll();
+  }
+  const { selectChapters } = await import('./lib/catalog.js');
+  const chapters = selectChapters('all');
+  if (flags.json || flags.junit) {
+    const { writeReports } = await import('./lib/report.js');
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
+  }
+  const { renderSummary } = await import('./lib/summary.js');
+  write(io.stdout, renderSummary(session, chapters));
+  const measured = criticalPath(FAST_PLAN.filter((j) => j.id in r.jobMs), r.jobMs);
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  write(io.stdout, t(`Wall time with --fast: ${formatDuration(r.wallMs)}; the same jobs one after another: ${formatDuration(measured.sequentialMs)}.`, `使用 --fast 的實際耗時：${formatDuration(r.wallMs)}；同樣的工作依序執行需要：${formatDuration(measured.sequentialMs)}。`));
+  write(io.stdout, t(`Critical path: ${measured.path.join(' → ')}`, `關鍵路徑：${measured.path.join(' → ')}`));
+  if (r.skipped.length) write(io.stdout, t(`Skipped after a failure: ${r.skipped.join(', ')}`, `因前面失敗而略過：${r.skipped.join(', ')}`));
+  return r.failed.length || r.skipped.length || session.failures().length ? 1 : 0;
 }
 
 async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {

@@ -1,4 +1,5 @@
-import { formatCommand } from '../lib/format.js';
+import { formatCommand, formatDuration } from '../lib/format.js';
+import { criticalPath, describeJob, FAST_PLAN } from '../lib/fast.js';
 import type { Chapter, Lab } from '../lib/model.js';
 import { say } from '../lib/text.js';
 
@@ -34,5 +35,25 @@ export function renderPlan(chapters: readonly Chapter[], lab: Lab): string {
       for (const c of ch.checks) out.push(`   - ${say(c.title, lang)}`);
     }
   }
+  return out.join('\n') + '\n';
+}
+
+/** `plan all --fast`: the jobs, what each waits for, and the critical path with typical durations. */
+export function renderFastPlan(lab: Lab): string {
+  const lang = lab.lang;
+  const out = [
+    `${say(L.head, lang)} (--fast): profile ${lab.profile.name}, cluster ${lab.clusterName}, context ${lab.context}`,
+    say({ en: 'Each job starts as soon as the jobs it waits for are done; nothing is run here.', 'zh-TW': '每項工作在它所等待的工作完成後立即開始；此處不會執行任何指令。' }, lang),
+    '',
+  ];
+  for (const j of FAST_PLAN) {
+    out.push(`${j.id.padEnd(20)} ${say({ en: 'after', 'zh-TW': '等待' }, lang)}: ${j.deps.join(', ') || '—'}  (~${formatDuration(j.estimateMs)})`);
+    out.push(`${''.padEnd(20)} ${describeJob(j, lab)}`);
+  }
+  const cp = criticalPath(FAST_PLAN);
+  out.push(
+    '',
+    say({ en: `Critical path (typical durations): ${cp.path.join(' → ')} ≈ ${formatDuration(cp.totalMs)}; one after another ≈ ${formatDuration(cp.sequentialMs)}.`, 'zh-TW': `關鍵路徑（典型耗時）：${cp.path.join(' → ')} ≈ ${formatDuration(cp.totalMs)}；依序執行 ≈ ${formatDuration(cp.sequentialMs)}。` }, lang),
+  );
   return out.join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ export const FLAGS = {
   config: { type: 'string', value: 'FILE', help: { en: 'settings file (default: ./workbook.config.yaml if present)', 'zh-TW': '設定檔（預設：若存在則用 ./workbook.config.yaml）' } },
   json: { type: 'string', value: 'FILE', help: { en: 'also write a JSON report of every check', 'zh-TW': '另外輸出每個檢查結果的 JSON 報告' } },
   junit: { type: 'string', value: 'FILE', help: { en: 'also write a JUnit XML report of every check', 'zh-TW': '另外輸出 JUnit XML 報告' } },
+  fast: { type: 'boolean', help: { en: 'run all: overlap independent work (pulls while the cluster starts, both installs together)', 'zh-TW': 'run all：讓彼此獨立的工作同時進行（建立叢集時拉取映像檔、兩個安裝同時執行）' } },
   'show-secrets': { type: 'boolean', help: { en: 'print passwords read from the cluster', 'zh-TW': '顯示從叢集讀到的密碼' } },
   help: { type: 'boolean', short: 'h', help: { en: 'show help', 'zh-TW': '顯示說明' } },
   version: { type: 'boolean', short: 'v', help: { en: 'show the version', 'zh-TW': '顯示版本' } },
@@ -41,9 +42,9 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: CommandSpec[] = [
-  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets', 'json', 'junit'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
+  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets', 'json', 'junit', 'fast'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
   { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
-  { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
+  { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
   { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
   { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } },
   { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },

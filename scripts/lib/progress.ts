@@ -94,10 +94,20 @@ export class ProgressStore {
     }
   }
 
-  async save(): Promise<void> {
+  private saving: Promise<void> = Promise.resolve();
+  private writes = 0;
+
+  /** Saves are queued: overlapping work (--fast) never has two renames race over one file. */
+  save(): Promise<void> {
+    const next = this.saving.catch(() => {}).then(() => this.writeNow());
+    this.saving = next;
+    return next;
+  }
+
+  private async writeNow(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
     await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o644 });
       await rename(tmp, this.file);

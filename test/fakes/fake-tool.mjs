@@ -9,23 +9,33 @@
 //           "when": { key: value },                       only when state[key] === value
 //           "listen": true,                               port-forward: listen on 127.0.0.1:<LOCAL> of LOCAL:REMOTE
 //           "proxyTo": "127.0.0.1:PORT",                 ...and pipe each connection there (else answer HTTP 200 "fake")
-//           "dieAfterMs": n }                             ...and exit 1 after n ms (a forward that dies)
+//           "dieAfterMs": n,                              ...and exit 1 after n ms (a forward that dies)
+//           "sleepMs": n }                                take this long to answer (a slow pull, a long install)
 // FAKE_LOG       file: one JSON line per call {tool, argv}
-// FAKE_STATE     file: the shared state, JSON
-import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// FAKE_STATE     file: the shared state, one JSON object of changes a line (appended: fakes run in parallel)
+// In "set" and "when" keys, {{argvN}} stands for the Nth argument (e.g. "pulled:{{argv1}}" for docker pull REF).
+import { appendFileSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 
 const [tool, ...argv] = process.argv.slice(2);
 const scenario = JSON.parse(readFileSync(process.env.FAKE_SCENARIO, 'utf8'));
-if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, pid: process.pid }) + '\n');
+const t0 = Date.now();
+if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, pid: process.pid, t0 }) + '\n');
 
 const stateFile = process.env.FAKE_STATE;
-const loadState = () => (stateFile && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { ...(scenario.state ?? {}) });
+const loadState = () => {
+  const state = { ...(scenario.state ?? {}) };
+  if (stateFile && existsSync(stateFile)) {
+    for (const line of readFileSync(stateFile, 'utf8').split('\n')) if (line) Object.assign(state, JSON.parse(line));
+  }
+  return state;
+};
 const state = loadState();
+const key = (k) => k.replace(/\{\{argv(\d+)\}\}/g, (_, i) => argv[Number(i)] ?? '');
 
 const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const starts = (a, p) => p.length <= a.length && p.every((x, i) => x === a[i]);
-const whenOk = (r) => !r.when || Object.entries(r.when).every(([k, v]) => state[k] === v);
+const whenOk = (r) => !r.when || Object.entries(r.when).every(([k, v]) => state[key(k)] === v);
 const rule = (scenario.rules?.[tool] ?? []).find((r) => whenOk(r) && (r.argv ? eq(argv, r.argv) : r.prefix ? starts(argv, r.prefix) : false));
 
 if (!rule) {
@@ -35,8 +45,9 @@ if (!rule) {
 
 const fill = (s) => String(s ?? '').replace(/\{\{(\w+)\}\}/g, (_, k) => String(state[k] ?? ''));
 if (rule.set) {
-  Object.assign(state, rule.set);
-  if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
+  const changes = Object.fromEntries(Object.entries(rule.set).map(([k, v]) => [key(k), v]));
+  Object.assign(state, changes);
+  if (stateFile) appendFileSync(stateFile, JSON.stringify(changes) + '\n');
 }
 if (rule.stdout) process.stdout.write(fill(rule.stdout));
 if (rule.stderr) process.stderr.write(fill(rule.stderr));
@@ -60,6 +71,11 @@ if (rule.listen) {
   });
   if (rule.dieAfterMs) setTimeout(() => process.exit(1), rule.dieAfterMs);
   process.on('SIGTERM', () => process.exit(0));
+} else if (rule.sleepMs) {
+  setTimeout(() => {
+    if (process.env.FAKE_LOG) appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, pid: process.pid, t0, t1: Date.now(), end: true }) + '\n');
+    process.exit(rule.exitCode ?? 0);
+  }, rule.sleepMs);
 } else {
   process.exitCode = rule.exitCode ?? 0;
 }

@@ -21,6 +21,7 @@ export interface FakeRule {
   listen?: boolean;
   proxyTo?: string;
   dieAfterMs?: number;
+  sleepMs?: number;
 }
 
 export interface Scenario {
@@ -32,6 +33,11 @@ export interface FakeCall {
   tool: string;
   argv: string[];
   pid: number;
+  /** when it started (ms) */
+  t0: number;
+  /** when a sleeping rule finished (on its end record) */
+  t1?: number;
+  end?: boolean;
 }
 
 /** System tools the CLI and the shims need; everything else (notably the real kubectl/docker) stays off PATH. */
@@ -90,7 +96,21 @@ export class FakeWorld {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as FakeCall);
-    return tool ? all.filter((c) => c.tool === tool) : all;
+    const calls = all.filter((c) => !c.end);
+    return tool ? calls.filter((c) => c.tool === tool) : calls;
+  }
+
+  /** When each sleeping call ended, by pid. */
+  ends(): Map<number, number> {
+    if (!existsSync(this.log)) return new Map();
+    return new Map(
+      readFileSync(this.log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as FakeCall)
+        .filter((c) => c.end)
+        .map((c) => [c.pid, c.t1!]),
+    );
   }
 
   clearCalls(): void {

@@ -77,3 +77,24 @@ export function labKubectl(grafanaPassword = 'prom-operator'): FakeRule[] {
     },
   ];
 }
+
+/** A lab whose slow steps take time (fake sleeps): pulls 250 ms each, kind create 900 ms, installs 700 ms. */
+export function slowLab(): Scenario {
+  const good = goodMachine();
+  return {
+    rules: {
+      ...good.rules,
+      // an image is missing until it has been pulled once
+      docker: [
+        ...good.rules.docker!,
+        { prefix: ['image', 'inspect'], when: { 'pulled:{{argv4}}': true }, stdout: 'sha256:0123\n' },
+        { prefix: ['image', 'inspect'], stderr: 'Error: No such image\n', exitCode: 1 },
+        { prefix: ['pull'], stdout: 'Status: Downloaded newer image\n', set: { 'pulled:{{argv1}}': true }, sleepMs: 250 },
+      ],
+      kind: [...good.rules.kind!, { argv: ['get', 'clusters'], stdout: '{{clusters}}\n' }, { prefix: ['create', 'cluster'], stdout: 'Creating cluster\n', set: { clusters: 'tempo-lab' }, sleepMs: 900 }, { prefix: ['load', 'docker-image'], stdout: 'loaded\n', sleepMs: 200 }],
+      helm: [...good.rules.helm!, { prefix: ['repo'], stdout: 'ok\n' }, { prefix: ['--kube-context', 'kind-tempo-lab', 'upgrade', '--install'], stdout: 'STATUS: deployed\n', sleepMs: 700 }],
+      kubectl: [...labKubectl(), { prefix: ['--context', 'kind-tempo-lab', 'apply'], stdout: 'deployment.apps/xk6-tracing created\n' }],
+    },
+  };
+}
+

@@ -20,6 +20,13 @@ describe('ProgressStore', () => {
     const again = await ProgressStore.open(dir);
     expect(again.data.chapters.cluster).toMatchObject({ status: 'passed', durationMs: 90_000, steps: { 'create-cluster': { status: 'passed' } } });
   });
+  it('overlapping saves are queued: the file is whole and no temp file is left', async () => {
+    const dir = tmp();
+    const s = await ProgressStore.open(dir);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (s.data.facts[`k${i}`] = i, s.save())));
+    expect(readdirSync(dir)).toEqual(['progress.json']);
+    expect(Object.keys((await ProgressStore.open(dir)).data.facts)).toHaveLength(20);
+  });
   it('a corrupt file: clear notice, backup kept, fresh start', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'progress.json'), '{"version":1, "chap');

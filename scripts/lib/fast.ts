@@ -1,0 +1,230 @@
+/**
+ * `run all --fast`: the same steps and checks, with independent work overlapped. Image pulls run while the
+ * cluster starts; the Prometheus and Tempo installs run together. The plan is pure data: `plan all --fast`
+ * prints it with its critical path, and `run all --fast` executes it as a dependency graph.
+ */
+import { CATALOG } from './catalog.js';
+import type { Chapter, Check, Lab, Step } from './model.js';
+import { formatCommand } from './format.js';
+
+export type JobWork =
+  | { kind: 'steps'; chapter: string; steps: string[] }
+  | { kind: 'checks'; chapter: string }
+  | { kind: 'pull' }
+  | { kind: 'load' };
+
+export interface Job {
+  id: string;
+  deps: string[];
+  work: JobWork;
+  /** a typical duration on a laptop with a workshop network, for the critical path */
+  estimateMs: number;
+}
+
+const MIN = 60_000;
+
+/** Typical durations (a laptop on workshop Wi-Fi; pulls dominate). Measured runs replace them (see criticalPath). */
+export const FAST_PLAN: Job[] = [
+  { id: 'doctor', deps: [], work: { kind: 'checks', chapter: 'prerequisites' }, estimateMs: 2_000 },
+  { id: 'cluster', deps: ['doctor'], work: { kind: 'steps', chapter: 'cluster', steps: ['create-cluster'] }, estimateMs: 1.5 * MIN },
+  { id: 'pull', deps: ['doctor'], work: { kind: 'pull' }, estimateMs: 6 * MIN },
+  { id: 'repos', deps: ['doctor'], work: { kind: 'steps', chapter: 'prometheus', steps: ['repo-add', 'repo-update'] }, estimateMs: 10_000 },
+  { id: 'tempo-repos', deps: ['doctor'], work: { kind: 'steps', chapter: 'tempo', steps: ['repo-add', 'repo-update'] }, estimateMs: 10_000 },
+  { id: 'cluster-checks', deps: ['cluster'], work: { kind: 'checks', chapter: 'cluster' }, estimateMs: 20_000 },
+  { id: 'load', deps: ['cluster-checks', 'pull'], work: { kind: 'load' }, estimateMs: 1.5 * MIN },
+  { id: 'prometheus-install', deps: ['load', 'repos'], work: { kind: 'steps', chapter: 'prometheus', steps: ['install'] }, estimateMs: 2.5 * MIN },
+  { id: 'tempo-install', deps: ['load', 'tempo-repos'], work: { kind: 'steps', chapter: 'tempo', steps: ['install'] }, estimateMs: 3 * MIN },
+  { id: 'prometheus-checks', deps: ['prometheus-install'], work: { kind: 'checks', chapter: 'prometheus' }, estimateMs: 10_000 },
+  { id: 'tempo-checks', deps: ['tempo-install'], work: { kind: 'checks', chapter: 'tempo' }, estimateMs: 30_000 },
+  { id: 'traffic', deps: ['tempo-install'], work: { kind: 'steps', chapter: 'traffic', steps: ['apply'] }, estimateMs: 5_000 },
+  { id: 'traffic-checks', deps: ['traffic', 'tempo-checks'], work: { kind: 'checks', chapter: 'traffic' }, estimateMs: 40_000 },
+  { id: 'traces', deps: ['traffic-checks'], work: { kind: 'checks', chapter: 'traces' }, estimateMs: 10_000 },
+  { id: 'metrics-generator', deps: ['traces', 'prometheus-checks'], work: { kind: 'checks', chapter: 'metrics-generator' }, estimateMs: 40_000 },
+  { id: 'grafana', deps: ['traces', 'prometheus-checks'], work: { kind: 'checks', chapter: 'grafana' }, estimateMs: 15_000 },
+];
+
+export function chapterOf(id: string): Chapter {
+  const c = CATALOG.find((x) => x.id === id);
+  if (!c) throw new Error(`fast plan names unknown chapter ${id}`);
+  return c;
+}
+
+export function stepsOf(work: Extract<JobWork, { kind: 'steps' }>): Step[] {
+  const ch = chapterOf(work.chapter);
+  return work.steps.map((id) => {
+    const s = ch.steps.find((x) => x.id === id);
+    if (!s) throw new Error(`fast plan names unknown step ${work.chapter}/${id}`);
+    return s;
+  });
+}
+
+export function checksOf(work: Extract<JobWork, { kind: 'checks' }>): Check[] {
+  return chapterOf(work.chapter).checks;
+}
+
+/** Longest chain of estimated durations, and the plain sum: what --fast saves. */
+export function criticalPath(plan: Job[], durations: Record<string, number> = {}): { totalMs: number; sequentialMs: number; path: string[] } {
+  const ms = (j: Job) => durations[j.id] ?? j.estimateMs;
+  const finish = new Map<string, { at: number; via: string[] }>();
+  const byId = new Map(plan.map((j) => [j.id, j]));
+  const visit = (j: Job): { at: number; via: string[] } => {
+    const hit = finish.get(j.id);
+    if (hit) return hit;
+    const before = j.deps.map((d) => visit(byId.get(d)!)).sort((a, b) => b.at - a.at)[0] ?? { at: 0, via: [] };
+    const r = { at: before.at + ms(j), via: [...before.via, j.id] };
+    finish.set(j.id, r);
+    return r;
+  };
+  const ends = plan.map(visit).sort((a, b) => b.at - a.at);
+  return { totalMs: ends[0]!.at, sequentialMs: plan.reduce((n, j) => n + ms(j), 0), path: ends[0]!.via };
+}
+
+/** Every step of chapters 1–4 appears exactly once in the plan, every check chapter 0–7 too. */
+export function planCoverage(plan: Job[]): { missingSteps: string[]; missingChecks: string[] } {
+  const steps = new Set(plan.flatMap((j) => (j.work.kind === 'steps' ? j.work.steps.map((s) => `${(j.work as { chapter: string }).chapter}/${s}`) : [])));
+  const checks = new Set(plan.flatMap((j) => (j.work.kind === 'checks' ? [j.work.chapter] : [])));
+  const all = CATALOG.filter((c) => c.id !== 'teardown');
+  return {
+    missingSteps: all.flatMap((c) => c.steps.map((s) => `${c.id}/${s.id}`)).filter((s) => !steps.has(s)),
+    missingChecks: all.filter((c) => c.checks.length && !checks.has(c.id)).map((c) => c.id),
+  };
+}
+
+export function describeJob(job: Job, lab: Lab): string {
+  switch (job.work.kind) {
+    case 'steps':
+      return stepsOf(job.work).map((s) => `$ ${formatCommand(s.command(lab).argv)}`).join(' && ');
+    case 'checks':
+      return `checks of chapter ${chapterOf(job.work.chapter).number} (${job.work.chapter})`;
+    case 'pull':
+      return `$ docker pull … (${Object.keys(lab.profile.images).length} images, 3 at a time, missing ones only)`;
+    case 'load':
+      return `$ kind load docker-image --name ${lab.clusterName} …`;
+  }
+}
+
+import type { ChapterContext } from './model.js';
+import type { Session } from './session.js';
+import { formatDuration, lastLines } from './format.js';
+import { inspectCommand, loadCommand, NODE_IMAGE_KEY, pullCommand } from '../commands/prefetch.js';
+
+export interface FastEvent {
+  type: 'start' | 'end';
+  job: string;
+  atMs: number;
+  ok?: boolean;
+  note?: string;
+  tookMs?: number;
+}
+
+/** Run the plan as a dependency graph; a failed job skips everything that depends on it. */
+export async function runFast(plan: Job[], session: Session, o: { log: (e: FastEvent) => void; signal?: AbortSignal }): Promise<{ wallMs: number; jobMs: Record<string, number>; failed: string[]; skipped: string[] }> {
+  const ctx = session.ctx;
+  const t0 = ctx.clock.now();
+  const jobMs: Record<string, number> = {};
+  const failed: string[] = [];
+  const skipped: string[] = [];
+  const remainingPerChapter = new Map<string, number>();
+  for (const j of plan) if (j.work.kind === 'steps' || j.work.kind === 'checks') remainingPerChapter.set(j.work.chapter, (remainingPerChapter.get(j.work.chapter) ?? 0) + 1);
+  const begun = new Set<string>();
+  const local = new Set<string>(); // images available locally, for kind load
+
+  const work = async (job: Job): Promise<{ ok: boolean; note?: string }> => {
+    const w = job.work;
+    if (w.kind === 'steps' || w.kind === 'checks') {
+      const ch = chapterOf(w.chapter);
+      if (!begun.has(ch.id)) {
+        begun.add(ch.id);
+        await session.beginChapter(ch);
+      }
+      let ok = true;
+      let note: string | undefined;
+      if (w.kind === 'steps') {
+        for (const s of stepsOf(w)) {
+          const r = await session.step(ch, s, { signal: o.signal });
+          if (r.status === 'failed') {
+            ok = false;
+            note = `${r.command}: ${r.evidence}`;
+            break;
+          }
+        }
+      } else {
+        const results = await Promise.all(checksOf(w).map((c) => session.check(ch, c, { signal: o.signal })));
+        const bad = results.filter((r) => r.status === 'failed');
+        ok = bad.length === 0;
+        note = ok ? `${results.length} checks passed` : `${bad.length} of ${results.length} checks failed`;
+      }
+      const left = (remainingPerChapter.get(ch.id) ?? 1) - 1;
+      remainingPerChapter.set(ch.id, left);
+      if (left === 0) await session.endChapter(ch);
+      return { ok, note };
+    }
+    if (w.kind === 'pull') {
+      const refs = Object.values(ctx.lab.profile.images);
+      const queue = [...refs];
+      const problems: string[] = [];
+      let pulled = 0;
+      const worker = async () => {
+        for (let ref = queue.shift(); ref; ref = queue.shift()) {
+          if ((await ctx.shell.run(inspectCommand(ref))).exitCode === 0) {
+            local.add(ref);
+            continue;
+          }
+          const r = await ctx.shell.run(pullCommand(ref), { signal: o.signal });
+          if (r.exitCode === 0) {
+            local.add(ref);
+            pulled++;
+          } else problems.push(`${ref}: ${lastLines(r.stderr || r.stdout, 1)}`);
+        }
+      };
+      await Promise.all([worker(), worker(), worker()]);
+      // a failed pull is not fatal: the cluster pulls for itself, only slower
+      return { ok: true, note: `${pulled} pulled, ${refs.length - pulled - problems.length} present${problems.length ? `; not pulled: ${problems.join('; ')}` : ''}` };
+    }
+    const images = Object.entries(ctx.lab.profile.images).filter(([k, ref]) => k !== NODE_IMAGE_KEY && local.has(ref)).map(([, ref]) => ref);
+    if (!images.length) return { ok: true, note: 'nothing to load' };
+    const r = await ctx.shell.run(loadCommand(ctx.lab, images), { signal: o.signal });
+    return { ok: true, note: r.exitCode === 0 ? `${images.length} images loaded` : `kind load failed (the cluster will pull instead): ${lastLines(r.stderr || r.stdout, 1)}` };
+  };
+
+  const done = new Map<string, Promise<boolean>>();
+  const byId = new Map(plan.map((j) => [j.id, j]));
+  const start = (job: Job): Promise<boolean> => {
+    const hit = done.get(job.id);
+    if (hit) return hit;
+    const p = (async () => {
+      const deps = await Promise.all(job.deps.map((d) => start(byId.get(d)!)));
+      if (deps.some((ok) => !ok) || o.signal?.aborted) {
+        skipped.push(job.id);
+        return false;
+      }
+      const began = ctx.clock.now();
+      o.log({ type: 'start', job: job.id, atMs: began - t0 });
+      let r: { ok: boolean; note?: string };
+      try {
+        r = await work(job);
+      } catch (err) {
+        r = { ok: false, note: (err as Error).message };
+        if ((err as Error).name === 'UsageError' || (err as Error).name === 'CancelledError') throw err;
+      }
+      jobMs[job.id] = ctx.clock.now() - began;
+      if (!r.ok) failed.push(job.id);
+      o.log({ type: 'end', job: job.id, atMs: ctx.clock.now() - t0, ok: r.ok, note: r.note, tookMs: jobMs[job.id] });
+      return r.ok;
+    })();
+    done.set(job.id, p);
+    return p;
+  };
+  await Promise.all(plan.map(start));
+  // chapters whose jobs were skipped are closed as failed
+  for (const id of begun) if (session.store.data.chapters[id]?.status === 'running') await session.endChapter(chapterOf(id));
+  return { wallMs: ctx.clock.now() - t0, jobMs, failed, skipped };
+}
+
+export function renderFastEvent(e: FastEvent): string {
+  const at = `[${formatDuration(e.atMs).padStart(8)}]`;
+  if (e.type === 'start') return `${at} ▶ ${e.job}`;
+  return `${at} ${e.ok ? '✔' : '✖'} ${e.job} (${formatDuration(e.tookMs ?? 0)})${e.note ? ` — ${e.note}` : ''}`;
+}
+
+export type { ChapterContext };
