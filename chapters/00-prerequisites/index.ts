@@ -47,6 +47,13 @@ const DAEMON_DOWN: Text = {
   'zh-TW': 'Docker daemon 未啟動或無法連線：請啟動 Docker Desktop，或在 Linux 上執行 `sudo systemctl start docker`（並確認不加 sudo 也能執行 `docker info`）。',
 };
 
+/** docker info as JSON, or the failed outcome every daemon check shares. */
+async function dockerInfoOr(ctx: ChapterContext): Promise<{ info?: DockerInfo; fail?: Outcome }> {
+  if (!(await ctx.shell.which('docker'))) return { fail: { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! } };
+  const { info, error } = await dockerInfo(ctx);
+  return info ? { info } : { fail: { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN } };
+}
+
 async function dockerInfo(ctx: ChapterContext): Promise<{ info?: DockerInfo; error?: string }> {
   const { res, json } = await runJson<DockerInfo>(ctx, ['docker', 'info', '--format', '{{json .}}']);
   if (res.exitCode !== 0 || !json) return { error: lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}` };
@@ -54,28 +61,61 @@ async function dockerInfo(ctx: ChapterContext): Promise<{ info?: DockerInfo; err
   return { info: json };
 }
 
-export const checks: Check[] = [
+/** A tool on PATH, new enough: how to ask it its version and read the answer. */
+interface ToolSpec {
+  tool: 'docker' | 'kind' | 'kubectl' | 'helm';
+  id: string;
+  title: Text;
+  min: (ctx: ChapterContext) => string;
+  argv: string[];
+  version: (stdout: string) => string | undefined;
+}
+
+const TOOLS: ToolSpec[] = [
+  { tool: 'docker', id: 'docker-cli', title: { en: 'docker CLI installed', 'zh-TW': '已安裝 docker CLI' }, min: (c) => c.lab.profile.tools.docker, argv: ['docker', 'version', '--format', '{{.Client.Version}}'], version: (o) => /\d+\.\d+\.\d+/.exec(o)?.[0] },
+  // "kind v0.20.0 go1.20.4 linux/amd64"
+  { tool: 'kind', id: 'kind', title: { en: 'kind installed', 'zh-TW': '已安裝 kind' }, min: (c) => c.lab.profile.kind.minVersion, argv: ['kind', 'version'], version: (o) => /\bv?(\d+\.\d+\.\d+)/.exec(o)?.[1] },
   {
-    id: 'docker-cli',
-    title: { en: 'docker CLI installed', 'zh-TW': '已安裝 docker CLI' },
-    once: true,
-    async probe(ctx) {
-      const min = ctx.lab.profile.tools.docker;
-      const gone = await missing(ctx, 'docker', min);
-      if (gone) return gone;
-      const res = await ctx.shell.run({ argv: ['docker', 'version', '--format', '{{.Client.Version}}'], timeoutMs: 20_000 });
-      const found = /\d+\.\d+\.\d+/.exec(res.stdout)?.[0];
-      return versionOutcome('docker', found, min, res.stdout + res.stderr);
+    tool: 'kubectl',
+    id: 'kubectl',
+    title: { en: 'kubectl installed', 'zh-TW': '已安裝 kubectl' },
+    min: (c) => c.lab.profile.tools.kubectl,
+    argv: ['kubectl', 'version', '--client', '--output=json'],
+    version: (o) => {
+      try {
+        return (JSON.parse(o) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion?.replace(/^v/, '');
+      } catch {
+        return undefined;
+      }
     },
   },
+  { tool: 'helm', id: 'helm', title: { en: 'helm installed', 'zh-TW': '已安裝 helm' }, min: (c) => c.lab.profile.tools.helm, argv: ['helm', 'version', '--template', '{{.Version}}'], version: (o) => /v?(\d+\.\d+\.\d+)/.exec(o)?.[1] },
+];
+
+function toolCheck(spec: ToolSpec): Check {
+  return {
+    id: spec.id,
+    title: spec.title,
+    once: true,
+    async probe(ctx) {
+      const min = spec.min(ctx);
+      const gone = await missing(ctx, spec.tool, min);
+      if (gone) return gone;
+      const res = await ctx.shell.run({ argv: spec.argv, timeoutMs: 20_000 });
+      return versionOutcome(spec.tool, res.exitCode === 0 ? spec.version(res.stdout) : undefined, min, res.stdout + res.stderr);
+    },
+  };
+}
+
+export const checks: Check[] = [
+  toolCheck(TOOLS[0]!),
   {
     id: 'docker-daemon',
     title: { en: 'Docker daemon running', 'zh-TW': 'Docker daemon 正在執行' },
     once: true,
     async probe(ctx) {
-      if (!(await ctx.shell.which('docker'))) return { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! };
-      const { info, error } = await dockerInfo(ctx);
-      if (!info) return { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN };
+      const { info, fail } = await dockerInfoOr(ctx);
+      if (!info) return fail!;
       return { ok: true, evidence: `daemon ${info.ServerVersion ?? '?'} on ${info.OperatingSystem ?? '?'}, ${info.NCPU ?? '?'} CPUs` };
     },
   },
@@ -84,9 +124,8 @@ export const checks: Check[] = [
     title: { en: 'Docker has at least 6 GiB of memory', 'zh-TW': 'Docker 可用記憶體至少 6 GiB' },
     once: true,
     async probe(ctx) {
-      if (!(await ctx.shell.which('docker'))) return { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! };
-      const { info, error } = await dockerInfo(ctx);
-      if (!info) return { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN };
+      const { info, fail } = await dockerInfoOr(ctx);
+      if (!info) return fail!;
       const mem = info.MemTotal ?? 0;
       const gib = (mem / GIB).toFixed(1);
       if (mem >= MIN_DOCKER_MEMORY) return { ok: true, evidence: `${gib} GiB available to containers` };
@@ -101,46 +140,7 @@ export const checks: Check[] = [
       };
     },
   },
-  {
-    id: 'kind',
-    title: { en: 'kind installed', 'zh-TW': '已安裝 kind' },
-    once: true,
-    async probe(ctx) {
-      const min = ctx.lab.profile.kind.minVersion;
-      const gone = await missing(ctx, 'kind', min);
-      if (gone) return gone;
-      const res = await ctx.shell.run({ argv: ['kind', 'version'], timeoutMs: 20_000 });
-      // "kind v0.20.0 go1.20.4 linux/amd64"
-      const found = /\bv?(\d+\.\d+\.\d+)/.exec(res.stdout)?.[1];
-      return versionOutcome('kind', found, min, res.stdout + res.stderr);
-    },
-  },
-  {
-    id: 'kubectl',
-    title: { en: 'kubectl installed', 'zh-TW': '已安裝 kubectl' },
-    once: true,
-    async probe(ctx) {
-      const min = ctx.lab.profile.tools.kubectl;
-      const gone = await missing(ctx, 'kubectl', min);
-      if (gone) return gone;
-      const { res, json } = await runJson<{ clientVersion?: { gitVersion?: string } }>(ctx, ['kubectl', 'version', '--client', '--output=json']);
-      const found = json?.clientVersion?.gitVersion?.replace(/^v/, '');
-      return versionOutcome('kubectl', found, min, res.stdout + res.stderr);
-    },
-  },
-  {
-    id: 'helm',
-    title: { en: 'helm installed', 'zh-TW': '已安裝 helm' },
-    once: true,
-    async probe(ctx) {
-      const min = ctx.lab.profile.tools.helm;
-      const gone = await missing(ctx, 'helm', min);
-      if (gone) return gone;
-      const res = await ctx.shell.run({ argv: ['helm', 'version', '--template', '{{.Version}}'], timeoutMs: 20_000 });
-      const found = /v?(\d+\.\d+\.\d+)/.exec(res.stdout)?.[1];
-      return versionOutcome('helm', found, min, res.stdout + res.stderr);
-    },
-  },
+  ...TOOLS.slice(1).map(toolCheck),
   {
     id: 'inotify',
     title: { en: 'inotify limits high enough for kind', 'zh-TW': 'inotify 上限足夠 kind 使用' },

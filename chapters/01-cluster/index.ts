@@ -1,5 +1,6 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
 import { CONTEXT_HINT, contextRefusal, contextState, getJson } from '../../scripts/lib/kube.js';
+import { kindClusters } from '../../scripts/lib/tools.js';
 
 export const KIND_CONFIG = 'manifests/kind-cluster.yaml';
 
@@ -16,9 +17,7 @@ export const createCluster: Step = {
     timeoutMs: 10 * 60_000,
   }),
   async skipIf(ctx) {
-    const res = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
-    const clusters = res.exitCode === 0 ? res.stdout.split('\n').map((s) => s.trim()) : [];
-    return clusters.includes(ctx.lab.clusterName) ? `cluster ${ctx.lab.clusterName} exists; left as it is` : undefined;
+    return (await kindClusters(ctx)).includes(ctx.lab.clusterName) ? `cluster ${ctx.lab.clusterName} exists; left as it is` : undefined;
   },
   async after(ctx) {
     // teardown deletes only clusters the workbook made

@@ -1,41 +1,26 @@
-import type { Chapter, Check, Lab, Step } from '../../scripts/lib/model.js';
-import { helm } from '../../scripts/lib/tools.js';
+import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { chartSteps } from '../../scripts/lib/helm.js';
+import { grafanaHealth } from '../../scripts/lib/grafana.js';
 import { promApi } from '../../scripts/lib/prometheus.js';
 import type { Text } from '../../scripts/lib/text.js';
 
 export const VALUES = 'manifests/prometheus-stack.values.yaml';
 export const RELEASE = 'prometheus-stack';
 
-const chart = (lab: Lab) => lab.profile.charts['kube-prometheus-stack'];
-
-export const steps: Step[] = [
-  {
-    id: 'repo-add',
-    title: { en: 'Add the prometheus-community chart repository', 'zh-TW': '加入 prometheus-community chart 倉庫' },
-    why: { en: 'helm finds kube-prometheus-stack in this repository; --force-update makes re-running harmless.', 'zh-TW': 'helm 從這個倉庫取得 kube-prometheus-stack；--force-update 讓重複執行不會出錯。' },
-    command: (lab) => ({ argv: ['helm', 'repo', 'add', chart(lab).repoName, chart(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
-  },
-  {
-    id: 'repo-update',
-    title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
-    why: { en: 'So the pinned chart version is known locally.', 'zh-TW': '讓本機知道鎖定的 chart 版本。' },
-    command: (lab) => ({ argv: ['helm', 'repo', 'update', chart(lab).repoName], timeoutMs: 120_000 }),
-  },
-  {
-    id: 'install',
+export const steps: Step[] = chartSteps({
+  chart: 'kube-prometheus-stack',
+  release: RELEASE,
+  namespace: (lab) => lab.namespaces.prometheus,
+  values: VALUES,
+  versionWhy: { en: 'So the pinned chart version is known locally.', 'zh-TW': '讓本機知道鎖定的 chart 版本。' },
+  install: {
     title: { en: 'Install kube-prometheus-stack', 'zh-TW': '安裝 kube-prometheus-stack' },
     why: {
       en: 'upgrade --install is safe to repeat; the values turn on the remote-write receiver and exemplar storage and fix the service names Tempo writes to; --wait returns when the pods are ready.',
       'zh-TW': 'upgrade --install 可重複執行；values 開啟 remote write 接收與 exemplar 儲存，並固定 Tempo 寫入時使用的服務名稱；--wait 會等 pod 就緒才返回。',
     },
-    manifests: [VALUES],
-    needsCluster: true,
-    command: (lab) => ({
-      argv: helm(lab, 'upgrade', '--install', RELEASE, `${chart(lab).repoName}/kube-prometheus-stack`, '--version', chart(lab).version, '--namespace', lab.namespaces.prometheus, '--create-namespace', '--values', VALUES, '--wait', '--timeout', '10m'),
-      timeoutMs: 11 * 60_000,
-    }),
   },
-];
+});
 
 interface Flags {
   [flag: string]: string;
@@ -100,30 +85,7 @@ export const checks: Check[] = [
       return { ok: false, final: true, evidence: shown, hint: NO_EXEMPLARS_HINT };
     },
   },
-  {
-    id: 'grafana-health',
-    title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },
-    async probe(ctx) {
-      const base = await ctx.endpoint('grafana');
-      const res = await ctx.http.request(`${base}/api/health`, { timeoutMs: 5000 });
-      let body: { database?: string; version?: string } = {};
-      try {
-        body = JSON.parse(res.body) as typeof body;
-      } catch {
-        /* evidence below */
-      }
-      const evidence = `GET /api/health → ${res.status}, database ${body.database ?? '?'}, Grafana ${body.version ?? '?'}`;
-      if (res.status === 200 && body.database === 'ok') return { ok: true, evidence };
-      return {
-        ok: false,
-        evidence,
-        hint: {
-          en: 'Grafana is not healthy yet: it can take a minute after the install. Check `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`.',
-          'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘。請查看 `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`。',
-        },
-      };
-    },
-  },
+  grafanaHealth('grafana-health'),
 ];
 
 export const chapter: Chapter = {

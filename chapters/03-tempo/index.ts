@@ -1,5 +1,5 @@
-import type { Chapter, Check, Lab, Step } from '../../scripts/lib/model.js';
-import { helm } from '../../scripts/lib/tools.js';
+import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { chartSteps } from '../../scripts/lib/helm.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
 import { readTempoConfig, tempoGet } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
@@ -19,36 +19,20 @@ export const COMPONENTS: Record<string, number> = {
   'query-frontend': 1,
 };
 
-const chart = (lab: Lab) => lab.profile.charts['tempo-distributed'];
-
-export const steps: Step[] = [
-  {
-    id: 'repo-add',
-    title: { en: 'Add the grafana chart repository', 'zh-TW': '加入 grafana chart 倉庫' },
-    why: { en: 'tempo-distributed is published in Grafana\'s chart repository; --force-update makes re-running harmless.', 'zh-TW': 'tempo-distributed 發布在 Grafana 的 chart 倉庫；--force-update 讓重複執行不會出錯。' },
-    command: (lab) => ({ argv: ['helm', 'repo', 'add', chart(lab).repoName, chart(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
-  },
-  {
-    id: 'repo-update',
-    title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
-    why: { en: 'So chart version 1.6.5 is known locally.', 'zh-TW': '讓本機知道 chart 1.6.5 版。' },
-    command: (lab) => ({ argv: ['helm', 'repo', 'update', chart(lab).repoName], timeoutMs: 120_000 }),
-  },
-  {
-    id: 'install',
+export const steps: Step[] = chartSteps({
+  chart: 'tempo-distributed',
+  release: RELEASE,
+  namespace: (lab) => lab.namespaces.tracing,
+  values: VALUES,
+  versionWhy: { en: 'So chart version 1.6.5 is known locally.', 'zh-TW': '讓本機知道 chart 1.6.5 版。' },
+  install: {
     title: { en: 'Install tempo-distributed', 'zh-TW': '安裝 tempo-distributed' },
     why: {
       en: 'Each Tempo component becomes its own Deployment or StatefulSet; the values are the article\'s, block by block in the lesson. --wait returns when every pod is ready.',
       'zh-TW': '每個 Tempo 元件都成為獨立的 Deployment 或 StatefulSet；values 取自文章，課文逐段說明。--wait 會等所有 pod 就緒才返回。',
     },
-    manifests: [VALUES],
-    needsCluster: true,
-    command: (lab) => ({
-      argv: helm(lab, 'upgrade', '--install', RELEASE, `${chart(lab).repoName}/tempo-distributed`, '--version', chart(lab).version, '--namespace', lab.namespaces.tracing, '--create-namespace', '--values', VALUES, '--wait', '--timeout', '10m'),
-      timeoutMs: 11 * 60_000,
-    }),
   },
-];
+});
 
 const NOT_READY: Text = {
   en: 'Some Tempo pods are not ready. `kubectl -n tracing get pods` and `kubectl -n tracing describe pod <name>` show why; ingesters wait for their volumes, and memory is the usual limit (chapter 0).',

@@ -1,5 +1,5 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaRequest, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
+import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
 import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
 
@@ -12,10 +12,7 @@ export const HINTS = {
     en: 'Grafana refused the credentials (401). The admin password is in the secret prometheus/{secret} (`kubectl -n prometheus get secret {secret} -o jsonpath="{.data.admin-password}" | base64 -d`); with --grafana-url, set WORKBOOK_GRAFANA_USER and WORKBOOK_GRAFANA_PASSWORD.',
     'zh-TW': 'Grafana 拒絕了帳密（401）。管理員密碼存放在 secret prometheus/{secret}（`kubectl -n prometheus get secret {secret} -o jsonpath="{.data.admin-password}" | base64 -d`）；使用 --grafana-url 時，請設定 WORKBOOK_GRAFANA_USER 與 WORKBOOK_GRAFANA_PASSWORD。',
   },
-  notReady: {
-    en: 'Grafana is not ready: it can take a minute after the install (`kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`).',
-    'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘（`kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`）。',
-  },
+  notReady: GRAFANA_NOT_READY,
   missing: {
     en: 'No data source with uid "{uid}". Chapter 2\'s values provision it (grafana.additionalDataSources / grafana.sidecar.datasources): run `workbook run prometheus` again. By hand: Connections → Data sources → Add → {type}, and set its uid in the provisioning file.',
     'zh-TW': '找不到 uid 為 "{uid}" 的資料來源。第 2 章的 values 會預先配置它（grafana.additionalDataSources / grafana.sidecar.datasources）：請再執行一次 `workbook run prometheus`。手動方式：Connections → Data sources → Add → {type}，並在配置檔中設定 uid。',
@@ -88,16 +85,7 @@ interface Frame {
 }
 
 export const checks: Check[] = [
-  {
-    id: 'health',
-    title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },
-    async probe(ctx) {
-      const r = await grafanaRequest(ctx, '/api/health', { auth: false });
-      const h = (r.json ?? {}) as { database?: string; version?: string };
-      const evidence = `GET /api/health → ${r.status}, database ${h.database ?? '?'}, Grafana ${h.version ?? '?'}`;
-      return r.status === 200 && h.database === 'ok' ? { ok: true, evidence } : { ok: false, evidence, hint: HINTS.notReady };
-    },
-  },
+  grafanaHealth('health'),
   {
     id: 'login',
     title: { en: 'the admin credentials work', 'zh-TW': '管理員帳密可以登入' },

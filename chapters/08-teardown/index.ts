@@ -1,4 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { kindClusters } from '../../scripts/lib/tools.js';
 
 export const deleteCluster: Step = {
   id: 'delete-cluster',
@@ -14,9 +15,7 @@ export const deleteCluster: Step = {
     return `refusing to delete cluster ${ctx.lab.clusterName}: the workbook did not create it (it existed before, or was made by hand). Delete it yourself with \`kind delete cluster --name ${ctx.lab.clusterName}\` if you mean to.`;
   },
   async skipIf(ctx) {
-    const res = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
-    const clusters = res.exitCode === 0 ? res.stdout.split('\n').map((s) => s.trim()) : [];
-    return clusters.includes(ctx.lab.clusterName) ? undefined : `cluster ${ctx.lab.clusterName} is already gone`;
+    return (await kindClusters(ctx)).includes(ctx.lab.clusterName) ? undefined : `cluster ${ctx.lab.clusterName} is already gone`;
   },
   async after(ctx) {
     await ctx.resetProgress(['createdCluster']);

@@ -1,6 +1,7 @@
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import { formatCommand, lastLines } from '../lib/format.js';
 import type { ChapterContext, Command, Lab } from '../lib/model.js';
+import { kindClusters } from '../lib/tools.js';
 
 /** The kind node image is pulled (kind create uses it) but never loaded into the cluster. */
 export const NODE_IMAGE_KEY = 'kind-node';
@@ -50,8 +51,7 @@ export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStr
   );
   await pulls.run().catch(() => {});
 
-  const clusters = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
-  if (clusters.exitCode !== 0 || !clusters.stdout.split('\n').map((s) => s.trim()).includes(ctx.lab.clusterName)) {
+  if (!(await kindClusters(ctx)).includes(ctx.lab.clusterName)) {
     result.clusterMissing = true;
     return result;
   }

@@ -77,3 +77,22 @@ export function exploreServiceGraphLink(grafanaBase: string): string {
   const left = { datasource: 'tempo', queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'serviceMap' }], range: { from: 'now-1h', to: 'now' } };
   return `${grafanaBase}/explore?orgId=1&left=${encodeURIComponent(JSON.stringify(left))}`;
 }
+
+export const GRAFANA_NOT_READY = {
+  en: 'Grafana is not healthy yet: it can take a minute after the install. Check `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`.',
+  'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘。請查看 `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`。',
+};
+
+/** /api/health needs no login; chapter 2 (Grafana came with the chart) and chapter 7 both ask it. */
+export function grafanaHealth(id: string): import('./model.js').Check {
+  return {
+    id,
+    title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },
+    async probe(ctx) {
+      const r = await grafanaRequest(ctx, '/api/health', { auth: false });
+      const h = (r.json ?? {}) as { database?: string; version?: string };
+      const evidence = `GET /api/health → ${r.status}, database ${h.database ?? '?'}, Grafana ${h.version ?? '?'}`;
+      return r.status === 200 && h.database === 'ok' ? { ok: true, evidence } : { ok: false, evidence, hint: GRAFANA_NOT_READY };
+    },
+  };
+}

@@ -20,3 +20,9 @@ export async function runJson<T>(ctx: ChapterContext, argv: string[]): Promise<{
     return { res };
   }
 }
+
+/** Names of the kind clusters on this machine (empty when kind fails or has none). */
+export async function kindClusters(ctx: ChapterContext): Promise<string[]> {
+  const res = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
+  return res.exitCode === 0 ? res.stdout.split('\n').map((s) => s.trim()).filter(Boolean) : [];
+}

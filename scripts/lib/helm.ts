@@ -1,0 +1,35 @@
+import type { Lab, Step } from './model.js';
+import type { Text } from './text.js';
+import { helm } from './tools.js';
+
+type ChartKey = keyof Lab['profile']['charts'];
+
+/** helm repo add, helm repo update, helm upgrade --install: the three steps every chart of the lab takes. */
+export function chartSteps(o: { chart: ChartKey; release: string; namespace: (lab: Lab) => string; values: string; install: { title: Text; why: Text }; versionWhy: Text }): Step[] {
+  const pin = (lab: Lab) => lab.profile.charts[o.chart];
+  return [
+    {
+      id: 'repo-add',
+      title: { en: 'Add the chart repository', 'zh-TW': '加入 chart 倉庫' },
+      why: { en: `helm finds ${o.chart} in this repository; --force-update makes re-running harmless.`, 'zh-TW': `helm 從這個倉庫取得 ${o.chart}；--force-update 讓重複執行不會出錯。` },
+      command: (lab) => ({ argv: ['helm', 'repo', 'add', pin(lab).repoName, pin(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
+    },
+    {
+      id: 'repo-update',
+      title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
+      why: o.versionWhy,
+      command: (lab) => ({ argv: ['helm', 'repo', 'update', pin(lab).repoName], timeoutMs: 120_000 }),
+    },
+    {
+      id: 'install',
+      title: o.install.title,
+      why: o.install.why,
+      manifests: [o.values],
+      needsCluster: true,
+      command: (lab) => ({
+        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', '--values', o.values, '--wait', '--timeout', '10m'),
+        timeoutMs: 11 * 60_000,
+      }),
+    },
+  ];
+}
