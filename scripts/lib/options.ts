@@ -50,7 +50,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },
   { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
   { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } },
-  { name: 'down', usage: 'down', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'delete the lab cluster, only if the workbook created it, after you confirm (chapter 8)', 'zh-TW': '刪除實驗叢集（僅限工作手冊建立的，且需你確認）（第 8 章）' } },
+  { name: 'down', usage: 'down', positional: 'none', flags: [...COMMON, 'yes', 'timeout'], summary: { en: 'delete the lab cluster, only if the workbook created it, after you confirm (chapter 8)', 'zh-TW': '刪除實驗叢集（僅限工作手冊建立的，且需你確認）（第 8 章）' } },
   { name: 'reset', usage: 'reset', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' } },
 ];
 

@@ -86,6 +86,17 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
     expect(world.calls('kubectl').filter((c) => c.argv.includes('nodes')).length).toBeGreaterThan(1);
   });
 
+  it('the context check fails when the lab\'s context is missing, naming the current one', async () => {
+    world = new FakeWorld({ rules: clusterRules(), state: { clusters: '', contexts: 'prod' } });
+    const rules = clusterRules();
+    rules.kubectl[1] = { argv: ['config', 'current-context'], stdout: 'prod\n' };
+    world.setScenario({ rules, state: { contexts: 'prod' } });
+    const r = await runCli(['verify', 'cluster', '--timeout', '1s'], world.env({ CI: 'true' }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [cluster/context] kube context "kind-tempo-lab" does not exist (your current context is "prod"; the workbook never uses it unless --context names it)');
+    expect(r.stdout).toContain('hint: Create the lab cluster first (`workbook run cluster`)');
+  });
+
   it('refuses a context that is not the lab\'s: names the current one and never falls back to it', async () => {
     world = new FakeWorld({
       rules: {

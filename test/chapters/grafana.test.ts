@@ -112,6 +112,18 @@ describe('chapter 7 against the Grafana contract server', () => {
     }
   });
 
+  it('TraceQL through Grafana finds nothing: fails with the query hint', async () => {
+    const empty = await startTempoServer({ emptySearch: true });
+    const g = await startGrafanaServer({ tempoUpstream: empty.url, password: 's3cret-from-secret' });
+    try {
+      const r = await executeCheck(check('traceql-query'), await ctxFor(g));
+      expect(r).toMatchObject({ status: 'failed', evidence: 'TraceQL {resource.service.name="shop-backend"} through Grafana: 0 traces', hint: HINTS.query });
+    } finally {
+      await g.close();
+      await empty.close();
+    }
+  });
+
   it('newer Grafana: a trace by id is queryType traceId; the check follows', async () => {
     const g = await startGrafanaServer({ tempoUpstream: tempo.url, password: 's3cret-from-secret', traceByIdQueryType: 'traceId' });
     try {

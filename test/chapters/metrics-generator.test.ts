@@ -75,6 +75,7 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
     expect(r.series!.evidence).toBe('no traces_service_graph_* or traces_spanmetrics_* series in Prometheus (remote-write receiver off)');
     expect(r['service-graph-edges']!.hint).toEqual(CAUSE.receiverOff);
     expect(r['span-metrics']!.hint).toEqual(CAUSE.receiverOff);
+    expect(r['failed-requests']).toMatchObject({ status: 'failed', hint: CAUSE.receiverOff, evidence: 'expected failures on user → shop-backend and shop-backend → auth-service; found none' });
   });
 
   it('receiver on but the processors missing from overrides: the diagnosis names the overrides', async () => {

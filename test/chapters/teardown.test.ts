@@ -53,6 +53,16 @@ describe('workbook down (chapter 8)', () => {
     expect(world.calls('kind').some((c) => c.argv[0] === 'delete')).toBe(false);
   });
 
+  it('a cluster still listed after the delete: the check fails with a hint', async () => {
+    const stuck = [kindRules[0]!, { argv: ['delete', 'cluster', '--name', 'tempo-lab'], stderr: 'Deleting cluster "tempo-lab" ...\n' }];
+    world = new FakeWorld({ rules: { kind: stuck }, state: { clusters: 'tempo-lab' } });
+    seedProgress(world, { createdCluster: 'tempo-lab' });
+    const r = await runCli(['down', '--yes', '--timeout', '1s'], world.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ [teardown/cluster-gone] cluster tempo-lab still exists');
+    expect(r.stdout).toContain('docker ps');
+  });
+
   it('an already deleted cluster is skipped', async () => {
     world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: '' } });
     seedProgress(world, { createdCluster: 'tempo-lab' });

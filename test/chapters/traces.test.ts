@@ -67,6 +67,9 @@ describe('chapter 5 checks against the Tempo contract server (--tempo-url)', () 
       expect(r).toMatchObject({ status: 'failed', evidence: 'tags=service.name=shop-backend, last hour: 0 traces', hint: NO_TRACES_HINT });
       const t = await executeCheck(check('trace-list-articles'), ctx);
       expect(t.evidence).toBe('no list-articles trace found by service.name=shop-backend');
+      expect(await executeCheck(check('search-traceql'), ctx)).toMatchObject({ status: 'failed', evidence: '{resource.service.name="shop-backend"}, last hour: 0 traces', hint: NO_TRACES_HINT });
+      expect((await executeCheck(check('trace-article-to-cart'), ctx)).status).toBe('failed');
+      expect(await executeCheck(check('trace-forbidden'), ctx)).toMatchObject({ status: 'failed', evidence: 'no forbidden trace found by {span.http.status_code=403} or {status=error}' });
     } finally {
       await empty.close();
     }

@@ -70,6 +70,17 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     expect(r.stdout).toContain('Settings → Resources → Memory');
   });
 
+  it('docker missing or too old: docker-cli fails with the install hint', async () => {
+    world = new FakeWorld(goodMachine(), ['kind', 'kubectl', 'helm', 'sysctl']);
+    const gone = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
+    expect(gone.stdout).toContain('✖ [prerequisites/docker-cli] docker not found on PATH');
+    expect(gone.stdout).toContain('hint: Install Docker');
+    world.cleanup();
+    world = new FakeWorld(goodMachine({ docker: [{ argv: ['version', '--format', '{{.Client.Version}}'], stdout: '19.03.8\n' }, { argv: ['info', '--format', '{{json .}}'], stdout: '{}' }] }));
+    const old = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
+    expect(old.stdout).toContain('✖ [prerequisites/docker-cli] docker 19.03.8 < 20.10.0');
+  });
+
   it('old versions fail with the version found and the minimum', async () => {
     world = new FakeWorld(
       goodMachine({
