@@ -102,7 +102,9 @@ function toolCheck(spec: ToolSpec): Check {
       const gone = await missing(ctx, spec.tool, min);
       if (gone) return gone;
       const res = await ctx.shell.run({ argv: spec.argv, timeoutMs: 20_000 });
-      return versionOutcome(spec.tool, res.exitCode === 0 ? spec.version(res.stdout) : undefined, min, res.stdout + res.stderr);
+      // read stdout whatever the exit code: `docker version` prints the client's version and then fails when the
+      // daemon is down, which is the daemon check's business, not this one's
+      return versionOutcome(spec.tool, spec.version(res.stdout), min, res.stdout + res.stderr);
     },
   };
 }

@@ -59,6 +59,9 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     expect(r.stdout).toContain('✖ [prerequisites/docker-daemon] docker info failed: Cannot connect to the Docker daemon');
     expect(r.stdout).toContain('sudo systemctl start docker');
     expect(r.stdout).toContain('[prerequisites/docker-memory]');
+    // the CLI itself is fine: docker version printed the client's version before failing on the daemon
+    expect(r.stdout).not.toContain('[prerequisites/docker-cli]');
+    expect(r.stdout).toContain('docker 24.0.6 (≥ 20.10.0)');
     expect(world.progress().chapters.prerequisites.status).toBe('failed');
   });
 

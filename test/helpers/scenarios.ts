@@ -23,8 +23,9 @@ export function goodMachine(over: Partial<Record<string, FakeRule[]>> = {}): Sce
   };
 }
 
+/** As the real docker CLI does with no daemon: `docker version` prints the client's version, then exits 1. */
 export const daemonDown: FakeRule[] = [
-  { argv: ['version', '--format', '{{.Client.Version}}'], stdout: '24.0.6\n' },
+  { argv: ['version', '--format', '{{.Client.Version}}'], stdout: '24.0.6\n', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n', exitCode: 1 },
   {
     argv: ['info', '--format', '{{json .}}'],
     stdout: '',
