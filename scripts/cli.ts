@@ -17,11 +17,12 @@ async function runCleanups(): Promise<void> {
 let signalled = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
-    if (signalled) process.exit(130);
+    if (signalled) process.exit(130); // a second Ctrl-C: leave now
     signalled = true;
+    // the running command sees the abort, stops probing and saves; if it does not settle soon, stop anyway
     controller.abort();
     process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : sig}: stopping port-forwards and saving progress…\n`);
-    void runCleanups().finally(() => process.exit(130));
+    setTimeout(() => void runCleanups().finally(() => process.exit(130)), 5000).unref();
   });
 }
 
@@ -38,7 +39,8 @@ main(process.argv.slice(2), {
 })
   .then(async (code) => {
     await runCleanups();
-    process.exit(code);
+    // interrupted work that did not finish is a cancellation; a command that ends on Ctrl-C (open) succeeded
+    process.exit(signalled && code !== 0 ? 130 : code);
   })
   .catch(async (err: unknown) => {
     await runCleanups();

@@ -80,6 +80,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       return traffic(lab, io, flags);
     case 'prefetch':
       return prefetchCommand(lab, io);
+    case 'open':
+      return open(lab, io, parsed.positional);
     case 'doctor':
       return execute([CATALOG[0]!], 'verify', lab, io, flags);
     case 'down':
@@ -146,7 +148,7 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   });
   const ports = { ...realPorts(io.env), ...io.ports };
   const ctx = createContext(lab, ports, store, forwards);
-  const session = new Session(ctx, store, mode);
+  const session = new Session(ctx, store, mode, io.signal);
   try {
     if (lab.interactive && mode === 'run') {
       const { runWithClack } = await import('./lib/ui-clack.js');
@@ -165,6 +167,34 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   const { renderSummary } = await import('./lib/summary.js');
   write(io.stdout, renderSummary(session, chapters));
   return session.failures().length ? 1 : 0;
+}
+
+async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
+  const targets = ['grafana', 'prometheus', 'tempo'] as const;
+  const name = targets.find((t) => t === target);
+  if (!name) throw new UsageError(`open what? (usage: workbook open <${targets.join('|')}>)`);
+  const { createContext, realPorts } = await import('./lib/context.js');
+  const { PortForwardManager } = await import('./lib/portforward.js');
+  const { ProgressStore } = await import('./lib/progress.js');
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  io.onCleanup?.(() => forwards.stopAll());
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), forwards);
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  const url = await ctx.endpoint(name);
+  let login = '';
+  if (name === 'grafana') {
+    const { grafanaCredentials, describeCredentials } = await import('./lib/grafana.js');
+    login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
+  }
+  write(io.stdout, `${name}: ${url}${login}`);
+  if (lab.urls[name]) return 0; // an explicit URL: nothing to keep open
+  write(io.stdout, t('The port-forward stays open until you press Ctrl-C.', '按下 Ctrl-C 之前，port-forward 會一直保持開啟。'));
+  await new Promise<void>((resolve) => {
+    if (io.signal?.aborted) return resolve();
+    io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await forwards.stopAll();
+  return 0;
 }
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
@@ -213,7 +243,7 @@ async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> 
     if (store.interruptRunning()) await store.save();
   });
   const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
-  const session = new Session(ctx, store, 'run');
+  const session = new Session(ctx, store, 'run', io.signal);
   let r;
   try {
     r = await runFast(FAST_PLAN, session, { log: (e) => write(io.stdout, renderFastEvent(e)), signal: io.signal });

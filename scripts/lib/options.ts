@@ -37,7 +37,7 @@ export interface CommandSpec {
   usage: string;
   summary: Text;
   /** kind of positional argument */
-  positional: 'none' | 'chapter' | 'chapter-or-all';
+  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint';
   flags: FlagName[];
 }
 
@@ -46,6 +46,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
   { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
   { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
+  { name: 'open', usage: 'open <grafana|prometheus|tempo>', positional: 'endpoint', flags: [...COMMON, 'tempo-url', 'prometheus-url', 'grafana-url', 'show-secrets'], summary: { en: 'port-forward Grafana (or Prometheus, Tempo) to 127.0.0.1 and keep it open until Ctrl-C', 'zh-TW': '把 Grafana（或 Prometheus、Tempo）port-forward 到 127.0.0.1，直到按下 Ctrl-C' } },
   { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } },
   { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },
   { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },

@@ -19,6 +19,8 @@ export class Session {
     readonly ctx: ChapterContext,
     readonly store: ProgressStore,
     readonly mode: 'run' | 'verify',
+    /** aborted on Ctrl-C: chapters then end as interrupted, not failed */
+    readonly signal?: AbortSignal,
   ) {
     this.startedAt = ctx.clock.now();
   }
@@ -42,7 +44,7 @@ export class Session {
 
   async endChapter(ch: Chapter): Promise<boolean> {
     const passed = this.items.filter((i) => i.chapter === ch).every((i) => i.result.status !== 'failed');
-    this.store.finishChapter(ch.id, passed ? 'passed' : 'failed');
+    this.store.finishChapter(ch.id, this.signal?.aborted ? 'interrupted' : passed ? 'passed' : 'failed');
     await this.store.save();
     return passed;
   }

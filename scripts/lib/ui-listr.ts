@@ -18,6 +18,7 @@ export interface ListrUiOptions {
 export async function runWithListr(chapters: readonly Chapter[], session: Session, o: ListrUiOptions): Promise<void> {
   const lang = session.ctx.lab.lang;
   let cancelled: CancelledError | UsageError | undefined;
+  const interrupted = () => (o.signal?.aborted ? 'interrupted' : false);
   const label = (title: string, r: ItemResult) => `${title} — ${r.evidence}`;
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
@@ -26,6 +27,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
       const steps: ListrTask[] = session.mode === 'run'
         ? ch.steps.map((step) => ({
             title: `$ ${formatCommand(step.command(session.ctx.lab).argv)}`,
+            skip: interrupted,
             exitOnError: true,
             task: async (_c, t) => {
               const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal }).catch((err: unknown) => {
@@ -39,6 +41,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         : [];
       const checks: ListrTask[] = ch.checks.map((check) => ({
         title: say(check.title, lang),
+        skip: interrupted,
         exitOnError: false,
         task: async (_c, t) => {
           const title = say(check.title, lang);
