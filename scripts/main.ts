@@ -166,7 +166,18 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   }
   const { renderSummary } = await import('./lib/summary.js');
   write(io.stdout, renderSummary(session, chapters));
-  return session.failures().length ? 1 : 0;
+  if (session.failures().length) return 1;
+  // in a terminal, a chapter that passed leads on to the next one if the learner wants
+  if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.id !== 'teardown' && !io.signal?.aborted) {
+    const { CATALOG } = await import('./lib/catalog.js');
+    const next = CATALOG.find((c) => c.number === chapters[0]!.number + 1 && c.id !== 'teardown');
+    if (next) {
+      const p = await import('@clack/prompts');
+      const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true });
+      if (go === true) return execute([next], mode, lab, io, flags);
+    }
+  }
+  return 0;
 }
 
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {

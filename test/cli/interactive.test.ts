@@ -38,6 +38,8 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     const t = ttyIo(env);
     const done = main(['run', 'cluster'], t.io);
     await typeWhen(t.stdout, 'Run it?', t.stdin, KEY.enter);
+    // a passed chapter offers the next one; decline
+    await typeWhen(t.stdout, 'Continue with 2. kube-prometheus-stack with exemplars and remote write?', t.stdin, KEY.right + KEY.enter);
     expect(await done).toBe(0);
     const screen = t.stdout.text;
     expect(screen).toContain('kind ("Kubernetes in Docker")'); // the lesson
