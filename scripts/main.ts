@@ -2,7 +2,9 @@ import { CancelledError, UsageError, WorkbookError } from './lib/errors.js';
 import { COMMANDS, parseCli, type Flags } from './lib/options.js';
 import { commandHelp, mainHelp } from './lib/help.js';
 import { langFromLocale, isLang, say, type Lang } from './lib/text.js';
-import type { Chapter, Lab } from './lib/model.js';
+import type { Chapter, ChapterContext, Lab } from './lib/model.js';
+import type { ProgressStore } from './lib/progress.js';
+import type { Session } from './lib/session.js';
 import type { Ports } from './lib/context.js';
 import type { Spawn } from './lib/portforward.js';
 
@@ -136,20 +138,41 @@ async function reset(lab: Lab, io: MainIo): Promise<number> {
   return 0;
 }
 
-async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
-  const store = await openStore(lab, io);
+/**
+ * The context every command that touches the lab works in: the real ports (or a test's), port-forwards owned by
+ * this process and stopped on the way out or on Ctrl-C, and running chapters marked interrupted on Ctrl-C.
+ */
+async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: ChapterContext) => Promise<T>): Promise<T> {
   const { createContext, realPorts } = await import('./lib/context.js');
   const { PortForwardManager } = await import('./lib/portforward.js');
-  const { Session } = await import('./lib/session.js');
   const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
   io.onCleanup?.(() => forwards.stopAll());
   io.onCleanup?.(async () => {
     if (store.interruptRunning()) await store.save();
   });
-  const ports = { ...realPorts(io.env), ...io.ports };
-  const ctx = createContext(lab, ports, store, forwards);
-  const session = new Session(ctx, store, mode, io.signal);
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
   try {
+    return await fn(ctx);
+  } finally {
+    await forwards.stopAll();
+  }
+}
+
+/** Reports (if asked for) and the closing summary of a run or verify. */
+async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags): Promise<void> {
+  if (flags.json || flags.junit) {
+    const { writeReports } = await import('./lib/report.js');
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
+  }
+  const { renderSummary } = await import('./lib/summary.js');
+  write(io.stdout, renderSummary(session, chapters));
+}
+
+async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const store = await openStore(lab, io);
+  const { Session } = await import('./lib/session.js');
+  const session = await withLab(lab, io, store, async (ctx) => {
+    const session = new Session(ctx, store, mode, io.signal);
     if (lab.interactive && mode === 'run') {
       const { runWithClack } = await import('./lib/ui-clack.js');
       await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal });
@@ -157,15 +180,9 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
       const { runWithListr } = await import('./lib/ui-listr.js');
       await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal });
     }
-  } finally {
-    await forwards.stopAll();
-  }
-  if (flags.json || flags.junit) {
-    const { writeReports } = await import('./lib/report.js');
-    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
-  }
-  const { renderSummary } = await import('./lib/summary.js');
-  write(io.stdout, renderSummary(session, chapters));
+    return session;
+  });
+  await finish(session, chapters, io, flags);
   if (session.failures().length) return 1;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
   if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.id !== 'teardown' && !io.signal?.aborted) {
@@ -184,37 +201,30 @@ async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<n
   const targets = ['grafana', 'prometheus', 'tempo'] as const;
   const name = targets.find((t) => t === target);
   if (!name) throw new UsageError(`open what? (usage: workbook open <${targets.join('|')}>)`);
-  const { createContext, realPorts } = await import('./lib/context.js');
-  const { PortForwardManager } = await import('./lib/portforward.js');
   const { ProgressStore } = await import('./lib/progress.js');
-  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
-  io.onCleanup?.(() => forwards.stopAll());
-  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), forwards);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
-  const url = await ctx.endpoint(name);
-  let login = '';
-  if (name === 'grafana') {
-    const { grafanaCredentials, describeCredentials } = await import('./lib/grafana.js');
-    login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
-  }
-  write(io.stdout, `${name}: ${url}${login}`);
-  if (lab.urls[name]) return 0; // an explicit URL: nothing to keep open
-  write(io.stdout, t('The port-forward stays open until you press Ctrl-C.', '按下 Ctrl-C 之前，port-forward 會一直保持開啟。'));
-  await new Promise<void>((resolve) => {
-    if (io.signal?.aborted) return resolve();
-    io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  return withLab(lab, io, await ProgressStore.open(lab.stateDir), async (ctx) => {
+    const url = await ctx.endpoint(name);
+    let login = '';
+    if (name === 'grafana') {
+      const { grafanaCredentials, describeCredentials } = await import('./lib/grafana.js');
+      login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
+    }
+    write(io.stdout, `${name}: ${url}${login}`);
+    if (lab.urls[name]) return 0; // an explicit URL: nothing to keep open
+    write(io.stdout, t('The port-forward stays open until you press Ctrl-C.', '按下 Ctrl-C 之前，port-forward 會一直保持開啟。'));
+    await new Promise<void>((resolve) => {
+      if (io.signal?.aborted) return resolve();
+      io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return 0;
   });
-  await forwards.stopAll();
-  return 0;
 }
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
   const { prefetch } = await import('./commands/prefetch.js');
-  const { createContext, realPorts } = await import('./lib/context.js');
-  const { PortForwardManager } = await import('./lib/portforward.js');
   const { ProgressStore } = await import('./lib/progress.js');
-  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), new PortForwardManager());
-  const r = await prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive });
+  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   write(io.stdout, '');
   write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
@@ -227,48 +237,23 @@ async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
 async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const { parseTrafficFlags, sendTraffic } = await import('./commands/traffic.js');
   const { count, rate } = parseTrafficFlags(flags.count, flags.rate);
-  const { createContext, realPorts } = await import('./lib/context.js');
-  const { PortForwardManager } = await import('./lib/portforward.js');
   const { ProgressStore } = await import('./lib/progress.js');
-  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
-  io.onCleanup?.(() => forwards.stopAll());
-  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, await ProgressStore.open(lab.stateDir), forwards);
-  try {
-    const r = await sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) });
-    return r.failed ? 1 : 0;
-  } finally {
-    await forwards.stopAll();
-  }
+  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) }));
+  return r.failed ? 1 : 0;
 }
 
 async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const store = await openStore(lab, io);
-  const { createContext, realPorts } = await import('./lib/context.js');
-  const { PortForwardManager } = await import('./lib/portforward.js');
   const { Session } = await import('./lib/session.js');
   const { FAST_PLAN, runFast, renderFastEvent, criticalPath } = await import('./lib/fast.js');
   const { formatDuration } = await import('./lib/format.js');
-  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
-  io.onCleanup?.(() => forwards.stopAll());
-  io.onCleanup?.(async () => {
-    if (store.interruptRunning()) await store.save();
+  const { session, r } = await withLab(lab, io, store, async (ctx) => {
+    const session = new Session(ctx, store, 'run', io.signal);
+    const r = await runFast(FAST_PLAN, session, { log: (e) => write(io.stdout, renderFastEvent(e)), signal: io.signal });
+    return { session, r };
   });
-  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
-  const session = new Session(ctx, store, 'run', io.signal);
-  let r;
-  try {
-    r = await runFast(FAST_PLAN, session, { log: (e) => write(io.stdout, renderFastEvent(e)), signal: io.signal });
-  } finally {
-    await forwards.stopAll();
-  }
   const { selectChapters } = await import('./lib/catalog.js');
-  const chapters = selectChapters('all');
-  if (flags.json || flags.junit) {
-    const { writeReports } = await import('./lib/report.js');
-    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
-  }
-  const { renderSummary } = await import('./lib/summary.js');
-  write(io.stdout, renderSummary(session, chapters));
+  await finish(session, selectChapters('all'), io, flags);
   const measured = criticalPath(FAST_PLAN.filter((j) => j.id in r.jobMs), r.jobMs);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   write(io.stdout, t(`Wall time with --fast: ${formatDuration(r.wallMs)}; the same jobs one after another: ${formatDuration(measured.sequentialMs)}.`, `使用 --fast 的實際耗時：${formatDuration(r.wallMs)}；同樣的工作依序執行需要：${formatDuration(measured.sequentialMs)}。`));
