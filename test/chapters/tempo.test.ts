@@ -10,6 +10,7 @@ import { freePort } from '../../scripts/lib/portforward.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/fakes.js';
+import { pod, tempoPods } from '../helpers/scenarios.js';
 import { parse } from 'yaml';
 import { getProfile } from '../../scripts/lib/versions.js';
 
@@ -21,24 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => tempo.close());
 
-function pod(name: string, component: string, ready = true) {
-  return {
-    metadata: { name, labels: { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/component': component } },
-    status: { phase: ready ? 'Running' : 'Pending', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-  };
-}
-const allPods = () => [
-  pod('tempo-compactor-86c45959f5-wrxkz', 'compactor'),
-  pod('tempo-distributor-c57c5d9cb-7jxhf', 'distributor'),
-  pod('tempo-gateway-5b9bbd9694-rzzkq', 'gateway'),
-  pod('tempo-ingester-0', 'ingester'),
-  pod('tempo-ingester-1', 'ingester'),
-  pod('tempo-ingester-2', 'ingester'),
-  pod('tempo-memcached-0', 'memcached'),
-  pod('tempo-metrics-generator-57d596755d-kzg22', 'metrics-generator'),
-  pod('tempo-querier-b75fc4c4c-nv6vv', 'querier'),
-  pod('tempo-query-frontend-7d7547b67f-89fzc', 'query-frontend'),
-];
 const PODS_CMD = 'kubectl --context kind-tempo-lab get pods --namespace tracing --selector app.kubernetes.io/instance=tempo --output=json';
 
 describe('chapter 3: tempo-distributed values', () => {
@@ -72,14 +55,14 @@ describe('chapter 3: tempo-distributed values', () => {
 
 describe('chapter 3 checks', () => {
   it('pods: every component the article lists is ready', async () => {
-    const ctx = await testContext(testLab(), { shell: scriptedShell({ [PODS_CMD]: { stdout: JSON.stringify({ items: allPods() }) } }) });
+    const ctx = await testContext(testLab(), { shell: scriptedShell({ [PODS_CMD]: { stdout: JSON.stringify({ items: tempoPods() }) } }) });
     const r = await executeCheck(find(ch3, 'pods'), ctx);
     expect(r.status).toBe('passed');
     expect(r.evidence).toBe('10/10 pods ready: compactor 1/1, distributor 1/1, gateway 1/1, ingester 3/3, memcached 1/1, metrics-generator 1/1, querier 1/1, query-frontend 1/1');
   });
   it('pods: an ingester pending fails with evidence and hint', async () => {
-    const pods = allPods();
-    pods[5] = pod('tempo-ingester-2', 'ingester', false);
+    const pods = tempoPods();
+    pods[5] = pod('tempo-ingester-2', { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/component': 'ingester' }, false);
     const ctx = await testContext(testLab({ timeoutMs: 300 }), { shell: scriptedShell({ [PODS_CMD]: { stdout: JSON.stringify({ items: pods.filter((p) => p.metadata.name !== 'tempo-gateway-5b9bbd9694-rzzkq') }) } }) });
     const r = await executeCheck(find(ch3, 'pods'), ctx);
     expect(r.status).toBe('failed');

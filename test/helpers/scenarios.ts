@@ -39,12 +39,12 @@ export const lowMemory: FakeRule[] = [
   { argv: ['info', '--format', '{{json .}}'], stdout: dockerInfo(3.8) },
 ];
 
-function pod(name: string, labels: Record<string, string>, ready = true) {
+export function pod(name: string, labels: Record<string, string>, ready = true) {
   return { metadata: { name, labels }, status: { phase: ready ? 'Running' : 'Pending', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
 }
 
 /** The pods `kubectl get pods -n tracing` lists in the article, with the chart's labels. */
-export function tempoPods(): unknown[] {
+export function tempoPods(): ReturnType<typeof pod>[] {
   const t = (name: string, component: string) => pod(name, { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/component': component });
   return [
     t('tempo-compactor-86c45959f5-wrxkz', 'compactor'),
