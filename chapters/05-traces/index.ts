@@ -1,5 +1,5 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { exploreTraceLink, flattenTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
+import { exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
 
 export const SERVICES = ['shop-backend', 'auth-service', 'article-service', 'postgres', 'cart-service'];
@@ -103,27 +103,22 @@ async function probeTemplate(ctx: ChapterContext, tpl: Template): Promise<Outcom
   if (!candidates.length) return { ok: false, evidence: `no ${tpl.id} trace found by ${tpl.searches.map((s) => s.tags ?? s.q).join(' or ')}`, hint: NO_TRACES_HINT };
   const tried: string[] = [];
   for (const id of candidates.slice(0, MAX_CANDIDATES)) {
-    const r = await tempoGet(ctx, `/api/traces/${id}`);
-    if (r.status === 404) {
-      tried.push(`${id.slice(0, 8)}… 404 ${r.body.trim()}`);
+    const got = await fetchTrace(ctx, id);
+    if (got.kind !== 'ok') {
+      tried.push(
+        `${id.slice(0, 8)}… ${
+          got.kind === 'http'
+            ? got.status === 404
+              ? `404 ${got.body.trim()}`
+              : `HTTP ${got.status}${got.json ? '' : ', not JSON'}`
+            : got.kind === 'unparsable'
+              ? got.message
+              : `answered with trace ${got.got}`
+        }`,
+      );
       continue;
     }
-    if (r.status !== 200 || r.json === undefined) {
-      tried.push(`${id.slice(0, 8)}… HTTP ${r.status}${r.json === undefined ? ', not JSON' : ''}`);
-      continue;
-    }
-    let spans: FlatSpan[];
-    try {
-      spans = flattenTrace(r.json);
-    } catch (err) {
-      tried.push(`${id.slice(0, 8)}… ${(err as Error).message}`);
-      continue;
-    }
-    const wrongId = spans.find((s) => s.traceIdHex !== id);
-    if (wrongId) {
-      tried.push(`${id.slice(0, 8)}… answered with trace ${wrongId.traceIdHex}`);
-      continue;
-    }
+    const spans = got.spans;
     const gaps = templateGaps(spans, tpl);
     if (gaps.length) {
       tried.push(`${id.slice(0, 8)}… missing ${gaps[0]}${gaps.length > 1 ? ` (+${gaps.length - 1})` : ''}`);

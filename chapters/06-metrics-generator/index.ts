@@ -1,6 +1,6 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lib/prometheus.js';
-import { flattenTrace, padTraceId, readTempoConfig, tempoGet, exploreTraceLink } from '../../scripts/lib/tempo.js';
+import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
 import { SERVICES } from '../05-traces/index.js';
@@ -221,22 +221,12 @@ export const checks: Check[] = [
       const tried: string[] = [];
       for (const e of ids) {
         const id = padTraceId(e.id);
-        const r = await tempoGet(ctx, `/api/traces/${id}`);
-        if (r.status !== 200 || r.json === undefined) {
-          tried.push(`${e.id.slice(0, 8)}… ${r.status}`);
+        const got = await fetchTrace(ctx, id);
+        if (got.kind !== 'ok' || !got.spans.length) {
+          tried.push(`${e.id.slice(0, 8)}… ${got.kind === 'http' ? got.status : got.kind === 'unparsable' ? got.message : 'another trace'}`);
           continue;
         }
-        let spans;
-        try {
-          spans = flattenTrace(r.json);
-        } catch (err) {
-          tried.push(`${e.id.slice(0, 8)}… ${(err as Error).message}`);
-          continue;
-        }
-        if (!spans.length || spans.some((s) => s.traceIdHex !== id)) {
-          tried.push(`${e.id.slice(0, 8)}… another trace`);
-          continue;
-        }
+        const spans = got.spans;
         const s = e.series;
         const where = s.client ? `${s.client} → ${s.server}` : `${s.service}/${s.span_name}`;
         return {

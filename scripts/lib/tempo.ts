@@ -161,3 +161,23 @@ export async function readTempoConfig(ctx: ChapterContext): Promise<{ config?: T
     return { error: `GET /status/config: not YAML (${(err as Error).message.split('\n')[0]})` };
   }
 }
+
+export type FetchedTrace =
+  | { kind: 'ok'; spans: FlatSpan[] }
+  | { kind: 'http'; status: number; body: string; json: boolean }
+  | { kind: 'unparsable'; message: string }
+  | { kind: 'other-trace'; got: string };
+
+/** GET /api/traces/<id>, flattened, and checked to be the trace asked for (callers phrase the problems). */
+export async function fetchTrace(ctx: ChapterContext, id: string): Promise<FetchedTrace> {
+  const r = await tempoGet(ctx, `/api/traces/${id}`);
+  if (r.status !== 200 || r.json === undefined) return { kind: 'http', status: r.status, body: r.body, json: r.json !== undefined };
+  let spans: FlatSpan[];
+  try {
+    spans = flattenTrace(r.json);
+  } catch (err) {
+    return { kind: 'unparsable', message: (err as Error).message };
+  }
+  const wrong = spans.find((s) => s.traceIdHex !== id);
+  return wrong ? { kind: 'other-trace', got: wrong.traceIdHex } : { kind: 'ok', spans };
+}
