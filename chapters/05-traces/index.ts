@@ -1,8 +1,9 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
+import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lib/shop.js';
 
-export const SERVICES = ['shop-backend', 'auth-service', 'article-service', 'postgres', 'cart-service'];
+export { SERVICES };
 
 export interface Template {
   id: string;
@@ -11,57 +12,36 @@ export interface Template {
   root: string;
   /** how to find candidates */
   searches: { tags?: string; q?: string }[];
-  /** child ← parent, as service:name; the root's parent is ROOT */
+  /** child ← parent, as service:name; the root's parent is ROOT (from the shop's template) */
   edges: string[];
-  /** spans with http.status_code 403 must carry an error status */
+  /** the template answers 403: its CLIENT span of the failed call must carry an error status */
   forbidden?: boolean;
 }
 
-export const TEMPLATES: Template[] = [
-  {
-    id: 'list-articles',
-    title: { en: 'a "list articles" trace has the template\'s shape', 'zh-TW': '「列出商品」追蹤符合模板結構' },
-    root: 'list-articles',
-    searches: [{ tags: 'service.name=shop-backend' }],
-    edges: [
-      'shop-backend:list-articles ← ROOT',
-      'shop-backend:authenticate ← shop-backend:list-articles',
-      'auth-service:authenticate ← shop-backend:authenticate',
-      'shop-backend:fetch-articles ← shop-backend:list-articles',
-      'article-service:list-articles ← shop-backend:fetch-articles',
-      'article-service:select-articles ← article-service:list-articles',
-      'postgres:query-articles ← article-service:select-articles',
-    ],
-  },
-  {
-    id: 'article-to-cart',
-    title: { en: 'an "article to cart" trace has the template\'s shape', 'zh-TW': '「加入購物車」追蹤符合模板結構' },
-    root: 'article-to-cart',
-    searches: [{ tags: 'service.name=shop-backend' }],
-    edges: [
-      'shop-backend:article-to-cart ← ROOT',
-      'shop-backend:authenticate ← shop-backend:article-to-cart',
-      'auth-service:authenticate ← shop-backend:authenticate',
-      'shop-backend:get-article ← shop-backend:article-to-cart',
-      'article-service:get-article ← shop-backend:get-article',
-      'article-service:select-articles ← article-service:get-article',
-      'postgres:query-articles ← article-service:select-articles',
-      'shop-backend:place-articles ← shop-backend:article-to-cart',
-      'cart-service:place-articles ← shop-backend:place-articles',
-      'cart-service:persist-cart ← cart-service:place-articles',
-    ],
-  },
-  {
-    id: 'forbidden',
-    title: { en: 'a 403 trace has the template\'s shape and error status', 'zh-TW': '403 追蹤符合模板結構並帶有錯誤狀態' },
-    root: '*',
-    searches: [{ q: '{span.http.status_code=403}' }, { q: '{status=error}' }],
-    edges: ['shop-backend:* ← ROOT', 'shop-backend:authenticate ← shop-backend:*', 'auth-service:authenticate ← shop-backend:authenticate'],
-    forbidden: true,
-  },
-];
+const TITLES: Record<string, Text> = {
+  'list-articles': { en: 'a "list articles" trace has the template\'s shape', 'zh-TW': '「列出商品」追蹤符合模板結構' },
+  'article-to-cart': { en: 'an "article to cart" trace has the template\'s shape', 'zh-TW': '「加入購物車」追蹤符合模板結構' },
+  forbidden: { en: 'a 403 trace has the template\'s shape, and its failed call an error status', 'zh-TW': '403 追蹤符合模板結構，且失敗的呼叫帶有錯誤狀態' },
+};
 
-/** What a fetched trace lacks to be an instance of the template (empty: it is one). */
+/** Chapter 5's view of the shop's templates (scripts/lib/shop.ts). */
+export const TEMPLATES: Template[] = SHOP_TEMPLATES.map((tpl) => {
+  const forbidden = tpl.spans.some((s) => s.attributes?.['http.status_code'] === 403);
+  return {
+    id: tpl.id,
+    title: TITLES[tpl.id]!,
+    root: tpl.spans[0]!.name ?? '*',
+    searches: forbidden ? [{ q: '{span.http.status_code=403}' }, { q: '{status=error}' }] : [{ tags: 'service.name=shop-backend' }],
+    edges: templateShape(tpl),
+    ...(forbidden ? { forbidden } : {}),
+  };
+});
+
+/**
+ * What a fetched trace lacks to be an instance of the template (empty: it is one). For the 403 template, as
+ * xk6-client-tracing v0.0.2 sets statuses (templated.go generateHTTPAttributes): a CLIENT span whose call
+ * answered >= 400 is ERROR; the SERVER spans that answered 403 keep status unset (ERROR only at >= 500).
+ */
 export function templateGaps(spans: FlatSpan[], tpl: Template): string[] {
   const roots = spans.filter((s) => !s.parentSpanId || !spans.some((p) => p.spanId === s.parentSpanId));
   const named = tpl.root === '*' ? spans.map((s) => (roots.includes(s) ? { ...s, name: '*' } : s)) : spans;
@@ -70,7 +50,9 @@ export function templateGaps(spans: FlatSpan[], tpl: Template): string[] {
   if (tpl.forbidden) {
     const with403 = spans.filter((s) => s.attributes['http.status_code'] === '403');
     if (!with403.length) gaps.push('no span with http.status_code=403');
-    for (const s of with403) if (s.statusCode !== 'STATUS_CODE_ERROR') gaps.push(`${s.service}:${s.name} has 403 but status ${s.statusCode ?? 'unset'}`);
+    const clients = with403.filter((s) => s.kind === 'SPAN_KIND_CLIENT');
+    if (with403.length && !clients.length) gaps.push('no CLIENT span with http.status_code=403');
+    for (const s of clients) if (s.statusCode !== 'STATUS_CODE_ERROR') gaps.push(`${s.service}:${s.name} (CLIENT) has 403 but status ${s.statusCode ?? 'unset'}`);
   }
   return gaps;
 }
@@ -128,7 +110,7 @@ async function probeTemplate(ctx: ChapterContext, tpl: Template): Promise<Outcom
     const errors = spans.filter((s) => s.statusCode === 'STATUS_CODE_ERROR').length;
     return {
       ok: true,
-      evidence: `trace ${id}: ${spans.length} spans, ${services.join(' → ')}${tpl.forbidden ? `, ${errors} spans with error status` : ''} · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
+      evidence: `trace ${id}: ${spans.length} spans, ${services.join(' → ')}${tpl.forbidden ? `, ${errors} with error status (${spans.filter((x) => x.statusCode === 'STATUS_CODE_ERROR').map((x) => `${x.service}:${x.name}`).join(', ')})` : ''} · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
     };
   }
   return { ok: false, evidence: `${candidates.length} candidates, none matched: ${tried.join('; ')}`, hint: SHAPE_HINT };

@@ -3,21 +3,17 @@ import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
-import { SERVICES } from '../05-traces/index.js';
+import { SERVICES, serviceGraph } from '../../scripts/lib/shop.js';
 
-/** Edges the shop's templates imply: user is the virtual node in front of every root span. */
-export const EDGES: [string, string][] = [
-  ['user', 'shop-backend'],
-  ['shop-backend', 'auth-service'],
-  ['shop-backend', 'article-service'],
-  ['article-service', 'postgres'],
-  ['shop-backend', 'cart-service'],
-];
-/** Only the 403 template fails: its root and its authenticate call carry an error status. */
-export const FAILING_EDGES: [string, string][] = [
-  ['user', 'shop-backend'],
-  ['shop-backend', 'auth-service'],
-];
+const GRAPH = serviceGraph();
+/** Edges the shop's templates imply (scripts/lib/shop.ts): user is the virtual node in front of every root span. */
+export const EDGES: [string, string][] = GRAPH.edges;
+/**
+ * Edges with failed requests: only the 403 call, shop-backend → auth-service, whose CLIENT span is ERROR.
+ * user → shop-backend never fails: xk6-client-tracing v0.0.2 leaves the 403 root SERVER span's status unset
+ * (shared/reference captures prom__api_v1_query__failed_by_edge_xk6_v0.0.2_statuses.json).
+ */
+export const FAILING_EDGES: [string, string][] = GRAPH.failing;
 
 export const BUCKETS = ['traces_spanmetrics_latency_bucket', 'traces_service_graph_request_server_seconds_bucket', 'traces_service_graph_request_client_seconds_bucket'];
 /** How far back exemplars are looked for. */
@@ -59,8 +55,8 @@ export const CAUSE = {
     'zh-TW': '這些服務沒有 span 指標：Tempo overrides 的處理器必須包含 span-metrics（第 3 章），而且這些服務要有送出 span（第 4 章）。',
   },
   unexpectedFailures: {
-    en: 'Requests fail on an edge where the templates never fail: a failed request means the client or server span has error status, which only the 403 template sets.',
-    'zh-TW': '在模板不會失敗的邊上出現失敗請求：失敗代表 client 或 server span 帶有錯誤狀態，而只有 403 模板會如此。',
+    en: 'Requests fail on an edge where the article\'s templates never fail. An edge counts a failure when its client or server span has status ERROR; xk6-client-tracing sets that only on the CLIENT span of the 403 call (shop-backend → auth-service). Is another generator sending to this Tempo?',
+    'zh-TW': '在文章模板不會失敗的邊上出現失敗請求。當邊的 client 或 server span 狀態為 ERROR 時才算失敗；xk6-client-tracing 只會把 403 呼叫的 CLIENT span（shop-backend → auth-service）設為 ERROR。是否有其他產生器也在送資料到這個 Tempo？',
   },
   exemplarStorageOff: {
     en: 'Series arrive but Prometheus keeps no exemplars: exemplar-storage is off, so the remote-written exemplars are dropped: metrics, but no trace links. Add exemplar-storage to prometheus.prometheusSpec.enableFeatures (chapter 2).',

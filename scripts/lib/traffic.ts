@@ -1,58 +1,18 @@
 /**
- * The article's three shop templates as OTLP/JSON, for when the xk6-client-tracing image cannot be pulled.
- * Span kinds follow the rule service graphs need: a root span is SERVER; a span whose child runs in another
- * service is CLIENT and that child is SERVER; every other span is INTERNAL.
+ * The article's shop traffic as OTLP/JSON, for when the xk6-client-tracing image cannot run. It does what
+ * xk6-client-tracing v0.0.2 does with the templates of scripts/lib/shop.ts
+ * (grafana/xk6-client-tracing@v0.0.2:pkg/tracegen/templated.go, pkg/random/random.go):
+ * - kinds from the template's shape (shop.spanKinds); resource attributes `k6=true` and `service.name`; scope `k6`;
+ * - the root starts 5 s ago and lasts its template duration (default 500–800 ms); a child starts 5–10 % into its
+ *   parent and lasts its template duration or 50–90 % of the parent's;
+ * - HTTP semantics on SERVER spans: a random method, the span's own http.status_code or a random success status
+ *   (200/201/202/204), url/scheme/target, response (and for POST/PUT/PATCH request) content length; status ERROR
+ *   only at >= 500; the CLIENT parent copies method/status/url and is ERROR when the status is >= 400;
+ * - network attributes on every non-INTERNAL span; random attributes: per trace from the template's defaults
+ *   (keys "k6." + 15 characters, `cardinality` values of 30 characters), per span from the span's own.
+ * Random choices come from `rng`, so tests can fix them.
  */
-export interface TemplateSpan {
-  service: string;
-  name?: string;
-  /** index of the parent span; default: the span before */
-  parentIdx?: number;
-  duration?: { min: number; max: number };
-  attributes?: Record<string, string | number>;
-  db?: boolean;
-}
-
-export const SHOP_TEMPLATES: { id: string; spans: TemplateSpan[] }[] = [
-  {
-    id: 'list-articles',
-    spans: [
-      { service: 'shop-backend', name: 'list-articles', duration: { min: 200, max: 900 } },
-      { service: 'shop-backend', name: 'authenticate', duration: { min: 50, max: 100 } },
-      { service: 'auth-service', name: 'authenticate' },
-      { service: 'shop-backend', name: 'fetch-articles', parentIdx: 0 },
-      { service: 'article-service', name: 'list-articles' },
-      { service: 'article-service', name: 'select-articles', db: true },
-      { service: 'postgres', name: 'query-articles', db: true },
-    ],
-  },
-  {
-    id: 'article-to-cart',
-    spans: [
-      { service: 'shop-backend', name: 'article-to-cart', duration: { min: 400, max: 1200 } },
-      { service: 'shop-backend', name: 'authenticate', duration: { min: 70, max: 200 } },
-      { service: 'auth-service', name: 'authenticate' },
-      { service: 'shop-backend', name: 'get-article', parentIdx: 0 },
-      { service: 'article-service', name: 'get-article' },
-      { service: 'article-service', name: 'select-articles', db: true },
-      { service: 'postgres', name: 'query-articles', db: true },
-      { service: 'shop-backend', name: 'place-articles', parentIdx: 0 },
-      { service: 'cart-service', name: 'place-articles', attributes: { 'article.count': 1, 'http.status_code': 201 } },
-      { service: 'cart-service', name: 'persist-cart' },
-    ],
-  },
-  {
-    id: 'forbidden',
-    spans: [
-      { service: 'shop-backend', duration: { min: 500, max: 800 }, attributes: { 'http.status_code': 403 } },
-      { service: 'shop-backend', name: 'authenticate' },
-      { service: 'auth-service', name: 'authenticate', attributes: { 'http.status_code': 403 } },
-    ],
-  },
-];
-
-const VERBS = ['get', 'list', 'create', 'update', 'send', 'search'];
-const NOUNS = ['cart', 'order', 'wishlist', 'invoice', 'product', 'customer'];
+import { errorSpans, fixedStatus, parentOf, semanticsOf, SHOP_TEMPLATES, spanKinds, type Kind } from './shop.js';
 
 export type Rng = () => number;
 
@@ -68,77 +28,146 @@ export function seededRng(seed: number): Rng {
   };
 }
 
-const hex = (rng: Rng, bytes: number) => Array.from({ length: bytes }, () => Math.floor(rng() * 256).toString(16).padStart(2, '0')).join('');
+// pkg/random/random.go at v0.0.2
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+export const HTTP_STATUSES_SUCCESS = [200, 201, 202, 204];
+const HTTP_METHODS = ['GET', 'DELETE', 'POST', 'PUT', 'PATCH'];
+export const OPERATIONS = ['get', 'list', 'query', 'search', 'set', 'add', 'create', 'update', 'send', 'remove', 'delete'];
+export const RESOURCES = ['order', 'payment', 'customer', 'product', 'stock', 'inventory', 'shipping', 'billing', 'checkout', 'cart', 'search', 'analytics'];
 
-type OtlpValue = { stringValue: string } | { intValue: string };
-const attr = (key: string, v: string | number): { key: string; value: OtlpValue } => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } });
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+const between = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min));
+const str = (rng: Rng, n: number) => Array.from({ length: n }, () => pick(rng, LETTERS.split(''))).join('');
+const hex = (rng: Rng, bytes: number) => Array.from({ length: bytes }, () => Math.floor(rng() * 256).toString(16).padStart(2, '0')).join('');
 
 /** OTLP span kinds (opentelemetry-proto): 1 INTERNAL, 2 SERVER, 3 CLIENT. */
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+/** OTLP status codes: 2 ERROR. */
+const STATUS_ERROR = 2;
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway' };
 
-/** One trace of a template as an OTLP/JSON ExportTraceServiceRequest, ending at `nowMs`. */
+type Val = string | number;
+type OtlpValue = { stringValue: string } | { intValue: string };
+const otlp = (v: Val): OtlpValue => (typeof v === 'number' ? { intValue: String(v) } : { stringValue: v });
+
+function randomAttributes(rng: Rng, p?: { count: number; cardinality?: number }): Map<string, Val[]> {
+  const out = new Map<string, Val[]>();
+  for (let i = 0; p && i < p.count; i++) out.set(`k6.${str(rng, 15)}`, Array.from({ length: p.cardinality ?? 20 }, () => str(rng, 30)));
+  return out;
+}
+
+/** One trace of a template as an OTLP/JSON ExportTraceServiceRequest; `nowMs` is the generator's time.Now(). */
 export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math.random): { traceId: string; body: unknown } {
   const tpl = SHOP_TEMPLATES[templateIndex % SHOP_TEMPLATES.length]!;
+  const kinds = spanKinds(tpl);
+  const errors = errorSpans(tpl);
   const traceId = hex(rng, 16);
-  const spans = tpl.spans;
-  const parents = spans.map((s, i) => (i === 0 ? -1 : (s.parentIdx ?? i - 1)));
-  const ids = spans.map(() => hex(rng, 8));
-  const crossChild = (i: number) => parents.some((p, j) => p === i && spans[j]!.service !== spans[i]!.service);
-  const kinds = spans.map((s, i) => (i === 0 ? KIND.SERVER : crossChild(i) ? KIND.CLIENT : spans[parents[i]!]!.service !== s.service ? KIND.SERVER : KIND.INTERNAL));
-  const rootName = tpl.spans[0]!.name ?? `${VERBS[Math.floor(rng() * VERBS.length)]}-${NOUNS[Math.floor(rng() * NOUNS.length)]}`;
-  // timing: the root ends now; children run one after another inside their parent; a SERVER sits inside its CLIENT
-  const dur = (s: TemplateSpan, room: number) => (s.duration ? s.duration.min + rng() * (s.duration.max - s.duration.min) : room * (0.3 + rng() * 0.5));
+  // per generator (the article's script makes a new one per iteration): hosts, ports, random attributes
+  const services = [...new Set(tpl.spans.map((s) => s.service))];
+  const hosts = new Map(services.map((s) => [s, { ip: `192.168.${between(rng, 0, 255)}.${between(rng, 0, 255)}`, port: between(rng, 8000, 9000) }]));
+  const traceRandom = randomAttributes(rng, tpl.defaults.randomAttributes);
+  const names = tpl.spans.map((s) => s.name ?? `${pick(rng, OPERATIONS)}-${pick(rng, RESOURCES)}`);
+  const spanRandom = tpl.spans.map((s) => randomAttributes(rng, s.randomAttributes));
+  const traceValues = new Map([...traceRandom].map(([k, v]) => [k, pick(rng, v)]));
+
+  const attrs: Map<string, Val>[] = [];
   const start: number[] = [];
   const end: number[] = [];
-  const rootDur = dur(spans[0]!, 0);
-  end[0] = nowMs;
-  start[0] = nowMs - rootDur;
-  const cursor = new Map<number, number>();
-  for (let i = 1; i < spans.length; i++) {
-    const p = parents[i]!;
-    const laterSiblings = parents.slice(i + 1).filter((x) => x === p).length;
-    const net = kinds[i] === KIND.SERVER ? 0.3 + rng() * 2.7 : 0; // the "network" between a CLIENT and its SERVER
-    const begin = (cursor.get(p) ?? start[p]! + 0.5) + net;
-    const room = Math.max(1, (end[p]! - net - begin) / (laterSiblings + 1));
-    start[i] = begin;
-    end[i] = begin + Math.max(0.5, Math.min(dur(spans[i]!, room), room));
-    cursor.set(p, end[i]! + 0.5);
-  }
-  const forbidden = spans.some((s) => s.attributes?.['http.status_code'] === 403);
-  const services = [...new Set(spans.map((s) => s.service))];
+  const ids: string[] = [];
+  tpl.spans.forEach((s, i) => {
+    const p = parentOf(tpl, i);
+    ids[i] = hex(rng, 8);
+    const range = (min: number, max: number) => min + rng() * (max - min);
+    if (p < 0) {
+      start[i] = nowMs - 5000;
+      end[i] = start[i]! + (s.duration ? range(s.duration.min, s.duration.max) : range(500, 800));
+    } else {
+      const pd = end[p]! - start[p]!;
+      start[i] = start[p]! + range(pd / 20, pd / 10);
+      end[i] = start[i]! + (s.duration ? range(s.duration.min, s.duration.max) : range(pd / 2, pd - pd / 10));
+    }
+    const a = new Map<string, Val>(Object.entries({ ...tpl.defaults.attributes, ...s.attributes }));
+    for (const [k, v] of spanRandom[i]!) a.set(k, pick(rng, v));
+    const put = (m: Map<string, Val>, k: string, v: Val) => !m.has(k) && m.set(k, v);
+    const kind = kinds[i]!;
+    const host = hosts.get(s.service)!;
+    if (kind !== 'INTERNAL') {
+      put(a, 'net.transport', 'ip_tcp');
+      put(a, 'net.sock.family', 'inet');
+      if (kind === 'CLIENT') put(a, 'net.peer.port', between(rng, 8000, 9000));
+      if (kind === 'SERVER') {
+        put(a, 'net.sock.host.addr', host.ip);
+        put(a, 'net.host.name', `${s.service}.local`);
+        put(a, 'net.host.port', host.port);
+        if (p >= 0 && kinds[p] === 'CLIENT') {
+          put(attrs[p]!, 'net.sock.peer.addr', host.ip);
+          put(attrs[p]!, 'net.peer.name', `${s.service}.local`);
+        }
+      }
+      if (semanticsOf(tpl, i) === 'http') {
+        put(a, 'http.flavor', '1.1');
+        if (kind === 'SERVER') {
+          const parent = p >= 0 ? attrs[p]! : new Map<string, Val>();
+          const method = String(a.get('http.method') ?? parent.get('http.method') ?? pick(rng, HTTP_METHODS));
+          a.set('http.method', method);
+          const inherited = parent.get('http.status_code');
+          const code = fixedStatus(tpl, i) ?? (inherited !== undefined ? Number(inherited) : pick(rng, HTTP_STATUSES_SUCCESS));
+          a.set('http.status_code', code);
+          const url = String(a.get('http.url') ?? parent.get('http.url') ?? `https://${s.service}.local:${host.port}/${names[i]}`);
+          a.set('http.url', url);
+          const u = new URL(url);
+          a.set('http.scheme', u.protocol.replace(':', ''));
+          a.set('http.target', u.pathname);
+          put(a, 'http.response_content_length', between(rng, 100_000, 1_000_000));
+          if (['PATCH', 'POST', 'PUT'].includes(method)) put(a, 'http.request_content_length', between(rng, 10_000, 100_000));
+          if (p >= 0 && kinds[p] === 'CLIENT') {
+            put(attrs[p]!, 'http.method', method);
+            put(attrs[p]!, 'http.status_code', code);
+            put(attrs[p]!, 'http.url', url);
+            put(attrs[p]!, 'http.response_content_length', a.get('http.response_content_length')!);
+          }
+        }
+      }
+    }
+    for (const [k, v] of traceValues) put(a, k, v);
+    attrs[i] = a;
+  });
+
   const ns = (ms: number) => String(BigInt(Math.round(ms * 1000)) * 1000n);
+  const kindNumber = (k: Kind) => KIND[k];
+  const statusOf = (i: number) => {
+    if (!errors.has(i)) return {};
+    const code = Number(kinds[i] === 'CLIENT' ? attrs[i]!.get('http.status_code') : fixedStatus(tpl, i));
+    return { code: STATUS_ERROR, message: STATUS_TEXT[code] ?? '' };
+  };
   const body = {
     resourceSpans: services.map((service) => ({
-      resource: { attributes: [attr('service.name', service), attr('service.namespace', 'shop'), attr('host.name', `${service}.local`), attr('telemetry.sdk.name', 'tempo-workbook'), attr('telemetry.sdk.language', 'nodejs')] },
+      resource: { attributes: [{ key: 'k6', value: otlp('true') }, { key: 'service.name', value: otlp(service) }] },
       scopeSpans: [
         {
-          scope: { name: 'tempo-workbook-traffic', version: '1' },
-          spans: spans.flatMap((s, i) => {
-            if (s.service !== service) return [];
-            const attributes = [
-              ...(tpl.id === 'article-to-cart' ? [] : [attr('one', 'three')]),
-              ...(s.db ? [attr('db.system', 'postgresql'), attr('db.user', 'shop'), attr('db.operation', 'SELECT'), attr('db.statement', 'SELECT * FROM articles')] : []),
-              ...(!s.db && kinds[i] !== KIND.INTERNAL ? [attr('http.method', 'GET'), attr('http.url', `http://${service}.local/${s.name ?? rootName}`)] : []),
-              ...Object.entries(s.attributes ?? {}).map(([k, v]) => attr(k, v)),
-              ...(forbidden && !s.attributes?.['http.status_code'] ? [attr('http.status_code', 403)] : []),
-            ];
-            return [
-              {
-                traceId,
-                spanId: ids[i],
-                ...(i > 0 ? { parentSpanId: ids[parents[i]!] } : {}),
-                name: i === 0 ? rootName : s.name!,
-                kind: kinds[i],
-                startTimeUnixNano: ns(start[i]!),
-                endTimeUnixNano: ns(end[i]!),
-                attributes,
-                status: forbidden ? { code: 2, message: 'Forbidden' } : {},
-              },
-            ];
-          }),
+          scope: { name: 'k6' },
+          spans: tpl.spans.flatMap((s, i) =>
+            s.service !== service
+              ? []
+              : [
+                  {
+                    traceId,
+                    spanId: ids[i],
+                    ...(parentOf(tpl, i) >= 0 ? { parentSpanId: ids[parentOf(tpl, i)] } : {}),
+                    name: names[i],
+                    kind: kindNumber(kinds[i]!),
+                    startTimeUnixNano: ns(start[i]!),
+                    endTimeUnixNano: ns(end[i]!),
+                    attributes: [...attrs[i]!].map(([key, v]) => ({ key, value: otlp(v) })),
+                    status: statusOf(i),
+                  },
+                ],
+          ),
         },
       ],
     })),
   };
   return { traceId, body };
 }
+
+export { SHOP_TEMPLATES };

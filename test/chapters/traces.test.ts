@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const check = (id: string) => checks.find((c) => c.id === id)!;
+const T3 = 'tempo__api_traces_T3_xk6_v0.0.2_statuses.json';
 const fixture = (f: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/tempo', f), 'utf8'));
 
 let tempo: TempoServer;
@@ -28,14 +29,21 @@ describe('Tempo API quirks, on the captured responses', () => {
     const [t1, t2, t3] = TEMPLATES;
     expect(templateGaps(flattenTrace(fixture('tempo__api_traces_ID.json')), t1!)).toEqual([]);
     expect(templateGaps(flattenTrace(fixture('tempo__api_traces_ID_T2.json')), t2!)).toEqual([]);
-    expect(templateGaps(flattenTrace(fixture('tempo__api_traces_ID_T3.json')), t3!)).toEqual([]);
+    // re-captured with xk6-client-tracing v0.0.2's statuses: only the CLIENT span is ERROR, the 403 SERVER spans are unset
+    expect(templateGaps(flattenTrace(fixture(T3)), t3!)).toEqual([]);
     expect(templateGaps(flattenTrace(fixture('tempo__api_traces_ID.json')), t2!)).toContain('shop-backend:article-to-cart ← ROOT');
     expect(templateGaps(flattenTrace(fixture('tempo__api_traces_ID.json')), t3!)).toEqual(['no span with http.status_code=403']);
   });
-  it('a 403 span without error status is named', () => {
-    const t3 = fixture('tempo__api_traces_ID_T3.json');
-    delete t3.batches[0].scopeSpans[0].spans[0].status.code;
-    expect(templateGaps(flattenTrace(t3), TEMPLATES[2]!)).toEqual(['shop-backend:create-order has 403 but status unset']);
+  it('a 403 CLIENT span without error status is named; 403 SERVER spans with status unset are what xk6 sends', () => {
+    const t3 = fixture(T3);
+    const spans = flattenTrace(t3);
+    expect(spans.map((s) => [s.service, s.kind, s.statusCode ?? 'unset'])).toEqual([
+      ['shop-backend', 'SPAN_KIND_SERVER', 'unset'],
+      ['shop-backend', 'SPAN_KIND_CLIENT', 'STATUS_CODE_ERROR'],
+      ['auth-service', 'SPAN_KIND_SERVER', 'unset'],
+    ]);
+    t3.batches[0].scopeSpans[0].spans[1].status = {};
+    expect(templateGaps(flattenTrace(t3), TEMPLATES[2]!)).toEqual(['shop-backend:authenticate (CLIENT) has 403 but status unset']);
   });
   it('searches always carry start and end (without them Tempo only asks the ingesters)', async () => {
     const ctx = await testContext(testLab(), { clock: { now: () => 1_795_548_592_000, sleep: async () => {} } });
@@ -54,8 +62,8 @@ describe('chapter 5 checks against the Tempo contract server (--tempo-url)', () 
     expect(results['search-traceql']!.evidence).toBe('{resource.service.name="shop-backend"}, last hour: 5 traces');
     expect(results['trace-list-articles']!.evidence).toContain('trace 110f0a897a8e08ad31715fece4e78545: 7 spans, shop-backend → auth-service → article-service → postgres');
     expect(results['trace-article-to-cart']!.evidence).toContain('trace 312e00f27cf65fb713a9a3fdda809b10: 10 spans');
-    expect(results['trace-forbidden']!.evidence).toContain('trace 423ce86e7d08696bd902f2e23eb96683: 3 spans, shop-backend → auth-service, 3 spans with error status');
-    expect(results['trace-forbidden']!.evidence).toContain(exploreTraceLink(lab, '423ce86e7d08696bd902f2e23eb96683'));
+    expect(results['trace-forbidden']!.evidence).toContain('trace 0fc2e2baec7f472602c188e4a6df6c9c: 3 spans, shop-backend → auth-service, 1 with error status (shop-backend:authenticate)');
+    expect(results['trace-forbidden']!.evidence).toContain(exploreTraceLink(lab, '0fc2e2baec7f472602c188e4a6df6c9c'));
     // ids whose traces the server does not hold answered 404 and were skipped: e.g. the zero-stripped T1 id
     expect(tempo.requests).toContain('/api/traces/09822f9bf41abcf454fd636a2b3f9228');
   });

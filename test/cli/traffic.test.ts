@@ -65,10 +65,46 @@ describe('the built-in generator', () => {
       }
       expect(s.end > s.start).toBe(true);
     }
-    // the root ends now: the metrics generator drops spans that ended more than 30 s ago
+    // as xk6 v0.0.2 (templated.go generateSpan): the root starts 5 s before "now", well inside the metrics
+    // generator's 30 s slack
     const root = spans.find((s) => !s.parentSpanId)!;
-    expect(Number(root.end / 1_000_000n)).toBe(now);
+    expect(Number(root.start / 1_000_000n)).toBe(now - 5000);
     expect(KIND.CLIENT).toBe(3);
+  });
+
+  it('statuses as xk6-client-tracing v0.0.2 sets them: only the CLIENT side of the 403 call is ERROR; success statuses are random', () => {
+    const rng = seededRng(7);
+    const seen = new Set<string>();
+    for (let n = 0; n < 30; n++) {
+      const spans = decode(buildTrace(n, Date.now(), rng).body as Otlp);
+      for (const s of spans) {
+        if (s.kind !== 'SPAN_KIND_INTERNAL' && s.attributes['http.status_code']) seen.add(s.attributes['http.status_code']);
+        const expectError = n % 3 === 2 && s.kind === 'SPAN_KIND_CLIENT';
+        expect(s.statusCode === 'STATUS_CODE_ERROR', `${n} ${s.service}:${s.name} ${s.kind}`).toBe(expectError);
+      }
+      if (n % 3 === 2) {
+        expect(spans.map((s) => [s.kind, s.attributes['http.status_code']])).toEqual([
+          ['SPAN_KIND_SERVER', '403'],
+          ['SPAN_KIND_CLIENT', '403'],
+          ['SPAN_KIND_SERVER', '403'],
+        ]);
+        // the root has no name in the template: a random "<operation>-<resource>" (pkg/random Operation)
+        expect(spans[0]!.name).toMatch(/^[a-z]+-[a-z]+$/);
+      }
+    }
+    expect([...seen].sort()).toEqual(['200', '201', '202', '204', '403']);
+  });
+
+  it('resources and scope are xk6\'s: k6=true and service.name, scope "k6"; DB spans carry no HTTP attributes', () => {
+    const body = buildTrace(0, Date.now(), seededRng(3)).body as Otlp & { resourceSpans: { scopeSpans: { scope: { name: string } }[] }[] };
+    expect(body.resourceSpans.map((r) => r.resource.attributes.map((a) => a.key))).toEqual(Array(4).fill(['k6', 'service.name']));
+    expect(body.resourceSpans.every((r) => r.scopeSpans[0]!.scope.name === 'k6')).toBe(true);
+    const spans = decode(body);
+    const pg = spans.find((s) => s.service === 'postgres')!;
+    expect(pg.kind).toBe('SPAN_KIND_SERVER');
+    expect(Object.keys(pg.attributes).filter((k) => k.startsWith('http.'))).toEqual([]);
+    // 5 random attributes of its own plus the trace's 2 (defaults.randomAttributes)
+    expect(Object.keys(pg.attributes).filter((k) => k.startsWith('k6.'))).toHaveLength(7);
   });
 });
 

@@ -40,15 +40,30 @@ function buckets(file: string, now: number, withExemplars: boolean): Series[] {
 
 export const FILES = {
   requests: 'prom__api_v1_query__query=traces_service_graph_request_total.json',
-  failed: 'prom__api_v1_query__query=traces_service_graph_request_failed_total.json',
+  /** `sum by (client, server)` of the failed counter, re-captured with xk6 v0.0.2's statuses (only shop-backend → auth-service) */
+  failed: 'prom__api_v1_query__failed_by_edge_xk6_v0.0.2_statuses.json',
   calls: 'prom__api_v1_query__query=traces_spanmetrics_calls_total.json',
   latency: 'prom__api_v1_query_exemplars__query=traces_spanmetrics_latency_bucket.json',
   server: 'prom__api_v1_query_exemplars__query=traces_service_graph_request_server_seconds_bucket.json',
   client: 'prom__api_v1_query_exemplars__query=traces_service_graph_request_client_seconds_bucket.json',
 };
 
+/**
+ * The failed counter per edge. Its capture is summed by (client, server); each series gets the other labels of the
+ * same edge's request_total series (the generator writes both with one label set: grafana/tempo@v2.2.2
+ * modules/generator/processor/servicegraphs/servicegraphs.go).
+ */
+function failedCounters(now: number): Series[] {
+  const requests = counters(FILES.requests, now);
+  return counters(FILES.failed, now).map((f) => {
+    const twin = requests.find((r) => r.labels.client === f.labels.client && r.labels.server === f.labels.server);
+    if (!twin) throw new Error(`no request_total series for ${f.labels.client} → ${f.labels.server}`);
+    return { ...f, labels: { ...twin.labels, __name__: 'traces_service_graph_request_failed_total' } };
+  });
+}
+
 export function serviceGraphSeries(now: number, withExemplars = true): Series[] {
-  return [...counters(FILES.requests, now), ...counters(FILES.failed, now), ...buckets(FILES.server, now, withExemplars), ...buckets(FILES.client, now, withExemplars)];
+  return [...counters(FILES.requests, now), ...failedCounters(now), ...buckets(FILES.server, now, withExemplars), ...buckets(FILES.client, now, withExemplars)];
 }
 
 export function spanMetricsSeries(now: number, withExemplars = true): Series[] {

@@ -13,7 +13,8 @@ const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
 export const TRACE_FILES: Record<string, string> = {
   '110f0a897a8e08ad31715fece4e78545': 'tempo__api_traces_ID.json', // T1 list-articles
   '312e00f27cf65fb713a9a3fdda809b10': 'tempo__api_traces_ID_T2.json', // T2 article-to-cart
-  '423ce86e7d08696bd902f2e23eb96683': 'tempo__api_traces_ID_T3.json', // T3 create-order (403)
+  // T3 (403) as xk6-client-tracing v0.0.2 makes it: only the CLIENT span is ERROR (the facts file's correction)
+  '0fc2e2baec7f472602c188e4a6df6c9c': 'tempo__api_traces_T3_xk6_v0.0.2_statuses.json',
   b7203383d76e28663a57958ac4d759a8: 'tempo__api_traces_EXEMPLAR.json', // T1, the id of a captured exemplar
 };
 
@@ -60,8 +61,10 @@ export async function startTempoServer(opts: TempoServerOptions = {}): Promise<T
       let file: string;
       if (tags === 'service.name=shop-backend') file = 'tempo__api_search__tags=service.name=shop-backend,limit=5,start,end.json';
       else if (q === '{resource.service.name="shop-backend"}') file = 'tempo__api_search__q=TRACEQL_resource.service.name=shop-backend.json';
-      else if (q === '{span.http.status_code=403}') file = 'tempo__api_search__q=TRACEQL_span.http.status_code=403.json';
-      else if (q === '{status=error}') file = 'tempo__api_search__q=TRACEQL_status=error.json';
+      // captures/tempo__api_search__q=TRACEQL_span.http.status_code=403_xk6_v0.0.2_statuses.json. With xk6 v0.0.2's
+      // statuses, {status=error} finds the same 403 traces (through their CLIENT span; facts file, correction), so
+      // it is answered from the same capture; the older {status=error} capture came from other traffic.
+      else if (q === '{span.http.status_code=403}' || q === '{status=error}') file = 'tempo__api_search__q=TRACEQL_span.http.status_code=403_xk6_v0.0.2_statuses.json';
       else if (!q && !tags) file = 'tempo__api_search__no_params.json';
       else return send(200, JSON.stringify({ traces: [], metrics: { completedJobs: 1, totalJobs: 1 } }));
       const body = JSON.parse(read(file)) as { traces: unknown[] };
