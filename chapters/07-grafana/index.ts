@@ -22,8 +22,12 @@ export const HINTS = {
     'zh-TW': '資料來源 "{uid}" 已存在但設定不同（{diff}）。請在 manifests/prometheus-stack.values.yaml 修正後執行 `workbook run prometheus`；由檔案配置的資料來源在介面上是唯讀的。',
   },
   dsHealth: {
-    en: 'Grafana reaches the data source but its health check fails: for Tempo, is the query-frontend up (chapter 3)? For Prometheus, chapter 2.',
-    'zh-TW': 'Grafana 連得到資料來源但健康檢查失敗：Tempo 請確認 query-frontend 是否正常（第 3 章）；Prometheus 請見第 2 章。',
+    en: 'Grafana cannot reach Tempo through the data source\'s URL (http://tempo-query-frontend.tracing:3100): is the query-frontend up (chapter 3, `kubectl -n tracing get pods`)?',
+    'zh-TW': 'Grafana 無法經由資料來源的網址（http://tempo-query-frontend.tracing:3100）連到 Tempo：query-frontend 是否正常（第 3 章，`kubectl -n tracing get pods`）？',
+  },
+  dsHealthPrometheus: {
+    en: 'Grafana\'s health check of the Prometheus data source fails: is Prometheus up (chapter 2, `kubectl -n prometheus get pods`)?',
+    'zh-TW': 'Grafana 對 Prometheus 資料來源的健康檢查失敗：Prometheus 是否正常（第 2 章，`kubectl -n prometheus get pods`）？',
   },
   query: {
     en: 'Grafana could not fetch traces through the Tempo data source: check its URL, and that traffic flows (chapter 4).',
@@ -64,18 +68,20 @@ export function exemplarDiff(ds: DataSource): string[] {
   return links.map((l) => `exemplar link ${l.name ?? '?'} → ${l.datasourceUid ?? l.url ?? '?'} ≠ traceID → ${TEMPO_UID}`);
 }
 
-/** A trace by id through the data source's backend: queryType "traceql" in Grafana 10.1, "traceId" in later versions. */
+/**
+ * A trace by id through the data source's backend. Grafana 10.x's Tempo backend serves queryType "traceId" only;
+ * any other type fails the whole request (HTTP 500 "Query data error"). Explore's TraceQL tab rewrites a typed
+ * trace id to "traceId" in the browser, which is why links with queryType "traceql" still open.
+ */
 async function traceById(ctx: ChapterContext, id: string): Promise<{ rows: number } | { error: string }> {
   const now = ctx.clock.now();
-  const body = (queryType: string) => ({ queries: [{ refId: 'A', datasource: { type: 'tempo', uid: TEMPO_UID }, queryType, query: id }], from: String(now - 3_600_000), to: String(now) });
-  type Answer = { results?: { A?: { status?: number; error?: string; frames?: Frame[] } } };
-  let q = await grafanaRequest(ctx, '/api/ds/query', { method: 'POST', body: body('traceql') });
-  if (/unsupported query type/i.test((q.json as Answer | undefined)?.results?.A?.error ?? '')) {
-    q = await grafanaRequest(ctx, '/api/ds/query', { method: 'POST', body: body('traceId') });
-  }
-  const a = (q.json as Answer | undefined)?.results?.A;
+  const body = { queries: [{ refId: 'A', datasource: { type: 'tempo', uid: TEMPO_UID }, queryType: 'traceId', query: id }], from: String(now - 3_600_000), to: String(now) };
+  type Answer = { message?: string; results?: { A?: { status?: number; error?: string; frames?: Frame[] } } };
+  const q = await grafanaRequest(ctx, '/api/ds/query', { method: 'POST', body });
+  const answer = q.json as Answer | undefined;
+  const a = answer?.results?.A;
   const rows = (a?.frames ?? []).reduce((n, f) => n + (f.data?.values?.[0]?.length ?? 0), 0);
-  if (q.status !== 200 || a?.error || !rows) return { error: `HTTP ${q.status}${a?.error ? `: ${a.error}` : `, ${rows} spans`}` };
+  if (q.status !== 200 || a?.error || !rows) return { error: `HTTP ${q.status}${a?.error ? `: ${a.error}` : answer?.message ? `: ${answer.message}` : `, ${rows} spans`}` };
   return { rows };
 }
 
@@ -122,19 +128,24 @@ export const checks: Check[] = [
   },
   {
     id: 'datasource-health',
-    title: { en: 'both data sources pass Grafana\'s health check', 'zh-TW': '兩個資料來源都通過 Grafana 的健康檢查' },
+    title: { en: 'Grafana reaches both data sources', 'zh-TW': 'Grafana 連得到兩個資料來源' },
     async probe(ctx) {
-      const parts: string[] = [];
-      let ok = true;
-      for (const uid of [TEMPO_UID, PROMETHEUS_UID]) {
-        const r = await grafanaRequest(ctx, `/api/datasources/uid/${uid}/health`);
-        const denied = unauthorized(r);
-        if (denied) return denied;
-        const h = (r.json ?? {}) as { status?: string; message?: string };
-        parts.push(`${uid}: ${h.status ?? r.status} ${h.message ?? ''}`.trim());
-        ok &&= r.status === 200 && h.status === 'OK';
-      }
-      return ok ? { ok: true, evidence: parts.join('; ') } : { ok: false, evidence: parts.join('; '), hint: HINTS.dsHealth };
+      // Tempo: Grafana 10.1's Tempo data source has no backend health check (/health answers 404); its own
+      // "Save & test" asks Tempo's /api/echo through the data-source proxy, and so does this check.
+      const echo = await grafanaRequest(ctx, `/api/datasources/proxy/uid/${TEMPO_UID}/api/echo`);
+      const denied = unauthorized(echo);
+      if (denied) return denied;
+      const tempoOk = echo.status === 200 && echo.body.trim() === 'echo';
+      const parts = [`tempo: GET /api/echo through the proxy → ${echo.status} ${echo.body.trim().slice(0, 60)}`];
+      // Prometheus: the backend health check (Grafana 10.0 and later)
+      const r = await grafanaRequest(ctx, `/api/datasources/uid/${PROMETHEUS_UID}/health`);
+      const denied2 = unauthorized(r);
+      if (denied2) return denied2;
+      const h = (r.json ?? {}) as { status?: string; message?: string };
+      const promOk = r.status === 200 && h.status === 'OK';
+      parts.push(`prometheus: ${h.status ?? r.status} ${h.message ?? ''}`.trim());
+      if (tempoOk && promOk) return { ok: true, evidence: parts.join('; ') };
+      return { ok: false, evidence: parts.join('; '), hint: tempoOk ? HINTS.dsHealthPrometheus : HINTS.dsHealth };
     },
   },
   {

@@ -37,7 +37,7 @@ describe('chapter 7 against the Grafana contract server', () => {
     expect(JSON.stringify(r)).not.toContain('s3cret-from-secret');
     expect(r['tempo-datasource']!.evidence).toBe('Tempo (tempo) → http://tempo-query-frontend.tracing:3100, service map → prometheus, node graph on');
     expect(r['exemplar-link']!.evidence).toBe('Prometheus: exemplar label traceID → data source uid tempo');
-    expect(r['datasource-health']!.evidence).toBe('tempo: OK Data source is working; prometheus: OK Successfully queried the Prometheus API.');
+    expect(r['datasource-health']!.evidence).toBe('tempo: GET /api/echo through the proxy → 200 echo; prometheus: OK Successfully queried the Prometheus API.');
     expect(r['traceql-query']!.evidence).toMatch(/^TraceQL \{resource\.service\.name="shop-backend"\}: 5 traces; trace [0-9a-f]{32} through \/api\/ds\/query: \d+ spans$/);
     expect(r['traceql-query']!.details).toMatch(/^trace: {9}http:\/\/127\.0\.0\.1:\d+\/explore\?orgId=1&left=.*\nservice graph: http:\/\/127\.0\.0\.1:\d+\/explore\?orgId=1&left=.*serviceMap/);
     // the search went through the data source proxy, the trace through the backend
@@ -106,7 +106,7 @@ describe('chapter 7 against the Grafana contract server', () => {
     try {
       const r = await executeCheck(check('datasource-health'), await ctxFor(g));
       expect(r).toMatchObject({ status: 'failed', hint: HINTS.dsHealth });
-      expect(r.evidence).toContain('tempo: ERROR Get "http://tempo-query-frontend.tracing:3100/api/echo"');
+      expect(r.evidence).toContain('tempo: GET /api/echo through the proxy → 502');
     } finally {
       await g.close();
     }
@@ -124,14 +124,18 @@ describe('chapter 7 against the Grafana contract server', () => {
     }
   });
 
-  it('newer Grafana: a trace by id is queryType traceId; the check follows', async () => {
-    const g = await startGrafanaServer({ tempoUpstream: tempo.url, password: 's3cret-from-secret', traceByIdQueryType: 'traceId' });
+  it('Grafana 10.1.2: a trace by id is asked once per candidate as queryType traceId; Tempo\'s /health (404 there) is never asked', async () => {
+    const g = await startGrafanaServer({ tempoUpstream: tempo.url, password: 's3cret-from-secret' });
     try {
-      const r = await executeCheck(check('traceql-query'), await ctxFor(g));
+      const ctx = await ctxFor(g);
+      const r = await executeCheck(check('traceql-query'), ctx);
       expect(r.status, r.evidence).toBe('passed');
-      // four candidates (Tempo holds the fourth), each asked as "traceql" (refused here) and then as "traceId"
-      expect(g.requests.filter((q) => q === 'POST /api/ds/query')).toHaveLength(8);
+      // four candidates (Tempo holds the fourth), each asked once
+      expect(g.requests.filter((q) => q === 'POST /api/ds/query')).toHaveLength(4);
       expect(r.evidence).toContain('trace 312e00f27cf65fb713a9a3fdda809b10 through /api/ds/query: 10 spans');
+      expect((await executeCheck(check('datasource-health'), ctx)).status).toBe('passed');
+      expect(g.requests).not.toContain('GET /api/datasources/uid/tempo/health');
+      expect(g.requests).toContain('GET /api/datasources/proxy/uid/tempo/api/echo');
     } finally {
       await g.close();
     }

@@ -19,7 +19,7 @@ interface OtlpSpan {
   status: { code?: number; message?: string };
 }
 interface Otlp {
-  resourceSpans: { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+  resourceSpans: { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeSpans: { scope?: { name: string }; spans: OtlpSpan[] }[] }[];
 }
 
 const KIND_NAME: Record<number, string> = { 1: 'SPAN_KIND_INTERNAL', 2: 'SPAN_KIND_SERVER', 3: 'SPAN_KIND_CLIENT' };
@@ -96,9 +96,9 @@ describe('the built-in generator', () => {
   });
 
   it('resources and scope are xk6\'s: k6=true and service.name, scope "k6"; DB spans carry no HTTP attributes', () => {
-    const body = buildTrace(0, Date.now(), seededRng(3)).body as Otlp & { resourceSpans: { scopeSpans: { scope: { name: string } }[] }[] };
+    const body = buildTrace(0, Date.now(), seededRng(3)).body as Otlp;
     expect(body.resourceSpans.map((r) => r.resource.attributes.map((a) => a.key))).toEqual(Array(4).fill(['k6', 'service.name']));
-    expect(body.resourceSpans.every((r) => r.scopeSpans[0]!.scope.name === 'k6')).toBe(true);
+    expect(body.resourceSpans.every((r) => r.scopeSpans[0]!.scope?.name === 'k6')).toBe(true);
     const spans = decode(body);
     const pg = spans.find((s) => s.service === 'postgres')!;
     expect(pg.kind).toBe('SPAN_KIND_SERVER');

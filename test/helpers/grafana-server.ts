@@ -1,7 +1,8 @@
-// A contract server for the parts of Grafana's HTTP API the workbook uses, with the response shapes of Grafana 10.1
-// (the version kube-prometheus-stack 51.2.0's grafana sub-chart 6.59 ships), as Grafana's HTTP API docs describe
-// them: /api/health, /api/user, /api/datasources/uid/:uid, /api/datasources/uid/:uid/health,
-// /api/datasources/proxy/uid/:uid/* and /api/ds/query. Its data sources are what Grafana provisions from
+// A contract server for the parts of Grafana's HTTP API the workbook uses, with the response shapes of Grafana 10.1.2
+// (kube-prometheus-stack 51.2.0 packaged grafana chart 6.59.5: shared/reference/charts-audit.md row 5), as Grafana's
+// HTTP API docs describe them: /api/health, /api/user, /api/datasources/uid/:uid, /api/datasources/uid/:uid/health,
+// /api/datasources/proxy/uid/:uid/* and /api/ds/query. No Grafana response was captured (no Grafana ran here):
+// each behaviour names its upstream source beside it. Its data sources are what Grafana provisions from
 // manifests/prometheus-stack.values.yaml (the chart's datasource ConfigMap), so the values are tested too.
 // Listens on 127.0.0.1 only; proxies Tempo calls to the Tempo contract server.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -18,9 +19,10 @@ export interface GrafanaServerOptions {
   /** change the provisioned data sources (drop one, alter settings) */
   dataSources?: (ds: Record<string, DS>) => Record<string, DS>;
   tempoHealthy?: boolean;
-  /** the /api/ds/query query type that returns a trace by id: "traceql" in Grafana 10.1, "traceId" later */
-  traceByIdQueryType?: 'traceql' | 'traceId';
 }
+
+/** Grafana 10.1.2: grafana chart 6.59.5's appVersion (grafana/helm-charts@grafana-6.59.5:charts/grafana/Chart.yaml). */
+export const GRAFANA_VERSION = '10.1.2';
 
 export interface DS {
   id: number;
@@ -91,7 +93,8 @@ export async function startGrafanaServer(opts: GrafanaServerOptions): Promise<Gr
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
-    if (url.pathname === '/api/health') return json(200, { commit: 'ff85ec33c5', database: 'ok', version: '10.1.1' });
+    // shape: Grafana HTTP API docs (docs/sources/developers/http_api/other.md, "Health API"); commit is not captured
+    if (url.pathname === '/api/health') return json(200, { commit: 'unknown', database: 'ok', version: GRAFANA_VERSION });
     const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return json(401, { message: 'invalid username or password' });
     if (url.pathname === '/api/user') {
@@ -101,14 +104,21 @@ export async function startGrafanaServer(opts: GrafanaServerOptions): Promise<Gr
     if (health) {
       const d = ds[health[1]!];
       if (!d) return json(404, { message: 'Data source not found' });
-      if (d.type === 'tempo' && opts.tempoHealthy === false) return json(400, { status: 'ERROR', message: 'Get "http://tempo-query-frontend.tracing:3100/api/echo": dial tcp: lookup tempo-query-frontend.tracing: no such host' });
-      return json(200, d.type === 'prometheus' ? { status: 'OK', message: 'Successfully queried the Prometheus API.' } : { status: 'OK', message: 'Data source is working' });
+      // Grafana 10.1's Tempo plugin has no backend CheckHealth (it tests itself in the browser through the proxy's
+      // /api/echo; grafana/grafana PR #38018, moved to the backend only by PR #111668 in 2025), and a plugin
+      // without one answers 404 here (grafana/grafana issue #65970, the same for Prometheus before PR #66646).
+      if (d.type === 'tempo') return json(404, { message: 'Not found' });
+      // Prometheus has a backend health check since grafana/grafana PR #66646 (10.0); message from its source
+      return json(200, { status: 'OK', message: 'Successfully queried the Prometheus API.' });
     }
     const one = /^\/api\/datasources\/uid\/([^/]+)$/.exec(url.pathname);
     if (one) return ds[one[1]!] ? json(200, ds[one[1]!]) : json(404, { message: 'Data source not found' });
     const proxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)$/.exec(url.pathname);
     if (proxy) {
       if (!ds[proxy[1]!]) return json(404, { message: 'Unable to find datasource' });
+      // the proxy reaches the data source's URL; when it cannot, Grafana answers 502 "Bad Gateway"
+      // (pkg/api/pluginproxy/ds_proxy.go's error handler)
+      if (ds[proxy[1]!]!.type === 'tempo' && opts.tempoHealthy === false) return json(502, { message: 'Bad Gateway' });
       const up = await fetch(`${opts.tempoUpstream}${proxy[2]}${url.search}`);
       res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
       return res.end(await up.text());
@@ -116,11 +126,11 @@ export async function startGrafanaServer(opts: GrafanaServerOptions): Promise<Gr
     if (url.pathname === '/api/ds/query' && req.method === 'POST') {
       const q = JSON.parse(await body(req)) as { queries: { refId: string; queryType: string; query: string; datasource: { uid: string } }[] };
       const results: Record<string, unknown> = {};
+      // Grafana 10.1's Tempo backend serves only queryType "traceId" (pkg/tsdb/tempo/tempo.go of that era); any
+      // other type is an error of the whole QueryData call, which /api/ds/query answers with HTTP 500 "Query data
+      // error" (pkg/api/metrics.go handleQueryMetricsError), not with results.A.error (charts-audit.md row 4).
+      if (q.queries.some((x) => x.queryType !== 'traceId')) return json(500, { message: 'Query data error' });
       for (const query of q.queries) {
-        if (query.queryType !== (opts.traceByIdQueryType ?? 'traceql')) {
-          results[query.refId] = { error: `unsupported query type: '${query.queryType}' for query with refID '${query.refId}'`, status: 500 };
-          continue;
-        }
         const up = await fetch(`${opts.tempoUpstream}/api/traces/${query.query}`);
         if (up.status !== 200) {
           results[query.refId] = { error: `failed to get trace with id: ${query.query} Status: ${up.status} ${up.statusText} Body: ${(await up.text()).trim()}`, status: 500 };
