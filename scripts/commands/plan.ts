@@ -27,7 +27,7 @@ export function renderPlan(chapters: readonly Chapter[], lab: Lab): string {
       const cmd = step.command(lab);
       out.push(`   $ ${formatCommand(cmd.argv)}`);
       out.push(`     ${say(L.why, lang)}: ${say(step.why, lang)}`);
-      for (const m of step.manifests ?? []) out.push(`     ${say(L.manifest, lang)}: ${m}`);
+      for (const m of step.manifestsFor?.(lab) ?? step.manifests ?? []) out.push(`     ${say(L.manifest, lang)}: ${m}`);
       if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);
     }
     if (ch.checks.length) {

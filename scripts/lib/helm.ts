@@ -24,10 +24,10 @@ export function chartSteps(o: { chart: ChartKey; release: string; namespace: (la
       id: 'install',
       title: o.install.title,
       why: o.install.why,
-      manifests: [o.values],
+      manifestsFor: (lab) => [o.values, ...(lab.profile.overlays?.[o.chart] ?? [])],
       needsCluster: true,
       command: (lab) => ({
-        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', '--values', o.values, '--wait', '--timeout', '10m'),
+        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), '--wait', '--timeout', '10m'),
         timeoutMs: 11 * 60_000,
       }),
     },

@@ -49,6 +49,8 @@ export interface Step {
   command(lab: Lab): Command;
   /** Manifest files the command reads, repo-relative (shown by `plan`). */
   manifests?: string[];
+  /** The same, when they depend on the lab (a profile's values overlays); wins over `manifests`. */
+  manifestsFor?(lab: Lab): string[];
   /** Probe before running: a reason to skip it, or undefined to run. */
   skipIf?(ctx: ChapterContext): Promise<string | undefined>;
   /** Probe before running (after skipIf): a reason to refuse outright, e.g. "not our cluster". */

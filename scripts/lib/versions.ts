@@ -19,6 +19,8 @@ export interface Profile {
   tools: { kubectl: string; helm: string; docker: string };
   charts: { 'kube-prometheus-stack': ChartPin; 'tempo-distributed': ChartPin };
   images: Record<string, string>;
+  /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
+  overlays?: Partial<Record<keyof Profile['charts'], string[]>>;
 }
 
 interface VersionsFile {
@@ -34,7 +36,7 @@ export function loadVersions(file = VERSIONS_FILE): VersionsFile {
   if (cache && file === VERSIONS_FILE) return cache;
   let doc: VersionsFile;
   try {
-    doc = parse(readFileSync(file, 'utf8')) as VersionsFile;
+    doc = parse(readFileSync(file, 'utf8'), { merge: true }) as VersionsFile;
   } catch (err) {
     throw new WorkbookError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -64,6 +66,11 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
     }
   }
   if (!p.images || typeof p.images !== 'object') throw bad('images must be a map');
+  for (const [chart, files] of Object.entries(p.overlays ?? {})) {
+    if (!(chart in p.charts) || !Array.isArray(files) || !files.every((f) => typeof f === 'string' && /^manifests\/[\w./-]+\.ya?ml$/.test(f))) {
+      throw bad(`overlays.${chart} must list values files under manifests/`);
+    }
+  }
 }
 
 export function profileNames(file = VERSIONS_FILE): string[] {

@@ -63,7 +63,7 @@ describe('resolveLab: defaults ← file ← env ← flags', () => {
   });
   it.each([
     [{ lang: 'fr' }, {}, '--lang must be en or zh-TW, not "fr"'],
-    [{ profile: 'nope' }, {}, 'unknown profile "nope" (known: article)'],
+    [{ profile: 'nope' }, {}, 'unknown profile "nope" (known: article, article-minio)'],
     [{ cluster: 'Bad_Name' }, {}, 'cluster name "Bad_Name" must be lower-case letters'],
     [{ timeout: 'soon' }, {}, '--timeout "soon" is not a duration'],
     [{ 'tempo-url': 'localhost:3100' }, {}, '--tempo-url must be http:// or https://'],
