@@ -222,13 +222,15 @@ async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<n
 }
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
-  const { prefetch } = await import('./commands/prefetch.js');
+  const { prefetch, xk6Script } = await import('./commands/prefetch.js');
   const { ProgressStore } = await import('./lib/progress.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   write(io.stdout, '');
   write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
   if (r.loaded.length) write(io.stdout, t(`loaded ${r.loaded.length} images into cluster ${lab.clusterName}`, `已將 ${r.loaded.length} 個映像檔載入叢集 ${lab.clusterName}`));
+  const script = await xk6Script();
+  write(io.stdout, t(script.en, script['zh-TW']));
   if (r.clusterMissing) write(io.stdout, t(`cluster ${lab.clusterName} does not exist yet: run \`workbook prefetch\` again after chapter 1 to load the images into it`, `叢集 ${lab.clusterName} 尚未建立：完成第 1 章後再執行一次 \`workbook prefetch\`，即可把映像檔載入叢集`));
   for (const f of r.failed) write(io.stdout, `✖ ${f.ref}: ${f.error}`);
   return r.failed.length ? 1 : 0;

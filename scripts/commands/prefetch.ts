@@ -63,3 +63,21 @@ export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStr
   }
   return result;
 }
+
+/**
+ * Which k6 script the lab's xk6 pod runs, read from manifests/xk6-client-tracing.yaml: the workbook's own from the
+ * ConfigMap (no internet needed), or the image's /example-script.js, which imports k6-utils from the web at start
+ * (grafana/xk6-client-tracing@v0.0.2 examples/template/template.js:3).
+ */
+export async function xk6Script(): Promise<{ offline: boolean; en: string; 'zh-TW': string }> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseAllDocuments } = await import('yaml');
+  const { MANIFESTS } = await import('../lib/paths.js');
+  const docs = parseAllDocuments(await readFile(`${MANIFESTS}/xk6-client-tracing.yaml`, 'utf8')).map((d) => d.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } });
+  const args = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+  const cm = docs.find((d) => d?.kind === 'ConfigMap')?.metadata?.name;
+  if (cm && args[0] === 'run' && args[1]?.startsWith('/scripts/')) {
+    return { offline: true, en: `xk6 runs the workbook's script from ConfigMap ${cm} (${args[1]}): no internet needed once the image is loaded`, 'zh-TW': `xk6 執行 ConfigMap ${cm} 中的工作手冊腳本（${args[1]}）：映像檔載入後不需要網路` };
+  }
+  return { offline: false, en: 'xk6 runs the image\'s own /example-script.js, which imports k6-utils from the web when it starts: the pod needs the internet', 'zh-TW': 'xk6 執行映像檔內建的 /example-script.js，它啟動時會從網路匯入 k6-utils：pod 需要網路' };
+}

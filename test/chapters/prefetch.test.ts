@@ -1,3 +1,4 @@
+import { xk6Manifest } from '../helpers/values.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('the image list in versions.yaml is complete', () => {
     expect(chartImages.filter((i) => !images.includes(i))).toEqual([]);
   });
   it('holds the images of our manifests, the kind node image, and nothing else', () => {
-    const xk6 = parse(readFileSync(join(ROOT, 'manifests/xk6-client-tracing.yaml'), 'utf8')).spec.template.spec.containers[0].image;
+    const xk6 = xk6Manifest().deployment.spec.template.spec.containers[0].image;
     expect(images).toContain(xk6);
     expect(images).toContain(profile.kind.nodeImage);
     expect(images.filter((i) => !chartImages.includes(i) && i !== xk6 && i !== profile.kind.nodeImage)).toEqual([]);
@@ -58,6 +59,8 @@ describe('workbook prefetch (fake docker and kind)', () => {
     expect(load.argv.slice(4)).toEqual(images.filter((i) => i !== profile.kind.nodeImage));
     expect(r.stdout).toContain(`${images.length - 2} pulled, 2 already present, 0 failed`);
     expect(r.stdout).toContain(`loaded ${images.length - 1} images into cluster tempo-lab`);
+    // and says which k6 script the xk6 pod will run (manifests/xk6-client-tracing.yaml)
+    expect(r.stdout).toContain("xk6 runs the workbook's script from ConfigMap xk6-shop-script (/scripts/shop.js): no internet needed once the image is loaded");
   });
 
   it('before the cluster exists: pulls, and says to run it again after chapter 1', async () => {

@@ -1,3 +1,4 @@
+import { xk6Manifest } from '../helpers/values.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeCheck } from '../../scripts/lib/engine.js';
 import { formatCommand } from '../../scripts/lib/format.js';
@@ -111,7 +112,7 @@ describe('chapter 3 checks', () => {
 describe('chapter 4: traffic', () => {
   it('applies the article\'s Deployment, whose image and endpoint are pinned', () => {
     expect(formatCommand(ch4steps[0]!.command(testLab()).argv)).toBe('kubectl --context kind-tempo-lab apply --namespace tracing --filename manifests/xk6-client-tracing.yaml');
-    const dep = parse(readFileSync(join(ROOT, 'manifests/xk6-client-tracing.yaml'), 'utf8'));
+    const dep = xk6Manifest().deployment;
     const c = dep.spec.template.spec.containers[0];
     expect(c.image).toBe(getProfile('article').images['xk6-client-tracing']);
     expect(c.env).toEqual([{ name: 'ENDPOINT', value: 'tempo-distributor.tracing:4317' }]);

@@ -1,7 +1,7 @@
 // Chart key paths and the naming rules of the pinned charts, for tests over manifests/*.values.yaml.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from './fakes.js';
 
 export type Kind = 'map' | 'emptymap' | 'list' | 'scalar' | 'null';
@@ -42,3 +42,11 @@ export function kpsFullname(release: string, fullnameOverride?: string): string 
   return raw.slice(0, 26).replace(/-+$/, '');
 }
 
+
+/** manifests/xk6-client-tracing.yaml: its ConfigMap (the k6 script) and its Deployment. */
+export function xk6Manifest(): { script: string; configMap: any; deployment: any } {
+  const docs = parseAllDocuments(readFileSync(join(ROOT, 'manifests/xk6-client-tracing.yaml'), 'utf8')).map((d) => d.toJSON());
+  const configMap = docs.find((d) => d.kind === 'ConfigMap');
+  const deployment = docs.find((d) => d.kind === 'Deployment');
+  return { script: configMap.data['shop.js'], configMap, deployment };
+}
