@@ -1,7 +1,7 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
 import { chartSteps } from '../../scripts/lib/helm.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
-import { readTempoConfig, tempoGet } from '../../scripts/lib/tempo.js';
+import { INGESTERS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
@@ -12,7 +12,7 @@ export const COMPONENTS: Record<string, number> = {
   compactor: 1,
   distributor: 1,
   gateway: 1,
-  ingester: 3,
+  ingester: INGESTERS,
   memcached: 1,
   'metrics-generator': 1,
   querier: 1,
@@ -49,10 +49,6 @@ export const RETENTION_HINT: Text = {
   'zh-TW': '執行中的設定沒有 values 中的 48h 區塊保留期限：安裝 chart 時是否使用了 manifests/tempo-distributed.values.yaml（compactor.config.compaction.block_retention）？',
 };
 
-interface RingResponse {
-  shards?: { id: string; state: string }[];
-}
-
 /** Go's time.Duration string ("48h0m0s") or a YAML duration ("48h") → hours. */
 export function durationHours(v: unknown): number | undefined {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(String(v ?? '').trim());
@@ -64,6 +60,7 @@ export const checks: Check[] = [
   {
     id: 'pods',
     title: { en: 'every Tempo component has ready pods', 'zh-TW': '每個 Tempo 元件都有就緒的 pod' },
+    clusterOnly: ['tempo', 'distributor'],
     async probe(ctx) {
       const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, `app.kubernetes.io/instance=${RELEASE}`);
       if (fail) return fail;
@@ -98,17 +95,10 @@ export const checks: Check[] = [
     id: 'ingester-ring',
     title: { en: 'the ingester ring has 3 ACTIVE members', 'zh-TW': 'ingester ring 有 3 個 ACTIVE 成員' },
     async probe(ctx) {
-      // the ring status page answers JSON when asked for it (dskit); it lives on the distributor
-      const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
-      const ring = r.json as RingResponse | undefined;
-      if (r.status !== 200 || !ring || !Array.isArray(ring.shards)) {
-        return { ok: false, evidence: `GET /ingester/ring → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: RING_HINT };
-      }
-      const active = ring.shards.filter((s) => s.state === 'ACTIVE');
-      const others = ring.shards.filter((s) => s.state !== 'ACTIVE').map((s) => `${s.id} ${s.state}`);
-      const evidence = `${active.length}/${COMPONENTS.ingester} ingesters ACTIVE${others.length ? ` (${others.join(', ')})` : ''}`;
-      if (active.length >= COMPONENTS.ingester!) return { ok: true, evidence };
-      return { ok: false, evidence, hint: RING_HINT };
+      // the ring status page lives on the distributor (--distributor-url, or service/tempo-distributor)
+      const { ring, error } = await readRing(ctx);
+      if (!ring) return { ok: false, evidence: error!, hint: RING_HINT };
+      return ringVerdict(ring, COMPONENTS.ingester!);
     },
   },
   {

@@ -1,7 +1,7 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
 import { kubectl } from '../../scripts/lib/tools.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
-import { tempoGet } from '../../scripts/lib/tempo.js';
+import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
 import type { Text } from '../../scripts/lib/text.js';
 
 export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
@@ -39,6 +39,14 @@ export const NO_SPANS_HINT: Text = {
   'zh-TW': 'distributor 沒有收到任何 span。xk6-tracing pod 是否在執行（`kubectl -n tracing logs deploy/xk6-tracing`）？它的 ENDPOINT 必須是 tempo-distributor.tracing:4317，並開啟 OTLP gRPC 接收（traces.otlp.grpc.enabled）。',
 };
 
+/** Spans the distributor received but could not write (reason label: internal_error when ingesters refuse). */
+export const SPANS_DISCARDED = 'tempo_discarded_spans_total';
+
+export const DISCARDED_HINT: Text = {
+  en: 'The distributor receives spans but discards them: `kubectl -n tracing logs deploy/tempo-distributor` names the reason (rate limits, or ingesters that refuse writes).',
+  'zh-TW': 'distributor 有收到 span 卻把它們丟棄了：`kubectl -n tracing logs deploy/tempo-distributor` 會說明原因（速率限制，或 ingester 拒絕寫入）。',
+};
+
 /** How long the growth check waits between its two readings. */
 export const GROWTH_WINDOW_MS = 2000;
 
@@ -46,6 +54,7 @@ export const checks: Check[] = [
   {
     id: 'generator-running',
     title: { en: 'the xk6-tracing pod is running', 'zh-TW': 'xk6-tracing pod 正在執行' },
+    clusterOnly: ['tempo', 'distributor'],
     async probe(ctx) {
       const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, 'app=xk6-tracing');
       if (fail) return fail;
@@ -64,18 +73,31 @@ export const checks: Check[] = [
   },
   {
     id: 'spans-received',
-    title: { en: 'the distributor is receiving spans', 'zh-TW': 'distributor 正在接收 span' },
+    title: { en: 'the distributor is receiving spans and Tempo keeps them', 'zh-TW': 'distributor 正在接收 span，且 Tempo 有保存' },
     async probe(ctx) {
       const read = async () => {
         const r = await tempoGet(ctx, '/metrics', 'distributor');
-        if (r.status !== 200) throw new Error(`GET /metrics → ${r.status}`);
-        return counterValue(r.body, SPANS_RECEIVED);
+        if (r.status !== 200) throw new Error(`GET /metrics on the distributor → ${r.status}`);
+        return { received: counterValue(r.body, SPANS_RECEIVED), discarded: counterValue(r.body, SPANS_DISCARDED) ?? 0 };
       };
       const first = await read();
       await ctx.clock.sleep(GROWTH_WINDOW_MS);
       const second = await read();
-      const evidence = `${SPANS_RECEIVED} ${first ?? '(absent)'} → ${second ?? '(absent)'} in ${GROWTH_WINDOW_MS / 1000} s`;
-      if (first !== undefined && second !== undefined && second > first) return { ok: true, evidence: `${evidence} (+${second - first})` };
+      const grew = first.received !== undefined && second.received !== undefined ? second.received - first.received : 0;
+      const lost = second.discarded - first.discarded;
+      const evidence = `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${second.received ?? '(absent)'} in ${GROWTH_WINDOW_MS / 1000} s`;
+      if (lost > 0) {
+        // received but refused: the write path is broken (most often the ingester ring lost its quorum)
+        const { ring } = await readRing(ctx);
+        const v = ring ? ringVerdict(ring, INGESTERS) : undefined;
+        const why = ring && ring.active.length < ring.quorum ? 'quorum lost' : 'see the distributor\'s log';
+        return {
+          ok: false,
+          evidence: `${evidence}, but ${lost} discarded (${SPANS_DISCARDED}): writes fail, ${why}${v ? `; ring: ${v.evidence}` : ''}`,
+          hint: v && !v.ok ? v.hint : DISCARDED_HINT,
+        };
+      }
+      if (grew > 0) return { ok: true, evidence: `${evidence} (+${grew}), none discarded` };
       return { ok: false, evidence, hint: NO_SPANS_HINT };
     },
   },

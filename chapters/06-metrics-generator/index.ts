@@ -38,6 +38,10 @@ export const CAUSE = {
     en: 'The metrics generator has no remote_write target: set metricsGenerator.config.storage.remote_write to this Prometheus\' /api/v1/write (chapter 3).',
     'zh-TW': 'metrics generator 沒有設定 remote_write 目標：請把 metricsGenerator.config.storage.remote_write 設為這個 Prometheus 的 /api/v1/write（第 3 章）。',
   },
+  remoteWriteFails: {
+    en: 'The metrics generator computes series but cannot deliver them to {url}: {why}. Is that Prometheus\' address? In the lab it is http://prometheus-stack-prometheus.prometheus:9090/api/v1/write (metricsGenerator.config.storage.remote_write, chapter 3).',
+    'zh-TW': 'metrics generator 有計算出時間序列，卻無法送到 {url}：{why}。這是 Prometheus 的位址嗎？實驗環境中應為 http://prometheus-stack-prometheus.prometheus:9090/api/v1/write（metricsGenerator.config.storage.remote_write，第 3 章）。',
+  },
   waiting: {
     en: 'No traces_* series yet. The generator writes every collection interval (15 s by default), so series come 15–30 s after the first spans. If it lasts: are spans arriving (chapter 4), and does the remote_write URL ({url}) reach this Prometheus?',
     'zh-TW': '尚未出現 traces_* 時間序列。generator 每個收集週期（預設 15 秒）寫入一次，第一批 span 之後約 15–30 秒才會出現。若一直沒有：span 是否有送達（第 4 章）？remote_write 網址（{url}）是否連得到這個 Prometheus？',
@@ -76,6 +80,32 @@ export const CAUSE = {
   },
 } satisfies Record<string, Text>;
 
+/**
+ * The metrics generator's own remote-write counters (Prometheus' remote storage inside Tempo: grafana/tempo@v2.2.2
+ * vendors prometheus/storage/remote; names as the real 2.2.2 /metrics shows them). Nothing delivered (bytes 0) while
+ * samples wait and are retried means the target does not take them.
+ */
+export async function remoteWriteState(ctx: ChapterContext): Promise<{ url: string; bytes: number; pending: number; retried: number; why: string } | undefined> {
+  const base = await ctx.endpoint('generator');
+  const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
+  if (r.status !== 200) return undefined;
+  const sum = (name: string, where = '') => {
+    let n: number | undefined;
+    for (const line of r.body.split('\n')) {
+      if (!line.startsWith(`${name}{`) || !line.includes(where)) continue;
+      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (Number.isFinite(v)) n = (n ?? 0) + v;
+    }
+    return n;
+  };
+  const url = /prometheus_remote_storage_samples_pending\{[^}]*url="([^"]+)"/.exec(r.body)?.[1];
+  if (!url) return undefined;
+  const refused = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="refused"') ?? 0;
+  const resolution = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="resolution"') ?? 0;
+  const why = resolution ? `the host name does not resolve (${resolution} attempts)` : refused ? `connection refused (${refused} attempts)` : 'nothing delivered';
+  return { url, bytes: sum('prometheus_remote_storage_bytes_total') ?? 0, pending: sum('prometheus_remote_storage_samples_pending') ?? 0, retried: sum('prometheus_remote_storage_samples_retried_total') ?? 0, why };
+}
+
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
 export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
@@ -87,6 +117,10 @@ export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Tex
   }
   const targets = config?.metrics_generator?.storage?.remote_write ?? [];
   if (config && !targets.some((t) => t.url)) return { hint: CAUSE.noRemoteWrite, final: true, cause: 'no remote_write target' };
+  const rw = await remoteWriteState(ctx).catch(() => undefined);
+  if (rw && rw.pending > 0 && rw.bytes === 0 && rw.retried > 0) {
+    return { hint: fill(CAUSE.remoteWriteFails, { url: rw.url, why: rw.why }), final: true, cause: `remote write to ${rw.url} fails (${rw.why})` };
+  }
   return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };
 }
 

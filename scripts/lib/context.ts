@@ -1,4 +1,5 @@
 import type { ChapterContext, EndpointName, Lab } from './model.js';
+import { WorkbookError } from './errors.js';
 import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
 import type { ProgressStore } from './progress.js';
@@ -34,7 +35,10 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       await store.save();
     },
     async endpoint(name: EndpointName) {
-      const explicit = name === 'distributor' ? lab.urls.tempo : lab.urls[name];
+      // a monolithic Tempo (--tempo-url alone) serves the distributor's and the generator's pages too
+      const monolithic = lab.urls.distributor ? undefined : lab.urls.tempo;
+      const explicit = name === 'distributor' ? (lab.urls.distributor ?? lab.urls.tempo) : name === 'generator' ? monolithic : lab.urls[name];
+      if (!explicit && name === 'generator' && (lab.urls.tempo || lab.urls.distributor)) throw new WorkbookError('the metrics generator\'s own address is not known with explicit Tempo URLs of a microservices Tempo');
       if (explicit) return explicit;
       const target = targets[name];
       return forwards.ensure(name, (port) => portForwardArgv(lab, target, port), lab.localPorts[name]);

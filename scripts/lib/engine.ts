@@ -1,5 +1,5 @@
 import { formatCommand, lastLines } from './format.js';
-import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
+import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
 import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
 import { CancelledError, UsageError, WorkbookError, errorMessage } from './errors.js';
@@ -106,12 +106,21 @@ export async function probeUntil(
   }
 }
 
+/** Why a check does not apply to this lab (it asks the cluster, and the learner named the component's URL). */
+export function notApplicable(check: Check, lab: Lab): string | undefined {
+  const named = (check.clusterOnly ?? []).filter((u) => lab.urls[u]);
+  if (!named.length) return undefined;
+  return `asks the cluster (kubectl); skipped because --${named[0]}-url names the endpoint directly`;
+}
+
 export async function executeCheck(
   check: Check,
   ctx: ChapterContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
+  const na = notApplicable(check, ctx.lab);
+  if (na) return { status: 'skipped', durationMs: 0, evidence: na };
   const { outcome, attempts } = await probeUntil(check, ctx, options);
   const durationMs = ctx.clock.now() - started;
   const details = outcome.details ? { details: outcome.details } : {};

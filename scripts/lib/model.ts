@@ -10,9 +10,13 @@ export interface Command {
   timeoutMs?: number;
 }
 
-export type EndpointName = 'prometheus' | 'tempo' | 'grafana' | 'distributor' | 'otlp';
-/** Endpoints a learner can name with --<name>-url. The distributor follows --tempo-url (a monolithic or test Tempo serves both). */
-export type UrlName = 'prometheus' | 'tempo' | 'grafana' | 'otlp';
+/** `generator`: the metrics generator's own pages (its remote-write counters), for diagnoses only. */
+export type EndpointName = 'prometheus' | 'tempo' | 'grafana' | 'distributor' | 'otlp' | 'generator';
+/**
+ * Endpoints a learner can name with --<name>-url. Without --distributor-url the distributor's pages are read from
+ * --tempo-url (a monolithic Tempo serves both); a microservices Tempo needs both.
+ */
+export type UrlName = 'prometheus' | 'tempo' | 'distributor' | 'grafana' | 'otlp';
 
 /** The settings one run works with. */
 export interface Lab {
@@ -76,6 +80,11 @@ export interface Check {
   once?: boolean;
   /** Upper bound for this check, in ms, on top of which --timeout may only shorten or lengthen. */
   deadlineMs?: number;
+  /**
+   * The check can only ask the cluster (kubectl): when any of these endpoints is named explicitly (--tempo-url …),
+   * the learner verifies a stack of their own and the check is skipped with that reason.
+   */
+  clusterOnly?: UrlName[];
   probe(ctx: ChapterContext): Promise<Outcome>;
 }
 

@@ -13,6 +13,7 @@ export const FLAGS = {
   'tempo-url': { type: 'string', value: 'URL', help: { en: 'use this Tempo instead of a port-forward', 'zh-TW': '直接使用此 Tempo 端點，不做 port-forward' } },
   'prometheus-url': { type: 'string', value: 'URL', help: { en: 'use this Prometheus instead of a port-forward', 'zh-TW': '直接使用此 Prometheus 端點，不做 port-forward' } },
   'grafana-url': { type: 'string', value: 'URL', help: { en: 'use this Grafana instead of a port-forward', 'zh-TW': '直接使用此 Grafana 端點，不做 port-forward' } },
+  'distributor-url': { type: 'string', value: 'URL', help: { en: "Tempo's distributor (ingester ring, spans received), when --tempo-url is the query-frontend of a microservices Tempo", 'zh-TW': 'Tempo 的 distributor（ingester ring、收到的 span 數）；當 --tempo-url 指向微服務 Tempo 的 query-frontend 時使用' } },
   'otlp-url': { type: 'string', value: 'URL', help: { en: 'traffic: send OTLP/HTTP here instead of a port-forward to the distributor', 'zh-TW': 'traffic：直接送 OTLP/HTTP 到此端點，不對 distributor 做 port-forward' } },
   count: { type: 'string', value: 'N', help: { en: 'traffic: how many traces (0 = until Ctrl-C; default 60)', 'zh-TW': 'traffic：要送幾筆追蹤（0 表示直到 Ctrl-C；預設 60）' } },
   rate: { type: 'string', value: 'PER_SECOND', help: { en: 'traffic: traces per second (default 2)', 'zh-TW': 'traffic：每秒送出的追蹤數（預設 2）' } },
@@ -30,7 +31,7 @@ export type FlagName = keyof typeof FLAGS;
 export type Flags = { [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
 const COMMON: FlagName[] = ['lang', 'profile', 'context', 'cluster', 'state-dir', 'config', 'help'];
-const ENDPOINTS: FlagName[] = ['tempo-url', 'prometheus-url', 'grafana-url', 'timeout'];
+const ENDPOINTS: FlagName[] = ['tempo-url', 'distributor-url', 'prometheus-url', 'grafana-url', 'timeout'];
 
 export interface CommandSpec {
   name: string;

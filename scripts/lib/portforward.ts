@@ -19,6 +19,8 @@ export function forwardTargets(lab: Lab): Record<EndpointName, ForwardTarget> {
     tempo: { namespace: lab.namespaces.tracing, resource: 'service/tempo-query-frontend', remotePort: 3100 },
     // the ingester ring page and the spans-received counter live on the distributor
     distributor: { namespace: lab.namespaces.tracing, resource: 'service/tempo-distributor', remotePort: 3100 },
+    // the metrics generator's /metrics (its remote-write counters), for chapter 6's diagnoses
+    generator: { namespace: lab.namespaces.tracing, resource: 'service/tempo-metrics-generator', remotePort: 3100 },
     // OTLP over HTTP, for `workbook traffic`
     otlp: { namespace: lab.namespaces.tracing, resource: 'service/tempo-distributor', remotePort: 4318 },
   };

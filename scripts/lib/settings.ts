@@ -10,7 +10,7 @@ import { isLang, langFromLocale, type Lang } from './text.js';
 import { getProfile } from './versions.js';
 
 /** Keys a settings file (workbook.config.yaml) may hold; same names as the flags. */
-const FILE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'tempo-url', 'prometheus-url', 'grafana-url', 'otlp-url', 'state-dir'] as const;
+const FILE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'tempo-url', 'prometheus-url', 'grafana-url', 'distributor-url', 'otlp-url', 'state-dir'] as const;
 type FileSettings = Partial<Record<(typeof FILE_KEYS)[number], string>>;
 
 const ENV_KEYS: Record<(typeof FILE_KEYS)[number], string> = {
@@ -22,6 +22,7 @@ const ENV_KEYS: Record<(typeof FILE_KEYS)[number], string> = {
   'tempo-url': 'WORKBOOK_TEMPO_URL',
   'prometheus-url': 'WORKBOOK_PROMETHEUS_URL',
   'grafana-url': 'WORKBOOK_GRAFANA_URL',
+  'distributor-url': 'WORKBOOK_DISTRIBUTOR_URL',
   'otlp-url': 'WORKBOOK_OTLP_URL',
   'state-dir': 'WORKBOOK_STATE_DIR',
 };
@@ -124,7 +125,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   if (timeoutMs === undefined) throw new UsageError(`--timeout "${timeoutRaw}" is not a duration (e.g. 90s, 5m)`);
 
   const urls: Partial<Record<UrlName, string>> = {};
-  for (const name of ['tempo', 'prometheus', 'grafana', 'otlp'] as const) {
+  for (const name of ['tempo', 'distributor', 'prometheus', 'grafana', 'otlp'] as const) {
     const v = pick(`${name}-url`);
     if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v);
   }
@@ -151,7 +152,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   };
 }
 
-export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318 };
+export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318, generator: 3102 };
 
 /** WORKBOOK_PORTS="grafana=13000,prometheus=19090" moves the local end of port-forwards. */
 export function parseLocalPorts(value: string | undefined): Record<EndpointName, number> {

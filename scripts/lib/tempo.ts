@@ -1,4 +1,5 @@
-import type { ChapterContext, Lab } from './model.js';
+import type { ChapterContext, Lab, Outcome } from './model.js';
+import { fill, type Text } from './text.js';
 
 /** Tempo strips leading zeros from hex trace ids (search results, exemplars); pad before comparing. */
 export function padTraceId(id: string): string {
@@ -140,16 +141,17 @@ export function exploreTraceLink(lab: Lab, traceId: string): string {
 }
 
 export interface TempoConfig {
+  ingester?: { lifecycler?: { ring?: { replication_factor?: number } } };
   overrides?: { metrics_generator_processors?: string[] };
   metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] } };
   compactor?: { compaction?: { block_retention?: string } };
 }
 
 /** The running configuration (/status/config): its body is a "GET /status/config" line, then the YAML. */
-export async function readTempoConfig(ctx: ChapterContext): Promise<{ config?: TempoConfig; error?: string }> {
+export async function readTempoConfig(ctx: ChapterContext, endpoint: 'tempo' | 'distributor' = 'tempo'): Promise<{ config?: TempoConfig; error?: string }> {
   let r: TempoGet;
   try {
-    r = await tempoGet(ctx, '/status/config');
+    r = await tempoGet(ctx, '/status/config', endpoint);
   } catch (err) {
     return { error: (err as Error).message };
   }
@@ -181,3 +183,72 @@ export async function fetchTrace(ctx: ChapterContext, id: string): Promise<Fetch
   const wrong = spans.find((s) => s.traceIdHex !== id);
   return wrong ? { kind: 'other-trace', got: wrong.traceIdHex } : { kind: 'ok', spans };
 }
+
+/** One member of dskit's ring status page (JSON when asked with Accept: application/json). */
+export interface RingMember {
+  id: string;
+  state: string;
+  address?: string;
+  /** last heartbeat, RFC 3339 */
+  timestamp?: string;
+}
+
+export interface RingView {
+  members: RingMember[];
+  active: RingMember[];
+  /** members not ACTIVE, each "id STATE (last heartbeat N s ago)" */
+  others: string[];
+  replicationFactor: number;
+  /** writes need this many healthy replicas: floor(RF/2) + 1 (dskit ring/replication_strategy.go) */
+  quorum: number;
+}
+
+/**
+ * The ingester ring as the distributor sees it (GET /ingester/ring, JSON; grafana/tempo@v2.2.2 vendored
+ * dskit ring/http.go). A killed ingester stays in the ring as UNHEALTHY once its heartbeat is older than
+ * heartbeat_timeout (observed on the real 2.2.2 processes). The replication factor is read from the running
+ * configuration (ingester.lifecycler.ring.replication_factor), else the lab's values (3).
+ */
+export async function readRing(ctx: ChapterContext): Promise<{ ring?: RingView; error?: string }> {
+  const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
+  const body = r.json as { shards?: RingMember[]; now?: string } | undefined;
+  if (r.status !== 200 || !body || !Array.isArray(body.shards)) {
+    return { error: `GET /ingester/ring on the distributor → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}` };
+  }
+  const now = Date.parse(body.now ?? '') || ctx.clock.now();
+  const { config } = await readTempoConfig(ctx, 'distributor');
+  const rf = Number(config?.ingester?.lifecycler?.ring?.replication_factor) || 3;
+  const active = body.shards.filter((s) => s.state === 'ACTIVE');
+  const others = body.shards
+    .filter((s) => s.state !== 'ACTIVE')
+    .map((s) => {
+      const t = Date.parse(s.timestamp ?? '');
+      return `${s.id} ${s.state}${Number.isFinite(t) ? ` (last heartbeat ${Math.max(0, Math.round((now - t) / 1000))} s ago)` : ''}`;
+    });
+  return { ring: { members: body.shards, active, others, replicationFactor: rf, quorum: Math.floor(rf / 2) + 1 } };
+}
+
+/** One ingester (or more, but fewer than a quorum) left: writes still succeed. */
+export const RING_DEGRADED: Text = {
+  en: 'Not every ingester is ACTIVE: {left}. Writes still succeed: with replication_factor {rf}, each write needs {quorum} of {rf} ingesters, and {active} are ACTIVE. A killed ingester stays in the ring as UNHEALTHY until it returns (its StatefulSet restarts it): `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`.',
+  'zh-TW': '並非每個 ingester 都是 ACTIVE：{left}。寫入仍會成功：replication_factor 為 {rf} 時，每筆寫入需要 {rf} 個中的 {quorum} 個 ingester，目前有 {active} 個 ACTIVE。被終止的 ingester 會以 UNHEALTHY 留在 ring 中，直到它回來（StatefulSet 會重新啟動它）：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`。',
+};
+
+/** Fewer healthy ingesters than a quorum: the distributor refuses every write. */
+export const RING_QUORUM_LOST: Text = {
+  en: 'Quorum lost: only {active} of {rf} ingesters are ACTIVE ({left}). With replication_factor {rf}, every write must reach {quorum} ingesters, so the distributor now refuses spans ("at least {quorum} live replicas required") and they are lost. Bring the ingesters back: `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`, then `kubectl -n tracing logs <pod>`.',
+  'zh-TW': '失去法定數量：{rf} 個 ingester 中只有 {active} 個是 ACTIVE（{left}）。replication_factor 為 {rf} 時，每筆寫入都必須送達 {quorum} 個 ingester，所以 distributor 現在會拒收 span（"at least {quorum} live replicas required"），這些 span 會遺失。請讓 ingester 恢復：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`，再查看 `kubectl -n tracing logs <pod>`。',
+};
+
+/** The ring check's verdict on what the distributor sees. */
+export function ringVerdict(ring: RingView, want: number): Outcome {
+  const evidence = `${ring.active.length}/${want} ingesters ACTIVE${ring.others.length ? `; not ACTIVE: ${ring.others.join(', ')}` : ''} (replication_factor ${ring.replicationFactor}, writes need ${ring.quorum})`;
+  if (ring.active.length >= want) return { ok: true, evidence };
+  const vars = { left: ring.others.join(', ') || `${want - ring.active.length} missing`, rf: ring.replicationFactor, quorum: ring.quorum, active: ring.active.length };
+  return { ok: false, evidence, hint: fill(ring.active.length >= ring.quorum ? RING_DEGRADED : RING_QUORUM_LOST, vars) };
+}
+
+
+
+/** Ingesters of the lab's values (ingester.replicas: 3). */
+export const INGESTERS = 3;

@@ -23,7 +23,7 @@ export function testLab(over: Partial<Lab> = {}): Lab {
     stateDir: mkdtempSync(join(tmpdir(), 'wb-state-')),
     showSecrets: false,
     grafanaAuth: {},
-    localPorts: { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318 },
+    localPorts: { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318, generator: 3102 },
     ...over,
   };
 }

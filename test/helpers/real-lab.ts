@@ -1,0 +1,32 @@
+// Helpers for tests against the real Tempo and the real Prometheus: the shop's traffic (the workbook's own
+// `workbook traffic` code, xk6 v0.0.2's semantics) and a chapter's checks run against explicit endpoints.
+import { executeCheck, type ItemResult } from '../../scripts/lib/engine.js';
+import type { Chapter, UrlName } from '../../scripts/lib/model.js';
+import { sendTraffic } from '../../scripts/commands/traffic.js';
+import { testContext, testLab } from './context.js';
+
+/** Send the shop's templates to an OTLP/HTTP receiver until stopped (or `count` traces). */
+export function startTraffic(otlpUrl: string, o: { rate?: number; count?: number } = {}): { done: Promise<unknown>; stop(): Promise<void> } {
+  const ac = new AbortController();
+  const done = (async () => {
+    const ctx = await testContext(testLab({ urls: { otlp: otlpUrl } }));
+    return sendTraffic(ctx, { count: o.count ?? 0, rate: o.rate ?? 10, signal: ac.signal, log: () => {} });
+  })();
+  return {
+    done,
+    async stop() {
+      ac.abort();
+      await done.catch(() => {});
+    },
+  };
+}
+
+/** Every check of a chapter, one after another (as `verify` runs them), against explicit endpoints. */
+export async function verifyChapter(chapter: Chapter, urls: Partial<Record<UrlName, string>>, timeoutMs = 45_000): Promise<Record<string, ItemResult>> {
+  const ctx = await testContext(testLab({ urls, timeoutMs }));
+  const out: Record<string, ItemResult> = {};
+  for (const c of chapter.checks) out[c.id] = await executeCheck(c, ctx);
+  return out;
+}
+
+export const statuses = (r: Record<string, ItemResult>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.status]));
