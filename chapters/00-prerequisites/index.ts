@@ -136,8 +136,8 @@ export const checks: Check[] = [
         final: true,
         evidence: `${gib} GiB available to containers, need 6 GiB`,
         hint: {
-          en: 'Give Docker more memory: Docker Desktop → Settings → Resources → Memory ≥ 6 GB (on Linux, Docker uses the host memory: close other programs or use a larger machine). Prometheus, Grafana and nine Tempo pods share it.',
-          'zh-TW': '請增加 Docker 可用的記憶體：Docker Desktop → Settings → Resources → Memory 至少 6 GB（Linux 上 Docker 直接使用主機記憶體：請關閉其他程式或換台較大的機器）。Prometheus、Grafana 與九個 Tempo pod 都要共用這些記憶體。',
+          en: 'Give Docker more memory: Docker Desktop → Settings → Resources → Memory ≥ 6 GB (on Linux, Docker uses the host memory: close other programs or use a larger machine). Prometheus, Grafana and ten Tempo pods share it.',
+          'zh-TW': '請增加 Docker 可用的記憶體：Docker Desktop → Settings → Resources → Memory 至少 6 GB（Linux 上 Docker 直接使用主機記憶體：請關閉其他程式或換台較大的機器）。Prometheus、Grafana 與十個 Tempo pod 都要共用這些記憶體。',
         },
       };
     },

@@ -75,9 +75,10 @@ export const CAUSE = {
     'zh-TW': '開關看起來都正確，但最近幾分鐘沒有 exemplar：每個區間每次收集最多送出一個 exemplar，請等待流量（第 4 章）。',
   },
   unresolved: {
-    en: 'Exemplar trace ids do not open in Tempo: are this Prometheus and this Tempo from the same lab? Traces older than block_retention are gone, and a trace needs a second or two after its spans arrive.',
-    'zh-TW': 'exemplar 的追蹤 ID 在 Tempo 中打不開：這個 Prometheus 與這個 Tempo 是否屬於同一個實驗環境？超過 block_retention 的追蹤會被刪除，而追蹤在 span 送達後也需要一兩秒才查得到。',
+    en: 'Exemplar trace ids do not open in Tempo. Are this Prometheus and this Tempo from the same lab? With the article\'s `backend: local`, a trace can be read only for about 15–45 minutes (while an ingester holds it; the queriers cannot read the ingesters\' blocks), so older exemplars point at traces that are gone: send fresh traffic (chapter 4), or use --profile article-minio to keep traces for the retention. A brand-new trace also needs a second or two.',
+    'zh-TW': 'exemplar 的追蹤 ID 在 Tempo 中打不開。這個 Prometheus 與這個 Tempo 是否屬於同一個實驗環境？在文章的 `backend: local` 下，追蹤大約只能在 15–45 分鐘內讀到（也就是還在 ingester 手上時；querier 讀不到 ingester 磁碟上的區塊），所以較舊的 exemplar 會指向已消失的追蹤：請送出新的流量（第 4 章），或使用 --profile article-minio 讓追蹤保留到期限。剛送出的追蹤也需要一兩秒才查得到。',
   },
+
 } satisfies Record<string, Text>;
 
 /**
