@@ -2,7 +2,9 @@ import { xk6Manifest } from '../helpers/values.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeCheck } from '../../scripts/lib/engine.js';
 import { formatCommand } from '../../scripts/lib/format.js';
-import { checks as ch3, COMPONENTS, RETENTION_HINT, RING_HINT, steps as ch3steps, durationHours } from '../../chapters/03-tempo/index.js';
+import { checks as ch3, COMPONENTS, RETENTION_HINT, steps as ch3steps, durationHours } from '../../chapters/03-tempo/index.js';
+import { RING_DEGRADED, RING_QUORUM_LOST } from '../../scripts/lib/tempo.js';
+import { fill } from '../../scripts/lib/text.js';
 import { checks as ch4, counterValue, NO_SPANS_HINT, steps as ch4steps } from '../../chapters/04-traffic/index.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
@@ -81,18 +83,26 @@ describe('chapter 3 checks', () => {
     expect(r.status).toBe('failed');
     expect(r.evidence).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/ready: ECONNREFUSED/);
   });
-  it('ingester ring: 3 ACTIVE passes; 2 ACTIVE and one JOINING fails with the quorum hint', async () => {
+  it('ingester ring: 3 ACTIVE passes; one UNHEALTHY is named (writes go on); two, and the quorum is lost', async () => {
     const ctx = await testContext(testLab({ urls: { tempo: tempo.url } }));
-    expect(await executeCheck(find(ch3, 'ingester-ring'), ctx)).toMatchObject({ status: 'passed', evidence: '3/3 ingesters ACTIVE' });
-    const degraded = await startTempoServer({ ringActive: 2 });
-    try {
-      const ctx2 = await testContext(testLab({ urls: { tempo: degraded.url }, timeoutMs: 300 }));
-      const r = await executeCheck(find(ch3, 'ingester-ring'), ctx2);
-      expect(r).toMatchObject({ status: 'failed', evidence: '2/3 ingesters ACTIVE (tempo-ingester-2 JOINING)', hint: RING_HINT });
-    } finally {
-      await degraded.close();
+    expect(await executeCheck(find(ch3, 'ingester-ring'), ctx)).toMatchObject({ status: 'passed', evidence: '3/3 ingesters ACTIVE (replication_factor 3, writes need 2)' });
+    for (const [active, hint] of [[2, RING_DEGRADED], [1, RING_QUORUM_LOST]] as const) {
+      const degraded = await startTempoServer({ ringActive: active });
+      try {
+        const ctx2 = await testContext(testLab({ urls: { tempo: degraded.url }, timeoutMs: 300 }));
+        const r = await executeCheck(find(ch3, 'ingester-ring'), ctx2);
+        const left = [2, 1].slice(0, 3 - active).reverse().map((i) => `tempo-ingester-${i} UNHEALTHY (last heartbeat 60 s ago)`).join(', ');
+        expect(r).toMatchObject({ status: 'failed', evidence: `${active}/3 ingesters ACTIVE; not ACTIVE: ${left} (replication_factor 3, writes need 2)`, hint: fill(hint, { left, rf: 3, quorum: 2, active }) });
+      } finally {
+        await degraded.close();
+      }
     }
     expect(tempo.requests).toContain('/ingester/ring');
+  });
+  it('ingester ring: a distributor without the ring page (a query-frontend) says where it looked', async () => {
+    const r = await executeCheck(find(ch3, 'ingester-ring'), await testContext(testLab({ urls: { tempo: 'http://127.0.0.1:9' }, timeoutMs: 100 })));
+    expect(r.status).toBe('failed');
+    expect(r.evidence).toContain('http://127.0.0.1:9/ingester/ring');
   });
   it('block retention: 48h passes; the captured default 24h fails with a hint', async () => {
     const ctx = await testContext(testLab({ urls: { tempo: tempo.url } }));
@@ -132,7 +142,7 @@ describe('chapter 4: traffic', () => {
     const instant = { now: () => Date.now(), sleep: async () => {} };
     const ok = await executeCheck(find(ch4, 'spans-received'), await testContext(testLab({ urls: { tempo: tempo.url } }), { clock: instant }));
     expect(ok.status).toBe('passed');
-    expect(ok.evidence).toMatch(/^tempo_distributor_spans_received_total (\d+) → (\d+) in 2 s \(\+7\)$/);
+    expect(ok.evidence).toMatch(/^tempo_distributor_spans_received_total (\d+) → (\d+) in 2 s \(\+7\), none discarded$/);
     const flat = await startTempoServer({ spansStep: 0 });
     try {
       const bad = await executeCheck(find(ch4, 'spans-received'), await testContext(testLab({ urls: { tempo: flat.url }, timeoutMs: 100 }), { clock: instant }));

@@ -84,22 +84,28 @@ export async function startTempoServer(opts: TempoServerOptions = {}): Promise<T
     if (p === '/status/config') {
       const text = read('tempo__status_config.txt');
       const retention = opts.retention ?? '48h0m0s';
-      const cfg = retention === 'captured' ? text : text.replace('block_retention: 24h0m0s', `block_retention: ${retention}`);
+      // the captured lab ran one process (ingester replication_factor 1); the article's values set 3 (README here)
+      const rf = text.replace(/^( {12}replication_factor:) 1$/m, '$1 3');
+      const cfg = retention === 'captured' ? rf : rf.replace('block_retention: 24h0m0s', `block_retention: ${retention}`);
       return send(200, opts.config ? opts.config(cfg) : cfg, 'text/plain');
     }
     if (p === '/ingester/ring') {
       if (req.headers.accept !== 'application/json') return send(200, '<html><body>Ingester Ring Status</body></html>', 'text/html');
+      // dskit's ring page as JSON (grafana/tempo@v2.2.2 vendor/github.com/grafana/dskit/ring/http.go); an ingester
+      // that stopped heartbeating is shown UNHEALTHY with its last heartbeat, as the real 2.2.2 processes show it
+      // (test/real/microservices.test.ts kills real ingesters)
       const active = opts.ringActive ?? 3;
+      const now = Date.now();
       const shards = [0, 1, 2].map((i) => ({
         id: `tempo-ingester-${i}`,
-        state: i < active ? 'ACTIVE' : 'JOINING',
+        state: i < active ? 'ACTIVE' : 'UNHEALTHY',
         address: `10.244.0.${10 + i}:9095`,
-        timestamp: new Date().toISOString(),
+        timestamp: new Date(i < active ? now : now - 60_000).toISOString(),
         registered_timestamp: new Date(Date.now() - 60_000).toISOString(),
         zone: '',
         tokens: [],
       }));
-      return send(200, JSON.stringify({ shards, now: new Date().toISOString() }));
+      return send(200, JSON.stringify({ shards, now: new Date(now).toISOString() }));
     }
     if (p === '/metrics') {
       spans += opts.spansStep ?? 7;

@@ -33,7 +33,7 @@ describe('resolveLab: defaults ← file ← env ← flags', () => {
     expect(lab).toMatchObject({ lang: 'en', clusterName: 'tempo-lab', context: 'kind-tempo-lab', timeoutMs: 180_000, yes: false, ci: false, urls: {} });
     expect(lab.profile.name).toBe('article');
     expect(lab.stateDir).toBe('/home/x/.local/state/tempo-workbook');
-    expect(lab.localPorts).toEqual({ grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318 });
+    expect(lab.localPorts).toEqual({ grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318, generator: 3102 });
   });
   it('each layer overrides the one before, and the trace says where each came from', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wb-cwd-'));
@@ -81,6 +81,6 @@ describe('resolveLab: defaults ← file ← env ← flags', () => {
     expect(() => resolveLab({}, io({}, cwd))).toThrow(/is not valid YAML/);
   });
   it('WORKBOOK_PORTS moves local ports', () => {
-    expect(parseLocalPorts('grafana=13000, tempo:13100')).toEqual({ grafana: 13000, prometheus: 9090, tempo: 13100, distributor: 3101, otlp: 4318 });
+    expect(parseLocalPorts('grafana=13000, tempo:13100')).toEqual({ grafana: 13000, prometheus: 9090, tempo: 13100, distributor: 3101, otlp: 4318, generator: 3102 });
   });
 });
