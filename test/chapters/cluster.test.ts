@@ -12,6 +12,7 @@ function clusterRules(over: { kind?: FakeRule[]; kubectl?: FakeRule[] } = {}) {
   return {
     kind: over.kind ?? [
       { argv: ['get', 'clusters'], stdout: '{{clusters}}\n' },
+      // kind@v0.20.0 pkg/cluster/internal/create/create.go: 'Creating cluster "<name>" ...' then ' ✓ Ensuring node image' (status lines, abbreviated)
       { argv: CREATE, stdout: 'Creating cluster "tempo-lab" ...\n ✓ Ensuring node image\n', set: { clusters: 'tempo-lab', contexts: 'kind-tempo-lab' } },
     ],
     kubectl: over.kubectl ?? [
@@ -58,6 +59,7 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
       rules: clusterRules({
         kind: [
           { argv: ['get', 'clusters'], stdout: '' },
+          // kind@v0.20.0 cmd/kind/app/main.go prints errors as "ERROR: <msg>"; the message is create.go's pull failure (abbreviated)
           { argv: CREATE, stderr: 'ERROR: failed to create cluster: failed to pull image "kindest/node"\n', exitCode: 1 },
         ],
       }),
@@ -105,6 +107,7 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
           { argv: ['config', 'current-context'], stdout: 'prod\n' },
         ],
         helm: [
+          // helm/helm@v3.12.3 cmd/helm/repo_add.go: '"<name>" has been added to your repositories'; repo_update.go: 'Update Complete. ⎈Happy Helming!⎈' (abbreviated)
           { prefix: ['repo', 'add'], stdout: '"prometheus-community" has been added\n' },
           { prefix: ['repo', 'update'], stdout: 'Update Complete.\n' },
         ],
@@ -125,6 +128,7 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
         ],
         helm: [
           { prefix: ['repo'], stdout: 'ok\n' },
+          // helm/helm@v3.12.3 pkg/action/install.go wraps a --wait timeout as "INSTALLATION FAILED: timed out waiting for the condition" (k8s.io/apimachinery wait.ErrWaitTimeout)
           { prefix: ['--kube-context', 'my-lab', 'upgrade', '--install'], stderr: 'Error: INSTALLATION FAILED: timed out waiting for the condition\n', exitCode: 1 },
         ],
       },

@@ -39,6 +39,7 @@ afterEach(() => world?.cleanup());
 function dockerRules(present: string[], failing: string[] = []): FakeRule[] {
   return [
     ...present.map((ref) => ({ argv: ['image', 'inspect', '--format', '{{.Id}}', ref], stdout: 'sha256:0123\n' })),
+    // docker/cli@v24.0.6: daemon errors are printed as "Error response from daemon: <msg>" (moby client); "Status: Downloaded newer image for …" is docker pull's last line (abbreviated)
     { prefix: ['image', 'inspect'], stderr: 'Error response from daemon: No such image\n', exitCode: 1 },
     ...failing.map((ref) => ({ argv: ['pull', ref], stderr: `Error response from daemon: Get "https://registry/v2/": net/http: TLS handshake timeout\n`, exitCode: 1 })),
     { prefix: ['pull'], stdout: 'Status: Downloaded newer image\n' },
@@ -48,6 +49,7 @@ function dockerRules(present: string[], failing: string[] = []): FakeRule[] {
 describe('workbook prefetch (fake docker and kind)', () => {
   it('pulls only what is missing, then loads everything but the node image into the lab cluster', async () => {
     const present = [profile.images.tempo!, profile.images.grafana!];
+    // kind@v0.20.0 pkg/cmd/kind/load/docker-image/docker-image.go: 'Image: "<img>" with ID "<id>" not yet present on node "<node>", loading...'
     world = new FakeWorld({ rules: { docker: dockerRules(present), kind: [{ argv: ['get', 'clusters'], stdout: 'tempo-lab\n' }, { prefix: ['load', 'docker-image'], stdout: 'Image: "x" with ID "sha256:0123" not yet present on node "tempo-lab-control-plane", loading...\n' }] } });
     const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -64,6 +66,7 @@ describe('workbook prefetch (fake docker and kind)', () => {
   });
 
   it('before the cluster exists: pulls, and says to run it again after chapter 1', async () => {
+    // kind@v0.20.0 pkg/cmd/kind/get/clusters/clusters.go prints "No kind clusters found." when there are none
     world = new FakeWorld({ rules: { docker: dockerRules([]), kind: [{ argv: ['get', 'clusters'], stdout: 'No kind clusters found.\n' }] } });
     const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
     expect(r.code).toBe(0);

@@ -10,6 +10,7 @@ afterEach(() => world?.cleanup());
 
 const kindRules = [
   { argv: ['get', 'clusters'], stdout: '{{clusters}}\n' },
+  // kind@v0.20.0 pkg/cmd/kind/delete/cluster/deletecluster.go logs 'Deleting cluster "<name>" ...' and pkg/cluster/internal/delete 'Deleted nodes: [...]' to stderr
   { argv: ['delete', 'cluster', '--name', 'tempo-lab'], stderr: 'Deleting cluster "tempo-lab" ...\nDeleted nodes: ["tempo-lab-control-plane"]\n', set: { clusters: 'other' } },
 ];
 

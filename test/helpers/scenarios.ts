@@ -1,7 +1,11 @@
+// Canned answers of the FAKE kind/helm/kubectl/docker/sysctl. Nothing here was captured from a real tool on this
+// machine (no Docker engine, kind or helm runs here); each answer names the upstream source of its shape. Where a
+// value is ours (names, versions, sizes), the comment says so.
 import type { FakeRule, Scenario } from './fakes.js';
 
 const GIB = 1024 ** 3;
 
+/** `docker info --format '{{json .}}'`: fields of docker/cli@v24.0.6 (types of moby/moby@v24.0.6 api/types/types.go: Info.ServerVersion, MemTotal, NCPU, OperatingSystem); values ours. */
 export function dockerInfo(memGiB: number): string {
   return JSON.stringify({ ServerVersion: '24.0.6', MemTotal: Math.round(memGiB * GIB), NCPU: 4, OperatingSystem: 'Docker Desktop' }) + '\n';
 }
@@ -11,19 +15,29 @@ export function goodMachine(over: Partial<Record<string, FakeRule[]>> = {}): Sce
   return {
     rules: {
       docker: [
+        // Go template over docker/cli@v24.0.6 cli/command/system/version.go (Client.Version)
         { argv: ['version', '--format', '{{.Client.Version}}'], stdout: '24.0.6\n' },
         { argv: ['info', '--format', '{{json .}}'], stdout: dockerInfo(8) },
       ],
+      // kubernetes-sigs/kind@v0.20.0 pkg/cmd/kind/version/version.go: "kind v<version> <go version> <os>/<arch>"
       kind: [{ argv: ['version'], stdout: 'kind v0.20.0 go1.20.4 linux/amd64\n' }],
+      // kubernetes/kubectl@v0.28.2 pkg/cmd/version/version.go: JSON {clientVersion: version.Info, kustomizeVersion}
       kubectl: [{ argv: ['version', '--client', '--output=json'], stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.28.2' }, kustomizeVersion: 'v5.0.4' }) }],
+      // helm/helm@v3.12.3 cmd/helm/version.go: --template over version.BuildInfo (.Version)
       helm: [{ argv: ['version', '--template', '{{.Version}}'], stdout: 'v3.12.3' }],
+      // procps sysctl -n: one value a line, in the order asked; the values are common distro defaults raised for kind
+      // (kubernetes-sigs/kind@v0.20.0 site/content/docs/user/known-issues.md, "Pod errors due to too many open files")
       sysctl: [{ argv: ['-n', 'fs.inotify.max_user_watches', 'fs.inotify.max_user_instances'], stdout: '524288\n512\n' }],
       ...over,
     },
   };
 }
 
-/** As the real docker CLI does with no daemon: `docker version` prints the client's version, then exits 1. */
+/**
+ * As the real docker CLI does with no daemon: `docker version` prints the client's version, then exits 1; the
+ * message is docker/cli@v24.0.6 cli/command/cli.go's daemon connection error (via moby client errors.go
+ * ErrorConnectionFailed: "Cannot connect to the Docker daemon at %s. Is the docker daemon running?").
+ */
 export const daemonDown: FakeRule[] = [
   { argv: ['version', '--format', '{{.Client.Version}}'], stdout: '24.0.6\n', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n', exitCode: 1 },
   {
@@ -39,11 +53,15 @@ export const lowMemory: FakeRule[] = [
   { argv: ['info', '--format', '{{json .}}'], stdout: dockerInfo(3.8) },
 ];
 
+/** A Pod as `kubectl get -o json` lists it: the fields of kubernetes/api@v0.27.3 core/v1 types.go the checks read. */
 export function pod(name: string, labels: Record<string, string>, ready = true) {
   return { metadata: { name, labels }, status: { phase: ready ? 'Running' : 'Pending', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
 }
 
-/** The pods `kubectl get pods -n tracing` lists in the article, with the chart's labels. */
+/**
+ * The pods `kubectl get pods -n tracing` lists in the article (shared/seed, the pod names), with the chart's labels
+ * (grafana/helm-charts@tempo-distributed-1.6.5 templates/_helpers.tpl tempo.labels; shared/reference/charts-audit.md).
+ */
 export function tempoPods(): ReturnType<typeof pod>[] {
   const t = (name: string, component: string) => pod(name, { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/component': component });
   return [
@@ -62,7 +80,14 @@ export function tempoPods(): ReturnType<typeof pod>[] {
 
 const K = ['--context', 'kind-tempo-lab'];
 
-/** A running lab as kubectl (a fake) sees it: context, nodes, CoreDNS, Tempo and xk6 pods, Grafana's secret. */
+/**
+ * A running lab as kubectl (a fake) sees it: context, nodes, CoreDNS, Tempo and xk6 pods, Grafana's secret.
+ * Shapes: kubectl config get-contexts -o name (one name a line; kubernetes/kubectl@v0.27.3
+ * pkg/cmd/config/get_contexts.go), Node/Deployment/Secret of kubernetes/api@v0.27.3; the node name
+ * "<cluster>-control-plane" is kind's (kubernetes-sigs/kind@v0.20.0 pkg/cluster/internal/create/create.go); the
+ * Grafana secret keys admin-user/admin-password are grafana/helm-charts@grafana-6.59.5 templates/secret.yaml's;
+ * "prom-operator" is kube-prometheus-stack 51.2.0's grafana.adminPassword default.
+ */
 export function labKubectl(grafanaPassword = 'prom-operator'): FakeRule[] {
   return [
     { argv: ['version', '--client', '--output=json'], stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.28.2' } }) },
@@ -79,7 +104,11 @@ export function labKubectl(grafanaPassword = 'prom-operator'): FakeRule[] {
   ];
 }
 
-/** A lab whose slow steps take time (fake sleeps): pulls 250 ms each, kind create 900 ms, installs 700 ms. */
+/**
+ * A lab whose slow steps take time (fake sleeps): pulls 250 ms each, kind create 900 ms, installs 700 ms (ours).
+ * "Error: No such image" is docker/cli@v24.0.6 image inspect's not-found error; the other outputs are abbreviated
+ * first lines of the tools' own (docker pull's final status, kind create's first line, helm's STATUS line).
+ */
 export function slowLab(): Scenario {
   const good = goodMachine();
   return {
