@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { main } from './main.js';
+import { isLang, langFromLocale, type Lang } from './lib/text.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const controller = new AbortController();
@@ -26,6 +27,16 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** The language for a last message: --lang, then the settings' environment, then the locale. */
+function cliLang(): Lang {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const flag = i < 0 ? undefined : args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  const v = flag ?? process.env.WORKBOOK_LANG;
+  if (v && isLang(v)) return v;
+  return langFromLocale(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
+}
+
 const REPORT = 'https://github.com/tempo-workbook/tempo-workbook/issues';
 
 main(process.argv.slice(2), {
@@ -47,6 +58,8 @@ main(process.argv.slice(2), {
     const e = err as Error & { exitCode?: number };
     if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
       process.stderr.write(`error: ${e.message}\n`);
+      const hint = (e as { hint?: Record<Lang, string> }).hint;
+      if (hint) process.stderr.write(`hint: ${hint[cliLang()]}\n`);
       process.exit(e.exitCode);
     }
     process.stderr.write(`internal error: ${e?.message ?? String(err)}\n(this is a bug in the workbook: please report it at ${REPORT} with \`workbook --version\`, node ${process.version}, ${process.platform})\n`);

@@ -2,19 +2,13 @@ import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/
 import { compareVersions } from '../../scripts/lib/versions.js';
 import { lastLines } from '../../scripts/lib/format.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
-import { runJson } from '../../scripts/lib/tools.js';
+import { INSTALL, runJson } from '../../scripts/lib/tools.js';
 
 const GIB = 1024 ** 3;
 export const MIN_DOCKER_MEMORY = 6 * GIB;
 /** kind's "known issues" page: below these, nodes fail with "too many open files". */
 export const MIN_INOTIFY = { max_user_watches: 524288, max_user_instances: 512 } as const;
 
-const INSTALL: Record<string, Text> = {
-  docker: { en: 'Install Docker (Docker Desktop, or Docker Engine on Linux): https://docs.docker.com/get-docker/', 'zh-TW': '請安裝 Docker（Docker Desktop，或 Linux 上的 Docker Engine）：https://docs.docker.com/get-docker/' },
-  kind: { en: 'Install kind {min} or newer: https://kind.sigs.k8s.io/docs/user/quick-start/#installation', 'zh-TW': '請安裝 kind {min} 以上版本：https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
-  kubectl: { en: 'Install kubectl {min} or newer: https://kubernetes.io/docs/tasks/tools/', 'zh-TW': '請安裝 kubectl {min} 以上版本：https://kubernetes.io/docs/tasks/tools/' },
-  helm: { en: 'Install helm {min} or newer: https://helm.sh/docs/intro/install/', 'zh-TW': '請安裝 helm {min} 以上版本：https://helm.sh/docs/intro/install/' },
-};
 
 const TOO_OLD: Text = { en: '{tool} {found} is older than {min}; upgrade it. {install}', 'zh-TW': '{tool} {found} 比 {min} 舊，請升級。{install}' };
 

@@ -1,4 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { CONTEXT_HINT, contextRefusal, contextState, getJson } from '../../scripts/lib/kube.js';
 import { kindClusters } from '../../scripts/lib/tools.js';
 
@@ -17,7 +18,7 @@ export const createCluster: Step = {
     timeoutMs: 10 * 60_000,
   }),
   async skipIf(ctx) {
-    return (await kindClusters(ctx)).includes(ctx.lab.clusterName) ? `cluster ${ctx.lab.clusterName} exists; left as it is` : undefined;
+    return (await kindClusters(ctx))?.includes(ctx.lab.clusterName) ? `cluster ${ctx.lab.clusterName} exists; left as it is` : undefined;
   },
   async after(ctx) {
     // teardown deletes only clusters the workbook made
@@ -37,11 +38,13 @@ export const checks: Check[] = [
     async probe(ctx) {
       const state = await contextState(ctx);
       if (state.exists) return { ok: true, evidence: `context ${ctx.lab.context} exists` };
-      return { ok: false, evidence: contextRefusal(ctx, state), hint: CONTEXT_HINT };
+      // a context does not appear by waiting: end the check at once
+      return { ok: false, final: true, evidence: contextRefusal(ctx, state), hint: CONTEXT_HINT };
     },
   },
   {
     id: 'nodes-ready',
+    needs: [NEEDS_CLUSTER()],
     title: { en: 'every node is Ready', 'zh-TW': '所有節點都是 Ready' },
     async probe(ctx) {
       const { json, fail } = await getJson<{ items: Node[] }>(ctx, ['get', 'nodes']);
@@ -63,6 +66,7 @@ export const checks: Check[] = [
   },
   {
     id: 'coredns',
+    needs: [NEEDS_CLUSTER()],
     title: { en: 'CoreDNS is ready', 'zh-TW': 'CoreDNS 已就緒' },
     async probe(ctx) {
       const { json, fail } = await getJson<{ spec?: { replicas?: number }; status?: { readyReplicas?: number } }>(ctx, ['get', 'deployment', 'coredns', '--namespace', 'kube-system']);

@@ -1,4 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { chartSteps } from '../../scripts/lib/helm.js';
 import { grafanaHealth } from '../../scripts/lib/grafana.js';
 import { promApi } from '../../scripts/lib/prometheus.js';
@@ -53,6 +54,7 @@ export function exemplarStorageOn(flags: Flags): boolean {
 export const checks: Check[] = [
   {
     id: 'prometheus-ready',
+    needs: [NEEDS_CLUSTER('prometheus')],
     title: { en: 'Prometheus is ready', 'zh-TW': 'Prometheus 已就緒' },
     async probe(ctx) {
       const base = await ctx.endpoint('prometheus');
@@ -67,6 +69,7 @@ export const checks: Check[] = [
   },
   {
     id: 'remote-write-receiver',
+    needs: [{ check: 'prometheus/prometheus-ready' }],
     title: { en: 'remote-write receiver is on', 'zh-TW': '已開啟 remote write 接收' },
     async probe(ctx) {
       const flags = await promApi<Flags>(ctx, '/api/v1/status/flags');
@@ -77,6 +80,7 @@ export const checks: Check[] = [
   },
   {
     id: 'exemplar-storage',
+    needs: [{ check: 'prometheus/prometheus-ready' }],
     title: { en: 'exemplar storage is on', 'zh-TW': '已開啟 exemplar 儲存' },
     async probe(ctx) {
       const flags = await promApi<Flags>(ctx, '/api/v1/status/flags');
@@ -85,7 +89,7 @@ export const checks: Check[] = [
       return { ok: false, final: true, evidence: shown, hint: NO_EXEMPLARS_HINT };
     },
   },
-  grafanaHealth('grafana-health'),
+  { ...grafanaHealth('grafana-health'), needs: [NEEDS_CLUSTER('grafana')] },
 ];
 
 export const chapter: Chapter = {

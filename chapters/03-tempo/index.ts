@@ -1,4 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { chartSteps } from '../../scripts/lib/helm.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
 import { INGESTERS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
@@ -44,6 +45,11 @@ export const RING_HINT: Text = {
   'zh-TW': 'ingester 啟動時加入 ring，幾秒後才會變成 ACTIVE。replication_factor 為 3 時若 ACTIVE 少於 2 個，寫入會失敗（沒有法定數量）。請查看 `kubectl -n tracing logs tempo-ingester-0`。',
 };
 
+const CONFIG_UNREADABLE: Text = {
+  en: 'Tempo answered, but not with its running configuration (/status/config): is --tempo-url (or the port-forward to service/tempo-query-frontend) Tempo?',
+  'zh-TW': 'Tempo 有回應，但不是它執行中的設定（/status/config）：--tempo-url（或到 service/tempo-query-frontend 的 port-forward）指向的是 Tempo 嗎？',
+};
+
 export const RETENTION_HINT: Text = {
   en: 'The running configuration does not have the 48h block retention of the values: was the chart installed with manifests/tempo-distributed.values.yaml (compactor.config.compaction.block_retention)?',
   'zh-TW': '執行中的設定沒有 values 中的 48h 區塊保留期限：安裝 chart 時是否使用了 manifests/tempo-distributed.values.yaml（compactor.config.compaction.block_retention）？',
@@ -59,6 +65,7 @@ export function durationHours(v: unknown): number | undefined {
 export const checks: Check[] = [
   {
     id: 'pods',
+    needs: [NEEDS_CLUSTER()],
     title: { en: 'every Tempo component has ready pods', 'zh-TW': '每個 Tempo 元件都有就緒的 pod' },
     clusterOnly: ['tempo', 'distributor'],
     async probe(ctx) {
@@ -79,6 +86,7 @@ export const checks: Check[] = [
   },
   {
     id: 'ready',
+    needs: [NEEDS_CLUSTER('tempo')],
     title: { en: 'Tempo answers /ready through the query-frontend', 'zh-TW': 'Tempo 經由 query-frontend 回應 /ready' },
     async probe(ctx) {
       const r = await tempoGet(ctx, '/ready');
@@ -93,6 +101,7 @@ export const checks: Check[] = [
   },
   {
     id: 'ingester-ring',
+    needs: [NEEDS_CLUSTER('tempo', 'distributor')],
     title: { en: 'the ingester ring has 3 ACTIVE members', 'zh-TW': 'ingester ring 有 3 個 ACTIVE 成員' },
     async probe(ctx) {
       // the ring status page lives on the distributor (--distributor-url, or service/tempo-distributor)
@@ -103,10 +112,11 @@ export const checks: Check[] = [
   },
   {
     id: 'block-retention',
+    needs: [{ check: 'tempo/ready' }],
     title: { en: 'the compactor keeps blocks for 48h', 'zh-TW': 'compactor 的區塊保留期限為 48h' },
     async probe(ctx) {
       const { config, error } = await readTempoConfig(ctx);
-      if (!config) return { ok: false, evidence: error!, hint: RETENTION_HINT };
+      if (!config) return { ok: false, evidence: error!, hint: CONFIG_UNREADABLE };
       const got = config.compactor?.compaction?.block_retention;
       const evidence = `compactor.compaction.block_retention: ${got ?? '(missing)'}`;
       if (durationHours(got) === 48) return { ok: true, evidence };

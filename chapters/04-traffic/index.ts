@@ -1,4 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { kubectl } from '../../scripts/lib/tools.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
 import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
@@ -53,6 +54,7 @@ export const GROWTH_WINDOW_MS = 2000;
 export const checks: Check[] = [
   {
     id: 'generator-running',
+    needs: [NEEDS_CLUSTER()],
     title: { en: 'the xk6-tracing pod is running', 'zh-TW': 'xk6-tracing pod 正在執行' },
     clusterOnly: ['tempo', 'distributor'],
     async probe(ctx) {
@@ -73,6 +75,7 @@ export const checks: Check[] = [
   },
   {
     id: 'spans-received',
+    needs: [NEEDS_CLUSTER('tempo', 'distributor'), { check: 'tempo/ready' }],
     title: { en: 'the distributor is receiving spans and Tempo keeps them', 'zh-TW': 'distributor 正在接收 span，且 Tempo 有保存' },
     async probe(ctx) {
       const read = async () => {

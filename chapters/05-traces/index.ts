@@ -1,6 +1,7 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
-import type { Text } from '../../scripts/lib/text.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
+import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
+import { fill, type Text } from '../../scripts/lib/text.js';
 import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lib/shop.js';
 
 export { SERVICES };
@@ -119,12 +120,13 @@ async function probeTemplate(ctx: ChapterContext, tpl: Template): Promise<Outcom
 export const checks: Check[] = [
   {
     id: 'service-names',
+    needs: [NEEDS_CLUSTER('tempo'), { check: 'tempo/ready' }],
     title: { en: 'Tempo knows all five shop services', 'zh-TW': 'Tempo 認得商店的五個服務' },
     async probe(ctx) {
       const r = await tempoGet(ctx, '/api/search/tag/service.name/values');
       const values = (r.json as { tagValues?: unknown[] } | undefined)?.tagValues;
       if (r.status !== 200 || !Array.isArray(values)) {
-        return { ok: false, evidence: `GET /api/search/tag/service.name/values → ${r.status} ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: NO_TRACES_HINT };
+        return { ok: false, evidence: `GET /api/search/tag/service.name/values → ${r.status} ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: fill(NOT_TEMPO_API, { what: r.status === 200 ? 'no "tagValues"' : `HTTP ${r.status}` }) };
       }
       const names = values.map((v) => (typeof v === 'string' ? v : (v as { value?: string }).value ?? ''));
       const missing = SERVICES.filter((s) => !names.includes(s));
@@ -135,6 +137,7 @@ export const checks: Check[] = [
   },
   {
     id: 'search-tags',
+    needs: [NEEDS_CLUSTER('tempo'), { check: 'tempo/ready' }],
     title: { en: 'tag search finds shop-backend traces', 'zh-TW': '依標籤搜尋可找到 shop-backend 的追蹤' },
     async probe(ctx) {
       const res = await search(ctx, { tags: 'service.name=shop-backend' });
@@ -144,6 +147,7 @@ export const checks: Check[] = [
   },
   {
     id: 'search-traceql',
+    needs: [NEEDS_CLUSTER('tempo'), { check: 'tempo/ready' }],
     title: { en: 'TraceQL search finds shop-backend traces', 'zh-TW': 'TraceQL 搜尋可找到 shop-backend 的追蹤' },
     async probe(ctx) {
       const q = '{resource.service.name="shop-backend"}';
@@ -152,7 +156,7 @@ export const checks: Check[] = [
       return res.traces.length ? { ok: true, evidence } : { ok: false, evidence, hint: NO_TRACES_HINT };
     },
   },
-  ...TEMPLATES.map((tpl): Check => ({ id: `trace-${tpl.id}`, title: tpl.title, probe: (ctx) => probeTemplate(ctx, tpl) })),
+  ...TEMPLATES.map((tpl): Check => ({ id: `trace-${tpl.id}`, title: tpl.title, needs: [NEEDS_CLUSTER('tempo'), { check: 'tempo/ready' }], probe: (ctx) => probeTemplate(ctx, tpl) })),
 ];
 
 export const chapter: Chapter = {

@@ -1,4 +1,5 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lib/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
@@ -111,7 +112,8 @@ export async function remoteWriteState(ctx: ChapterContext): Promise<{ url: stri
 export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
   if (flags && !receiverOn(flags)) return { hint: CAUSE.receiverOff, final: true, cause: 'remote-write receiver off' };
-  const { config } = await readTempoConfig(ctx);
+  // a diagnosis only: a Tempo that cannot be asked leaves the cause open
+  const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
   const processors = config?.overrides?.metrics_generator_processors;
   if (config && (!processors || !processors.includes('service-graphs') || !processors.includes('span-metrics'))) {
     return { hint: fill(CAUSE.processorsMissing, { processors: processors?.join(', ') || 'none' }), final: true, cause: 'processors missing from overrides' };
@@ -150,6 +152,7 @@ async function exemplarsNow(ctx: ChapterContext): Promise<{ metric: string; seri
 export const checks: Check[] = [
   {
     id: 'series',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'the metrics generator writes traces_* series to Prometheus', 'zh-TW': 'metrics generator 把 traces_* 時間序列寫入 Prometheus' },
     async probe(ctx) {
       const names = await metricNames(ctx);
@@ -160,6 +163,7 @@ export const checks: Check[] = [
   },
   {
     id: 'service-graph-edges',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'every service-graph edge of the shop has a rising request count', 'zh-TW': '商店的每條服務圖邊都有持續增加的請求數' },
     async probe(ctx): Promise<Outcome> {
       const [rising, rates, failed] = await Promise.all([
@@ -184,6 +188,7 @@ export const checks: Check[] = [
   },
   {
     id: 'failed-requests',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'failed requests only on the 403 path', 'zh-TW': '只有 403 路徑上有失敗請求' },
     async probe(ctx) {
       const failed = byEdge(await promQuery(ctx, 'sum by (client, server) (traces_service_graph_request_failed_total)'));
@@ -199,6 +204,7 @@ export const checks: Check[] = [
   },
   {
     id: 'span-metrics',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'span metrics for every service', 'zh-TW': '每個服務都有 span 指標' },
     async probe(ctx) {
       const rows = await promQuery(ctx, 'sum by (service) (traces_spanmetrics_calls_total)');
@@ -215,6 +221,7 @@ export const checks: Check[] = [
   },
   {
     id: 'exemplars',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'latency buckets carry exemplars with a traceID', 'zh-TW': '延遲區間帶有含 traceID 的 exemplar' },
     async probe(ctx) {
       const all = await exemplarsNow(ctx);
@@ -232,7 +239,7 @@ export const checks: Check[] = [
       }
       const flags = await promFlags(ctx);
       if (flags && !exemplarStorageOn(flags)) return { ok: false, final: true, evidence: `${evidence}; series are there, enable-feature=${flags['enable-feature'] || '(none)'}`, hint: CAUSE.exemplarStorageOff };
-      const { config } = await readTempoConfig(ctx);
+      const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
       const targets = config?.metrics_generator?.storage?.remote_write ?? [];
       if (config && targets.length && !targets.some((t) => t.send_exemplars)) return { ok: false, final: true, evidence: `${evidence}; send_exemplars is off`, hint: CAUSE.sendExemplarsOff };
       return { ok: false, evidence, hint: CAUSE.noExemplarsYet };
@@ -240,6 +247,7 @@ export const checks: Check[] = [
   },
   {
     id: 'exemplar-to-trace',
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'tempo/ready' }],
     title: { en: 'an exemplar\'s traceID opens its trace in Tempo', 'zh-TW': 'exemplar 的 traceID 能在 Tempo 中開啟對應追蹤' },
     async probe(ctx) {
       const all = await exemplarsNow(ctx);

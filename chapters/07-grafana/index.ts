@@ -1,4 +1,5 @@
 import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
 import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
@@ -91,9 +92,10 @@ interface Frame {
 }
 
 export const checks: Check[] = [
-  grafanaHealth('health'),
+  { ...grafanaHealth('health'), needs: [NEEDS_CLUSTER('grafana')] },
   {
     id: 'login',
+    needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'the admin credentials work', 'zh-TW': '管理員帳密可以登入' },
     async probe(ctx) {
       const creds = await grafanaCredentials(ctx);
@@ -106,6 +108,7 @@ export const checks: Check[] = [
   },
   {
     id: 'tempo-datasource',
+    needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'the Tempo data source: uid tempo, query-frontend URL, service map, node graph', 'zh-TW': 'Tempo 資料來源：uid tempo、query-frontend 網址、服務圖、節點圖' },
     async probe(ctx) {
       const { ds, fail } = await dataSource(ctx, TEMPO_UID, 'Tempo');
@@ -117,6 +120,7 @@ export const checks: Check[] = [
   },
   {
     id: 'exemplar-link',
+    needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'Prometheus exemplars link traceID to Tempo', 'zh-TW': 'Prometheus 的 exemplar 以 traceID 連到 Tempo' },
     async probe(ctx) {
       const { ds, fail } = await dataSource(ctx, PROMETHEUS_UID, 'Prometheus');
@@ -128,6 +132,7 @@ export const checks: Check[] = [
   },
   {
     id: 'datasource-health',
+    needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'Grafana reaches both data sources', 'zh-TW': 'Grafana 連得到兩個資料來源' },
     async probe(ctx) {
       // Tempo: Grafana 10.1's Tempo data source has no backend health check (/health answers 404); its own
@@ -150,6 +155,7 @@ export const checks: Check[] = [
   },
   {
     id: 'traceql-query',
+    needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'a TraceQL query through Grafana returns traces', 'zh-TW': '透過 Grafana 執行 TraceQL 查詢能取得追蹤' },
     async probe(ctx) {
       // Explore runs TraceQL searches through the data source proxy (Grafana 10.1)...

@@ -1,5 +1,5 @@
 import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
-import { kindClusters } from '../../scripts/lib/tools.js';
+import { installHint, kindClusters, toolMissing } from '../../scripts/lib/tools.js';
 
 export const deleteCluster: Step = {
   id: 'delete-cluster',
@@ -15,7 +15,9 @@ export const deleteCluster: Step = {
     return `refusing to delete cluster ${ctx.lab.clusterName}: the workbook did not create it (it existed before, or was made by hand). Delete it yourself with \`kind delete cluster --name ${ctx.lab.clusterName}\` if you mean to.`;
   },
   async skipIf(ctx) {
-    return (await kindClusters(ctx)).includes(ctx.lab.clusterName) ? undefined : `cluster ${ctx.lab.clusterName} is already gone`;
+    // when kind itself fails, nothing is known: run the step, whose failure names the cause (e.g. kind missing)
+    const clusters = await kindClusters(ctx);
+    return !clusters || clusters.includes(ctx.lab.clusterName) ? undefined : `cluster ${ctx.lab.clusterName} is already gone`;
   },
   async after(ctx) {
     await ctx.resetProgress(['createdCluster']);
@@ -28,7 +30,8 @@ export const checks: Check[] = [
     title: { en: 'the lab cluster is gone', 'zh-TW': '實驗叢集已移除' },
     async probe(ctx) {
       const res = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
-      if (res.exitCode !== 0) return { ok: false, evidence: `kind get clusters: exit ${res.exitCode} ${res.stderr.trim()}`, hint: { en: 'Is kind installed (chapter 0)?', 'zh-TW': '是否已安裝 kind（第 0 章）？' } };
+      if (res.exitCode !== 0 && toolMissing(res)) return { ok: false, final: true, evidence: 'kind is not installed (not on PATH)', hint: installHint(ctx.lab, 'kind') };
+      if (res.exitCode !== 0) return { ok: false, evidence: `kind get clusters: exit ${res.exitCode} ${res.stderr.trim()}`, hint: { en: 'kind could not list its clusters: is Docker running (`workbook doctor`)?', 'zh-TW': 'kind 無法列出叢集：Docker 是否正在執行（`workbook doctor`）？' } };
       const clusters = res.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
       if (!clusters.includes(ctx.lab.clusterName)) return { ok: true, evidence: `kind clusters now: ${clusters.join(', ') || '(none)'}` };
       return { ok: false, evidence: `cluster ${ctx.lab.clusterName} still exists`, hint: { en: 'It may still be shutting down; `docker ps` shows its node containers.', 'zh-TW': '可能仍在關閉中；`docker ps` 可看到它的節點容器。' } };

@@ -51,7 +51,7 @@ export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStr
   );
   await pulls.run().catch(() => {});
 
-  if (!(await kindClusters(ctx)).includes(ctx.lab.clusterName)) {
+  if (!(await kindClusters(ctx))?.includes(ctx.lab.clusterName)) {
     result.clusterMissing = true;
     return result;
   }

@@ -1,9 +1,11 @@
 import type { ChapterContext, EndpointName, Lab } from './model.js';
 import { WorkbookError } from './errors.js';
+import { ensureContext } from './kube.js';
 import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
 import type { ProgressStore } from './progress.js';
 import { zxShell } from './shell.js';
+import { fill, type Text } from './text.js';
 
 export interface Ports {
   shell: Shell;
@@ -17,12 +19,55 @@ export function realPorts(env: NodeJS.ProcessEnv): Ports {
   return { shell: zxShell(env), http: realHttp, clock: realClock, fs: realFs, net: realNet };
 }
 
+/** The flag that names an endpoint explicitly. */
+const FLAG: Record<EndpointName, string> = {
+  prometheus: '--prometheus-url',
+  tempo: '--tempo-url',
+  distributor: '--distributor-url',
+  grafana: '--grafana-url',
+  otlp: '--otlp-url',
+  generator: '--tempo-url',
+};
+
+const UNREACHABLE_EXPLICIT: Text = {
+  en: 'Nothing answers at {url} ({why}). Is {name} running there, and is {flag} right?',
+  'zh-TW': '{url} 沒有回應（{why}）。{name} 有在那裡執行嗎？{flag} 是否正確？',
+};
+const UNREACHABLE_FORWARD: Text = {
+  en: 'The port-forward to {resource} (namespace {namespace}) stopped answering ({why}): its pod may be restarting. `kubectl --context {context} -n {namespace} get pods` shows it.',
+  'zh-TW': '到 {resource}（命名空間 {namespace}）的 port-forward 沒有回應（{why}）：它的 pod 可能正在重新啟動。`kubectl --context {context} -n {namespace} get pods` 可查看。',
+};
+
+/** Connection errors that waiting does not fix when the URL was typed by the learner. */
+const PERMANENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL|certificate/;
+
 /** Build what chapters receive. Endpoints: an explicit URL wins; otherwise a port-forward is started on demand. */
 export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forwards: PortForwardManager): ChapterContext {
   const targets = forwardTargets(lab);
-  return {
+  /** base URL → which endpoint it is, so a failed request can name its cause */
+  const bases = new Map<string, { name: EndpointName; explicit: boolean }>();
+  const http: Http = {
+    async request(url, init) {
+      try {
+        return await ports.http.request(url, init);
+      } catch (err) {
+        const base = [...bases.keys()].find((b) => url.startsWith(b));
+        const where = base ? bases.get(base)! : undefined;
+        const message = (err as Error).message;
+        if (!where || err instanceof WorkbookError) throw err;
+        const why = message.slice(message.lastIndexOf(': ') + 2) || message;
+        if (where.explicit) {
+          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: FLAG[where.name] }) });
+        }
+        const t = targets[where.name];
+        throw new WorkbookError(message, { hint: fill(UNREACHABLE_FORWARD, { resource: t.resource, namespace: t.namespace, context: lab.context, why }) });
+      }
+    },
+  };
+  const ctx: ChapterContext = {
     lab,
     ...ports,
+    http,
     facts: store.data.facts,
     async setFact(key, value) {
       store.data.facts[key] = value;
@@ -34,14 +79,22 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       store.data.chapters = Object.fromEntries(Object.entries(store.data.chapters).filter(([, c]) => c.status === 'running'));
       await store.save();
     },
-    async endpoint(name: EndpointName) {
+    async endpoint(name: EndpointName, o: { readyTimeoutMs?: number } = {}) {
       // a monolithic Tempo (--tempo-url alone) serves the distributor's and the generator's pages too
       const monolithic = lab.urls.distributor ? undefined : lab.urls.tempo;
       const explicit = name === 'distributor' ? (lab.urls.distributor ?? lab.urls.tempo) : name === 'generator' ? monolithic : lab.urls[name];
-      if (!explicit && name === 'generator' && (lab.urls.tempo || lab.urls.distributor)) throw new WorkbookError('the metrics generator\'s own address is not known with explicit Tempo URLs of a microservices Tempo');
-      if (explicit) return explicit;
+      if (explicit) {
+        bases.set(explicit, { name, explicit: true });
+        return explicit;
+      }
+      if (name === 'generator' && (lab.urls.tempo || lab.urls.distributor)) throw new WorkbookError('the metrics generator\'s own address is not known with explicit Tempo URLs of a microservices Tempo');
+      // no port-forward without the lab's context: a missing context ends the check at once (final)
+      await ensureContext(ctx);
       const target = targets[name];
-      return forwards.ensure(name, (port) => portForwardArgv(lab, target, port), lab.localPorts[name]);
+      const base = await forwards.ensure(name, (port) => portForwardArgv(lab, target, port), lab.localPorts[name], o.readyTimeoutMs);
+      bases.set(base, { name, explicit: false });
+      return base;
     },
   };
+  return ctx;
 }

@@ -4,6 +4,7 @@ import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
 import { CancelledError, UsageError, WorkbookError, errorMessage } from './errors.js';
 import { ensureContext } from './kube.js';
+import { installHint, toolMissing } from './tools.js';
 
 export interface ItemResult {
   status: ItemStatus;
@@ -63,6 +64,11 @@ export async function executeStep(
   }
 
   const res = await ctx.shell.run(cmd, { onLine: options.onLine, signal: options.signal });
+  if (res.exitCode !== 0 && toolMissing(res)) {
+    // the doctor's install hint, not a generic one: the tool is simply not there
+    const evidence = `${cmd.argv[0]} is not installed (not on PATH)`;
+    return { status: 'failed', durationMs: took(), evidence, error: res.stderr || evidence, hint: installHint(ctx.lab, cmd.argv[0]!), command };
+  }
   if (res.exitCode !== 0) {
     const detail = lastLines(res.stderr || res.stdout) || `exit code ${res.exitCode}`;
     return {
@@ -81,6 +87,23 @@ export async function executeStep(
 /** Poll schedule: quick at first (data often lands within a second), then every second until the deadline. */
 export const POLL_DELAYS_MS = [250, 500, 1000] as const;
 
+/** A request or command gets at least this long, even at the very end of a check's budget. */
+export const MIN_REQUEST_MS = 250;
+
+/**
+ * The check's view of the context: every request's and command's own timeout (5–30 s) is capped by what is left
+ * of the check's budget, so --timeout is an upper bound for the whole check.
+ */
+export function withDeadline(ctx: ChapterContext, deadline: number): ChapterContext {
+  const left = (own: number | undefined) => Math.max(MIN_REQUEST_MS, Math.min(own ?? Number.POSITIVE_INFINITY, deadline - ctx.clock.now()));
+  return {
+    ...ctx,
+    http: { request: (url, init = {}) => ctx.http.request(url, { ...init, timeoutMs: left(init.timeoutMs ?? 10_000) }) },
+    shell: { ...ctx.shell, run: (cmd, o) => ctx.shell.run({ ...cmd, timeoutMs: left(cmd.timeoutMs) }, o), which: (t) => ctx.shell.which(t) },
+    endpoint: (name, o = {}) => ctx.endpoint(name, { readyTimeoutMs: left(o.readyTimeoutMs ?? 30_000) }),
+  };
+}
+
 export async function probeUntil(
   check: Check,
   ctx: ChapterContext,
@@ -88,15 +111,19 @@ export async function probeUntil(
 ): Promise<{ outcome: Outcome; attempts: number }> {
   const budget = Math.min(options.deadlineMs ?? ctx.lab.timeoutMs, check.deadlineMs ?? Number.POSITIVE_INFINITY);
   const deadline = ctx.clock.now() + budget;
+  const cctx = withDeadline(ctx, deadline);
   let attempts = 0;
   for (;;) {
     attempts++;
     let outcome: Outcome;
     try {
-      outcome = await check.probe(ctx);
+      outcome = await check.probe(cctx);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
-      outcome = { ok: false, evidence: errorMessage(err), hint: GENERIC_HINT };
+      // a probe that throws names its cause through the error (unreachable endpoint, missing context or tool)
+      outcome = err instanceof WorkbookError
+        ? { ok: false, evidence: err.message, hint: err.hint ?? check.unreachable ?? GENERIC_HINT, ...(err.final ? { final: true } : {}) }
+        : { ok: false, evidence: errorMessage(err), hint: check.unreachable ?? GENERIC_HINT };
     }
     options.onAttempt?.(outcome, attempts);
     if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return { outcome, attempts };

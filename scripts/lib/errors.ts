@@ -13,11 +13,14 @@ export class UsageError extends Error {
 export class WorkbookError extends Error {
   readonly exitCode: number;
   readonly hint?: Text;
-  constructor(message: string, options: { exitCode?: number; hint?: Text; cause?: unknown } = {}) {
+  /** Waiting cannot fix it (a missing context or tool, a refused explicit URL): a check ends at once. */
+  readonly final: boolean;
+  constructor(message: string, options: { exitCode?: number; hint?: Text; cause?: unknown; final?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.name = 'WorkbookError';
     this.exitCode = options.exitCode ?? 1;
     this.hint = options.hint;
+    this.final = options.final ?? false;
   }
 }
 

@@ -36,3 +36,29 @@ export function lastLines(text: string, n = 2): string {
     .slice(-n)
     .join(' | ');
 }
+
+/**
+ * Attempts of a re-probing check, as lines: a new line only when the evidence changes; a run of identical
+ * attempts becomes one line with its count ("attempts 2–180: the same (×179)") when it ends.
+ */
+export function collapseAttempts(emit: (line: string) => void): { attempt(evidence: string, n: number): void; end(): void } {
+  let last: string | undefined;
+  let first = 0;
+  let latest = 0;
+  const flush = () => {
+    if (last !== undefined && latest > first) emit(`attempts ${first}–${latest}: the same (×${latest - first + 1})`);
+  };
+  return {
+    attempt(evidence, n) {
+      if (evidence === last) {
+        latest = n;
+        return;
+      }
+      flush();
+      last = evidence;
+      first = latest = n;
+      emit(`attempt ${n}: ${evidence}`);
+    },
+    end: flush,
+  };
+}

@@ -83,6 +83,11 @@ export const GRAFANA_NOT_READY = {
   'zh-TW': 'Grafana 尚未就緒：安裝後可能需要一分鐘。請查看 `kubectl -n prometheus get pods -l app.kubernetes.io/name=grafana`。',
 };
 
+export const NOT_GRAFANA = {
+  en: 'Whatever answers there is not Grafana: every Grafana serves /api/health without a login. Is --grafana-url (or the port-forward to service/prometheus-stack-grafana) pointing at Grafana, not at Prometheus or Tempo?',
+  'zh-TW': '那裡回應的不是 Grafana：每個 Grafana 都不需登入就提供 /api/health。--grafana-url（或到 service/prometheus-stack-grafana 的 port-forward）指向的是 Grafana，而不是 Prometheus 或 Tempo 嗎？',
+};
+
 /** /api/health needs no login; chapter 2 (Grafana came with the chart) and chapter 7 both ask it. */
 export function grafanaHealth(id: string): import('./model.js').Check {
   return {
@@ -92,7 +97,12 @@ export function grafanaHealth(id: string): import('./model.js').Check {
       const r = await grafanaRequest(ctx, '/api/health', { auth: false });
       const h = (r.json ?? {}) as { database?: string; version?: string };
       const evidence = `GET /api/health → ${r.status}, database ${h.database ?? '?'}, Grafana ${h.version ?? '?'}`;
-      return r.status === 200 && h.database === 'ok' ? { ok: true, evidence } : { ok: false, evidence, hint: GRAFANA_NOT_READY };
+      if (r.status === 200 && h.database === 'ok') return { ok: true, evidence };
+      // every Grafana answers /api/health without a login: a 404 or a body without "database" is not Grafana
+      if (r.status === 404 || (r.status === 200 && h.database === undefined)) {
+        return { ok: false, final: !!ctx.lab.urls.grafana, evidence: `${evidence}: not Grafana's API`, hint: NOT_GRAFANA };
+      }
+      return { ok: false, evidence, hint: GRAFANA_NOT_READY };
     },
   };
 }

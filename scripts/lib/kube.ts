@@ -1,8 +1,8 @@
 import { WorkbookError } from './errors.js';
 import { lastLines } from './format.js';
 import type { ChapterContext, Outcome } from './model.js';
-import type { Text } from './text.js';
-import { kubectl, runJson } from './tools.js';
+import { fill, type Text } from './text.js';
+import { CONTEXT_HINT_TOOLS, kubectl, kubectlCause, runJson } from './tools.js';
 
 export interface ContextState {
   exists: boolean;
@@ -13,6 +13,8 @@ export interface ContextState {
 /** Which kube contexts exist, and which is "current" (shown, never used). */
 export async function contextState(ctx: ChapterContext): Promise<ContextState> {
   const list = await ctx.shell.run({ argv: ['kubectl', 'config', 'get-contexts', '--output=name'], timeoutMs: 15_000 });
+  const cause = list.exitCode === 0 ? undefined : kubectlCause(ctx.lab, list);
+  if (cause) throw new WorkbookError(cause.why, { hint: cause.hint, final: true });
   const known = list.exitCode === 0 ? list.stdout.split('\n').map((s) => s.trim()).filter(Boolean) : [];
   const cur = await ctx.shell.run({ argv: ['kubectl', 'config', 'current-context'], timeoutMs: 15_000 });
   const current = cur.exitCode === 0 ? cur.stdout.trim() || undefined : undefined;
@@ -24,18 +26,36 @@ export function contextRefusal(ctx: ChapterContext, state: ContextState): string
   return `kube context "${ctx.lab.context}" does not exist${cur}`;
 }
 
-export const CONTEXT_HINT: Text = {
-  en: 'Create the lab cluster first (`workbook run cluster`), or name the context you mean with --context.',
-  'zh-TW': '請先建立實驗叢集（`workbook run cluster`），或以 --context 指定你要使用的 context。',
-};
+export const CONTEXT_HINT: Text = CONTEXT_HINT_TOOLS;
 
-/** Before a step changes a cluster: refuse unless the lab's context exists. Checked once per run. */
+const checked = new WeakMap<object, { context: string; failure?: WorkbookError }>();
+
+/**
+ * Before a step changes a cluster, and before a port-forward: refuse unless the lab's context exists. Asked once
+ * per run (the answer, a failure too, is kept for the run): a missing context cannot appear by waiting.
+ */
 export async function ensureContext(ctx: ChapterContext): Promise<void> {
-  if (ctx.facts['__contextChecked'] === ctx.lab.context) return;
-  const state = await contextState(ctx);
-  if (!state.exists) throw new WorkbookError(contextRefusal(ctx, state), { hint: CONTEXT_HINT });
-  Object.defineProperty(ctx.facts, '__contextChecked', { value: ctx.lab.context, enumerable: false, configurable: true, writable: true });
+  const seen = checked.get(ctx.facts);
+  if (seen?.context === ctx.lab.context) {
+    if (seen.failure) throw seen.failure;
+    return;
+  }
+  let failure: WorkbookError | undefined;
+  try {
+    const state = await contextState(ctx);
+    if (!state.exists) failure = new WorkbookError(contextRefusal(ctx, state), { hint: CONTEXT_HINT, final: true });
+  } catch (err) {
+    if (!(err instanceof WorkbookError)) throw err;
+    failure = err;
+  }
+  checked.set(ctx.facts, { context: ctx.lab.context, failure });
+  if (failure) throw failure;
 }
+
+const KUBECTL_HINT: Text = {
+  en: 'kubectl could not answer (the output above says why). `kubectl --context {context} get pods -A` shows whether the cluster responds.',
+  'zh-TW': 'kubectl 無法取得結果（上方輸出有說明原因）。`kubectl --context {context} get pods -A` 可確認叢集是否有回應。',
+};
 
 interface K8sList<T> {
   items: T[];
@@ -54,7 +74,9 @@ export async function getJson<T>(ctx: ChapterContext, args: string[]): Promise<{
   const { res, json } = await runJson<T>(ctx, kubectl(ctx.lab, ...args, '--output=json'));
   if (json) return { json };
   const evidence = res.exitCode === 0 ? `kubectl ${args.join(' ')}: output is not JSON` : `kubectl ${args.join(' ')}: ${lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}`}`;
-  return { fail: { ok: false, evidence, hint: CONTEXT_HINT } };
+  const cause = res.exitCode === 0 ? undefined : kubectlCause(ctx.lab, res);
+  if (cause) return { fail: { ok: false, final: true, evidence: `kubectl ${args.join(' ')}: ${cause.why}`, hint: cause.hint } };
+  return { fail: { ok: false, evidence, hint: fill(KUBECTL_HINT, { context: ctx.lab.context }) } };
 }
 
 export async function listPods(ctx: ChapterContext, namespace: string, selector?: string): Promise<{ pods?: Pod[]; fail?: Outcome }> {

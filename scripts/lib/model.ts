@@ -85,8 +85,24 @@ export interface Check {
    * the learner verifies a stack of their own and the check is skipped with that reason.
    */
   clusterOnly?: UrlName[];
+  /**
+   * Checks this one relies on ("chapter/check"). When one of them failed or was skipped earlier in the same run,
+   * this check is skipped with that reason instead of probing. `unless`: the dependency does not hold when any of
+   * these endpoints is named explicitly (e.g. Prometheus checks need the cluster only through a port-forward).
+   */
+  needs?: Need[];
+  /** The hint when the probe cannot reach what it asks (it threw without naming a cause of its own). */
+  unreachable?: Text;
   probe(ctx: ChapterContext): Promise<Outcome>;
 }
+
+export interface Need {
+  check: string;
+  unless?: UrlName[];
+}
+
+/** The lab's kube context must exist (chapter 1), unless the endpoints are named explicitly. */
+export const NEEDS_CLUSTER = (...unless: UrlName[]): Need => ({ check: 'cluster/context', ...(unless.length ? { unless } : {}) });
 
 export interface Chapter {
   /** 0..8 */
@@ -108,8 +124,8 @@ export interface ChapterContext {
   clock: Clock;
   fs: Fs;
   net: Net;
-  /** Base URL for an endpoint: the explicit URL, or a port-forward started on demand. */
-  endpoint(name: EndpointName): Promise<string>;
+  /** Base URL for an endpoint: the explicit URL, or a port-forward started on demand (awaited up to readyTimeoutMs). */
+  endpoint(name: EndpointName, o?: { readyTimeoutMs?: number }): Promise<string>;
   /** Facts shared across chapters and runs (e.g. createdCluster), persisted in progress. */
   facts: Record<string, unknown>;
   setFact(key: string, value: unknown): Promise<void>;

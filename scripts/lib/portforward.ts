@@ -3,6 +3,7 @@ import { connect, createServer } from 'node:net';
 import { WorkbookError } from './errors.js';
 import { formatCommand, lastLines } from './format.js';
 import type { EndpointName, Lab } from './model.js';
+import type { Text } from './text.js';
 import { kubectl } from './tools.js';
 
 /** What each endpoint forwards to, as the charts name things (see manifests/*.values.yaml). */
@@ -31,6 +32,16 @@ export function portForwardArgv(lab: Lab, target: ForwardTarget, localPort: numb
   return kubectl(lab, 'port-forward', '--address', '127.0.0.1', '--namespace', target.namespace, target.resource, `${localPort}:${target.remotePort}`);
 }
 
+const SERVICE_MISSING_HINT: Text = {
+  en: 'The service is not in the cluster: its chapter has not been installed yet (chapter 2 for Prometheus and Grafana, chapter 3 for Tempo). `workbook status` shows where you are.',
+  'zh-TW': '叢集中沒有這個 service：它所屬的章節還沒安裝（Prometheus 與 Grafana 是第 2 章，Tempo 是第 3 章）。`workbook status` 會顯示你的進度。',
+};
+
+const FORWARD_HINT: Text = {
+  en: 'kubectl port-forward could not reach a ready pod behind the service: pods may still be starting. `kubectl get pods -A` shows their state.',
+  'zh-TW': 'kubectl port-forward 連不到 service 後面就緒的 pod：pod 可能還在啟動中。`kubectl get pods -A` 可查看它們的狀態。',
+};
+
 export type Spawn = (argv: string[]) => ChildProcess;
 
 export const defaultSpawn: Spawn = (argv) => nodeSpawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,6 +64,7 @@ interface Forward {
   restarts: number;
   ready?: Promise<void>;
   lastOutput: string;
+  readyTimeoutMs?: number;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -112,7 +124,7 @@ export class PortForwardManager {
   }
 
   /** Start (or reuse) a forward and return its base URL. */
-  async ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number): Promise<string> {
+  async ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number, readyTimeoutMs = this.readyTimeoutMs): Promise<string> {
     const existing = this.forwards.get(name);
     if (existing?.ready) {
       await existing.ready;
@@ -123,7 +135,7 @@ export class PortForwardManager {
       port = await freePort();
       this.notice(`port ${wantedPort} is taken; forwarding ${name} to 127.0.0.1:${port} instead`);
     }
-    const fwd: Forward = { name, argv: argvFor(port), port, restarts: 0, lastOutput: '' };
+    const fwd: Forward = { name, argv: argvFor(port), port, restarts: 0, lastOutput: '', readyTimeoutMs };
     this.forwards.set(name, fwd);
     fwd.ready = this.start(fwd);
     try {
@@ -158,15 +170,18 @@ export class PortForwardManager {
     });
 
     const ready = (async () => {
-      const deadline = Date.now() + this.readyTimeoutMs;
+      const limit = fwd.readyTimeoutMs ?? this.readyTimeoutMs;
+      const deadline = Date.now() + limit;
       while (Date.now() < deadline) {
         if (exited) break;
         if (await canConnect(fwd.port)) return;
         await Promise.race([new Promise((r) => setTimeout(r, 100)), exitedPromise]);
       }
       await this.kill(child);
-      const why = exited ? `exited: ${lastLines(fwd.lastOutput) || 'no output'}` : `127.0.0.1:${fwd.port} did not answer within ${this.readyTimeoutMs} ms`;
-      throw new WorkbookError(`port-forward for ${fwd.name} failed (${formatCommand(fwd.argv)}): ${why}`);
+      const why = exited ? `exited: ${lastLines(fwd.lastOutput) || 'no output'}` : `127.0.0.1:${fwd.port} did not answer within ${limit} ms`;
+      // kubectl port-forward names a missing service ("services \"x\" not found"): its chapter was not installed
+      const gone = exited && /\bnot found\b/.test(fwd.lastOutput);
+      throw new WorkbookError(`port-forward for ${fwd.name} failed (${formatCommand(fwd.argv)}): ${why}`, { final: gone, hint: gone ? SERVICE_MISSING_HINT : FORWARD_HINT });
     })();
 
     // once ready, a forward that dies is started again (pods restart; kubectl port-forward does not follow them)

@@ -36,8 +36,24 @@ export class Session {
     return result;
   }
 
+  /** Why a check cannot run: a check it needs failed (or was skipped) earlier in this run. */
+  blockedBy(check: Check): string | undefined {
+    for (const need of check.needs ?? []) {
+      if (need.unless?.some((u) => this.ctx.lab.urls[u])) continue;
+      const [chId, checkId] = need.check.split('/');
+      const got = this.items.find((i) => i.kind === 'check' && i.chapter.id === chId && i.id === checkId);
+      if (!got || (got.result.status !== 'failed' && got.result.status !== 'skipped')) continue;
+      // a dependency skipped for its own dependency already says "needs chapter …"
+      if (got.result.status === 'skipped' && got.result.evidence.startsWith('needs chapter')) return got.result.evidence;
+      if (got.result.status === 'skipped') continue;
+      return `needs chapter ${got.chapter.number}: ${got.result.evidence}`;
+    }
+    return undefined;
+  }
+
   async check(ch: Chapter, check: Check, options: { onAttempt?: (o: Outcome, n: number) => void; signal?: AbortSignal } = {}): Promise<ItemResult> {
-    const result = await executeCheck(check, this.ctx, options);
+    const blocked = this.blockedBy(check);
+    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, options);
     await this.keep(ch, 'check', check.id, say(check.title, this.ctx.lab.lang), result);
     return result;
   }

@@ -13,9 +13,11 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
     if (!items.length) continue;
     const took = items.reduce((t, i) => t + i.result.durationMs, 0);
     total += took;
-    const failed = items.filter((i) => i.result.status === 'failed').length;
-    const mark = failed ? '✖' : '✔';
-    lines.push(`${mark} ${ch.number}. ${say(ch.title, lang)} — ${items.length - failed}/${items.length} ${say({ en: 'passed', 'zh-TW': '通過' }, lang)}, ${formatDuration(took)}`);
+    const count = (s: string) => items.filter((i) => i.result.status === s).length;
+    const [passed, failed, warned, skipped] = [count('passed'), count('failed'), count('warned'), count('skipped')];
+    const mark = failed ? '✖' : skipped === items.length ? '↓' : warned ? '⚠' : '✔';
+    const extra = [warned ? `${warned} ${say({ en: 'warned', 'zh-TW': '警告' }, lang)}` : '', skipped ? `${skipped} ${say({ en: 'skipped', 'zh-TW': '略過' }, lang)}` : ''].filter(Boolean);
+    lines.push(`${mark} ${ch.number}. ${say(ch.title, lang)} — ${passed}/${items.length} ${say({ en: 'passed', 'zh-TW': '通過' }, lang)}${extra.length ? ` (${extra.join(', ')})` : ''}, ${formatDuration(took)}`);
   }
   lines.push(`${say({ en: 'Total', 'zh-TW': '總計' }, lang)}: ${formatDuration(total)}`);
   for (const i of session.items.filter((x) => x.result.details)) {

@@ -1,5 +1,6 @@
 import type { ChapterContext, Lab, Outcome } from './model.js';
 import { fill, type Text } from './text.js';
+import { WorkbookError } from './errors.js';
 
 /** Tempo strips leading zeros from hex trace ids (search results, exemplars); pad before comparing. */
 export function padTraceId(id: string): string {
@@ -124,12 +125,23 @@ export function searchPath(ctx: ChapterContext, params: { tags?: string; q?: str
   return `/api/search?${qs.toString()}`;
 }
 
+/** Tempo's query API answered, but not as Tempo does: the URL is not the query-frontend, or Tempo is failing. */
+export const NOT_TEMPO_API: Text = {
+  en: 'The search API did not answer as Tempo 2.2 does ({what}). Is --tempo-url (or the port-forward to service/tempo-query-frontend) Tempo\'s query-frontend? A 5xx means Tempo itself fails: `kubectl -n tracing logs deploy/tempo-query-frontend` and deploy/tempo-querier say why.',
+  'zh-TW': '搜尋 API 的回應不像 Tempo 2.2（{what}）。--tempo-url（或到 service/tempo-query-frontend 的 port-forward）指向的是 Tempo 的 query-frontend 嗎？若是 5xx，代表 Tempo 本身出錯：`kubectl -n tracing logs deploy/tempo-query-frontend` 與 deploy/tempo-querier 會說明原因。',
+};
+
 export async function search(ctx: ChapterContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
   const path = searchPath(ctx, params);
   const r = await tempoGet(ctx, path);
-  if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status} ${r.body.trim().slice(0, 100)}`);
+  if (r.status !== 200) {
+    const what = `HTTP ${r.status} ${r.body.trim().slice(0, 100)}`.trim();
+    throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(NOT_TEMPO_API, { what: `HTTP ${r.status}` }), final: r.status === 404 && !!ctx.lab.urls.tempo });
+  }
   const j = r.json as SearchResponse | undefined;
-  if (!j || !Array.isArray(j.traces)) throw new Error(`GET ${path}: not a search response (${r.body.trim().slice(0, 60) || 'empty body'})`);
+  if (!j || !Array.isArray(j.traces)) {
+    throw new WorkbookError(`GET ${path}: not a search response (${r.body.trim().slice(0, 60) || 'empty body'})`, { hint: fill(NOT_TEMPO_API, { what: 'not JSON with "traces"' }) });
+  }
   return j;
 }
 
@@ -149,13 +161,9 @@ export interface TempoConfig {
 
 /** The running configuration (/status/config): its body is a "GET /status/config" line, then the YAML. */
 export async function readTempoConfig(ctx: ChapterContext, endpoint: 'tempo' | 'distributor' = 'tempo'): Promise<{ config?: TempoConfig; error?: string }> {
-  let r: TempoGet;
-  try {
-    r = await tempoGet(ctx, '/status/config', endpoint);
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-  if (r.status !== 200) return { error: `GET /status/config → ${r.status}` };
+  // an unreachable Tempo throws (with its own hint); only answers are turned into errors here
+  const r = await tempoGet(ctx, '/status/config', endpoint);
+  if (r.status !== 200) return { error: `GET /status/config → ${r.status} ${r.body.trim().slice(0, 60)}`.trim() };
   const { parse } = await import('yaml');
   try {
     return { config: (parse(r.body.replace(/^GET [^\n]*\n/, '')) ?? {}) as TempoConfig };
@@ -216,7 +224,7 @@ export async function readRing(ctx: ChapterContext): Promise<{ ring?: RingView; 
     return { error: `GET /ingester/ring on the distributor → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}` };
   }
   const now = Date.parse(body.now ?? '') || ctx.clock.now();
-  const { config } = await readTempoConfig(ctx, 'distributor');
+  const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
   const rf = Number(config?.ingester?.lifecycler?.ring?.replication_factor) || 3;
   const active = body.shards.filter((s) => s.state === 'ACTIVE');
   const others = body.shards

@@ -77,8 +77,9 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         s.start(title);
         const r = await session.check(ch, check, {
           signal,
+          // one spinner line: the latest evidence and how many attempts it has held for
           onAttempt: (o, n) => {
-            if (!o.ok && n > 1) s.message(`${title} (${n}: ${o.evidence})`);
+            if (!o.ok && n > 1) s.message(`${title} (attempt ${n}: ${o.evidence})`);
           },
         });
         if (r.status === 'passed') {

@@ -1,6 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ItemResult } from './engine.js';
-import { formatCommand } from './format.js';
+import { collapseAttempts, formatCommand } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
@@ -45,14 +45,20 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         exitOnError: false,
         task: async (_c, t) => {
           const title = say(check.title, lang);
+          const attempts = collapseAttempts((line) => (t.output = line));
           const r = await session.check(ch, check, {
             signal: o.signal,
             onAttempt: (out, n) => {
-              if (!out.ok && n > 1) t.output = `attempt ${n}: ${out.evidence}`;
+              if (!out.ok && n > 1) attempts.attempt(out.evidence, n);
             },
           });
+          attempts.end();
           if (r.status === 'failed') throw new Error(r.evidence);
-          t.title = r.status === 'warned' ? `${label(title, r)} (warning)` : label(title, r);
+          // listr has no warning state: a warning and a check that did not run are both shown as skipped (↓),
+          // never with a check mark
+          if (r.status === 'skipped') return t.skip(r.evidence);
+          if (r.status === 'warned') return t.skip(`⚠ warning: ${r.evidence}`);
+          t.title = label(title, r);
         },
       }));
       // runs even after a failed step, so the chapter is always closed in progress and marked failed here

@@ -1,3 +1,4 @@
+import { LAB_CONTEXT } from '../helpers/scenarios.js';
 // Grafana through a contract server with Grafana 10.1's documented API shapes (test/helpers/grafana-server.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeCheck } from '../../scripts/lib/engine.js';
@@ -154,6 +155,7 @@ describe('workbook verify grafana (the CLI)', () => {
     const world = new FakeWorld({
       rules: {
         kubectl: [
+          ...LAB_CONTEXT,
           { argv: ['--context', 'kind-tempo-lab', 'get', 'secret', 'prometheus-stack-grafana', '--namespace', 'prometheus', '--output=json'], stdout: secret('admin', 's3cret-from-secret').stdout },
           { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-grafana', `${gp}:80`], listen: true, proxyTo: grafana.url.replace('http://', '') },
         ],

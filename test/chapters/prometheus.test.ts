@@ -1,3 +1,4 @@
+import { LAB_CONTEXT, LAB_CONTEXT_CALLS } from '../helpers/scenarios.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
@@ -70,7 +71,9 @@ describe('chapter 2 checks against a real Prometheus 2.42', () => {
     const r = await executeCheck(check('prometheus-ready'), ctx);
     expect(r.status).toBe('failed');
     expect(r.evidence).toContain(`GET http://127.0.0.1:${port}/-/ready: ECONNREFUSED`);
-    expect(r.attempts).toBeGreaterThan(1);
+    // a refused explicit URL does not heal by waiting: one attempt, and the hint names the URL and its flag
+    expect(r.attempts).toBe(1);
+    expect(r.hint!.en).toBe(`Nothing answers at http://127.0.0.1:${port} (ECONNREFUSED). Is prometheus running there, and is --prometheus-url right?`);
   });
 
   it('Grafana not healthy fails with a hint', async () => {
@@ -126,6 +129,7 @@ describe('workbook verify prometheus (the CLI, CI=true)', () => {
     const world = new FakeWorld({
       rules: {
         kubectl: [
+          ...LAB_CONTEXT,
           { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-prometheus'], listen: true, proxyTo: `127.0.0.1:${withFlags.port}` },
           { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-grafana'], listen: true, proxyTo: grafanaUrl.replace('http://', '') },
         ],
@@ -135,6 +139,8 @@ describe('workbook verify prometheus (the CLI, CI=true)', () => {
       const r = await runCli(['verify', 'prometheus'], world.env({ CI: 'true', WORKBOOK_PORTS: `prometheus=${pp},grafana=${gp}` }));
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(world.calls('kubectl').map((c) => formatCommand(c.argv))).toEqual([
+        // the context is asked once, before the first port-forward
+        ...LAB_CONTEXT_CALLS,
         `--context kind-tempo-lab port-forward --address 127.0.0.1 --namespace prometheus service/prometheus-stack-prometheus ${pp}:9090`,
         `--context kind-tempo-lab port-forward --address 127.0.0.1 --namespace prometheus service/prometheus-stack-grafana ${gp}:80`,
       ]);

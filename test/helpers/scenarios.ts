@@ -80,6 +80,13 @@ export function tempoPods(): ReturnType<typeof pod>[] {
 
 const K = ['--context', 'kind-tempo-lab'];
 
+/** kubectl's answers that the lab's context exists (asked once before the first port-forward or cluster step). */
+export const LAB_CONTEXT: FakeRule[] = [
+  { argv: ['config', 'get-contexts', '--output=name'], stdout: 'kind-tempo-lab\n' },
+  { argv: ['config', 'current-context'], stdout: 'kind-tempo-lab\n' },
+];
+export const LAB_CONTEXT_CALLS = ['config get-contexts --output=name', 'config current-context'];
+
 /**
  * A running lab as kubectl (a fake) sees it: context, nodes, CoreDNS, Tempo and xk6 pods, Grafana's secret.
  * Shapes: kubectl config get-contexts -o name (one name a line; kubernetes/kubectl@v0.27.3

@@ -1,3 +1,4 @@
+import { LAB_CONTEXT } from '../helpers/scenarios.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { alive, FakeWorld, runCli, waitFor } from '../helpers/fakes.js';
@@ -28,7 +29,7 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
   const target = forwardTargets(lab).prometheus;
 
   it('waits until the local port answers, then reuses the same forward', async () => {
-    world = new FakeWorld({ rules: { kubectl: [{ prefix: PF, listen: true }] } });
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
     manager = managerOnFakes(world);
     const port = await freePort();
     const url = await manager.ensure('prometheus', (p) => portForwardArgv(lab, target, p), port);
@@ -59,7 +60,7 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
   });
 
   it('a taken port: another free one is picked, and the learner is told', async () => {
-    world = new FakeWorld({ rules: { kubectl: [{ prefix: PF, listen: true }] } });
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
     const notices: string[] = [];
     manager = managerOnFakes(world, notices);
     const taken = await freePort();
@@ -85,7 +86,7 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
   });
 
   it('stopAll kills every child (asserted by PID)', async () => {
-    world = new FakeWorld({ rules: { kubectl: [{ prefix: PF, listen: true }] } });
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
     manager = managerOnFakes(world);
     await manager.ensure('prometheus', (p) => portForwardArgv(lab, target, p), await freePort());
     await manager.ensure('grafana', (p) => portForwardArgv(lab, forwardTargets(lab).grafana, p), await freePort());
@@ -98,13 +99,13 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
 
 describe('Ctrl-C during a check (the real CLI)', () => {
   it('exits 130, leaves no port-forward behind, and marks the chapter interrupted', async () => {
-    world = new FakeWorld({ rules: { kubectl: [{ prefix: PF, listen: true }] } });
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
     const [pp, gp] = [await freePort(), await freePort()];
     let cli: import('node:child_process').ChildProcess | undefined;
     const run = runCli(['verify', 'prometheus', '--timeout', '60s'], world.env({ CI: 'true', WORKBOOK_PORTS: `prometheus=${pp},grafana=${gp}` }), {
       onSpawn: (c) => (cli = c),
     });
-    const call = await waitFor('the port-forward to start', () => world!.calls('kubectl')[0]);
+    const call = await waitFor('the port-forward to start', () => world!.calls('kubectl').find((c) => c.argv.includes('port-forward')));
     // the fake answers "fake", not Prometheus: the check keeps re-probing until we interrupt it
     await new Promise((r) => setTimeout(r, 500));
     expect(alive(call.pid)).toBe(true);
