@@ -68,7 +68,8 @@ export function kubectlCause(lab: Lab, res: ShellResult): { why: string; hint: T
   if (toolMissing(res)) return { why: 'kubectl is not installed (not on PATH)', hint: installHint(lab, 'kubectl') };
   if (/context "[^"]*" does not exist/.test(err)) return { why: err, hint: CONTEXT_HINT_TOOLS };
   if (/error loading config file|couldn't get current server API group list.*config|invalid configuration|unable to read client-cert|permission denied/i.test(err)) return { why: err, hint: KUBECONFIG_HINT };
-  if (/connection refused|Unable to connect to the server|no such host|i\/o timeout/i.test(err)) return { why: err, hint: fill(API_DOWN_HINT, { cluster: lab.clusterName }) };
+  // kubectl: "The connection to the server <host:port> was refused - did you specify the right host or port?"
+  if (/connection refused|was refused|Unable to connect to the server|no such host|i\/o timeout/i.test(err)) return { why: err, hint: fill(API_DOWN_HINT, { cluster: lab.clusterName }) };
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { GRAFANA_NOT_READY, NOT_GRAFANA } from '../../scripts/lib/grafana.js';
 import { LAB_CONTEXT, LAB_CONTEXT_CALLS } from '../helpers/scenarios.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -76,12 +77,24 @@ describe('chapter 2 checks against a real Prometheus 2.42', () => {
     expect(r.hint!.en).toBe(`Nothing answers at http://127.0.0.1:${port} (ECONNREFUSED). Is prometheus running there, and is --prometheus-url right?`);
   });
 
-  it('Grafana not healthy fails with a hint', async () => {
+  it('--grafana-url pointing at Prometheus: "not Grafana", at once', async () => {
     const ctx = await testContext(testLab({ urls: { grafana: withFlags.url }, timeoutMs: 300 }));
     const r = await executeCheck(check('grafana-health'), ctx);
-    expect(r.status).toBe('failed');
+    expect(r).toMatchObject({ status: 'failed', attempts: 1, hint: NOT_GRAFANA });
     expect(r.evidence).toContain('GET /api/health → 404');
-    expect(r.hint!.en).toContain('Grafana is not healthy yet');
+  });
+
+  it('Grafana up but its database failing (/api/health 503): "not healthy yet"', async () => {
+    // Grafana's health API answers 503 with database "failing" (Grafana HTTP API docs, Health API)
+    const sick = createServer((_q, res) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ commit: 'unknown', database: 'failing', version: '10.1.2' })));
+    const port = await freePort();
+    await new Promise<void>((r) => sick.listen(port, '127.0.0.1', () => r()));
+    try {
+      const r = await executeCheck(check('grafana-health'), await testContext(testLab({ urls: { grafana: `http://127.0.0.1:${port}` }, timeoutMs: 300 })));
+      expect(r).toMatchObject({ status: 'failed', hint: GRAFANA_NOT_READY, evidence: 'GET /api/health → 503, database failing, Grafana 10.1.2' });
+    } finally {
+      sick.close();
+    }
   });
 });
 

@@ -149,7 +149,7 @@ describe('workbook traffic --otlp-url (the CLI)', () => {
     try {
       const r = await runCli(['traffic', '--otlp-url', url, '--count', '5', '--rate', '100'], world.env({ CI: 'true' }));
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`error: ${url}/v1/traces refused every trace: HTTP 404 404 page not found\n`);
+      expect(r.stderr).toBe(`error: ${url}/v1/traces refused every trace: HTTP 404 404 page not found\nhint: Is the distributor up with traces.otlp.http.enabled (chapter 3)?\n`);
     } finally {
       refuse = false;
       world.cleanup();
