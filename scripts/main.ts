@@ -175,10 +175,10 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
     const session = new Session(ctx, store, mode, io.signal);
     if (lab.interactive && mode === 'run') {
       const { runWithClack } = await import('./lib/ui-clack.js');
-      await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal });
+      await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env));
     } else {
       const { runWithListr } = await import('./lib/ui-listr.js');
-      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal });
+      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal, heartbeatMs: heartbeatMs(io.env) });
     }
     return session;
   });
@@ -318,3 +318,9 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
 }
 
 export { UsageError, WorkbookError, CancelledError };
+
+/** WORKBOOK_HEARTBEAT_MS shortens the long-step progress line's interval (tests); default every 20 s. */
+function heartbeatMs(env: NodeJS.ProcessEnv): number | undefined {
+  const n = Number(env.WORKBOOK_HEARTBEAT_MS);
+  return Number.isFinite(n) && n >= 100 ? n : undefined;
+}

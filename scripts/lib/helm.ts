@@ -26,6 +26,7 @@ export function chartSteps(o: { chart: ChartKey; release: string; namespace: (la
       why: o.install.why,
       manifestsFor: (lab) => [o.values, ...(lab.profile.overlays?.[o.chart] ?? [])],
       needsCluster: true,
+      progressNamespace: o.namespace,
       command: (lab) => ({
         argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), '--wait', '--timeout', '10m'),
         timeoutMs: 11 * 60_000,

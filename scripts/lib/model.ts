@@ -63,6 +63,8 @@ export interface Step {
   destructive?: boolean;
   /** Changes the lab's cluster: refused unless the lab's kube context exists. */
   needsCluster?: boolean;
+  /** A step that installs into a namespace: while it runs, progress shows how many of its pods are ready. */
+  progressNamespace?(lab: Lab): string;
   /** Runs after the command succeeded (record facts in progress, e.g. "we created this cluster"). */
   after?(ctx: ChapterContext): Promise<void>;
 }

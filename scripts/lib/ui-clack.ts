@@ -5,6 +5,7 @@ import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
 import { readLesson } from './catalog.js';
+import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
 
 const UI = {
   run: { en: 'Run it?', 'zh-TW': '要執行嗎？' },
@@ -19,7 +20,7 @@ const UI = {
 } as const;
 
 /** The interactive path: lesson, then each command shown with why, confirmed, streamed; then the checks. */
-export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}): Promise<void> {
+export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}, heartbeatMs = HEARTBEAT_MS): Promise<void> {
   const signal = io.signal;
   const o = { input: io.input, output: io.output };
   const lab = session.ctx.lab;
@@ -51,14 +52,18 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
           if (answer === 'skip') continue;
         }
         const log = p.taskLog({ ...o, title: cmd, limit: 12 });
+        const beat = startHeartbeat(step, session.ctx, { everyMs: heartbeatMs, emit: (l) => log.message(l) });
         const r = await session.step(ch, step, {
-          onLine: (l) => log.message(l),
+          onLine: (l) => {
+            beat.line(l);
+            log.message(l);
+          },
           signal,
           confirm: async (c) => {
             const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false });
             return ok === true;
           },
-        });
+        }).finally(() => beat.stop());
         if (r.status === 'skipped') log.success(`↓ ${r.evidence}`);
         else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
         else {

@@ -3,6 +3,7 @@ import type { ItemResult } from './engine.js';
 import { collapseAttempts, formatCommand } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
+import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
 import { say } from './text.js';
 import { CancelledError, UsageError } from './errors.js';
 
@@ -12,6 +13,8 @@ export interface ListrUiOptions {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   signal?: AbortSignal;
+  /** a line every so often while a step runs (default HEARTBEAT_MS) */
+  heartbeatMs?: number;
 }
 
 /** Run chapters as listr2 tasks: steps stop a chapter at the first failure, checks all run. */
@@ -30,10 +33,20 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
             skip: interrupted,
             exitOnError: true,
             task: async (_c, t) => {
-              const r = await session.step(ch, step, { onLine: (l) => (t.output = l), signal: o.signal }).catch((err: unknown) => {
-                if (err instanceof CancelledError || err instanceof UsageError) cancelled = err;
-                throw err;
-              });
+              const beat = startHeartbeat(step, session.ctx, { everyMs: o.heartbeatMs ?? HEARTBEAT_MS, emit: (l) => (t.output = l) });
+              const r = await session
+                .step(ch, step, {
+                  onLine: (l) => {
+                    beat.line(l);
+                    t.output = l;
+                  },
+                  signal: o.signal,
+                })
+                .catch((err: unknown) => {
+                  if (err instanceof CancelledError || err instanceof UsageError) cancelled = err;
+                  throw err;
+                })
+                .finally(() => beat.stop());
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
             },

@@ -16,13 +16,17 @@ import { ROOT } from './fakes.js';
 
 export const TEMPO_VERSION = '2.2.2';
 const DOCKER_IMAGE = 'docker:grafana/tempo:2.2.2';
+const BINARY = 'tempo-2.2.2-linux-amd64';
 
 /** Where the real binary is: $WORKBOOK_TEST_TEMPO_BIN, or ../shared/bin from the project root. */
 export function tempoBinary(): { bin?: string; why?: string } {
   const env = process.env.WORKBOOK_TEST_TEMPO_BIN;
   if (env) return existsSync(env) ? { bin: env } : { why: `WORKBOOK_TEST_TEMPO_BIN=${env} does not exist` };
-  const shared = resolve(ROOT, '../shared/bin/tempo-2.2.2-linux-amd64');
-  if (existsSync(shared) && process.platform === 'linux' && process.arch === 'x64') return { bin: shared };
+  // ../shared/bin beside the project; in a clone (CI clones the repository), beside the repository it came from
+  const origin = spawnSync('git', ['-C', ROOT, 'remote', 'get-url', 'origin'], { encoding: 'utf8' }).stdout?.trim();
+  const candidates = [resolve(ROOT, '../shared/bin', BINARY), ...(origin && existsSync(origin) ? [resolve(origin, '../shared/bin', BINARY)] : [])];
+  const shared = candidates.find((c) => existsSync(c));
+  if (shared && process.platform === 'linux' && process.arch === 'x64') return { bin: shared };
   // grafana/tempo:2.2.2 is the same program: with a Docker engine, run it in a container on the host's network
   // (untested here: this machine has no Docker engine)
   const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });

@@ -1,0 +1,39 @@
+import { formatDuration } from './format.js';
+import { listPods, podReady } from './kube.js';
+import type { ChapterContext, Step } from './model.js';
+
+/** How often a long step says it is still running (plain and CI output: one line each time). */
+export const HEARTBEAT_MS = 20_000;
+
+/**
+ * While a long step runs (helm --wait, kind create), a line every `everyMs`: elapsed time, the last line the
+ * command printed and, for a step that installs into a namespace, how many of its pods are ready.
+ */
+export function startHeartbeat(step: Step, ctx: ChapterContext, o: { everyMs: number; emit(line: string): void }): { line(l: string): void; stop(): void } {
+  const started = ctx.clock.now();
+  let last = '';
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const parts = [`still running, ${formatDuration(ctx.clock.now() - started)}`];
+      const ns = step.progressNamespace?.(ctx.lab);
+      if (ns) {
+        const { pods } = await listPods(ctx, ns).catch(() => ({ pods: undefined }));
+        if (pods) parts.push(`pods ready ${pods.filter(podReady).length}/${pods.length} in ${ns}`);
+      }
+      if (last) parts.push(`last output: ${last.slice(0, 120)}`);
+      o.emit(`… ${parts.join('; ')}`);
+    } finally {
+      busy = false;
+    }
+  }, o.everyMs);
+  timer.unref?.();
+  return {
+    line(l) {
+      if (l.trim()) last = l.trim();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
