@@ -19,7 +19,18 @@ export function prometheusBinary(): string {
   return bin;
 }
 
+/** A free port may be taken by another test process before Prometheus binds it: then start again (three tries). */
 export async function startPrometheus(options: { receiver: boolean; exemplars: boolean }): Promise<RealPrometheus> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startPrometheusOnce(options);
+    } catch (err) {
+      if (i >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startPrometheusOnce(options: { receiver: boolean; exemplars: boolean }): Promise<RealPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
   const port = await freePort();

@@ -147,8 +147,26 @@ function handle(dir: string, procs: Proc[], urls: { url: string; distributorUrl:
   };
 }
 
+/**
+ * Free ports are picked before the processes start; another test process may take one in between. Then Tempo
+ * exits with "address already in use": start again with new ports (three tries).
+ */
+async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 /** One process, `target: all`: the fast lab for most tests. */
-export async function startTempo(o: TempoOptions = {}): Promise<RealTempo> {
+export function startTempo(o: TempoOptions = {}): Promise<RealTempo> {
+  return withFreshPorts(() => startTempoOnce(o));
+}
+
+async function startTempoOnce(o: TempoOptions): Promise<RealTempo> {
   const { bin, why } = tempoBinary();
   if (!bin) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'wb-tempo-'));
@@ -184,7 +202,11 @@ export const INGESTERS = ['ingester-0', 'ingester-1', 'ingester-2'];
  * replication factor 3. Ingester ids are ours ("ingester-N"; the chart's pods are tempo-ingester-N).
  * Heartbeats are shortened (ours) so a killed ingester turns unhealthy in seconds, not the default minute.
  */
-export async function startTempoMicroservices(o: TempoOptions = {}): Promise<RealTempo> {
+export function startTempoMicroservices(o: TempoOptions = {}): Promise<RealTempo> {
+  return withFreshPorts(() => startTempoMicroservicesOnce(o));
+}
+
+async function startTempoMicroservicesOnce(o: TempoOptions): Promise<RealTempo> {
   const { bin, why } = tempoBinary();
   if (!bin) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'wb-tempo-ms-'));
