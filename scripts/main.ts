@@ -160,15 +160,25 @@ async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: 
 
 /** Reports (if asked for) and the closing summary of a run or verify. */
 async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags): Promise<void> {
+  const { renderSummary } = await import('./lib/summary.js');
+  // a report on stdout (-) keeps stdout for itself: the summary goes to stderr
+  write(reportOnStdout(flags) ? io.stderr : io.stdout, renderSummary(session, chapters));
   if (flags.json || flags.junit) {
     const { writeReports } = await import('./lib/report.js');
-    await writeReports(session, chapters, { json: flags.json, junit: flags.junit });
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout });
   }
-  const { renderSummary } = await import('./lib/summary.js');
-  write(io.stdout, renderSummary(session, chapters));
+}
+
+const reportOnStdout = (flags: Flags) => flags.json === '-' || flags.junit === '-';
+
+async function preflightReports(io: MainIo, flags: Flags): Promise<void> {
+  if (!flags.json && !flags.junit) return;
+  const { checkReportPaths } = await import('./lib/report.js');
+  await checkReportPaths({ json: flags.json, junit: flags.junit }, io.cwd);
 }
 
 async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  await preflightReports(io, flags);
   const store = await openStore(lab, io);
   const { Session } = await import('./lib/session.js');
   const session = await withLab(lab, io, store, async (ctx) => {
@@ -178,7 +188,8 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
       await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env));
     } else {
       const { runWithListr } = await import('./lib/ui-listr.js');
-      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: io.stdout, stderr: io.stderr, signal: io.signal, heartbeatMs: heartbeatMs(io.env) });
+      const out = reportOnStdout(flags) ? io.stderr : io.stdout;
+      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: out, stderr: io.stderr, signal: io.signal, heartbeatMs: heartbeatMs(io.env) });
     }
     return session;
   });
@@ -245,6 +256,7 @@ async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
 }
 
 async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  await preflightReports(io, flags);
   const store = await openStore(lab, io);
   const { Session } = await import('./lib/session.js');
   const { FAST_PLAN, runFast, renderFastEvent, criticalPath } = await import('./lib/fast.js');

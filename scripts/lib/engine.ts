@@ -1,4 +1,4 @@
-import { formatCommand, lastLines } from './format.js';
+import { formatCommand, lastLines, printable } from './format.js';
 import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
 import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
@@ -35,10 +35,29 @@ const REFUSED_HINT: Text = {
   'zh-TW': '沒有做任何變更。工作手冊只會復原它自己做過的事。',
 };
 
+/** Every string of a result is printable: reporters and the terminal can take it as it is. */
+function clean(r: ItemResult): ItemResult {
+  return {
+    ...r,
+    evidence: printable(r.evidence),
+    ...(r.error !== undefined ? { error: printable(r.error) } : {}),
+    ...(r.details !== undefined ? { details: printable(r.details) } : {}),
+  };
+}
+
 export async function executeStep(
   step: Step,
   ctx: ChapterContext,
   options: { onLine?: (line: string) => void; confirm?: Confirm; signal?: AbortSignal } = {},
+): Promise<ItemResult> {
+  const onLine = options.onLine;
+  return clean(await executeStepRaw(step, ctx, { ...options, ...(onLine ? { onLine: (l: string) => onLine(printable(l)) } : {}) }));
+}
+
+async function executeStepRaw(
+  step: Step,
+  ctx: ChapterContext,
+  options: { onLine?: (line: string) => void; confirm?: Confirm; signal?: AbortSignal },
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
   const cmd = step.command(ctx.lab);
@@ -144,6 +163,15 @@ export async function executeCheck(
   check: Check,
   ctx: ChapterContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
+): Promise<ItemResult> {
+  const onAttempt = options.onAttempt;
+  return clean(await executeCheckRaw(check, ctx, { ...options, ...(onAttempt ? { onAttempt: (o: Outcome, n: number) => onAttempt({ ...o, evidence: printable(o.evidence) }, n) } : {}) }));
+}
+
+async function executeCheckRaw(
+  check: Check,
+  ctx: ChapterContext,
+  options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal },
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
   const na = notApplicable(check, ctx.lab);

@@ -19,11 +19,11 @@ export function formatDuration(ms: number): string {
 
 /** "90", "90s", "5m", "1500ms" → ms; undefined when it is not a duration. */
 export function parseDuration(value: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
   return ms > 0 ? Math.round(ms) : undefined;
 }
 
@@ -61,4 +61,16 @@ export function collapseAttempts(emit: (line: string) => void): { attempt(eviden
     },
     end: flush,
   };
+}
+
+/**
+ * Text from the outside (a 500 body, a tool's output) before it reaches a report or the terminal: ANSI escape
+ * sequences and control characters out (they make JUnit invalid XML and can drive the terminal); \n and \t stay.
+ */
+export function printable(s: string): string {
+  return s
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '')
+    .replace(/\x1b[@-_]/g, '')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g, '');
 }

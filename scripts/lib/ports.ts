@@ -61,6 +61,38 @@ export const realFs: Fs = {
   },
 };
 
+/** No API the workbook asks answers more than a few MiB; a bigger body is a wrong endpoint, and is not read. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** The body as text, read chunk by chunk and abandoned past `max` bytes (a 2 GiB stream must not exhaust memory). */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw new Error(`response larger than ${max / 1024 / 1024} MiB (content-length ${declared})`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        throw new Error(`response larger than ${max / 1024 / 1024} MiB`);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (/larger than/.test((err as Error).message)) throw err;
+    throw new Error(`body cut short (${(err as Error).message})`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** fetch-based HTTP port; a connection error rejects with a one-line message naming the URL. */
 export const realHttp: Http = {
   async request(url, init = {}) {
@@ -78,8 +110,8 @@ export const realHttp: Http = {
       const why = e.name === 'TimeoutError' ? `no answer within ${init.timeoutMs ?? 10_000} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
       throw new Error(`${init.method ?? 'GET'} ${url}: ${why}`);
     }
-    const body = await res.text().catch((err: Error) => {
-      throw new Error(`GET ${url}: body cut short (${err.message})`);
+    const body = await readCapped(res, MAX_BODY_BYTES).catch((err: Error) => {
+      throw new Error(`${init.method ?? 'GET'} ${url}: ${err.message}`);
     });
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k] = v));

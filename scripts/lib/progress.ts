@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { access, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { mkdirp } from './files.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from './errors.js';
 
@@ -86,7 +87,7 @@ export class ProgressStore {
   /** Fail early, with exit 2, when progress could not be saved. */
   static async ensureWritable(dir: string): Promise<void> {
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdirp(dir);
       await access(dir, constants.W_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
@@ -106,7 +107,7 @@ export class ProgressStore {
 
   private async writeNow(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
-    await mkdir(this.dir, { recursive: true });
+    await mkdirp(this.dir);
     const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o644 });

@@ -1,9 +1,13 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './errors.js';
+import { writeAtomic } from './files.js';
 import { packageVersion } from './paths.js';
 import type { Session } from './session.js';
 import type { Chapter } from './model.js';
 import { say } from './text.js';
+import { printable } from './format.js';
 
 export const REPORT_SCHEMA = 'tempo-workbook/report@1';
 
@@ -46,7 +50,7 @@ export function jsonReport(session: Session, chapters: readonly Chapter[]) {
   };
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+const xml = (s: string) => printable(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function junitReport(session: Session, chapters: readonly Chapter[]): string {
   const lab = session.ctx.lab;
@@ -71,14 +75,48 @@ export function junitReport(session: Session, chapters: readonly Chapter[]): str
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tempo-workbook">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+/**
+ * Before anything runs: each report path must be writable, `-` (stdout) or a file (not a folder), and --json and
+ * --junit must not name the same one. Bad paths are bad input (exit 2), found before a long run, not after it.
+ */
+export async function checkReportPaths(files: { json?: string; junit?: string }, cwd: string): Promise<void> {
+  const { json, junit } = files;
+  if (json && junit && (json === '-' ? junit === '-' : resolve(cwd, json) === resolve(cwd, junit))) {
+    throw new UsageError(`cannot write reports: --json and --junit both name ${json}; give each its own file (or - for one of them)`);
+  }
+  for (const [flag, file] of [['--json', json], ['--junit', junit]] as const) {
+    if (!file || file === '-') continue;
+    const path = resolve(cwd, file);
+    const bad = (why: string) => new UsageError(`cannot write report ${flag} ${file}: ${why}`);
+    const st = await stat(path).catch(() => undefined);
+    if (st?.isDirectory()) throw bad('it is a folder; name a file in it');
+    // the nearest folder that exists must be a writable folder
+    let dir = dirname(path);
+    while (!(await stat(dir).catch(() => undefined)) && dirname(dir) !== dir) dir = dirname(dir);
+    const d = await stat(dir).catch(() => undefined);
+    if (!d?.isDirectory()) throw bad(`${dir} is not a folder`);
+    await access(dir, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+      throw bad(`${dir} is not writable (${err.code})`);
+    });
+  }
 }
 
-export async function writeReports(session: Session, chapters: readonly Chapter[], files: { json?: string; junit?: string }): Promise<void> {
-  if (files.json) await writeAtomic(files.json, JSON.stringify(jsonReport(session, chapters), null, 2) + '\n');
-  if (files.junit) await writeAtomic(files.junit, junitReport(session, chapters));
+/** Write the reports: to files (whole, atomically), or to `out` for `-`. A write that fails is exit 2, no temp file left. */
+export async function writeReports(session: Session, chapters: readonly Chapter[], files: { json?: string; junit?: string }, o: { cwd: string; out: NodeJS.WritableStream }): Promise<void> {
+  const texts: [string, string | undefined, () => string][] = [
+    ['--json', files.json, () => JSON.stringify(jsonReport(session, chapters), null, 2) + '\n'],
+    ['--junit', files.junit, () => junitReport(session, chapters)],
+  ];
+  for (const [flag, file, text] of texts) {
+    if (!file) continue;
+    if (file === '-') {
+      o.out.write(text());
+      continue;
+    }
+    try {
+      await writeAtomic(resolve(o.cwd, file), text());
+    } catch (err) {
+      throw new UsageError(`cannot write report ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
 }

@@ -70,6 +70,10 @@ function readFileSettings(flags: Flags, io: Io, trace: Trace): FileSettings {
     if (!(FILE_KEYS as readonly string[]).includes(k)) {
       throw new UsageError(`settings file ${file}: unknown key "${k}" (known: ${FILE_KEYS.join(', ')})`);
     }
+    // every setting is text (a number is fine for timeout, "90" meaning seconds); a map or list is a mistake
+    if (typeof v !== 'string' && !(typeof v === 'number' && k === 'timeout')) {
+      throw new UsageError(`settings file ${file}: ${k} must be text, not ${v === null ? 'empty' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `a ${typeof v}`}`);
+    }
     out[k as keyof FileSettings] = String(v);
   }
   trace.push(`settings file: ${file}`);
@@ -85,34 +89,50 @@ export function validateClusterName(name: string): string {
   return name;
 }
 
-function validateUrl(name: string, value: string): string {
+function validateUrl(name: string, value: string, from: string): string {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
-    throw new UsageError(`--${name} "${value}" is not a URL (e.g. http://127.0.0.1:9090)`);
+    throw new UsageError(`${from} "${value}" is not a URL (e.g. http://127.0.0.1:9090)`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--${name} must be http:// or https://`);
-  return value.replace(/\/+$/, '');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${from} must be http:// or https://`);
+  // credentials in a URL end up in every line of evidence; Grafana's have their own variables
+  if (u.username || u.password) {
+    throw new UsageError(`${from} must not hold a user name or password (it would be printed with every attempt): for Grafana, set WORKBOOK_GRAFANA_USER and WORKBOOK_GRAFANA_PASSWORD`);
+  }
+  if (u.search || u.hash || value.includes('?') || value.includes('#')) throw new UsageError(`${from} must be a base URL, without ?query or #fragment (paths are added to it)`);
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+}
+
+/** en, zh-TW, and how people write them (zh_TW, zh-tw, ZH-TW, en_US). */
+export function normalizeLang(v: string): Lang | undefined {
+  const l = v.trim().toLowerCase().replace('_', '-');
+  if (l === 'zh-tw' || l === 'zh-hant') return 'zh-TW';
+  if (l === 'en' || l.startsWith('en-')) return 'en';
+  return isLang(v) ? v : undefined;
 }
 
 /** defaults ← settings file ← environment ← flags. */
 export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const file = readFileSettings(flags, io, trace);
+  /** where the value of each setting came from, to name it in an error */
+  const source: Partial<Record<(typeof FILE_KEYS)[number], string>> = {};
   const pick = (key: (typeof FILE_KEYS)[number]): string | undefined => {
     const fromFlag = flags[key as keyof Flags];
-    if (typeof fromFlag === 'string') return trace.push(`${key}: flag`), fromFlag;
+    if (typeof fromFlag === 'string') return trace.push(`${key}: flag`), (source[key] = `--${key}`), fromFlag;
     const fromEnv = io.env[ENV_KEYS[key]];
-    if (fromEnv) return trace.push(`${key}: ${ENV_KEYS[key]}`), fromEnv;
-    if (file[key] !== undefined) return trace.push(`${key}: settings file`), file[key];
+    if (fromEnv) return trace.push(`${key}: ${ENV_KEYS[key]}`), (source[key] = ENV_KEYS[key]), fromEnv;
+    if (file[key] !== undefined) return trace.push(`${key}: settings file`), (source[key] = `${key} in the settings file`), file[key];
     return undefined;
   };
 
   const langRaw = pick('lang');
   let lang: Lang;
   if (langRaw !== undefined) {
-    if (!isLang(langRaw)) throw new UsageError(`--lang must be en or zh-TW, not "${langRaw}"`);
-    lang = langRaw;
+    const l = normalizeLang(langRaw);
+    if (!l) throw new UsageError(`${source.lang} must be en or zh-TW, not "${langRaw}"`);
+    lang = l;
   } else {
     lang = langFromLocale(io.env.LC_ALL || io.env.LC_MESSAGES || io.env.LANG);
   }
@@ -122,12 +142,12 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const context = pick('context') ?? `kind-${clusterName}`;
   const timeoutRaw = pick('timeout');
   const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutRaw);
-  if (timeoutMs === undefined) throw new UsageError(`--timeout "${timeoutRaw}" is not a duration (e.g. 90s, 5m)`);
+  if (timeoutMs === undefined) throw new UsageError(`${source.timeout} "${timeoutRaw}" is not a duration (e.g. 90s, 5m, 1h)`);
 
   const urls: Partial<Record<UrlName, string>> = {};
   for (const name of ['tempo', 'distributor', 'prometheus', 'grafana', 'otlp'] as const) {
     const v = pick(`${name}-url`);
-    if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v);
+    if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v, source[`${name}-url`]!);
   }
   const stateDirRaw = pick('state-dir');
   const stateHome = io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state');
