@@ -16,6 +16,21 @@ async function runCleanups(): Promise<void> {
 }
 
 let signalled = false;
+
+/**
+ * A reader that goes away (`workbook doctor | head -1`): stop quietly, as other CLIs do. The run is aborted like a
+ * Ctrl-C, so running chapters are settled as interrupted and port-forwards stopped; exit 141 (128 + SIGPIPE).
+ */
+let pipeClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (pipeClosed) return;
+    pipeClosed = true;
+    controller.abort();
+    setTimeout(() => void runCleanups().finally(() => process.exit(141)), 5000).unref();
+  });
+}
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
     if (signalled) process.exit(130); // a second Ctrl-C: leave now
@@ -51,10 +66,11 @@ main(process.argv.slice(2), {
   .then(async (code) => {
     await runCleanups();
     // interrupted work that did not finish is a cancellation; a command that ends on Ctrl-C (open) succeeded
-    process.exit(signalled && code !== 0 ? 130 : code);
+    process.exit(pipeClosed ? 141 : signalled && code !== 0 ? 130 : code);
   })
   .catch(async (err: unknown) => {
     await runCleanups();
+    if (pipeClosed) process.exit(141);
     const e = err as Error & { exitCode?: number };
     if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
       process.stderr.write(`error: ${e.message}\n`);
