@@ -70,13 +70,13 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
     http,
     facts: store.data.facts,
     async setFact(key, value) {
-      store.data.facts[key] = value;
+      store.setFact(key, value);
       await store.save();
     },
     async resetProgress(dropFacts = []) {
-      for (const f of dropFacts) delete store.data.facts[f];
+      for (const f of dropFacts) store.deleteFact(f);
       // keep the chapter running now (teardown itself), forget the rest
-      store.data.chapters = Object.fromEntries(Object.entries(store.data.chapters).filter(([, c]) => c.status === 'running'));
+      store.forgetChapters((c) => c.status === 'running');
       await store.save();
     },
     async endpoint(name: EndpointName, o: { readyTimeoutMs?: number } = {}) {

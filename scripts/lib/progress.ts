@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { access, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { mkdirp } from './files.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from './errors.js';
@@ -32,6 +32,16 @@ export interface ProgressData {
 }
 
 export const PROGRESS_FILE = 'progress.json';
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function empty(): ProgressData {
   return { version: 1, updatedAt: new Date(0).toISOString(), facts: {}, chapters: {} };
@@ -97,6 +107,72 @@ export class ProgressStore {
 
   private saving: Promise<void> = Promise.resolve();
   private writes = 0;
+  /** What this process changed: a save merges only these into what is on disk (other processes keep theirs). */
+  private readonly touchedChapters = new Set<string>();
+  private readonly touchedFacts = new Set<string>();
+  /** reset / teardown: the next save replaces the file instead of merging */
+  private replaceAll = false;
+
+  setFact(key: string, value: unknown): void {
+    this.data.facts[key] = value;
+    this.touchedFacts.add(key);
+  }
+
+  deleteFact(key: string): void {
+    delete this.data.facts[key];
+    this.touchedFacts.add(key);
+  }
+
+  /** Forget every chapter but those `keep` holds (teardown): the next save replaces the file. */
+  forgetChapters(keep: (c: ChapterProgress) => boolean): void {
+    for (const [id, c] of Object.entries(this.data.chapters)) if (!keep(c)) delete this.data.chapters[id];
+    this.replaceAll = true;
+  }
+
+  /** Hold the lock file while reading, merging and writing (other workbook processes wait their turn). */
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = `${this.file}.lock`;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await writeFile(lock, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // a lock left by a process that died (or older than 10 s: no save takes that long) is taken over
+        const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+        const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0);
+        if (!alive(holder) || age > 10_000) {
+          await unlink(lock).catch(() => {});
+          continue;
+        }
+        if (Date.now() > deadline) throw new WorkbookError(`progress file ${this.file} stays locked by process ${holder}; if no workbook is running, delete ${lock}`, { exitCode: 2 });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => {});
+    }
+  }
+
+  /** Take in what other processes saved since: every chapter and fact this process did not change. */
+  private async mergeFromDisk(): Promise<void> {
+    if (this.replaceAll) return;
+    const raw = await readFile(this.file, 'utf8').catch(() => undefined);
+    let disk: unknown;
+    try {
+      disk = raw === undefined ? undefined : JSON.parse(raw);
+    } catch {
+      disk = undefined;
+    }
+    if (!isProgress(disk)) return;
+    for (const [id, c] of Object.entries(disk.chapters)) if (!this.touchedChapters.has(id)) this.data.chapters[id] = c;
+    for (const id of Object.keys(this.data.chapters)) if (!this.touchedChapters.has(id) && !(id in disk.chapters)) delete this.data.chapters[id];
+    for (const [k, v] of Object.entries(disk.facts)) if (!this.touchedFacts.has(k)) this.data.facts[k] = v;
+    for (const k of Object.keys(this.data.facts)) if (!this.touchedFacts.has(k) && !(k in disk.facts)) delete this.data.facts[k];
+  }
 
   /** Saves are queued: overlapping work (--fast) never has two renames race over one file. */
   save(): Promise<void> {
@@ -106,16 +182,20 @@ export class ProgressStore {
   }
 
   private async writeNow(): Promise<void> {
-    this.data.updatedAt = new Date().toISOString();
     await mkdirp(this.dir);
-    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
-    try {
-      await writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o644 });
-      await rename(tmp, this.file);
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw new WorkbookError(`cannot save progress to ${this.file}: ${(err as Error).message}`, { exitCode: 2 });
-    }
+    await this.withLock(async () => {
+      await this.mergeFromDisk();
+      this.replaceAll = false;
+      this.data.updatedAt = new Date().toISOString();
+      const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
+      try {
+        await writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o644 });
+        await rename(tmp, this.file);
+      } catch (err) {
+        await unlink(tmp).catch(() => {});
+        throw new WorkbookError(`cannot save progress to ${this.file}: ${(err as Error).message}`, { exitCode: 2 });
+      }
+    });
   }
 
   startChapter(id: string, mode: 'run' | 'verify', at = new Date()): ChapterProgress {
@@ -129,27 +209,30 @@ export class ProgressStore {
       checks: {},
     };
     this.data.chapters[id] = ch;
+    this.touchedChapters.add(id);
     return ch;
   }
 
   record(chapterId: string, kind: 'steps' | 'checks', itemId: string, item: ItemProgress): void {
     const ch = this.data.chapters[chapterId];
     if (ch) ch[kind][itemId] = item;
+    this.touchedChapters.add(chapterId);
   }
 
   finishChapter(id: string, status: 'passed' | 'failed' | 'interrupted', at = new Date()): void {
     const ch = this.data.chapters[id];
     if (!ch) return;
+    this.touchedChapters.add(id);
     ch.status = status;
     ch.finishedAt = at.toISOString();
     ch.durationMs = at.getTime() - Date.parse(ch.startedAt);
   }
 
-  /** Mark whatever is still running as interrupted (Ctrl-C). */
+  /** Mark what this process is still running as interrupted (Ctrl-C); another process' running chapter is its own. */
   interruptRunning(at = new Date()): boolean {
     let changed = false;
     for (const [id, ch] of Object.entries(this.data.chapters)) {
-      if (ch.status === 'running') {
+      if (ch.status === 'running' && this.touchedChapters.has(id)) {
         this.finishChapter(id, 'interrupted', at);
         changed = true;
       }
@@ -168,6 +251,7 @@ export class ProgressStore {
       backup = undefined;
     }
     this.data = { ...empty(), facts: this.data.facts };
+    this.replaceAll = true;
     await this.save();
     return backup;
   }

@@ -177,7 +177,7 @@ describe('the CLI names the cause it was given', () => {
     try {
       // the workbook created the cluster earlier (so teardown may delete it)
       const store = await ProgressStore.open(world.stateDir);
-      store.data.facts.createdCluster = 'tempo-lab';
+      store.setFact('createdCluster', 'tempo-lab');
       await store.save();
       const r = await runCli(['down', '--yes'], world.env({ CI: 'true' }));
       expect(r.code).toBe(1);

@@ -23,7 +23,7 @@ describe('ProgressStore', () => {
   it('overlapping saves are queued: the file is whole and no temp file is left', async () => {
     const dir = tmp();
     const s = await ProgressStore.open(dir);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => (s.data.facts[`k${i}`] = i, s.save())));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (s.setFact(`k${i}`, i), s.save())));
     expect(readdirSync(dir)).toEqual(['progress.json']);
     expect(Object.keys((await ProgressStore.open(dir)).data.facts)).toHaveLength(20);
   });
@@ -51,7 +51,7 @@ describe('ProgressStore', () => {
   it('reset keeps a backup and the facts (which cluster we created)', async () => {
     const dir = tmp();
     const s = await ProgressStore.open(dir);
-    s.data.facts.createdCluster = 'tempo-lab';
+    s.setFact("createdCluster", "tempo-lab");
     s.startChapter('cluster', 'run');
     await s.save();
     const backup = await s.reset(new Date('2026-01-01T00:00:00Z'));
@@ -106,5 +106,55 @@ describe('format', () => {
     expect(parseDuration('2m')).toBe(120_000);
     expect(parseDuration('0')).toBeUndefined();
     expect(formatDuration(61_000)).toBe('1 min 1 s');
+  });
+});
+
+describe('two workbook processes on one state folder never lose each other\'s results', () => {
+  it('A runs tempo while B runs prometheus: both results stay; B does not mark A\'s running chapter interrupted', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const dir = mkdtempSync(join(tmpdir(), 'wb-two-'));
+    const a = await ProgressStore.open(dir);
+    const b = await ProgressStore.open(dir);
+    a.startChapter('tempo', 'run');
+    await a.save();
+    b.startChapter('prometheus', 'verify');
+    b.record('prometheus', 'checks', 'prometheus-ready', { status: 'passed', at: new Date().toISOString(), durationMs: 5 });
+    b.finishChapter('prometheus', 'passed');
+    await b.save();
+    // B is interrupted (Ctrl-C) after its chapter ended: only its own running chapters would be touched
+    expect(b.interruptRunning()).toBe(false);
+    await b.save();
+    a.record('tempo', 'checks', 'ready', { status: 'passed', at: new Date().toISOString(), durationMs: 5 });
+    a.finishChapter('tempo', 'passed');
+    await a.save();
+    const disk = await ProgressStore.open(dir);
+    expect(disk.data.chapters.prometheus?.status).toBe('passed');
+    expect(disk.data.chapters.tempo?.status).toBe('passed');
+    expect(disk.data.chapters.tempo?.checks.ready?.status).toBe('passed');
+    // A's view took in B's result too
+    expect(a.data.chapters.prometheus?.status).toBe('passed');
+  });
+
+  it('saves from many concurrent writers all land (a lock orders them; no partial file)', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const dir = mkdtempSync(join(tmpdir(), 'wb-many-'));
+    const stores = await Promise.all(Array.from({ length: 8 }, () => ProgressStore.open(dir)));
+    await Promise.all(
+      stores.map(async (s, i) => {
+        s.startChapter(`c${i}`, 'verify');
+        s.finishChapter(`c${i}`, 'passed');
+        s.setFact(`f${i}`, i);
+        await s.save();
+      }),
+    );
+    const disk = await ProgressStore.open(dir);
+    expect(Object.keys(disk.data.chapters).sort()).toEqual(stores.map((_, i) => `c${i}`).sort());
+    expect(Object.keys(disk.data.facts).length).toBe(8);
   });
 });
