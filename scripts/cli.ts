@@ -72,6 +72,10 @@ main(process.argv.slice(2), {
     await runCleanups();
     if (pipeClosed) process.exit(141);
     const e = err as Error & { exitCode?: number };
+    if (e?.name === 'DeclinedError') {
+      process.stdout.write(`${e.message}\n`);
+      process.exit(0);
+    }
     if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
       process.stderr.write(`error: ${e.message}\n`);
       const hint = (e as { hint?: Record<Lang, string> }).hint;

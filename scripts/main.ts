@@ -65,7 +65,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     }
     case 'lesson': {
       if (!parsed.positional) throw new UsageError('which chapter? (usage: workbook lesson <chapter>)');
-      write(io.stdout, await readLesson(findChapter(parsed.positional), lab.lang));
+      write(io.stdout, await lessonText(findChapter(parsed.positional), lab, io.stdout));
       return 0;
     }
     case 'status': {
@@ -181,11 +181,13 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   await preflightReports(io, flags);
   const store = await openStore(lab, io);
   const { Session } = await import('./lib/session.js');
+  // "Stop here": the learner's choice, not a failure (exit 0, progress as it was)
+  let stopped = false;
   const session = await withLab(lab, io, store, async (ctx) => {
     const session = new Session(ctx, store, mode, io.signal);
     if (lab.interactive && mode === 'run') {
       const { runWithClack } = await import('./lib/ui-clack.js');
-      await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env));
+      stopped = (await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env))) === 'stopped';
     } else {
       const { runWithListr } = await import('./lib/ui-listr.js');
       const out = reportOnStdout(flags) ? io.stderr : io.stdout;
@@ -193,8 +195,10 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
     }
     return session;
   });
+  if (stopped && !session.items.length) return 0;
   await finish(session, chapters, io, flags);
   if (session.failures().length) return 1;
+  if (stopped) return 0;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
   if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.id !== 'teardown' && !io.signal?.aborted) {
     const { CATALOG } = await import('./lib/catalog.js');
@@ -280,53 +284,77 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const p = await import('@clack/prompts');
   const { CATALOG } = await import('./lib/catalog.js');
   const { nextChapter, renderStatus } = await import('./commands/status.js');
-  const store = await openStore(lab, io);
-  const next = nextChapter(store.data);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const o = { input: io.stdin as never, output: io.stdout };
   p.intro('tempo-workbook', o);
-  const choice = await p.select({
-    ...o,
-    message: t('What next?', '接下來要做什麼？'),
-    options: [
-      ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
-      { value: 'pick', label: t('Pick a chapter', '選擇章節') },
-      { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
-      { value: 'status', label: t('Show progress', '顯示進度') },
-      { value: 'reset', label: t('Reset progress', '重設進度') },
-      { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
-      { value: 'quit', label: t('Quit', '離開') },
-    ],
-  });
-  if (p.isCancel(choice) || choice === 'quit') {
-    p.outro(t('See you.', '下次見。'), o);
-    return 0;
-  }
-  switch (choice) {
-    case 'continue':
-      return execute([next!], 'run', lab, io, flags);
-    case 'pick': {
-      const ch = await p.select({
-        ...o,
-        message: t('Which chapter?', '哪一章？'),
-        options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
-      });
-      if (p.isCancel(ch)) return 130;
-      return execute([CATALOG.find((c) => c.id === ch)!], 'run', lab, io, flags);
-    }
-    case 'verify': {
-      const { selectChapters } = await import('./lib/catalog.js');
-      return execute(selectChapters('all'), 'verify', lab, io, flags);
-    }
-    case 'status':
-      p.note(renderStatus(store.data, store.file, lab.lang), undefined, o);
+  const pickChapter = async (message: string) => {
+    const store = await openStore(lab, io);
+    const ch = await p.select({
+      ...o,
+      message,
+      options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
+    });
+    return p.isCancel(ch) ? undefined : CATALOG.find((c) => c.id === ch);
+  };
+  // every action comes back here; only Quit (or Esc/Ctrl-C at the menu) leaves
+  for (;;) {
+    const store = await openStore(lab, io);
+    const next = nextChapter(store.data);
+    const choice = await p.select({
+      ...o,
+      message: t('What next?', '接下來要做什麼？'),
+      options: [
+        ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
+        { value: 'pick', label: t('Run a chapter', '執行某一章') },
+        { value: 'read', label: t('Read a lesson (runs nothing)', '閱讀課文（不執行任何東西）') },
+        { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
+        { value: 'status', label: t('Show progress', '顯示進度') },
+        { value: 'reset', label: t('Reset progress', '重設進度') },
+        { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
+        { value: 'quit', label: t('Quit', '離開') },
+      ],
+    });
+    if (p.isCancel(choice) || choice === 'quit') {
+      p.outro(t('See you.', '下次見。'), o);
       return 0;
-    case 'reset':
-      return reset(lab, io);
-    case 'down':
-      return execute([CATALOG.find((c) => c.id === 'teardown')!], 'run', lab, io, flags);
+    }
+    try {
+      switch (choice) {
+        case 'continue':
+          await execute([next!], 'run', lab, io, flags);
+          break;
+        case 'pick': {
+          const ch = await pickChapter(t('Which chapter?', '哪一章？'));
+          if (ch) await execute([ch], 'run', lab, io, flags);
+          break;
+        }
+        case 'read': {
+          const ch = await pickChapter(t('Which lesson?', '哪一課？'));
+          if (ch) p.note(await lessonText(ch, lab, io.stdout, 6), say(ch.title, lab.lang), o);
+          break;
+        }
+        case 'verify': {
+          const { selectChapters } = await import('./lib/catalog.js');
+          await execute(selectChapters('all'), 'verify', lab, io, flags);
+          break;
+        }
+        case 'status':
+          p.note(renderStatus(store.data, store.file, lab.lang), undefined, o);
+          break;
+        case 'reset':
+          await reset(lab, io);
+          break;
+        case 'down':
+          await execute([CATALOG.find((c) => c.id === 'teardown')!], 'run', lab, io, flags);
+          break;
+      }
+    } catch (err) {
+      // a declined or cancelled action, or a usage error, returns to the menu with its message
+      if (!(err instanceof CancelledError || err instanceof UsageError || err instanceof WorkbookError)) throw err;
+      if (io.signal?.aborted) throw err;
+      p.log.warn(err.message, o);
+    }
   }
-  return 0;
 }
 
 export { UsageError, WorkbookError, CancelledError };
@@ -335,4 +363,13 @@ export { UsageError, WorkbookError, CancelledError };
 function heartbeatMs(env: NodeJS.ProcessEnv): number | undefined {
   const n = Number(env.WORKBOOK_HEARTBEAT_MS);
   return Number.isFinite(n) && n >= 100 ? n : undefined;
+}
+
+/** A lesson rendered for the terminal it goes to: wrapped to its width, bold and code in colour on a TTY. */
+async function lessonText(ch: Chapter, lab: Lab, out: NodeJS.WritableStream, widthLess = 0): Promise<string> {
+  const { renderMarkdown } = await import('./lib/markdown.js');
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  const width = ((out as NodeJS.WriteStream).columns || 80) - widthLess;
+  const { readLesson } = await import('./lib/catalog.js');
+  return renderMarkdown(await readLesson(ch, lab.lang), { width, color: tty && !lab.ci }).trimEnd();
 }

@@ -2,7 +2,7 @@ import { formatCommand, lastLines, printable } from './format.js';
 import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
 import type { ItemStatus } from './progress.js';
 import type { Text } from './text.js';
-import { CancelledError, UsageError, WorkbookError, errorMessage } from './errors.js';
+import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
 import { ensureContext } from './kube.js';
 import { installHint, toolMissing } from './tools.js';
 
@@ -79,7 +79,7 @@ async function executeStepRaw(
     if (!ctx.lab.interactive || !options.confirm) {
       throw new UsageError(`"${command}" needs confirmation: run again with --yes`);
     }
-    if (!(await options.confirm(command))) throw new CancelledError(`declined: ${command}`);
+    if (!(await options.confirm(command))) throw new DeclinedError(`nothing was changed: you declined ${command}`);
   }
 
   const res = await ctx.shell.run(cmd, { onLine: options.onLine, signal: options.signal });

@@ -26,10 +26,19 @@ export class WorkbookError extends Error {
 
 /** The learner pressed Ctrl-C or declined a prompt. */
 export class CancelledError extends Error {
-  readonly exitCode = 130;
+  readonly exitCode: number = 130;
   constructor(message = 'cancelled') {
     super(message);
     this.name = 'CancelledError';
+  }
+}
+
+/** The learner said no to a step that needs a yes (teardown): nothing was changed, and that is an answer, not an error. */
+export class DeclinedError extends CancelledError {
+  override readonly exitCode: number = 0;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeclinedError';
   }
 }
 

@@ -44,13 +44,13 @@ export interface CommandSpec {
 
 export const COMMANDS: CommandSpec[] = [
   { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'show-secrets', 'json', 'junit', 'fast'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
-  { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
+  { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINTS, 'yes', 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
   { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
   { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
   { name: 'open', usage: 'open <grafana|prometheus|tempo>', positional: 'endpoint', flags: [...COMMON, 'tempo-url', 'prometheus-url', 'grafana-url', 'show-secrets'], summary: { en: 'port-forward Grafana (or Prometheus, Tempo) to 127.0.0.1 and keep it open until Ctrl-C', 'zh-TW': '把 Grafana（或 Prometheus、Tempo）port-forward 到 127.0.0.1，直到按下 Ctrl-C' } },
   { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } },
   { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },
-  { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
+  { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'timeout', 'yes', 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
   { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } },
   { name: 'down', usage: 'down', positional: 'none', flags: [...COMMON, 'yes', 'timeout'], summary: { en: 'delete the lab cluster, only if the workbook created it, after you confirm (chapter 8)', 'zh-TW': '刪除實驗叢集（僅限工作手冊建立的，且需你確認）（第 8 章）' } },
   { name: 'reset', usage: 'reset', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' } },
@@ -69,7 +69,8 @@ export function parseCli(argv: string[]): ParsedArgs {
   if (first && !first.startsWith('-') && !spec) {
     throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see workbook --help)`);
   }
-  const allowed = spec ? spec.flags : ([...COMMON, 'version', 'yes'] as FlagName[]);
+  // the menu runs chapters too: it takes every flag they take
+  const allowed = spec ? spec.flags : ([...COMMON, ...ENDPOINTS, 'version', 'yes', 'show-secrets'] as FlagName[]);
   const options = Object.fromEntries(
     allowed.map((f) => {
       const d = FLAGS[f] as { type: 'boolean' | 'string'; short?: string };

@@ -87,6 +87,11 @@ export class ProgressStore {
       parsed = undefined;
     }
     if (isProgress(parsed)) return new ProgressStore(dir, parsed);
+    // a newer workbook's file is not corrupt: leave it alone and say so
+    const version = (parsed as { version?: unknown } | undefined)?.version;
+    if (typeof version === 'number' && version > 1) {
+      throw new UsageError(`progress file ${file} was written by a newer tempo-workbook (format ${version}; this one reads format 1): update the workbook, or use another --state-dir`);
+    }
     const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
     await rename(file, backup);
     const store = new ProgressStore(dir, empty());

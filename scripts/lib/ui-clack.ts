@@ -5,6 +5,7 @@ import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
 import { readLesson } from './catalog.js';
+import { renderMarkdown } from './markdown.js';
 import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
 
 const UI = {
@@ -20,15 +21,26 @@ const UI = {
 } as const;
 
 /** The interactive path: lesson, then each command shown with why, confirmed, streamed; then the checks. */
-export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}, heartbeatMs = HEARTBEAT_MS): Promise<void> {
+/**
+ * Returns 'stopped' when the learner chose "Stop here". A chapter is begun in progress only when something of it
+ * runs, so opening a chapter to read it and stopping keeps its last result.
+ */
+export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}, heartbeatMs = HEARTBEAT_MS): Promise<'stopped' | void> {
   const signal = io.signal;
   const o = { input: io.input, output: io.output };
   const lab = session.ctx.lab;
   const lang = lab.lang;
   for (const ch of chapters) {
     p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
-    if (session.mode === 'run') p.note((await readLesson(ch, lang)).trim(), say(ch.title, lang), o);
-    await session.beginChapter(ch);
+    if (session.mode === 'run') {
+      const out = (io.output ?? process.stdout) as NodeJS.WriteStream;
+      p.note(renderMarkdown(await readLesson(ch, lang), { width: (out.columns || 80) - 6, color: out.isTTY === true }).trimEnd(), say(ch.title, lang), o);
+    }
+    let begun = false;
+    const begin = async () => {
+      if (!begun) await session.beginChapter(ch);
+      begun = true;
+    };
     let failed = false;
     if (session.mode === 'run') {
       for (const step of ch.steps) {
@@ -45,12 +57,18 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
               { value: 'quit', label: say(UI.quit, lang) },
             ],
           });
-          if (p.isCancel(answer) || answer === 'quit') {
+          if (p.isCancel(answer)) {
             p.outro(say(UI.stopped, lang), o);
             throw new CancelledError();
           }
+          if (answer === 'quit') {
+            if (begun) await session.endChapter(ch);
+            p.outro(say(UI.stopped, lang), o);
+            return 'stopped';
+          }
           if (answer === 'skip') continue;
         }
+        await begin();
         const log = p.taskLog({ ...o, title: cmd, limit: 12 });
         const beat = startHeartbeat(step, session.ctx, { everyMs: heartbeatMs, emit: (l) => log.message(l) });
         const r = await session.step(ch, step, {
@@ -75,6 +93,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
       }
     }
     if (!failed && ch.checks.length) {
+      await begin();
       p.log.info(say(UI.checks, lang), o);
       for (const check of ch.checks) {
         const s = p.spinner(o);
@@ -99,6 +118,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         }
       }
     }
+    if (!begun) continue;
     const passed = await session.endChapter(ch);
     p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`, o);
     if (!passed && session.mode === 'run') return;

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/main.js';
 import { FakeWorld } from '../helpers/fakes.js';
 import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
 import { goodMachine } from '../helpers/scenarios.js';
 import { freePort } from '../../scripts/lib/portforward.js';
+import { ProgressStore } from '../../scripts/lib/progress.js';
 
 let world: FakeWorld | undefined;
 afterEach(() => world?.cleanup());
@@ -49,7 +52,7 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     expect(world.calls('kind').map((c) => c.argv[0])).toEqual(['get', 'create']);
   });
 
-  it('choosing "Stop here" runs nothing and exits 130 with progress saved', async () => {
+  it('choosing "Stop here" runs nothing and exits 0, progress as it was', async () => {
     world = new FakeWorld({ rules: { kind: [{ argv: ['get', 'clusters'], stdout: '' }] } });
     const env = world.env();
     delete env.CI;
@@ -58,9 +61,59 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     await typeWhen(t.stdout, 'Run it?', t.stdin, KEY.down + KEY.down);
     await new Promise((r) => setTimeout(r, 50));
     t.stdin.write(KEY.enter);
-    expect(await done).toBe(130);
+    // the learner's choice: exit 0, nothing ran, and the chapter's last result is kept (here: none)
+    expect(await done).toBe(0);
     expect(world.calls('kind')).toEqual([]);
     expect(t.stdout.text).toContain('Progress is saved');
+    expect(existsSync(join(world.stateDir, 'progress.json')) ? world.progress().chapters.cluster : undefined).toBeUndefined();
+  });
+
+  it('opening a chapter that passed and stopping at its first prompt keeps its result', async () => {
+    world = new FakeWorld({ rules: { kind: [{ argv: ['get', 'clusters'], stdout: '' }] } });
+    const store = await ProgressStore.open(world.stateDir);
+    store.startChapter('cluster', 'run');
+    for (const id of ['context', 'nodes-ready', 'coredns']) store.record('cluster', 'checks', id, { status: 'passed', at: new Date().toISOString(), durationMs: 1 });
+    store.finishChapter('cluster', 'passed');
+    await store.save();
+    const env = world.env();
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main(['run', 'cluster'], t.io);
+    await typeWhen(t.stdout, 'Run it?', t.stdin, KEY.down + KEY.down);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    expect(await done).toBe(0);
+    const after = world.progress().chapters.cluster;
+    expect(after.status).toBe('passed');
+    expect(Object.keys(after.checks)).toHaveLength(3);
+  });
+
+  it('the menu: "Read a lesson" shows it rendered and changes nothing; every action returns to the menu', async () => {
+    world = new FakeWorld({ rules: {} });
+    const store = await ProgressStore.open(world.stateDir);
+    store.startChapter('prerequisites', 'verify');
+    store.finishChapter('prerequisites', 'passed');
+    await store.save();
+    const before = JSON.stringify(world.progress().chapters);
+    const env = world.env();
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main([], t.io);
+    // Continue, Run a chapter, Read a lesson
+    let at = await typeWhen(t.stdout, 'What next?', t.stdin, KEY.down + KEY.down);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    at = await typeWhen(t.stdout, 'Which lesson?', t.stdin, KEY.down + KEY.down + KEY.down + KEY.enter, at);
+    // back at the menu: Quit is the last entry (up wraps to it)
+    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    expect(await done).toBe(0);
+    const screen = t.stdout.text;
+    expect(screen).toContain('3. Tempo in microservices mode');
+    expect(screen).not.toContain('**'); // rendered, not raw Markdown
+    expect(screen).toContain('See you.');
+    expect(JSON.stringify(world.progress().chapters)).toBe(before);
   });
 
   it('the menu offers to continue where you left off, and shows progress', async () => {
@@ -69,7 +122,12 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     delete env.CI;
     const t = ttyIo(env);
     const done = main([], t.io);
-    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.down + KEY.down + KEY.down);
+    // Continue, Run a chapter, Read a lesson, Verify, Show progress
+    const at = await typeWhen(t.stdout, 'What next?', t.stdin, KEY.down + KEY.down + KEY.down + KEY.down);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    // the menu comes back; Quit
+    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
     await new Promise((r) => setTimeout(r, 50));
     t.stdin.write(KEY.enter);
     expect(await done).toBe(0);

@@ -158,3 +158,16 @@ describe('two workbook processes on one state folder never lose each other\'s re
     expect(Object.keys(disk.data.facts).length).toBe(8);
   });
 });
+
+describe('a progress file of a newer workbook', () => {
+  it('is reported as newer (exit 2) and left where it is, not called corrupt and moved aside', async () => {
+    const { mkdtempSync, writeFileSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const dir = mkdtempSync(join(tmpdir(), 'wb-newer-'));
+    writeFileSync(join(dir, 'progress.json'), JSON.stringify({ version: 2, chapters: {}, facts: {}, somethingNew: true }));
+    await expect(ProgressStore.open(dir)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('was written by a newer tempo-workbook (format 2') });
+    expect(readdirSync(dir)).toEqual(['progress.json']);
+  });
+});
