@@ -78,10 +78,13 @@ describe('workbook down (chapter 8)', () => {
     const env = world.env();
     const stdin = new FakeTtyIn();
     const stdout = new FakeTtyOut();
-    const done = main(['down'], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never }).catch((e: { exitCode?: number }) => e.exitCode);
+    const done = main(['down'], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never }).catch((e: { exitCode?: number; name?: string; message?: string }) => (declined = e, e.exitCode));
+    let declined: { name?: string; message?: string } | undefined;
     const at = await typeWhen(stdout, 'Run it?', stdin, KEY.enter);
     await typeWhen(stdout, 'This cannot be undone. Run kind delete cluster --name tempo-lab?', stdin, KEY.enter, at); // default: No
-    expect(await done).toBe(130);
+    // an answer, not an error: exit 0, and it says nothing was changed
+    expect(await done).toBe(0);
+    expect(declined).toMatchObject({ name: 'DeclinedError', message: 'nothing was changed: you declined kind delete cluster --name tempo-lab' });
     expect(world.calls('kind').some((c) => c.argv[0] === 'delete')).toBe(false);
   });
 });

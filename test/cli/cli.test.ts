@@ -86,7 +86,10 @@ describe('help, version, lesson', () => {
   it('lesson prints the chapter in the chosen language', async () => {
     const r = await runCli(['lesson', '3', '--lang', 'zh-TW'], env());
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('# 3. 微服務模式的 Tempo');
+    // rendered for the terminal: the heading without its #, no raw ** or backticks
+    expect(r.stdout).toContain('3. 微服務模式的 Tempo');
+    expect(r.stdout).not.toMatch(/^# /m);
+    expect(r.stdout).not.toContain('**');
   });
 });
 
