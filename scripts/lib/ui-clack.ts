@@ -1,6 +1,6 @@
 import * as p from '@clack/prompts';
 import { CancelledError } from './errors.js';
-import { formatCommand, formatDuration } from './format.js';
+import { collapseAttempts, formatCommand, formatDuration } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
 import { say } from './text.js';
@@ -96,24 +96,29 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
       await begin();
       p.log.info(say(UI.checks, lang), o);
       for (const check of ch.checks) {
-        const s = p.spinner(o);
+        // after Ctrl-C the remaining checks are not started (as on the listr path)
+        if (signal?.aborted) break;
         const title = say(check.title, lang);
-        s.start(title);
+        // a task log, not clack's spinner: the spinner puts stdin in raw mode and answers Ctrl-C with
+        // process.exit(0) (@clack/core block()), which would skip saving progress and stopping port-forwards
+        const log = p.taskLog({ ...o, title, limit: 4 });
+        const attempts = collapseAttempts((l) => log.message(l));
         const r = await session.check(ch, check, {
           signal,
-          // one spinner line: the latest evidence and how many attempts it has held for
-          onAttempt: (o, n) => {
-            if (!o.ok && n > 1) s.message(`${title} (attempt ${n}: ${o.evidence})`);
+          onAttempt: (a, n) => {
+            if (!a.ok && n > 1) attempts.attempt(a.evidence, n);
           },
         });
+        attempts.end();
         if (r.status === 'passed') {
-          s.stop(`✔ ${title} — ${r.evidence}`);
+          log.success(`✔ ${title} — ${r.evidence}`);
           if (r.details) p.note(r.details, title, o);
-        }
-        else {
+        } else if (r.status === 'skipped') {
+          log.success(`↓ ${title} — ${r.evidence}`);
+        } else {
           const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
-          if (r.status === 'warned') s.stop(line);
-          else s.error(line);
+          if (r.status === 'warned') log.success(line);
+          else log.error(line, { showLog: false });
           if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
         }
       }

@@ -1,0 +1,49 @@
+// Ctrl-C during the checks of an interactive `run` (the clack path), in a real pseudo-terminal: exit 130, the
+// port-forwards stopped, the chapter saved as interrupted; as on the listr path.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { CLI, FakeWorld, ROOT } from '../helpers/fakes.js';
+import { LAB_CONTEXT } from '../helpers/scenarios.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+
+// the interpreter itself, not a shim (pyenv's shims need their own PATH, which the fake world does not have)
+const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+if (!python) console.log('the pseudo-terminal test is skipped: python3 (its pty module drives the terminal) is not installed');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!python)('Ctrl-C in a real terminal, during the checks of workbook run', () => {
+  it('exits 130, leaves no port-forward, and marks the chapter interrupted', async () => {
+    const world = new FakeWorld({
+      rules: {
+        helm: [{ prefix: ['repo'], stdout: 'ok\n' }, { prefix: ['--kube-context'], stdout: 'STATUS: deployed\n' }],
+        // the fake port-forward answers "fake", not Prometheus: the checks keep re-probing until Ctrl-C
+        kubectl: [...LAB_CONTEXT, { prefix: ['--context', 'kind-tempo-lab', 'port-forward'], listen: true }],
+      },
+    });
+    try {
+      const env = world.env({ WORKBOOK_PORTS: `prometheus=${await freePort()},grafana=${await freePort()}` });
+      delete env.CI;
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['Checking that it worked', ''], ['attempt', '^C']]), process.execPath, CLI, 'run', 'prometheus', '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
+      const screen = stripVTControlCharacters(r.stdout);
+      expect(screen).toMatch(/EXIT 130\n$/);
+      expect(screen).toContain('interrupted: stopping port-forwards and saving progress');
+      expect(screen).not.toContain('Canceled');
+      expect(world.progress().chapters.prometheus.status).toBe('interrupted');
+      const forwards = world.calls('kubectl').filter((c) => c.argv.includes('port-forward'));
+      expect(forwards.length).toBeGreaterThan(0);
+      for (const f of forwards) expect(alive(f.pid)).toBe(false);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
