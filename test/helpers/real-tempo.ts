@@ -237,7 +237,8 @@ async function startTempoMicroservicesOnce(o: TempoOptions): Promise<RealTempo> 
             join_after: '0s',
             final_sleep: '0s',
             heartbeat_period: '1s',
-            ring: { ...memberlistRing, replication_factor: 3, heartbeat_timeout: '4s' },
+            // ours, for speed (default 1m); long enough that a busy 2-core machine never misses a live heartbeat
+            ring: { ...memberlistRing, replication_factor: 3, heartbeat_timeout: '8s' },
           },
         },
         querier: { frontend_worker: { frontend_address: `127.0.0.1:${ports['query-frontend']!.grpc}` } },
@@ -269,16 +270,17 @@ async function startTempoMicroservicesOnce(o: TempoOptions): Promise<RealTempo> 
   }
 }
 
-/** Wait until the distributor sees `n` ACTIVE ingesters (memberlist gossip takes a moment). */
-export async function waitRing(distributorUrl: string, n: number, ms: number, state = 'ACTIVE'): Promise<void> {
+/** Wait until the distributor sees `n` ingesters in `state` (memberlist gossip takes a moment), or exactly these ids. */
+export async function waitRing(distributorUrl: string, n: number | string[], ms: number, state = 'ACTIVE'): Promise<void> {
   const deadline = Date.now() + ms;
   let last = '';
   for (;;) {
     try {
       const r = await fetch(`${distributorUrl}/ingester/ring`, { headers: { Accept: 'application/json' } });
       last = await r.text();
-      const shards = (JSON.parse(last) as { shards?: { state: string }[] }).shards ?? [];
-      if (shards.filter((s) => s.state === state).length === n) return;
+      const shards = (JSON.parse(last) as { shards?: { id: string; state: string }[] }).shards ?? [];
+      const inState = shards.filter((s) => s.state === state).map((s) => s.id).sort();
+      if (typeof n === 'number' ? inState.length === n : JSON.stringify(inState) === JSON.stringify([...n].sort())) return;
     } catch {
       /* not yet */
     }
