@@ -77,9 +77,10 @@ main(process.argv.slice(2), {
       process.exit(0);
     }
     if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
-      process.stderr.write(`error: ${e.message}\n`);
+      const text = (e as { text?: Record<Lang, string> }).text;
+      process.stderr.write(`${cliLang() === 'zh-TW' ? '錯誤' : 'error'}: ${text ? text[cliLang()] : e.message}\n`);
       const hint = (e as { hint?: Record<Lang, string> }).hint;
-      if (hint) process.stderr.write(`hint: ${hint[cliLang()]}\n`);
+      if (hint) process.stderr.write(`${cliLang() === 'zh-TW' ? '提示' : 'hint'}: ${hint[cliLang()]}\n`);
       process.exit(e.exitCode);
     }
     process.stderr.write(`internal error: ${e?.message ?? String(err)}\n(this is a bug in the workbook: please report it at ${REPORT} with \`workbook --version\`, node ${process.version}, ${process.platform})\n`);

@@ -1,7 +1,7 @@
 import { CancelledError, UsageError, WorkbookError } from './lib/errors.js';
 import { COMMANDS, parseCli, type Flags } from './lib/options.js';
 import { commandHelp, mainHelp } from './lib/help.js';
-import { langFromLocale, isLang, say, type Lang } from './lib/text.js';
+import { langFromLocale, isLang, promptWords, say, type Lang } from './lib/text.js';
 import type { Chapter, ChapterContext, Lab } from './lib/model.js';
 import type { ProgressStore } from './lib/progress.js';
 import type { Session } from './lib/session.js';
@@ -64,7 +64,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       return 0;
     }
     case 'lesson': {
-      if (!parsed.positional) throw new UsageError('which chapter? (usage: workbook lesson <chapter>)');
+      if (!parsed.positional) throw new UsageError({ en: 'which chapter? (usage: workbook lesson <chapter>)', 'zh-TW': '哪一章？（用法：workbook lesson <章節>）' });
       write(io.stdout, await lessonText(findChapter(parsed.positional), lab, io.stdout));
       return 0;
     }
@@ -128,9 +128,9 @@ async function openStore(lab: Lab, io: MainIo) {
 async function reset(lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);
   if (!lab.yes) {
-    if (!lab.interactive) throw new UsageError('reset forgets your progress: run again with --yes');
+    if (!lab.interactive) throw new UsageError({ en: 'reset forgets your progress: run again with --yes', 'zh-TW': 'reset 會清除你的進度：請加上 --yes 再執行一次' });
     const p = await import('@clack/prompts');
-    const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: 'Forget all progress? (a backup is kept; no cluster is touched)', 'zh-TW': '要清除所有進度嗎？（會保留備份，不會動到叢集）' }, lab.lang), initialValue: false });
+    const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: 'Forget all progress? (a backup is kept; no cluster is touched)', 'zh-TW': '要清除所有進度嗎？（會保留備份，不會動到叢集）' }, lab.lang), initialValue: false, ...yesNo(lab.lang) });
     if (ok !== true) throw new CancelledError();
   }
   const backup = await store.reset();
@@ -205,7 +205,7 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
     const next = CATALOG.find((c) => c.number === chapters[0]!.number + 1 && c.id !== 'teardown');
     if (next) {
       const p = await import('@clack/prompts');
-      const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true });
+      const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });
       if (go === true) return execute([next], mode, lab, io, flags);
     }
   }
@@ -373,3 +373,8 @@ async function lessonText(ch: Chapter, lab: Lab, out: NodeJS.WritableStream, wid
   const { readLesson } = await import('./lib/catalog.js');
   return renderMarkdown(await readLesson(ch, lab.lang), { width, color: tty && !lab.ci }).trimEnd();
 }
+
+const yesNo = (lang: Lab['lang']) => {
+  const w = promptWords(lang);
+  return { active: w.active, inactive: w.inactive };
+};

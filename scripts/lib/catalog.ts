@@ -24,7 +24,7 @@ export function chapterList(): string {
 export function findChapter(arg: string): Chapter {
   const a = arg.trim().toLowerCase();
   const found = CATALOG.find((c) => c.id === a || c.dir === a || (/^\d+$/.test(a) && Number(a) === c.number));
-  if (!found) throw new UsageError(`unknown chapter "${arg}" (chapters: ${chapterList()})`);
+  if (!found) throw new UsageError({ en: `unknown chapter "${arg}" (chapters: ${chapterList()})`, 'zh-TW': `沒有 "${arg}" 這一章（章節：${chapterList()}）` });
   return found;
 }
 

@@ -77,7 +77,7 @@ async function executeStepRaw(
 
   if (step.destructive && !ctx.lab.yes) {
     if (!ctx.lab.interactive || !options.confirm) {
-      throw new UsageError(`"${command}" needs confirmation: run again with --yes`);
+      throw new UsageError({ en: `"${command}" needs confirmation: run again with --yes`, 'zh-TW': `"${command}" 需要確認：請加上 --yes 再執行一次` });
     }
     if (!(await options.confirm(command))) throw new DeclinedError(`nothing was changed: you declined ${command}`);
   }

@@ -3,9 +3,12 @@ import type { Text } from './text.js';
 /** Bad input from the learner: one line, exit 2. */
 export class UsageError extends Error {
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
+  /** The message in every language, when it has been translated (the CLI prints the learner's). */
+  readonly text?: Text;
+  constructor(message: string | Text) {
+    super(typeof message === 'string' ? message : message.en);
     this.name = 'UsageError';
+    if (typeof message !== 'string') this.text = message;
   }
 }
 

@@ -67,7 +67,8 @@ export function parseCli(argv: string[]): ParsedArgs {
   const first = argv[0];
   const spec = first && !first.startsWith('-') ? COMMANDS.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !spec) {
-    throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see workbook --help)`);
+    const names = COMMANDS.map((c) => c.name).join(', ');
+    throw new UsageError({ en: `unknown command "${first}" (commands: ${names}; see workbook --help)`, 'zh-TW': `沒有 "${first}" 這個指令（指令：${names}；請見 workbook --help）` });
   }
   // the menu runs chapters too: it takes every flag they take
   const allowed = spec ? spec.flags : ([...COMMON, ...ENDPOINTS, 'version', 'yes', 'show-secrets'] as FlagName[]);
@@ -86,7 +87,8 @@ export function parseCli(argv: string[]): ParsedArgs {
   const { values, positionals } = parsed;
   const maxPositionals = !spec || spec.positional === 'none' ? 0 : 1;
   if (positionals.length > maxPositionals && !values.help) {
-    throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"${spec ? ` (usage: workbook ${spec.usage})` : ''}`);
+    const usage = spec ? ` (usage: workbook ${spec.usage})` : '';
+    throw new UsageError({ en: `unexpected argument "${positionals[maxPositionals]}"${usage}`, 'zh-TW': `多出的參數 "${positionals[maxPositionals]}"${spec ? `（用法：workbook ${spec.usage}）` : ''}` });
   }
   return { command: spec?.name, positional: positionals[0], flags: values as Flags };
 }

@@ -24,3 +24,8 @@ export function fill(text: Text, vars: Record<string, string | number>): Text {
   const sub = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
   return { en: sub(text.en), 'zh-TW': sub(text['zh-TW']) };
 }
+
+/** clack's own words (Yes/No of a confirm, "Canceled"), in the learner's language. */
+export function promptWords(lang: Lang): { active: string; inactive: string; cancel: string; error: string } {
+  return lang === 'zh-TW' ? { active: '是', inactive: '否', cancel: '已取消', error: '發生錯誤' } : { active: 'Yes', inactive: 'No', cancel: 'Canceled', error: 'Something went wrong' };
+}

@@ -3,7 +3,7 @@ import { CancelledError } from './errors.js';
 import { collapseAttempts, formatCommand, formatDuration } from './format.js';
 import type { Chapter } from './model.js';
 import type { Session } from './session.js';
-import { say } from './text.js';
+import { promptWords, say } from './text.js';
 import { readLesson } from './catalog.js';
 import { renderMarkdown } from './markdown.js';
 import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
@@ -30,6 +30,8 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
   const o = { input: io.input, output: io.output };
   const lab = session.ctx.lab;
   const lang = lab.lang;
+  const words = promptWords(lang);
+  p.updateSettings({ messages: { cancel: words.cancel, error: words.error } });
   for (const ch of chapters) {
     p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
     if (session.mode === 'run') {
@@ -78,7 +80,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
           },
           signal,
           confirm: async (c) => {
-            const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false });
+            const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false, active: words.active, inactive: words.inactive });
             return ok === true;
           },
         }).finally(() => beat.stop());

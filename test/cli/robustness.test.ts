@@ -147,3 +147,22 @@ describe('settings are checked wherever they come from, and errors name the sour
     for (const l of ['zh_TW', 'zh-tw', 'ZH-TW']) expect(resolveLab({ lang: l }, io()).lang).toBe('zh-TW');
   });
 });
+
+describe('the flags --help lists are taken where it lists them; zh-TW errors', () => {
+  it('verify --yes, doctor --timeout, and the menu\'s --timeout and URL flags parse', async () => {
+    const { parseCli } = await import('../../scripts/lib/options.js');
+    expect(parseCli(['verify', 'all', '--yes']).flags.yes).toBe(true);
+    expect(parseCli(['doctor', '--timeout', '5s']).flags.timeout).toBe('5s');
+    expect(parseCli(['--timeout', '5m', '--tempo-url', 'http://127.0.0.1:3200', '--distributor-url', 'http://127.0.0.1:3201']).flags).toMatchObject({ timeout: '5m', 'tempo-url': 'http://127.0.0.1:3200' });
+  });
+  it('a usage error reads in zh-TW when the learner reads zh-TW', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['run', 'nope', '--lang', 'zh-TW'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^錯誤: 沒有 "nope" 這一章/);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
