@@ -50,7 +50,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   const lab = resolveLab(flags, { env: io.env, cwd: io.cwd, stdinIsTTY: !!io.stdin.isTTY, stdoutIsTTY: !!io.stdout.isTTY }, trace);
   if (io.env.WORKBOOK_DEBUG) for (const t of trace) write(io.stderr, `debug: ${t}`);
 
-  const { selectChapters, findChapter, readLesson, CATALOG } = await import('./lib/catalog.js');
+  const { selectChapters, findChapter, readLesson, CATALOG, teardownChapter } = await import('./lib/catalog.js');
 
   switch (command) {
     case 'plan': {
@@ -87,7 +87,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     case 'doctor':
       return execute([CATALOG[0]!], 'verify', lab, io, flags);
     case 'down':
-      return execute([findChapter('teardown')], 'run', lab, io, flags);
+      return execute([teardownChapter()], 'run', lab, io, flags);
     case 'verify':
       return execute(selectChapters(parsed.positional), 'verify', lab, io, flags);
     case 'run': {
@@ -200,9 +200,9 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
   if (session.failures().length) return 1;
   if (stopped) return 0;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
-  if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.id !== 'teardown' && !io.signal?.aborted) {
-    const { CATALOG } = await import('./lib/catalog.js');
-    const next = CATALOG.find((c) => c.number === chapters[0]!.number + 1 && c.id !== 'teardown');
+  if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.role !== 'teardown' && !io.signal?.aborted) {
+    const { nextAfter } = await import('./lib/catalog.js');
+    const next = nextAfter(chapters[0]!);
     if (next) {
       const p = await import('@clack/prompts');
       const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });
@@ -282,7 +282,7 @@ async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> 
 
 async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const p = await import('@clack/prompts');
-  const { CATALOG } = await import('./lib/catalog.js');
+  const { CATALOG, teardownChapter } = await import('./lib/catalog.js');
   const { nextChapter, renderStatus } = await import('./commands/status.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const o = { input: io.stdin as never, output: io.stdout };
@@ -345,7 +345,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
           await reset(lab, io);
           break;
         case 'down':
-          await execute([CATALOG.find((c) => c.id === 'teardown')!], 'run', lab, io, flags);
+          await execute([teardownChapter()], 'run', lab, io, flags);
           break;
       }
     } catch (err) {

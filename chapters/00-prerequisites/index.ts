@@ -1,4 +1,4 @@
-import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { compareVersions } from '../../scripts/lib/versions.js';
 import { lastLines } from '../../scripts/lib/format.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
@@ -190,11 +190,8 @@ export const checks: Check[] = [
   ),
 ];
 
-export const chapter: Chapter = {
-  number: 0,
-  id: 'prerequisites',
+export const chapter: ChapterSpec = {
   title: { en: 'Prerequisites (doctor)', 'zh-TW': '事前準備（健康檢查）' },
-  dir: '00-prerequisites',
   steps: [],
   checks,
 };

@@ -1,4 +1,4 @@
-import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { CONTEXT_HINT, contextRefusal, contextState, getJson } from '../../scripts/lib/kube.js';
 import { kindClusters } from '../../scripts/lib/tools.js';
@@ -87,11 +87,8 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 1,
-  id: 'cluster',
+export const chapter: ChapterSpec = {
   title: { en: 'A kind cluster', 'zh-TW': '建立 kind 叢集' },
-  dir: '01-cluster',
   steps: [createCluster],
   checks,
 };

@@ -1,4 +1,4 @@
-import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { chartSteps } from '../../scripts/lib/helm.js';
 import { grafanaHealth } from '../../scripts/lib/grafana.js';
@@ -92,11 +92,8 @@ export const checks: Check[] = [
   { ...grafanaHealth('grafana-health'), needs: [NEEDS_CLUSTER('grafana')] },
 ];
 
-export const chapter: Chapter = {
-  number: 2,
-  id: 'prometheus',
+export const chapter: ChapterSpec = {
   title: { en: 'kube-prometheus-stack with exemplars and remote write', 'zh-TW': 'kube-prometheus-stack：開啟 exemplar 與 remote write' },
-  dir: '02-prometheus',
   steps,
   checks,
 };

@@ -1,4 +1,4 @@
-import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { chartSteps } from '../../scripts/lib/helm.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
@@ -125,11 +125,8 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 3,
-  id: 'tempo',
+export const chapter: ChapterSpec = {
   title: { en: 'Tempo in microservices mode', 'zh-TW': '微服務模式的 Tempo' },
-  dir: '03-tempo',
   steps,
   checks,
 };

@@ -1,4 +1,4 @@
-import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { kubectl } from '../../scripts/lib/tools.js';
 import { listPods, podReady } from '../../scripts/lib/kube.js';
@@ -106,11 +106,8 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 4,
-  id: 'traffic',
+export const chapter: ChapterSpec = {
   title: { en: 'Trace traffic from xk6-client-tracing', 'zh-TW': '用 xk6-client-tracing 產生追蹤流量' },
-  dir: '04-traffic',
   steps,
   checks,
 };

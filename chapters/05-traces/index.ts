@@ -1,4 +1,4 @@
-import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
 import { fill, type Text } from '../../scripts/lib/text.js';
@@ -159,11 +159,8 @@ export const checks: Check[] = [
   ...TEMPLATES.map((tpl): Check => ({ id: `trace-${tpl.id}`, title: tpl.title, needs: [NEEDS_CLUSTER('tempo'), { check: 'tempo/ready' }], probe: (ctx) => probeTemplate(ctx, tpl) })),
 ];
 
-export const chapter: Chapter = {
-  number: 5,
-  id: 'traces',
+export const chapter: ChapterSpec = {
   title: { en: 'Finding traces through the Tempo API', 'zh-TW': '透過 Tempo API 查詢追蹤' },
-  dir: '05-traces',
   steps: [],
   checks,
 };

@@ -1,4 +1,4 @@
-import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lib/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lib/tempo.js';
@@ -279,11 +279,8 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 6,
-  id: 'metrics-generator',
+export const chapter: ChapterSpec = {
   title: { en: 'Metrics generator: service graphs, span metrics, exemplars', 'zh-TW': 'Metrics generator：服務圖、span 指標與 exemplar' },
-  dir: '06-metrics-generator',
   steps: [],
   checks,
 };

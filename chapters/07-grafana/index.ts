@@ -1,4 +1,4 @@
-import type { Chapter, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
 import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
 import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lib/tempo.js';
@@ -189,11 +189,8 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 7,
-  id: 'grafana',
+export const chapter: ChapterSpec = {
   title: { en: 'Grafana: data sources and the exemplar link', 'zh-TW': 'Grafana：資料來源與 exemplar 連結' },
-  dir: '07-grafana',
   steps: [],
   checks,
 };

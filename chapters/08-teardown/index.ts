@@ -1,4 +1,4 @@
-import type { Chapter, Check, Step } from '../../scripts/lib/model.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
 import { installHint, kindClusters, toolMissing } from '../../scripts/lib/tools.js';
 
 export const deleteCluster: Step = {
@@ -39,11 +39,9 @@ export const checks: Check[] = [
   },
 ];
 
-export const chapter: Chapter = {
-  number: 8,
-  id: 'teardown',
+export const chapter: ChapterSpec = {
+  role: 'teardown',
   title: { en: 'Teardown', 'zh-TW': '清除環境' },
-  dir: '08-teardown',
   steps: [deleteCluster],
   checks,
 };

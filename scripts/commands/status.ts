@@ -6,7 +6,7 @@ import { say, type Lang } from '../lib/text.js';
 
 /** The first chapter (teardown aside) that has not passed: where `run` continues. */
 export function nextChapter(data: ProgressData): Chapter | undefined {
-  return CATALOG.find((c) => c.id !== 'teardown' && data.chapters[c.id]?.status !== 'passed');
+  return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed');
 }
 
 const L = {

@@ -1,20 +1,66 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chapter as c0 } from '../../chapters/00-prerequisites/index.js';
-import { chapter as c1 } from '../../chapters/01-cluster/index.js';
-import { chapter as c2 } from '../../chapters/02-prometheus/index.js';
-import { chapter as c3 } from '../../chapters/03-tempo/index.js';
-import { chapter as c4 } from '../../chapters/04-traffic/index.js';
-import { chapter as c5 } from '../../chapters/05-traces/index.js';
-import { chapter as c6 } from '../../chapters/06-metrics-generator/index.js';
-import { chapter as c7 } from '../../chapters/07-grafana/index.js';
-import { chapter as c8 } from '../../chapters/08-teardown/index.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
-import type { Chapter } from './model.js';
+import type { Chapter, ChapterSpec } from './model.js';
 import { CHAPTERS } from './paths.js';
 import type { Lang } from './text.js';
 
-export const CATALOG: readonly Chapter[] = [c0, c1, c2, c3, c4, c5, c6, c7, c8];
+/** A chapter folder: two digits, a dash, the chapter's id (`05-traces`). */
+export const CHAPTER_FOLDER = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+
+/**
+ * The chapters' folders (lessons live there); a folder without both lessons is not a chapter. Sorted by number,
+ * a teardown chapter last whatever its number.
+ */
+export function chapterFolders(dir = CHAPTERS): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && CHAPTER_FOLDER.test(e.name) && existsSync(join(dir, e.name, 'lesson.en.md')) && existsSync(join(dir, e.name, 'lesson.zh-TW.md')))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Where a chapter's code is: compiled beside this module (dist/chapters/…/index.js), or the sources under tsx/vitest. */
+function moduleOf(folder: string): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const base = join(here, '../../chapters', folder);
+  return existsSync(join(base, 'index.js')) ? join(base, 'index.js') : join(base, 'index.ts');
+}
+
+/** Walk chapters/: each folder's module gives the chapter; its number and id come from the folder's name. */
+async function loadCatalog(): Promise<Chapter[]> {
+  const chapters = await Promise.all(
+    chapterFolders().map(async (dir) => {
+      const [, nn, id] = CHAPTER_FOLDER.exec(dir)!;
+      const mod = (await import(pathToFileURL(moduleOf(dir)).href)) as { chapter?: ChapterSpec };
+      if (!mod.chapter) throw new Error(`chapters/${dir}/index.ts exports no chapter`);
+      return { ...mod.chapter, number: Number(nn), id: id!, dir };
+    }),
+  );
+  const ids = new Set<string>();
+  for (const c of chapters) {
+    if (ids.has(c.id)) throw new Error(`two chapter folders are called ${c.id}`);
+    ids.add(c.id);
+  }
+  return [...chapters.filter((c) => c.role !== 'teardown'), ...chapters.filter((c) => c.role === 'teardown')];
+}
+
+export const CATALOG: readonly Chapter[] = await loadCatalog();
+
+/** The teardown chapter (`workbook down`). */
+export function teardownChapter(): Chapter {
+  const t = CATALOG.find((c) => c.role === 'teardown');
+  if (!t) throw new UsageError('no teardown chapter in chapters/');
+  return t;
+}
+
+/** The chapter after `ch` in a learner's path (never the teardown). */
+export function nextAfter(ch: Chapter): Chapter | undefined {
+  const i = CATALOG.indexOf(ch);
+  const next = i >= 0 ? CATALOG[i + 1] : undefined;
+  return next && next.role !== 'teardown' ? next : undefined;
+}
 
 export function chapterList(): string {
   return CATALOG.map((c) => `${c.number} ${c.id}`).join(', ');
@@ -30,7 +76,7 @@ export function findChapter(arg: string): Chapter {
 
 /** "all" or undefined-with-default-all → every chapter; otherwise one. Teardown is never part of "all". */
 export function selectChapters(arg: string | undefined): Chapter[] {
-  if (arg === undefined || arg.toLowerCase() === 'all') return CATALOG.filter((c) => c.id !== 'teardown');
+  if (arg === undefined || arg.toLowerCase() === 'all') return CATALOG.filter((c) => c.role !== 'teardown');
   return [findChapter(arg)];
 }
 

@@ -83,7 +83,7 @@ export function criticalPath(plan: Job[], durations: Record<string, number> = {}
 export function planCoverage(plan: Job[]): { missingSteps: string[]; missingChecks: string[] } {
   const steps = new Set(plan.flatMap((j) => (j.work.kind === 'steps' ? j.work.steps.map((s) => `${(j.work as { chapter: string }).chapter}/${s}`) : [])));
   const checks = new Set(plan.flatMap((j) => (j.work.kind === 'checks' ? [j.work.chapter] : [])));
-  const all = CATALOG.filter((c) => c.id !== 'teardown');
+  const all = CATALOG.filter((c) => c.role !== 'teardown');
   return {
     missingSteps: all.flatMap((c) => c.steps.map((s) => `${c.id}/${s.id}`)).filter((s) => !steps.has(s)),
     missingChecks: all.filter((c) => c.checks.length && !checks.has(c.id)).map((c) => c.id),

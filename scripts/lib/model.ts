@@ -106,16 +106,25 @@ export interface Need {
 /** The lab's kube context must exist (chapter 1), unless the endpoints are named explicitly. */
 export const NEEDS_CLUSTER = (...unless: UrlName[]): Need => ({ check: 'cluster/context', ...(unless.length ? { unless } : {}) });
 
-export interface Chapter {
-  /** 0..8 */
-  number: number;
-  /** short id used on the command line: `run cluster` */
-  id: string;
+/**
+ * What a chapter's `index.ts` exports. Its number and id are not in it: they come from its folder's name
+ * (`chapters/NN-id/`), so a chapter is added by adding a folder.
+ */
+export interface ChapterSpec {
   title: Text;
-  /** folder under chapters/ holding lesson.en.md and lesson.zh-TW.md */
-  dir: string;
   steps: Step[];
   checks: Check[];
+  /** `teardown`: always last, never part of `all`, run by `workbook down` */
+  role?: 'teardown';
+}
+
+export interface Chapter extends ChapterSpec {
+  /** from the folder name: 05 */
+  number: number;
+  /** from the folder name, used on the command line: `run traces` */
+  id: string;
+  /** the folder under chapters/ (lesson.en.md, lesson.zh-TW.md, index.ts) */
+  dir: string;
 }
 
 /** What a step or check receives: the lab and the ports. Chapters never import zx or fetch directly. */

@@ -195,7 +195,7 @@ async function startTempoOnce(o: TempoOptions): Promise<RealTempo> {
   return handle(dir, [p], { url, distributorUrl: url, otlpUrl: `http://127.0.0.1:${otlp}` });
 }
 
-export const INGESTERS = ['ingester-0', 'ingester-1', 'ingester-2'];
+export const INGESTER_IDS = ['ingester-0', 'ingester-1', 'ingester-2'];
 
 /**
  * Microservices mode, as tempo-distributed deploys it: one process per component, memberlist rings,
@@ -210,7 +210,7 @@ async function startTempoMicroservicesOnce(o: TempoOptions): Promise<RealTempo> 
   const { bin, why } = tempoBinary();
   if (!bin) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'wb-tempo-ms-'));
-  const names = ['distributor', ...INGESTERS, 'query-frontend', 'querier', 'compactor', 'metrics-generator'];
+  const names = ['distributor', ...INGESTER_IDS, 'query-frontend', 'querier', 'compactor', 'metrics-generator'];
   const ports: Record<string, { http: number; grpc: number; ml: number }> = {};
   for (const n of names) ports[n] = { http: await freePort(), grpc: await freePort(), ml: await freePort() };
   const otlp = await freePort();
