@@ -213,9 +213,9 @@ async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io
 }
 
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
-  const targets = ['grafana', 'prometheus', 'tempo'] as const;
-  const name = targets.find((t) => t === target);
-  if (!name) throw new UsageError(`open what? (usage: workbook open <${targets.join('|')}>)`);
+  const { OPEN_TARGETS } = await import('./lib/endpoints.js');
+  const name = OPEN_TARGETS.find((t) => t === target);
+  if (!name) throw new UsageError(`open what? (usage: workbook open <${OPEN_TARGETS.join('|')}>)`);
   const { ProgressStore } = await import('./lib/progress.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   return withLab(lab, io, await ProgressStore.open(lab.stateDir), async (ctx) => {
@@ -226,7 +226,7 @@ async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<n
       login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
     }
     write(io.stdout, `${name}: ${url}${login}`);
-    if (lab.urls[name]) return 0; // an explicit URL: nothing to keep open
+    if (lab.urls[name as keyof typeof lab.urls]) return 0; // an explicit URL: nothing to keep open
     write(io.stdout, t('The port-forward stays open until you press Ctrl-C.', '按下 Ctrl-C 之前，port-forward 會一直保持開啟。'));
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) return resolve();

@@ -1,5 +1,6 @@
 import type { ChapterContext, EndpointName, Lab } from './model.js';
 import { WorkbookError } from './errors.js';
+import { ENDPOINTS, urlFlag } from './endpoints.js';
 import { ensureContext } from './kube.js';
 import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
@@ -19,15 +20,8 @@ export function realPorts(env: NodeJS.ProcessEnv): Ports {
   return { shell: zxShell(env), http: realHttp, clock: realClock, fs: realFs, net: realNet };
 }
 
-/** The flag that names an endpoint explicitly. */
-const FLAG: Record<EndpointName, string> = {
-  prometheus: '--prometheus-url',
-  tempo: '--tempo-url',
-  distributor: '--distributor-url',
-  grafana: '--grafana-url',
-  otlp: '--otlp-url',
-  generator: '--tempo-url',
-};
+/** The flag that names an endpoint explicitly (the generator's pages come with a monolithic --tempo-url). */
+const flagOf = (name: EndpointName) => `--${urlFlag(ENDPOINTS[name].url ?? 'tempo')}`;
 
 const UNREACHABLE_EXPLICIT: Text = {
   en: 'Nothing answers at {url} ({why}). Is {name} running there, and is {flag} right?',
@@ -57,7 +51,7 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
         if (!where || err instanceof WorkbookError) throw err;
         const why = message.slice(message.lastIndexOf(': ') + 2) || message;
         if (where.explicit) {
-          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: FLAG[where.name] }) });
+          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: flagOf(where.name) }) });
         }
         const t = targets[where.name];
         throw new WorkbookError(message, { hint: fill(UNREACHABLE_FORWARD, { resource: t.resource, namespace: t.namespace, context: lab.context, why }) });

@@ -1,3 +1,4 @@
+import { URL_NAMES, urlFlag } from './endpoints.js';
 import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from './options.js';
 import type { Lang } from './text.js';
 
@@ -20,7 +21,7 @@ function flagLines(names: readonly FlagName[], lang: Lang): string[] {
 
 export function mainHelp(lang: Lang): string {
   const cmds = COMMANDS.map((c) => `  ${c.usage.padEnd(24)} ${c.summary[lang]}`);
-  const common: FlagName[] = ['yes', 'lang', 'profile', 'context', 'cluster', 'timeout', 'tempo-url', 'distributor-url', 'prometheus-url', 'grafana-url', 'state-dir', 'config', 'help', 'version'];
+  const common: FlagName[] = ['yes', 'lang', 'profile', 'context', 'cluster', 'timeout', ...URL_NAMES.filter((u) => u !== 'otlp').map(urlFlag), 'state-dir', 'config', 'help', 'version'];
   return [HEAD[lang], '', 'Usage: workbook [command] [options]', '', 'Commands:', ...cmds, '', 'Options:', ...flagLines(common, lang), '', TAIL[lang], ''].join('\n');
 }
 

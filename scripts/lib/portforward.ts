@@ -3,6 +3,7 @@ import { connect, createServer } from 'node:net';
 import { WorkbookError } from './errors.js';
 import { formatCommand, lastLines } from './format.js';
 import type { EndpointName, Lab } from './model.js';
+import { ENDPOINT_NAMES, ENDPOINTS } from './endpoints.js';
 import type { Text } from './text.js';
 import { kubectl } from './tools.js';
 
@@ -14,18 +15,9 @@ export interface ForwardTarget {
 }
 
 export function forwardTargets(lab: Lab): Record<EndpointName, ForwardTarget> {
-  return {
-    prometheus: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-prometheus', remotePort: 9090 },
-    grafana: { namespace: lab.namespaces.prometheus, resource: 'service/prometheus-stack-grafana', remotePort: 80 },
-    tempo: { namespace: lab.namespaces.tracing, resource: 'service/tempo-query-frontend', remotePort: 3100 },
-    // the ingester ring page and the spans-received counter live on the distributor
-    distributor: { namespace: lab.namespaces.tracing, resource: 'service/tempo-distributor', remotePort: 3100 },
-    // the metrics generator's /metrics (its remote-write counters), for chapter 6's diagnoses
-    generator: { namespace: lab.namespaces.tracing, resource: 'service/tempo-metrics-generator', remotePort: 3100 },
-    // OTLP over HTTP, for `workbook traffic`
-    otlp: { namespace: lab.namespaces.tracing, resource: 'service/tempo-distributor', remotePort: 4318 },
-  };
+  return Object.fromEntries(ENDPOINT_NAMES.map((n) => [n, ENDPOINTS[n].forward(lab)])) as Record<EndpointName, ForwardTarget>;
 }
+
 
 /** The exact port-forward command: bound to 127.0.0.1 only. */
 export function portForwardArgv(lab: Lab, target: ForwardTarget, localPort: number): string[] {

@@ -8,24 +8,24 @@ import type { Flags } from './options.js';
 import type { EndpointName, Lab, UrlName } from './model.js';
 import { isLang, langFromLocale, type Lang } from './text.js';
 import { getProfile } from './versions.js';
+import { DEFAULT_LOCAL_PORTS, ENDPOINT_NAMES, URL_NAMES, urlEnv, urlFlag } from './endpoints.js';
 
 /** Keys a settings file (workbook.config.yaml) may hold; same names as the flags. */
-const FILE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'tempo-url', 'prometheus-url', 'grafana-url', 'distributor-url', 'otlp-url', 'state-dir'] as const;
-type FileSettings = Partial<Record<(typeof FILE_KEYS)[number], string>>;
+const BASE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'state-dir'] as const;
+type FileKey = (typeof BASE_KEYS)[number] | `${UrlName}-url`;
+/** Keys a settings file may hold: the base ones and every endpoint's URL (scripts/lib/endpoints.ts). */
+const FILE_KEYS: readonly FileKey[] = [...BASE_KEYS, ...URL_NAMES.map(urlFlag)];
+type FileSettings = Partial<Record<FileKey, string>>;
 
-const ENV_KEYS: Record<(typeof FILE_KEYS)[number], string> = {
+const ENV_KEYS = {
   lang: 'WORKBOOK_LANG',
   profile: 'WORKBOOK_PROFILE',
   context: 'WORKBOOK_CONTEXT',
   cluster: 'WORKBOOK_CLUSTER',
   timeout: 'WORKBOOK_TIMEOUT',
-  'tempo-url': 'WORKBOOK_TEMPO_URL',
-  'prometheus-url': 'WORKBOOK_PROMETHEUS_URL',
-  'grafana-url': 'WORKBOOK_GRAFANA_URL',
-  'distributor-url': 'WORKBOOK_DISTRIBUTOR_URL',
-  'otlp-url': 'WORKBOOK_OTLP_URL',
   'state-dir': 'WORKBOOK_STATE_DIR',
-};
+  ...Object.fromEntries(URL_NAMES.map((u) => [urlFlag(u), urlEnv(u)])),
+} as Record<FileKey, string>;
 
 export const DEFAULT_CLUSTER = 'tempo-lab';
 export const DEFAULT_TIMEOUT_MS = 180_000;
@@ -117,8 +117,8 @@ export function normalizeLang(v: string): Lang | undefined {
 export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const file = readFileSettings(flags, io, trace);
   /** where the value of each setting came from, to name it in an error */
-  const source: Partial<Record<(typeof FILE_KEYS)[number], string>> = {};
-  const pick = (key: (typeof FILE_KEYS)[number]): string | undefined => {
+  const source: Partial<Record<FileKey, string>> = {};
+  const pick = (key: FileKey): string | undefined => {
     const fromFlag = flags[key as keyof Flags];
     if (typeof fromFlag === 'string') return trace.push(`${key}: flag`), (source[key] = `--${key}`), fromFlag;
     const fromEnv = io.env[ENV_KEYS[key]];
@@ -145,9 +145,9 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   if (timeoutMs === undefined) throw new UsageError(`${source.timeout} "${timeoutRaw}" is not a duration (e.g. 90s, 5m, 1h)`);
 
   const urls: Partial<Record<UrlName, string>> = {};
-  for (const name of ['tempo', 'distributor', 'prometheus', 'grafana', 'otlp'] as const) {
-    const v = pick(`${name}-url`);
-    if (v !== undefined) urls[name] = validateUrl(`${name}-url`, v, source[`${name}-url`]!);
+  for (const name of URL_NAMES) {
+    const v = pick(urlFlag(name));
+    if (v !== undefined) urls[name] = validateUrl(urlFlag(name), v, source[urlFlag(name)]!);
   }
   const stateDirRaw = pick('state-dir');
   const stateHome = io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state');
@@ -172,16 +172,16 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   };
 }
 
-export const DEFAULT_LOCAL_PORTS: Record<EndpointName, number> = { grafana: 3000, prometheus: 9090, tempo: 3100, distributor: 3101, otlp: 4318, generator: 3102 };
+export { DEFAULT_LOCAL_PORTS };
 
 /** WORKBOOK_PORTS="grafana=13000,prometheus=19090" moves the local end of port-forwards. */
 export function parseLocalPorts(value: string | undefined): Record<EndpointName, number> {
   const ports = { ...DEFAULT_LOCAL_PORTS };
   if (!value) return ports;
   for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(grafana|prometheus|tempo|distributor|otlp)[=:](\d+)$/.exec(part);
+    const m = /^([a-z]+)[=:](\d+)$/.exec(part);
     const n = m ? Number(m[2]) : NaN;
-    if (!m || !(n > 0 && n < 65536)) throw new UsageError(`WORKBOOK_PORTS: "${part}" should look like grafana=3000`);
+    if (!m || !ENDPOINT_NAMES.includes(m[1] as EndpointName) || !(n > 0 && n < 65536)) throw new UsageError(`WORKBOOK_PORTS: "${part}" should look like grafana=3000 (endpoints: ${ENDPOINT_NAMES.join(', ')})`);
     ports[m[1] as EndpointName] = n;
   }
   return ports;
