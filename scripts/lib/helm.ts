@@ -1,12 +1,15 @@
+import { UsageError } from './errors.js';
 import type { Lab, Step } from './model.js';
 import type { Text } from './text.js';
 import { helm } from './tools.js';
 
-type ChartKey = keyof Lab['profile']['charts'];
-
 /** helm repo add, helm repo update, helm upgrade --install: the three steps every chart of the lab takes. */
-export function chartSteps(o: { chart: ChartKey; release: string; namespace: (lab: Lab) => string; values: string; install: { title: Text; why: Text }; versionWhy: Text }): Step[] {
-  const pin = (lab: Lab) => lab.profile.charts[o.chart];
+export function chartSteps(o: { chart: string; release: string; namespace: (lab: Lab) => string; values: string; install: { title: Text; why: Text }; versionWhy: Text }): Step[] {
+  const pin = (lab: Lab) => {
+    const c = lab.profile.charts[o.chart];
+    if (!c) throw new UsageError(`profile "${lab.profile.name}" pins no chart ${o.chart} (manifests/versions.yaml)`);
+    return c;
+  };
   return [
     {
       id: 'repo-add',

@@ -17,10 +17,11 @@ export interface Profile {
   description: Text;
   kind: { minVersion: string; nodeImage: string };
   tools: { kubectl: string; helm: string; docker: string };
-  charts: { 'kube-prometheus-stack': ChartPin; 'tempo-distributed': ChartPin };
+  /** Any number of charts, by chart name; a chapter's steps name the one they install. */
+  charts: Record<string, ChartPin>;
   images: Record<string, string>;
   /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
-  overlays?: Partial<Record<keyof Profile['charts'], string[]>>;
+  overlays?: Record<string, string[]>;
 }
 
 interface VersionsFile {
@@ -59,8 +60,8 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
   for (const tool of ['kubectl', 'helm', 'docker'] as const) {
     if (!SEMVER.test(p.tools?.[tool] ?? '')) throw bad(`tools.${tool} must be a version`);
   }
-  for (const chart of ['kube-prometheus-stack', 'tempo-distributed'] as const) {
-    const c = p.charts?.[chart];
+  if (!p.charts || typeof p.charts !== 'object' || !Object.keys(p.charts).length) throw bad('charts must name at least one chart');
+  for (const [chart, c] of Object.entries(p.charts)) {
     if (!c || !SEMVER.test(c.version ?? '') || !c.repoName || !/^https:\/\//.test(c.repoUrl ?? '')) {
       throw bad(`charts.${chart} needs repoName, repoUrl (https) and version`);
     }

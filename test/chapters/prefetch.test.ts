@@ -25,8 +25,8 @@ describe('the image list in versions.yaml is complete', () => {
     expect(images.filter((i) => !chartImages.includes(i) && i !== xk6 && i !== profile.kind.nodeImage)).toEqual([]);
   });
   it('agrees with the pinned app versions, and our values override no image', () => {
-    expect(profile.images.tempo).toBe(`docker.io/grafana/tempo:${profile.charts['tempo-distributed'].appVersion}`);
-    expect(profile.images['prometheus-operator']).toContain(`:${profile.charts['kube-prometheus-stack'].appVersion}`);
+    expect(profile.images.tempo).toBe(`docker.io/grafana/tempo:${profile.charts['tempo-distributed']!.appVersion}`);
+    expect(profile.images['prometheus-operator']).toContain(`:${profile.charts['kube-prometheus-stack']!.appVersion}`);
     const hasImageKey = (v: unknown): boolean => !!v && typeof v === 'object' && Object.entries(v).some(([k, x]) => k === 'image' || hasImageKey(x));
     expect(hasImageKey(readValues('tempo-distributed.values.yaml'))).toBe(false);
     expect(hasImageKey(readValues('prometheus-stack.values.yaml'))).toBe(false);

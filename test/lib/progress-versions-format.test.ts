@@ -77,7 +77,7 @@ describe('versions.yaml', () => {
   it('profile article pins what the article used', () => {
     const p = getProfile('article');
     expect(p.charts['tempo-distributed']).toMatchObject({ version: '1.6.5', appVersion: '2.2.2', repoName: 'grafana' });
-    expect(p.charts['kube-prometheus-stack'].version).toBe('51.2.0');
+    expect(p.charts['kube-prometheus-stack']!.version).toBe('51.2.0');
     expect(p.kind.nodeImage).toMatch(PINNED_IMAGE);
     expect(p.images['xk6-client-tracing']).toBe('ghcr.io/grafana/xk6-client-tracing:v0.0.2');
   });
@@ -171,3 +171,29 @@ describe('a progress file of a newer workbook', () => {
     expect(readdirSync(dir)).toEqual(['progress.json']);
   });
 });
+
+describe('profiles hold any number of charts (data, not code)', () => {
+  it('a profile with a third chart loads; a step of a chart the profile does not pin fails with one line', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parse, stringify } = await import('yaml');
+    const { VERSIONS_FILE } = await import('../../scripts/lib/versions.js');
+    const { chartSteps } = await import('../../scripts/lib/helm.js');
+    const doc = parse(readFileSync(VERSIONS_FILE, 'utf8'), { merge: true });
+    doc.profiles.article.charts.loki = { repoName: 'grafana', repoUrl: 'https://grafana.github.io/helm-charts', version: '5.0.0' };
+    delete doc.profiles['article-minio'];
+    const file = join(mkdtempSync(join(tmpdir(), 'wb-prof-')), 'versions.yaml');
+    writeFileSync(file, stringify(doc));
+    const p = getProfile('article', file);
+    expect(Object.keys(p.charts)).toEqual(['kube-prometheus-stack', 'tempo-distributed', 'loki']);
+    const [add] = chartSteps({ chart: 'loki', release: 'loki', namespace: () => 'logs', values: 'manifests/loki.values.yaml', install: { title: { en: 'x', 'zh-TW': 'x' }, why: { en: 'x', 'zh-TW': 'x' } }, versionWhy: { en: 'x', 'zh-TW': 'x' } });
+    expect(add!.command(testLabOf(p)).argv).toEqual(['helm', 'repo', 'add', 'grafana', 'https://grafana.github.io/helm-charts', '--force-update']);
+    const [none] = chartSteps({ chart: 'nope', release: 'n', namespace: () => 'n', values: 'v', install: { title: { en: 'x', 'zh-TW': 'x' }, why: { en: 'x', 'zh-TW': 'x' } }, versionWhy: { en: 'x', 'zh-TW': 'x' } });
+    expect(() => none!.command(testLabOf(p))).toThrow('profile "article" pins no chart nope (manifests/versions.yaml)');
+  });
+});
+
+function testLabOf(profile: ReturnType<typeof getProfile>) {
+  return { lang: 'en', profile, clusterName: 'tempo-lab', context: 'kind-tempo-lab', namespaces: { prometheus: 'prometheus', tracing: 'tracing' }, urls: {}, timeoutMs: 1000, yes: true, interactive: false, ci: true, stateDir: '/tmp', showSecrets: false, grafanaAuth: {}, localPorts: {} } as never;
+}
