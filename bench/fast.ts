@@ -2,7 +2,6 @@
 // (pulls 250 ms each, kind create 900 ms, installs 700 ms), with a real Prometheus and the contract servers.
 // Prints both wall times and the critical path the --fast plan predicts for the same durations.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { FakeWorld, CLI } from '../test/helpers/fakes.js';
 import { slowLab } from '../test/helpers/scenarios.js';
 import { startPrometheus } from '../test/helpers/prometheus.js';

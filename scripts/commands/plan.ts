@@ -1,3 +1,4 @@
+import { UsageError, write, type CommandInput } from './kit.js';
 import { formatCommand, formatDuration } from '../lib/format.js';
 import { criticalPath, describeJob, FAST_PLAN } from '../lib/fast.js';
 import type { Chapter, Lab } from '../lib/model.js';
@@ -56,4 +57,16 @@ export function renderFastPlan(lab: Lab): string {
     say({ en: `Critical path (typical durations): ${cp.path.join(' → ')} ≈ ${formatDuration(cp.totalMs)}; one after another ≈ ${formatDuration(cp.sequentialMs)}.`, 'zh-TW': `關鍵路徑（典型耗時）：${cp.path.join(' → ')} ≈ ${formatDuration(cp.totalMs)}；依序執行 ≈ ${formatDuration(cp.sequentialMs)}。` }, lang),
   );
   return out.join('\n') + '\n';
+}
+
+/** `workbook plan [chapter|all] [--fast]`: every command and manifest, exactly as run would use them; runs nothing. */
+export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {
+  if (flags.fast) {
+    if (positional && positional !== 'all') throw new UsageError('--fast plans the whole lab: use `workbook plan all --fast`');
+    write(io.stdout, renderFastPlan(lab));
+    return 0;
+  }
+  const { selectChapters } = await import('../lib/catalog.js');
+  write(io.stdout, renderPlan(selectChapters(positional), lab));
+  return 0;
 }

@@ -2,6 +2,7 @@ import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import { formatCommand, lastLines } from '../lib/format.js';
 import type { ChapterContext, Command, Lab } from '../lib/model.js';
 import { kindClusters } from '../lib/tools.js';
+import { say, withLab, write, type CommandInput, type MainIo } from './kit.js';
 
 /** The kind node image is pulled (kind create uses it) but never loaded into the cluster. */
 export const NODE_IMAGE_KEY = 'kind-node';
@@ -81,3 +82,19 @@ export async function xk6Script(): Promise<{ offline: boolean; en: string; 'zh-T
   }
   return { offline: false, en: 'xk6 runs the image\'s own /example-script.js, which imports k6-utils from the web when it starts: the pod needs the internet', 'zh-TW': 'xk6 執行映像檔內建的 /example-script.js，它啟動時會從網路匯入 k6-utils：pod 需要網路' };
 }
+
+async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
+    const { ProgressStore } = await import('../lib/progress.js');
+  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  write(io.stdout, '');
+  write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
+  if (r.loaded.length) write(io.stdout, t(`loaded ${r.loaded.length} images into cluster ${lab.clusterName}`, `已將 ${r.loaded.length} 個映像檔載入叢集 ${lab.clusterName}`));
+  const script = await xk6Script();
+  write(io.stdout, t(script.en, script['zh-TW']));
+  if (r.clusterMissing) write(io.stdout, t(`cluster ${lab.clusterName} does not exist yet: run \`workbook prefetch\` again after chapter 1 to load the images into it`, `叢集 ${lab.clusterName} 尚未建立：完成第 1 章後再執行一次 \`workbook prefetch\`，即可把映像檔載入叢集`));
+  for (const f of r.failed) write(io.stdout, `✖ ${f.ref}: ${f.error}`);
+  return r.failed.length ? 1 : 0;
+}
+
+export const run = ({ lab, io }: CommandInput) => prefetchCommand(lab, io);

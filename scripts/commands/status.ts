@@ -1,3 +1,4 @@
+import { write, type CommandInput } from './kit.js';
 import { CATALOG } from '../lib/catalog.js';
 import { formatDuration } from '../lib/format.js';
 import type { Chapter } from '../lib/model.js';
@@ -36,4 +37,13 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
   const next = nextChapter(data);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
   return [`${say(L.head, lang)} (${file})`, ...rows, '', tail, ''].join('\n');
+}
+
+/** `workbook status`: per chapter, passed/failed, items, time taken. */
+export async function run({ lab, io }: CommandInput): Promise<number> {
+  const { ProgressStore } = await import('../lib/progress.js');
+  const store = await ProgressStore.open(lab.stateDir);
+  if (store.notice) write(io.stderr, `warning: ${store.notice}`);
+  write(io.stdout, renderStatus(store.data, store.file, lab.lang));
+  return 0;
 }

@@ -2,6 +2,9 @@ import { WorkbookError, UsageError } from '../lib/errors.js';
 import type { ChapterContext } from '../lib/model.js';
 import { buildTrace, SHOP_TEMPLATES } from '../lib/traffic.js';
 import { say } from '../lib/text.js';
+import { withLab, write, type CommandInput, type MainIo } from './kit.js';
+import type { Lab } from '../lib/model.js';
+import type { Flags } from '../lib/options.js';
 
 export interface TrafficOptions {
   count: number;
@@ -53,3 +56,12 @@ export async function sendTraffic(ctx: ChapterContext, o: TrafficOptions): Promi
   o.log(`${sent} traces sent (${per}), ${failed} failed${last ? `; last error: ${last}` : ''}`);
   return { sent, failed, perTemplate };
 }
+
+async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const { count, rate } = parseTrafficFlags(flags.count, flags.rate);
+  const { ProgressStore } = await import('../lib/progress.js');
+  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) }));
+  return r.failed ? 1 : 0;
+}
+
+export const run = ({ lab, io, flags }: CommandInput) => traffic(lab, io, flags);

@@ -145,9 +145,11 @@ export class ProgressStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         // a lock left by a process that died (or older than 10 s: no save takes that long) is taken over
+        // (a lock file still empty is being written by its holder: not stale)
         const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-        const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0);
-        if (!alive(holder) || age > 10_000) {
+        const since = (await stat(lock).catch(() => undefined))?.mtimeMs;
+        if (since === undefined) continue; // gone meanwhile: try again
+        if ((holder > 0 && !alive(holder)) || Date.now() - since > 10_000) {
           await unlink(lock).catch(() => {});
           continue;
         }

@@ -89,7 +89,7 @@ export function validateClusterName(name: string): string {
   return name;
 }
 
-function validateUrl(name: string, value: string, from: string): string {
+function validateUrl(value: string, from: string): string {
   let u: URL;
   try {
     u = new URL(value);
@@ -147,7 +147,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const urls: Partial<Record<UrlName, string>> = {};
   for (const name of URL_NAMES) {
     const v = pick(urlFlag(name));
-    if (v !== undefined) urls[name] = validateUrl(urlFlag(name), v, source[urlFlag(name)]!);
+    if (v !== undefined) urls[name] = validateUrl(v, source[urlFlag(name)]!);
   }
   const stateDirRaw = pick('state-dir');
   const stateHome = io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state');

@@ -2,7 +2,6 @@ import { xk6Manifest } from '../helpers/values.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { FakeWorld, ROOT, runCli, type FakeRule } from '../helpers/fakes.js';
 import { getProfile } from '../../scripts/lib/versions.js';
 import { readValues } from '../helpers/values.js';

@@ -14,7 +14,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/fakes.js';
 import { pod, tempoPods } from '../helpers/scenarios.js';
-import { parse } from 'yaml';
 import { getProfile } from '../../scripts/lib/versions.js';
 
 const find = <T extends { id: string }>(xs: T[], id: string) => xs.find((x) => x.id === id)!;

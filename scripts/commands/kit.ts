@@ -1,0 +1,139 @@
+// What the commands share: their input, the lab context (port-forwards, Ctrl-C), running chapters through the
+// UIs, reports and the closing summary. Each command is a file beside this one; scripts/main.ts dispatches.
+import { CancelledError, UsageError, WorkbookError } from '../lib/errors.js';
+import type { Flags } from '../lib/options.js';
+import { promptWords, say } from '../lib/text.js';
+import type { Chapter, ChapterContext, Lab } from '../lib/model.js';
+import type { ProgressStore } from '../lib/progress.js';
+import type { Session } from '../lib/session.js';
+import type { Ports } from '../lib/context.js';
+import type { Spawn } from '../lib/portforward.js';
+
+export { CancelledError, UsageError, WorkbookError, say };
+
+export interface MainIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Tests swap the process boundary. */
+  ports?: Partial<Ports>;
+  spawn?: Spawn;
+  /** Aborted on Ctrl-C / SIGTERM by the entry file. */
+  signal?: AbortSignal;
+  /** Cleanups run by the entry file after main returns or on a signal. */
+  onCleanup?: (fn: () => Promise<void> | void) => void;
+}
+
+/** What a command receives: the resolved lab, the process boundary, its flags and positional argument. */
+export interface CommandInput {
+  lab: Lab;
+  io: MainIo;
+  flags: Flags;
+  positional?: string;
+}
+
+export const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
+
+export async function openStore(lab: Lab, io: MainIo) {
+  const { ProgressStore } = await import('../lib/progress.js');
+  await ProgressStore.ensureWritable(lab.stateDir);
+  const store = await ProgressStore.open(lab.stateDir);
+  if (store.notice) write(io.stderr, `warning: ${store.notice}`);
+  return store;
+}
+
+/**
+ * The context every command that touches the lab works in: the real ports (or a test's), port-forwards owned by
+ * this process and stopped on the way out or on Ctrl-C, and running chapters marked interrupted on Ctrl-C.
+ */
+export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: ChapterContext) => Promise<T>): Promise<T> {
+  const { createContext, realPorts } = await import('../lib/context.js');
+  const { PortForwardManager } = await import('../lib/portforward.js');
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  io.onCleanup?.(() => forwards.stopAll());
+  io.onCleanup?.(async () => {
+    if (store.interruptRunning()) await store.save();
+  });
+  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
+  try {
+    return await fn(ctx);
+  } finally {
+    await forwards.stopAll();
+  }
+}
+
+/** Reports (if asked for) and the closing summary of a run or verify. */
+export async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags): Promise<void> {
+  const { renderSummary } = await import('../lib/summary.js');
+  // a report on stdout (-) keeps stdout for itself: the summary goes to stderr
+  write(reportOnStdout(flags) ? io.stderr : io.stdout, renderSummary(session, chapters));
+  if (flags.json || flags.junit) {
+    const { writeReports } = await import('../lib/report.js');
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout });
+  }
+}
+
+export const reportOnStdout = (flags: Flags) => flags.json === '-' || flags.junit === '-';
+
+export async function preflightReports(io: MainIo, flags: Flags): Promise<void> {
+  if (!flags.json && !flags.junit) return;
+  const { checkReportPaths } = await import('../lib/report.js');
+  await checkReportPaths({ json: flags.json, junit: flags.junit }, io.cwd);
+}
+
+export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  await preflightReports(io, flags);
+  const store = await openStore(lab, io);
+  const { Session } = await import('../lib/session.js');
+  // "Stop here": the learner's choice, not a failure (exit 0, progress as it was)
+  let stopped = false;
+  const session = await withLab(lab, io, store, async (ctx) => {
+    const session = new Session(ctx, store, mode, io.signal);
+    if (lab.interactive && mode === 'run') {
+      const { runWithClack } = await import('../lib/ui-clack.js');
+      stopped = (await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env))) === 'stopped';
+    } else {
+      const { runWithListr } = await import('../lib/ui-listr.js');
+      const out = reportOnStdout(flags) ? io.stderr : io.stdout;
+      await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: out, stderr: io.stderr, signal: io.signal, heartbeatMs: heartbeatMs(io.env) });
+    }
+    return session;
+  });
+  if (stopped && !session.items.length) return 0;
+  await finish(session, chapters, io, flags);
+  if (session.failures().length) return 1;
+  if (stopped) return 0;
+  // in a terminal, a chapter that passed leads on to the next one if the learner wants
+  if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.role !== 'teardown' && !io.signal?.aborted) {
+    const { nextAfter } = await import('../lib/catalog.js');
+    const next = nextAfter(chapters[0]!);
+    if (next) {
+      const p = await import('@clack/prompts');
+      const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });
+      if (go === true) return execute([next], mode, lab, io, flags);
+    }
+  }
+  return 0;
+}
+
+/** WORKBOOK_HEARTBEAT_MS shortens the long-step progress line's interval (tests); default every 20 s. */
+export function heartbeatMs(env: NodeJS.ProcessEnv): number | undefined {
+  const n = Number(env.WORKBOOK_HEARTBEAT_MS);
+  return Number.isFinite(n) && n >= 100 ? n : undefined;
+}
+
+/** A lesson rendered for the terminal it goes to: wrapped to its width, bold and code in colour on a TTY. */
+export async function lessonText(ch: Chapter, lab: Lab, out: NodeJS.WritableStream, widthLess = 0): Promise<string> {
+  const { renderMarkdown } = await import('../lib/markdown.js');
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  const width = ((out as NodeJS.WriteStream).columns || 80) - widthLess;
+  const { readLesson } = await import('../lib/catalog.js');
+  return renderMarkdown(await readLesson(ch, lab.lang), { width, color: tty && !lab.ci }).trimEnd();
+}
+
+export const yesNo = (lang: Lab['lang']) => {
+  const w = promptWords(lang);
+  return { active: w.active, inactive: w.inactive };
+};

@@ -1,0 +1,82 @@
+import { CancelledError, UsageError, WorkbookError, execute, openStore, say, lessonText, type CommandInput, type MainIo } from './kit.js';
+import type { Lab } from '../lib/model.js';
+import type { Flags } from '../lib/options.js';
+
+async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  const p = await import('@clack/prompts');
+  const { CATALOG, teardownChapter } = await import('../lib/catalog.js');
+  const { nextChapter, renderStatus } = await import('./status.js');
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  const o = { input: io.stdin as never, output: io.stdout };
+  p.intro('tempo-workbook', o);
+  const pickChapter = async (message: string) => {
+    const store = await openStore(lab, io);
+    const ch = await p.select({
+      ...o,
+      message,
+      options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
+    });
+    return p.isCancel(ch) ? undefined : CATALOG.find((c) => c.id === ch);
+  };
+  // every action comes back here; only Quit (or Esc/Ctrl-C at the menu) leaves
+  for (;;) {
+    const store = await openStore(lab, io);
+    const next = nextChapter(store.data);
+    const choice = await p.select({
+      ...o,
+      message: t('What next?', '接下來要做什麼？'),
+      options: [
+        ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
+        { value: 'pick', label: t('Run a chapter', '執行某一章') },
+        { value: 'read', label: t('Read a lesson (runs nothing)', '閱讀課文（不執行任何東西）') },
+        { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
+        { value: 'status', label: t('Show progress', '顯示進度') },
+        { value: 'reset', label: t('Reset progress', '重設進度') },
+        { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
+        { value: 'quit', label: t('Quit', '離開') },
+      ],
+    });
+    if (p.isCancel(choice) || choice === 'quit') {
+      p.outro(t('See you.', '下次見。'), o);
+      return 0;
+    }
+    try {
+      switch (choice) {
+        case 'continue':
+          await execute([next!], 'run', lab, io, flags);
+          break;
+        case 'pick': {
+          const ch = await pickChapter(t('Which chapter?', '哪一章？'));
+          if (ch) await execute([ch], 'run', lab, io, flags);
+          break;
+        }
+        case 'read': {
+          const ch = await pickChapter(t('Which lesson?', '哪一課？'));
+          if (ch) p.note(await lessonText(ch, lab, io.stdout, 6), say(ch.title, lab.lang), o);
+          break;
+        }
+        case 'verify': {
+          const { selectChapters } = await import('../lib/catalog.js');
+          await execute(selectChapters('all'), 'verify', lab, io, flags);
+          break;
+        }
+        case 'status':
+          p.note(renderStatus(store.data, store.file, lab.lang), undefined, o);
+          break;
+        case 'reset':
+          await (await import('./reset.js')).run({ lab, io, flags });
+          break;
+        case 'down':
+          await execute([teardownChapter()], 'run', lab, io, flags);
+          break;
+      }
+    } catch (err) {
+      // a declined or cancelled action, or a usage error, returns to the menu with its message
+      if (!(err instanceof CancelledError || err instanceof UsageError || err instanceof WorkbookError)) throw err;
+      if (io.signal?.aborted) throw err;
+      p.log.warn(err.message, o);
+    }
+  }
+}
+
+export const run = ({ lab, io, flags }: CommandInput) => menu(lab, io, flags);

@@ -1,0 +1,28 @@
+import { UsageError, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import type { Lab } from '../lib/model.js';
+
+async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
+  const { OPEN_TARGETS } = await import('../lib/endpoints.js');
+  const name = OPEN_TARGETS.find((t) => t === target);
+  if (!name) throw new UsageError(`open what? (usage: workbook open <${OPEN_TARGETS.join('|')}>)`);
+  const { ProgressStore } = await import('../lib/progress.js');
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  return withLab(lab, io, await ProgressStore.open(lab.stateDir), async (ctx) => {
+    const url = await ctx.endpoint(name);
+    let login = '';
+    if (name === 'grafana') {
+      const { grafanaCredentials, describeCredentials } = await import('../lib/grafana.js');
+      login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
+    }
+    write(io.stdout, `${name}: ${url}${login}`);
+    if (lab.urls[name as keyof typeof lab.urls]) return 0; // an explicit URL: nothing to keep open
+    write(io.stdout, t('The port-forward stays open until you press Ctrl-C.', '按下 Ctrl-C 之前，port-forward 會一直保持開啟。'));
+    await new Promise<void>((resolve) => {
+      if (io.signal?.aborted) return resolve();
+      io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return 0;
+  });
+}
+
+export const run = ({ lab, io, positional }: CommandInput) => open(lab, io, positional);
