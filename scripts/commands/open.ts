@@ -4,11 +4,24 @@ import type { Lab } from '../lib/model.js';
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
   const { OPEN_TARGETS } = await import('../lib/endpoints.js');
   const name = OPEN_TARGETS.find((t) => t === target);
-  if (!name) throw new UsageError(`open what? (usage: workbook open <${OPEN_TARGETS.join('|')}>)`);
+  if (!name) throw new UsageError({ en: `open what? (usage: workbook open <${OPEN_TARGETS.join('|')}>)`, 'zh-TW': `要開啟什麼？（用法：workbook open <${OPEN_TARGETS.join('|')}>）` });
   const { ProgressStore } = await import('../lib/progress.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   return withLab(lab, io, await ProgressStore.open(lab.stateDir), async (ctx) => {
-    const url = await ctx.endpoint(name);
+    // a port-forward can take a while (pods starting): say so every few seconds until it answers
+    const { ENDPOINTS } = await import('../lib/endpoints.js');
+    const target = ENDPOINTS[name].forward(lab);
+    const started = Date.now();
+    const every = Number(io.env.WORKBOOK_HEARTBEAT_MS) >= 100 ? Number(io.env.WORKBOOK_HEARTBEAT_MS) : 5000;
+    const waiting = lab.urls[name as keyof typeof lab.urls]
+      ? undefined
+      : setInterval(() => write(io.stderr, t(`… waiting for the port-forward to ${target.resource} in ${target.namespace} (${Math.round((Date.now() - started) / 1000)} s)`, `… 正在等待到 ${target.namespace} 中 ${target.resource} 的 port-forward（${Math.round((Date.now() - started) / 1000)} 秒）`)), every);
+    let url: string;
+    try {
+      url = await ctx.endpoint(name);
+    } finally {
+      if (waiting) clearInterval(waiting);
+    }
     let login = '';
     if (name === 'grafana') {
       const { grafanaCredentials, describeCredentials } = await import('../lib/grafana.js');

@@ -98,13 +98,16 @@ export function parseCli(argv: string[]): ParsedArgs {
   return { command: spec?.name, positional: positionals[0], flags: values as Flags };
 }
 
-function usageMessage(raw: string, command: string | undefined): string {
+function usageMessage(raw: string, command: string | undefined): Text {
   const unknown = /Unknown option '([^']+)'/.exec(raw);
   const where = command ? `workbook ${command} --help` : 'workbook --help';
-  if (unknown) return `unknown flag ${unknown[1]} (see ${where})`;
+  if (unknown) return { en: `unknown flag ${unknown[1]} (see ${where})`, 'zh-TW': `沒有 ${unknown[1]} 這個選項（請見 ${where}）` };
   const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(raw);
-  if (ambiguous) return `flag ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=VALUE (see ${where})`;
+  if (ambiguous) return { en: `flag ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=VALUE (see ${where})`, 'zh-TW': `選項 ${ambiguous[1]}：以 "-" 開頭的值請寫成 ${ambiguous[1]}=值（請見 ${where}）` };
   const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(raw);
-  if (missing) return `flag ${missing[1]!.replace(/^-\w, /, '')} needs a value (see ${where})`;
-  return `${raw.split('\n')[0]} (see ${where})`;
+  if (missing) {
+    const flag = missing[1]!.replace(/^-\w, /, '');
+    return { en: `flag ${flag} needs a value (see ${where})`, 'zh-TW': `選項 ${flag} 需要一個值（請見 ${where}）` };
+  }
+  return { en: `${raw.split('\n')[0]} (see ${where})`, 'zh-TW': `${raw.split('\n')[0]}（請見 ${where}）` };
 }

@@ -106,7 +106,7 @@ export class ProgressStore {
       await access(dir, constants.W_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new UsageError(`progress folder ${dir} is not writable (${code}); choose another with --state-dir`);
+      throw new UsageError({ en: `progress folder ${dir} is not writable (${code}); choose another with --state-dir`, 'zh-TW': `進度資料夾 ${dir} 無法寫入（${code}）；請用 --state-dir 指定其他資料夾` });
     }
   }
 

@@ -94,7 +94,7 @@ function validateUrl(value: string, from: string): string {
   try {
     u = new URL(value);
   } catch {
-    throw new UsageError(`${from} "${value}" is not a URL (e.g. http://127.0.0.1:9090)`);
+    throw new UsageError({ en: `${from} "${value}" is not a URL (e.g. http://127.0.0.1:9090)`, 'zh-TW': `${from} "${value}" 不是網址（例如 http://127.0.0.1:9090）` });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${from} must be http:// or https://`);
   // credentials in a URL end up in every line of evidence; Grafana's have their own variables
@@ -131,7 +131,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   let lang: Lang;
   if (langRaw !== undefined) {
     const l = normalizeLang(langRaw);
-    if (!l) throw new UsageError(`${source.lang} must be en or zh-TW, not "${langRaw}"`);
+    if (!l) throw new UsageError({ en: `${source.lang} must be en or zh-TW, not "${langRaw}"`, 'zh-TW': `${source.lang} 必須是 en 或 zh-TW，而不是 "${langRaw}"` });
     lang = l;
   } else {
     lang = langFromLocale(io.env.LC_ALL || io.env.LC_MESSAGES || io.env.LANG);
@@ -142,7 +142,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const context = pick('context') ?? `kind-${clusterName}`;
   const timeoutRaw = pick('timeout');
   const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutRaw);
-  if (timeoutMs === undefined) throw new UsageError(`${source.timeout} "${timeoutRaw}" is not a duration (e.g. 90s, 5m, 1h)`);
+  if (timeoutMs === undefined) throw new UsageError({ en: `${source.timeout} "${timeoutRaw}" is not a duration (e.g. 90s, 5m, 1h)`, 'zh-TW': `${source.timeout} "${timeoutRaw}" 不是時間長度（例如 90s、5m、1h）` });
 
   const urls: Partial<Record<UrlName, string>> = {};
   for (const name of URL_NAMES) {

@@ -82,7 +82,8 @@ export function getProfile(name: string | undefined, file = VERSIONS_FILE): Prof
   const doc = loadVersions(file);
   const chosen = name ?? doc.default;
   const p = doc.profiles[chosen];
-  if (!p) throw new UsageError(`unknown profile "${chosen}" (known: ${Object.keys(doc.profiles).join(', ')})`);
+  const known = Object.keys(doc.profiles).join(', ');
+  if (!p) throw new UsageError({ en: `unknown profile "${chosen}" (known: ${known})`, 'zh-TW': `沒有 "${chosen}" 這個版本組合（已知：${known}）` });
   return { name: chosen, ...p };
 }
 

@@ -61,4 +61,34 @@ describe('workbook open grafana', () => {
       world.cleanup();
     }
   });
+
+  it('while the port-forward is not answering yet, says what it waits for', async () => {
+    const gp = await freePort();
+    const world = new FakeWorld({
+      rules: {
+        kubectl: [
+          ...labKubectl('from-the-secret'),
+          { prefix: ['--context', 'kind-tempo-lab', 'port-forward', '--address', '127.0.0.1', '--namespace', 'prometheus', 'service/prometheus-stack-grafana', `${gp}:80`], listen: true, listenAfterMs: 1200, proxyTo: grafana.url.replace('http://', '') },
+        ],
+      },
+    });
+    try {
+      let cli: ChildProcess | undefined;
+      let out = '';
+      let err = '';
+      const run = runCli(['open', 'grafana'], world.env({ WORKBOOK_PORTS: `grafana=${gp}`, WORKBOOK_HEARTBEAT_MS: '300' }), {
+        onSpawn: (c) => {
+          cli = c;
+          c.stdout!.on('data', (d) => (out += d));
+          c.stderr!.on('data', (d) => (err += d));
+        },
+      });
+      await waitFor('the URL', () => out.includes('until you press Ctrl-C'));
+      expect(err).toMatch(/… waiting for the port-forward to service\/prometheus-stack-grafana in prometheus \(\d+ s\)/);
+      cli!.kill('SIGINT');
+      await run;
+    } finally {
+      world.cleanup();
+    }
+  });
 });

@@ -10,6 +10,7 @@
 //           "listen": true,                               port-forward: listen on 127.0.0.1:<LOCAL> of LOCAL:REMOTE
 //           "proxyTo": "127.0.0.1:PORT",                 ...and pipe each connection there (else answer HTTP 200 "fake")
 //           "dieAfterMs": n,                              ...and exit 1 after n ms (a forward that dies)
+//           "listenAfterMs": n,                           ...and start listening only after n ms (a pod starting)
 //           "sleepMs": n }                                take this long to answer (a slow pull, a long install)
 // FAKE_LOG       file: one JSON line per call {tool, argv}
 // FAKE_STATE     file: the shared state, one JSON object of changes a line (appended: fakes run in parallel)
@@ -66,9 +67,13 @@ if (rule.listen) {
       sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfake'));
     }
   });
-  server.listen({ port: local, host: '127.0.0.1' }, () => {
-    process.stdout.write(`Forwarding from 127.0.0.1:${local} -> ${spec.split(':')[1]}\n`);
-  });
+  // listenAfterMs: a forward whose pod is still starting answers only later (kubectl waits for a ready pod)
+  setTimeout(() => {
+    server.listen({ port: local, host: '127.0.0.1' }, () => {
+      // kubectl's own line (kubernetes/client-go@v0.27.3 tools/portforward/portforward.go)
+      process.stdout.write(`Forwarding from 127.0.0.1:${local} -> ${spec.split(':')[1]}\n`);
+    });
+  }, rule.listenAfterMs ?? 0);
   if (rule.dieAfterMs) setTimeout(() => process.exit(1), rule.dieAfterMs);
   process.on('SIGTERM', () => process.exit(0));
 } else if (rule.sleepMs) {

@@ -21,6 +21,7 @@ export interface FakeRule {
   listen?: boolean;
   proxyTo?: string;
   dieAfterMs?: number;
+  listenAfterMs?: number;
   sleepMs?: number;
 }
 
