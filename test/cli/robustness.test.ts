@@ -166,3 +166,15 @@ describe('the flags --help lists are taken where it lists them; zh-TW errors', (
     }
   });
 });
+
+describe('--distributor-url has the settings-file and environment forms of the other endpoints', () => {
+  const io = (env: Record<string, string> = {}, cwd = process.cwd()) => ({ env, cwd, stdinIsTTY: false, stdoutIsTTY: false });
+  it('WORKBOOK_DISTRIBUTOR_URL and distributor-url in workbook.config.yaml; the flag wins', () => {
+    expect(resolveLab({}, io({ WORKBOOK_DISTRIBUTOR_URL: 'http://127.0.0.1:3201/' })).urls.distributor).toBe('http://127.0.0.1:3201');
+    const dir = join(process.env.TMPDIR ?? '/tmp', `wb-dist-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'workbook.config.yaml'), 'distributor-url: http://127.0.0.1:3202\ntempo-url: http://127.0.0.1:3200\n');
+    expect(resolveLab({}, io({}, dir)).urls).toMatchObject({ distributor: 'http://127.0.0.1:3202', tempo: 'http://127.0.0.1:3200' });
+    expect(resolveLab({ 'distributor-url': 'http://127.0.0.1:3203' }, io({ WORKBOOK_DISTRIBUTOR_URL: 'http://127.0.0.1:3201' }, dir)).urls.distributor).toBe('http://127.0.0.1:3203');
+  });
+});
