@@ -1,0 +1,38 @@
+// In the style of rustlings' `dev check`: the catalog and the folders agree (test/cli/additive-chapter.test.ts),
+// and no check can pass on an empty lab. Every check of chapters 1–7 runs against a lab with nothing in it (kubectl
+// answers that the context does not exist; every URL answers 404) and must not pass.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { executeCheck } from '../../scripts/lib/engine.js';
+import { CATALOG } from '../../scripts/lib/catalog.js';
+import { freePort } from '../../scripts/lib/portforward.js';
+import type { Shell } from '../../scripts/lib/ports.js';
+import { testContext, testLab } from '../helpers/context.js';
+
+let server: Server;
+let empty: string;
+beforeAll(async () => {
+  server = createServer((_q, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n'));
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  empty = `http://127.0.0.1:${port}`;
+});
+afterAll(() => server.close());
+
+/** kubectl on a machine with no lab: every call fails the way kubectl does for a missing context. */
+const noLab: Shell = {
+  run: async (cmd) => (cmd.argv[0] === 'kubectl' && cmd.argv[1] === 'config' ? { exitCode: 0, stdout: '', stderr: '' } : { exitCode: 1, stdout: '', stderr: 'error: context "kind-tempo-lab" does not exist\n' }),
+  which: async () => undefined,
+};
+
+describe('no check passes on an empty lab', () => {
+  const chapters = CATALOG.filter((c) => c.number >= 1 && c.role !== 'teardown');
+  it.each(chapters.flatMap((ch) => ch.checks.map((c) => [`${ch.id}/${c.id}`, c] as const)))('%s fails (with a hint)', async (_id, check) => {
+    for (const urls of [{}, { prometheus: empty, tempo: empty, grafana: empty }]) {
+      const ctx = await testContext(testLab({ urls, timeoutMs: 300 }), { shell: noLab });
+      const r = await executeCheck(check, ctx);
+      expect(r.status === 'passed', `${r.status}: ${r.evidence}`).toBe(false);
+      if (r.status === 'failed') expect(r.hint?.en && r.hint['zh-TW']).toBeTruthy();
+    }
+  });
+});
