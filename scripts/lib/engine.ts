@@ -191,8 +191,5 @@ async function executeCheckRaw(
   };
 }
 
-export function chapterPassed(results: ItemResult[]): boolean {
-  return results.every((r) => r.status !== 'failed');
-}
 
 export type { Chapter };

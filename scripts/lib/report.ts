@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { writeAtomic } from './files.js';
 import { packageVersion } from './paths.js';
-import type { Session } from './session.js';
+import { passed, type Session } from './session.js';
 import type { Chapter } from './model.js';
 import { say } from './text.js';
 import { printable } from './format.js';
@@ -31,7 +31,7 @@ export function jsonReport(session: Session, chapters: readonly Chapter[]) {
         number: ch.number,
         id: ch.id,
         title: say(ch.title, lab.lang),
-        passed: items.every((i) => i.result.status !== 'failed'),
+        passed: passed(items),
         items: items.map((i) => ({
           kind: i.kind,
           id: i.id,

@@ -11,10 +11,42 @@ export interface RecordedItem {
   result: ItemResult;
 }
 
-/** One run or verify: executes through the engine, records progress after every item, keeps results for reports. */
+/** What happens in a run, in order; UIs, the progress store, reports and `watch` listen to these. */
+export type RunEvent =
+  | { type: 'chapter-started'; chapter: Chapter; mode: 'run' | 'verify' }
+  | { type: 'item-started'; chapter: Chapter; kind: 'step' | 'check'; id: string; title: string }
+  | { type: 'attempt'; chapter: Chapter; id: string; attempt: number; outcome: Outcome }
+  | { type: 'item-finished'; item: RecordedItem }
+  | { type: 'chapter-finished'; chapter: Chapter; status: 'passed' | 'failed' | 'interrupted' };
+
+export type RunListener = (e: RunEvent) => void | Promise<void>;
+
+/** "Passed", defined once: nothing failed (skipped and warned items do not fail a chapter). */
+export function passed(items: readonly { result: ItemResult }[]): boolean {
+  return items.every((i) => i.result.status !== 'failed');
+}
+
+/** The progress store as a listener: a chapter's record starts, grows with each item, and ends. */
+export function progressRecorder(store: ProgressStore): RunListener {
+  return async (e) => {
+    if (e.type === 'chapter-started') store.startChapter(e.chapter.id, e.mode);
+    else if (e.type === 'item-finished') {
+      const { chapter, kind, id, result } = e.item;
+      store.record(chapter.id, kind === 'step' ? 'steps' : 'checks', id, { status: result.status, at: new Date().toISOString(), durationMs: result.durationMs, evidence: result.evidence });
+    } else if (e.type === 'chapter-finished') store.finishChapter(e.chapter.id, e.status);
+    else return;
+    await store.save();
+  };
+}
+
+/**
+ * One run or verify: executes through the engine and emits what happens as typed events (the progress store is
+ * one listener); keeps results for reports.
+ */
 export class Session {
   readonly items: RecordedItem[] = [];
   readonly startedAt: number;
+  private readonly listeners: RunListener[];
   constructor(
     readonly ctx: ChapterContext,
     readonly store: ProgressStore,
@@ -23,16 +55,28 @@ export class Session {
     readonly signal?: AbortSignal,
   ) {
     this.startedAt = ctx.clock.now();
+    this.listeners = [progressRecorder(store)];
+  }
+
+  /** Listen to this session's events, in order; a listener's promise is awaited before the run goes on (attempts, reported while a check probes, are not awaited). */
+  on(listener: RunListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  private async emit(e: RunEvent): Promise<void> {
+    for (const l of [...this.listeners]) await l(e);
   }
 
   async beginChapter(ch: Chapter): Promise<void> {
-    this.store.startChapter(ch.id, this.mode);
-    await this.store.save();
+    await this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });
   }
 
   async step(ch: Chapter, step: Step, options: { onLine?: (l: string) => void; confirm?: Confirm; signal?: AbortSignal } = {}): Promise<ItemResult> {
+    const title = say(step.title, this.ctx.lab.lang);
+    await this.emit({ type: 'item-started', chapter: ch, kind: 'step', id: step.id, title });
     const result = await executeStep(step, this.ctx, options);
-    await this.keep(ch, 'step', step.id, say(step.title, this.ctx.lab.lang), result);
+    await this.keep(ch, 'step', step.id, title, result);
     return result;
   }
 
@@ -52,17 +96,22 @@ export class Session {
   }
 
   async check(ch: Chapter, check: Check, options: { onAttempt?: (o: Outcome, n: number) => void; signal?: AbortSignal } = {}): Promise<ItemResult> {
+    const title = say(check.title, this.ctx.lab.lang);
+    await this.emit({ type: 'item-started', chapter: ch, kind: 'check', id: check.id, title });
     const blocked = this.blockedBy(check);
-    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, options);
-    await this.keep(ch, 'check', check.id, say(check.title, this.ctx.lab.lang), result);
+    const onAttempt = (o: Outcome, n: number) => {
+      options.onAttempt?.(o, n);
+      void this.emit({ type: 'attempt', chapter: ch, id: check.id, attempt: n, outcome: o });
+    };
+    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, { ...options, onAttempt });
+    await this.keep(ch, 'check', check.id, title, result);
     return result;
   }
 
   async endChapter(ch: Chapter): Promise<boolean> {
-    const passed = this.items.filter((i) => i.chapter === ch).every((i) => i.result.status !== 'failed');
-    this.store.finishChapter(ch.id, this.signal?.aborted ? 'interrupted' : passed ? 'passed' : 'failed');
-    await this.store.save();
-    return passed;
+    const ok = passed(this.items.filter((i) => i.chapter === ch));
+    await this.emit({ type: 'chapter-finished', chapter: ch, status: this.signal?.aborted ? 'interrupted' : ok ? 'passed' : 'failed' });
+    return ok;
   }
 
   failures(): RecordedItem[] {
@@ -70,13 +119,8 @@ export class Session {
   }
 
   private async keep(ch: Chapter, kind: 'step' | 'check', id: string, title: string, result: ItemResult): Promise<void> {
-    this.items.push({ chapter: ch, kind, id, title, result });
-    this.store.record(ch.id, kind === 'step' ? 'steps' : 'checks', id, {
-      status: result.status,
-      at: new Date().toISOString(),
-      durationMs: result.durationMs,
-      evidence: result.evidence,
-    });
-    await this.store.save();
+    const item = { chapter: ch, kind, id, title, result };
+    this.items.push(item);
+    await this.emit({ type: 'item-finished', item });
   }
 }
