@@ -33,13 +33,13 @@ const UNREACHABLE_FORWARD: Text = {
 };
 
 /** Connection errors that waiting does not fix when the URL was typed by the learner. */
-const PERMANENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL|certificate/;
+const PERMANENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL|certificate|bad port/;
 
 /** Build what chapters receive. Endpoints: an explicit URL wins; otherwise a port-forward is started on demand. */
 export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forwards: PortForwardManager): ChapterContext {
   const targets = forwardTargets(lab);
   /** base URL → which endpoint it is, so a failed request can name its cause */
-  const bases = new Map<string, { name: EndpointName; explicit: boolean }>();
+  const bases = new Map<string, { name: EndpointName; explicit: boolean; flag?: string }>();
   const http: Http = {
     async request(url, init) {
       try {
@@ -51,7 +51,7 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
         if (!where || err instanceof WorkbookError) throw err;
         const why = message.slice(message.lastIndexOf(': ') + 2) || message;
         if (where.explicit) {
-          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: flagOf(where.name) }) });
+          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: where.flag ?? flagOf(where.name) }) });
         }
         const t = targets[where.name];
         throw new WorkbookError(message, { hint: fill(UNREACHABLE_FORWARD, { resource: t.resource, namespace: t.namespace, context: lab.context, why }) });
@@ -78,7 +78,10 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       const monolithic = lab.urls.distributor ? undefined : lab.urls.tempo;
       const explicit = name === 'distributor' ? (lab.urls.distributor ?? lab.urls.tempo) : name === 'generator' ? monolithic : lab.urls[name];
       if (explicit) {
-        bases.set(explicit, { name, explicit: true });
+        // the flag that gave this URL: a monolithic --tempo-url also stands for the distributor and the generator
+        const own = ENDPOINTS[name].url;
+        const flag = own && lab.urls[own] === explicit ? `--${urlFlag(own)}` : '--tempo-url';
+        if (!bases.has(explicit)) bases.set(explicit, { name, explicit: true, flag });
         return explicit;
       }
       if (name === 'generator' && (lab.urls.tempo || lab.urls.distributor)) throw new WorkbookError('the metrics generator\'s own address is not known with explicit Tempo URLs of a microservices Tempo');

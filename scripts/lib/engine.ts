@@ -191,5 +191,4 @@ async function executeCheckRaw(
   };
 }
 
-
 export type { Chapter };
