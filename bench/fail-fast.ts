@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FakeWorld, ROOT } from '../test/helpers/fakes.js';
 import { daemonDown, goodMachine } from '../test/helpers/scenarios.js';
-import { freePort } from '../scripts/lib/portforward.js';
+import { freePort } from '../scripts/effects/portforward.js';
 
 const CLI = join(ROOT, 'dist/scripts/cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -9,9 +9,9 @@ import { startTempoServer } from '../test/helpers/tempo-server.js';
 import { startGrafanaServer } from '../test/helpers/grafana-server.js';
 import { remoteWrite } from '../test/helpers/remote-write.js';
 import { generatorSeries } from '../test/helpers/generator-data.js';
-import { freePort } from '../scripts/lib/portforward.js';
-import { criticalPath, FAST_PLAN } from '../scripts/lib/fast.js';
-import { formatDuration } from '../scripts/lib/format.js';
+import { freePort } from '../scripts/effects/portforward.js';
+import { criticalPath, FAST_PLAN } from '../scripts/cli/fast.js';
+import { formatDuration } from '../scripts/core/format.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; ms: number; out: string }> {
   const t0 = performance.now();

@@ -7,7 +7,7 @@ import { startTempoServer } from '../test/helpers/tempo-server.js';
 import { remoteWrite } from '../test/helpers/remote-write.js';
 import { generatorSeries } from '../test/helpers/generator-data.js';
 import { ROOT } from '../test/helpers/fakes.js';
-import { POLL_DELAYS_MS } from '../scripts/lib/engine.js';
+import { POLL_DELAYS_MS } from '../scripts/core/engine.js';
 
 const CLI = join(ROOT, 'dist/scripts/cli.js');
 const env = { ...process.env, CI: 'true', WORKBOOK_STATE_DIR: join(ROOT, 'dist/bench-state') };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { main } from './main.js';
-import { isLang, langFromLocale, type Lang } from './lib/text.js';
+import { isLang, langFromLocale, type Lang } from './core/text.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const controller = new AbortController();

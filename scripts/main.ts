@@ -1,7 +1,7 @@
-import { CancelledError, UsageError, WorkbookError } from './lib/errors.js';
-import { COMMANDS, parseCli, type Flags } from './lib/options.js';
-import { commandHelp, mainHelp } from './lib/help.js';
-import { langFromLocale, isLang, type Lang } from './lib/text.js';
+import { CancelledError, UsageError, WorkbookError } from './core/errors.js';
+import { COMMANDS, parseCli, type Flags } from './cli/options.js';
+import { commandHelp, mainHelp } from './ui/help.js';
+import { langFromLocale, isLang, type Lang } from './core/text.js';
 import type { MainIo } from './commands/kit.js';
 
 const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
@@ -16,7 +16,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   const parsed = parseCli(argv);
   const { command, flags } = parsed;
   if (flags.version && !command) {
-    const { packageVersion } = await import('./lib/paths.js');
+    const { packageVersion } = await import('./core/paths.js');
     write(io.stdout, packageVersion());
     return 0;
   }
@@ -26,7 +26,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     return 0;
   }
 
-  const { resolveLab } = await import('./lib/settings.js');
+  const { resolveLab } = await import('./cli/settings.js');
   const trace: string[] = [];
   const lab = resolveLab(flags, { env: io.env, cwd: io.cwd, stdinIsTTY: !!io.stdin.isTTY, stdoutIsTTY: !!io.stdout.isTTY }, trace);
   if (io.env.WORKBOOK_DEBUG) for (const t of trace) write(io.stderr, `debug: ${t}`);

@@ -1,8 +1,8 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { compareVersions } from '../../scripts/lib/versions.js';
-import { lastLines } from '../../scripts/lib/format.js';
-import { fill, type Text } from '../../scripts/lib/text.js';
-import { INSTALL, runJson } from '../../scripts/lib/tools.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import { compareVersions } from '../../scripts/lab/versions.js';
+import { lastLines } from '../../scripts/core/format.js';
+import { fill, type Text } from '../../scripts/core/text.js';
+import { INSTALL, runJson } from '../../scripts/lab/tools.js';
 
 const GIB = 1024 ** 3;
 export const MIN_DOCKER_MEMORY = 6 * GIB;

@@ -1,7 +1,7 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { CONTEXT_HINT, contextRefusal, contextState, getJson } from '../../scripts/lib/kube.js';
-import { kindClusters } from '../../scripts/lib/tools.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { CONTEXT_HINT, contextRefusal, contextState, getJson } from '../../scripts/lab/kube.js';
+import { kindClusters } from '../../scripts/lab/tools.js';
 
 export const KIND_CONFIG = 'manifests/kind-cluster.yaml';
 

@@ -1,9 +1,9 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { chartSteps } from '../../scripts/lib/helm.js';
-import { grafanaHealth } from '../../scripts/lib/grafana.js';
-import { promApi } from '../../scripts/lib/prometheus.js';
-import type { Text } from '../../scripts/lib/text.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { chartSteps } from '../../scripts/lab/helm.js';
+import { grafanaHealth } from '../../scripts/lab/grafana.js';
+import { promApi } from '../../scripts/lab/prometheus.js';
+import type { Text } from '../../scripts/core/text.js';
 
 export const VALUES = 'manifests/prometheus-stack.values.yaml';
 export const RELEASE = 'prometheus-stack';

@@ -1,9 +1,9 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { chartSteps } from '../../scripts/lib/helm.js';
-import { listPods, podReady } from '../../scripts/lib/kube.js';
-import { INGESTERS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
-import type { Text } from '../../scripts/lib/text.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { chartSteps } from '../../scripts/lab/helm.js';
+import { listPods, podReady } from '../../scripts/lab/kube.js';
+import { INGESTERS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import type { Text } from '../../scripts/core/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
 export const RELEASE = 'tempo';

@@ -1,9 +1,9 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { kubectl } from '../../scripts/lib/tools.js';
-import { listPods, podReady } from '../../scripts/lib/kube.js';
-import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lib/tempo.js';
-import type { Text } from '../../scripts/lib/text.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { kubectl } from '../../scripts/lab/tools.js';
+import { listPods, podReady } from '../../scripts/lab/kube.js';
+import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import type { Text } from '../../scripts/core/text.js';
 
 export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
 export const SPANS_RECEIVED = 'tempo_distributor_spans_received_total';

@@ -1,8 +1,8 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lib/tempo.js';
-import { fill, type Text } from '../../scripts/lib/text.js';
-import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lib/shop.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lab/tempo.js';
+import { fill, type Text } from '../../scripts/core/text.js';
+import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lab/shop.js';
 
 export { SERVICES };
 
@@ -25,7 +25,7 @@ const TITLES: Record<string, Text> = {
   forbidden: { en: 'a 403 trace has the template\'s shape, and its failed call an error status', 'zh-TW': '403 追蹤符合模板結構，且失敗的呼叫帶有錯誤狀態' },
 };
 
-/** Chapter 5's view of the shop's templates (scripts/lib/shop.ts). */
+/** Chapter 5's view of the shop's templates (scripts/lab/shop.ts). */
 export const TEMPLATES: Template[] = SHOP_TEMPLATES.map((tpl) => {
   const forbidden = tpl.spans.some((s) => s.attributes?.['http.status_code'] === 403);
   return {

@@ -1,13 +1,13 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lib/prometheus.js';
-import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lib/tempo.js';
-import { fill, type Text } from '../../scripts/lib/text.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lab/prometheus.js';
+import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lab/tempo.js';
+import { fill, type Text } from '../../scripts/core/text.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
-import { SERVICES, serviceGraph } from '../../scripts/lib/shop.js';
+import { SERVICES, serviceGraph } from '../../scripts/lab/shop.js';
 
 const GRAPH = serviceGraph();
-/** Edges the shop's templates imply (scripts/lib/shop.ts): user is the virtual node in front of every root span. */
+/** Edges the shop's templates imply (scripts/lab/shop.ts): user is the virtual node in front of every root span. */
 export const EDGES: [string, string][] = GRAPH.edges;
 /**
  * Edges with failed requests: only the 403 call, shop-backend → auth-service, whose CLIENT span is ERROR.
@@ -128,7 +128,7 @@ export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Tex
 }
 
 async function metricNames(ctx: ChapterContext): Promise<string[]> {
-  const { promApi } = await import('../../scripts/lib/prometheus.js');
+  const { promApi } = await import('../../scripts/lab/prometheus.js');
   const names = await promApi<string[]>(ctx, '/api/v1/label/__name__/values');
   return names.filter((n) => n.startsWith('traces_service_graph_') || n.startsWith('traces_spanmetrics_'));
 }

@@ -1,8 +1,8 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/lib/model.js';
-import { NEEDS_CLUSTER } from '../../scripts/lib/model.js';
-import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lib/grafana.js';
-import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lib/tempo.js';
-import { fill, type Text } from '../../scripts/lib/text.js';
+import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
+import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lab/grafana.js';
+import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lab/tempo.js';
+import { fill, type Text } from '../../scripts/core/text.js';
 
 export const TEMPO_UID = 'tempo';
 export const PROMETHEUS_UID = 'prometheus';

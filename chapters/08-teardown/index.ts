@@ -1,5 +1,5 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/lib/model.js';
-import { installHint, kindClusters, toolMissing } from '../../scripts/lib/tools.js';
+import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import { installHint, kindClusters, toolMissing } from '../../scripts/lab/tools.js';
 
 export const deleteCluster: Step = {
   id: 'delete-cluster',

@@ -1,7 +1,7 @@
 import type { CommandInput } from './kit.js';
 
 /**
- * Every command, one file each (its run; its flags and help live in scripts/lib/options.ts's table, read by the
+ * Every command, one file each (its run; its flags and help live in scripts/cli/options.ts's table, read by the
  * parser and the help). Loaded lazily: `workbook --help` loads none of them.
  */
 export const COMMAND_MODULES: Record<string, () => Promise<{ run(input: CommandInput): Promise<number> }>> = {

@@ -1,13 +1,13 @@
 // What the commands share: their input, the lab context (port-forwards, Ctrl-C), running chapters through the
 // UIs, reports and the closing summary. Each command is a file beside this one; scripts/main.ts dispatches.
-import { CancelledError, UsageError, WorkbookError } from '../lib/errors.js';
-import type { Flags } from '../lib/options.js';
-import { promptWords, say } from '../lib/text.js';
-import type { Chapter, ChapterContext, Lab } from '../lib/model.js';
-import type { ProgressStore } from '../lib/progress.js';
-import type { Session } from '../lib/session.js';
-import type { Ports } from '../lib/context.js';
-import type { Spawn } from '../lib/portforward.js';
+import { CancelledError, UsageError, WorkbookError } from '../core/errors.js';
+import type { Flags } from '../cli/options.js';
+import { promptWords, say } from '../core/text.js';
+import type { Chapter, ChapterContext, Lab } from '../core/model.js';
+import type { ProgressStore } from '../effects/progress.js';
+import type { Session } from '../core/session.js';
+import type { Ports } from '../effects/context.js';
+import type { Spawn } from '../effects/portforward.js';
 
 export { CancelledError, UsageError, WorkbookError, say };
 
@@ -37,7 +37,7 @@ export interface CommandInput {
 export const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
 
 export async function openStore(lab: Lab, io: MainIo) {
-  const { ProgressStore } = await import('../lib/progress.js');
+  const { ProgressStore } = await import('../effects/progress.js');
   await ProgressStore.ensureWritable(lab.stateDir);
   const store = await ProgressStore.open(lab.stateDir);
   if (store.notice) write(io.stderr, `warning: ${store.notice}`);
@@ -49,8 +49,8 @@ export async function openStore(lab: Lab, io: MainIo) {
  * this process and stopped on the way out or on Ctrl-C, and running chapters marked interrupted on Ctrl-C.
  */
 export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: ChapterContext) => Promise<T>): Promise<T> {
-  const { createContext, realPorts } = await import('../lib/context.js');
-  const { PortForwardManager } = await import('../lib/portforward.js');
+  const { createContext, realPorts } = await import('../effects/context.js');
+  const { PortForwardManager } = await import('../effects/portforward.js');
   const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
   io.onCleanup?.(() => forwards.stopAll());
   io.onCleanup?.(async () => {
@@ -66,11 +66,11 @@ export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn:
 
 /** Reports (if asked for) and the closing summary of a run or verify. */
 export async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags): Promise<void> {
-  const { renderSummary } = await import('../lib/summary.js');
+  const { renderSummary } = await import('../ui/summary.js');
   // a report on stdout (-) keeps stdout for itself: the summary goes to stderr
   write(reportOnStdout(flags) ? io.stderr : io.stdout, renderSummary(session, chapters));
   if (flags.json || flags.junit) {
-    const { writeReports } = await import('../lib/report.js');
+    const { writeReports } = await import('../ui/report.js');
     await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout });
   }
 }
@@ -79,23 +79,23 @@ export const reportOnStdout = (flags: Flags) => flags.json === '-' || flags.juni
 
 export async function preflightReports(io: MainIo, flags: Flags): Promise<void> {
   if (!flags.json && !flags.junit) return;
-  const { checkReportPaths } = await import('../lib/report.js');
+  const { checkReportPaths } = await import('../ui/report.js');
   await checkReportPaths({ json: flags.json, junit: flags.junit }, io.cwd);
 }
 
 export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   await preflightReports(io, flags);
   const store = await openStore(lab, io);
-  const { Session } = await import('../lib/session.js');
+  const { Session } = await import('../core/session.js');
   // "Stop here": the learner's choice, not a failure (exit 0, progress as it was)
   let stopped = false;
   const session = await withLab(lab, io, store, async (ctx) => {
     const session = new Session(ctx, store, mode, io.signal);
     if (lab.interactive && mode === 'run') {
-      const { runWithClack } = await import('../lib/ui-clack.js');
+      const { runWithClack } = await import('../ui/ui-clack.js');
       stopped = (await runWithClack(chapters, session, { input: io.stdin as never, output: io.stdout, signal: io.signal }, heartbeatMs(io.env))) === 'stopped';
     } else {
-      const { runWithListr } = await import('../lib/ui-listr.js');
+      const { runWithListr } = await import('../ui/ui-listr.js');
       const out = reportOnStdout(flags) ? io.stderr : io.stdout;
       await runWithListr(chapters, session, { renderer: lab.interactive ? 'default' : 'simple', stdout: out, stderr: io.stderr, signal: io.signal, heartbeatMs: heartbeatMs(io.env) });
     }
@@ -107,7 +107,7 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
   if (stopped) return 0;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
   if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.role !== 'teardown' && !io.signal?.aborted) {
-    const { nextAfter } = await import('../lib/catalog.js');
+    const { nextAfter } = await import('../core/catalog.js');
     const next = nextAfter(chapters[0]!);
     if (next) {
       const p = await import('@clack/prompts');
@@ -126,10 +126,10 @@ export function heartbeatMs(env: NodeJS.ProcessEnv): number | undefined {
 
 /** A lesson rendered for the terminal it goes to: wrapped to its width, bold and code in colour on a TTY. */
 export async function lessonText(ch: Chapter, lab: Lab, out: NodeJS.WritableStream, widthLess = 0): Promise<string> {
-  const { renderMarkdown } = await import('../lib/markdown.js');
+  const { renderMarkdown } = await import('../core/markdown.js');
   const tty = (out as NodeJS.WriteStream).isTTY === true;
   const width = ((out as NodeJS.WriteStream).columns || 80) - widthLess;
-  const { readLesson } = await import('../lib/catalog.js');
+  const { readLesson } = await import('../core/catalog.js');
   return renderMarkdown(await readLesson(ch, lab.lang), { width, color: tty && !lab.ci }).trimEnd();
 }
 

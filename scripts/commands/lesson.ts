@@ -3,7 +3,7 @@ import { lessonText, UsageError, write, type CommandInput } from './kit.js';
 /** `workbook lesson <chapter>`: the lesson, rendered for the terminal. */
 export async function run({ lab, io, positional }: CommandInput): Promise<number> {
   if (!positional) throw new UsageError({ en: 'which chapter? (usage: workbook lesson <chapter>)', 'zh-TW': '哪一章？（用法：workbook lesson <章節>）' });
-  const { findChapter } = await import('../lib/catalog.js');
+  const { findChapter } = await import('../core/catalog.js');
   write(io.stdout, await lessonText(findChapter(positional), lab, io.stdout));
   return 0;
 }

@@ -1,10 +1,10 @@
 import { CancelledError, UsageError, WorkbookError, execute, openStore, say, lessonText, type CommandInput, type MainIo } from './kit.js';
-import type { Lab } from '../lib/model.js';
-import type { Flags } from '../lib/options.js';
+import type { Lab } from '../core/model.js';
+import type { Flags } from '../cli/options.js';
 
 async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const p = await import('@clack/prompts');
-  const { CATALOG, teardownChapter } = await import('../lib/catalog.js');
+  const { CATALOG, teardownChapter } = await import('../core/catalog.js');
   const { nextChapter, renderStatus } = await import('./status.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const o = { input: io.stdin as never, output: io.stdout };
@@ -56,7 +56,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
           break;
         }
         case 'verify': {
-          const { selectChapters } = await import('../lib/catalog.js');
+          const { selectChapters } = await import('../core/catalog.js');
           await execute(selectChapters('all'), 'verify', lab, io, flags);
           break;
         }

@@ -1,15 +1,15 @@
 import { UsageError, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
-import type { Lab } from '../lib/model.js';
+import type { Lab } from '../core/model.js';
 
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
-  const { OPEN_TARGETS } = await import('../lib/endpoints.js');
+  const { OPEN_TARGETS } = await import('../core/endpoints.js');
   const name = OPEN_TARGETS.find((t) => t === target);
   if (!name) throw new UsageError({ en: `open what? (usage: workbook open <${OPEN_TARGETS.join('|')}>)`, 'zh-TW': `要開啟什麼？（用法：workbook open <${OPEN_TARGETS.join('|')}>）` });
-  const { ProgressStore } = await import('../lib/progress.js');
+  const { ProgressStore } = await import('../effects/progress.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   return withLab(lab, io, await ProgressStore.open(lab.stateDir), async (ctx) => {
     // a port-forward can take a while (pods starting): say so every few seconds until it answers
-    const { ENDPOINTS } = await import('../lib/endpoints.js');
+    const { ENDPOINTS } = await import('../core/endpoints.js');
     const target = ENDPOINTS[name].forward(lab);
     const started = Date.now();
     const every = Number(io.env.WORKBOOK_HEARTBEAT_MS) >= 100 ? Number(io.env.WORKBOOK_HEARTBEAT_MS) : 5000;
@@ -24,7 +24,7 @@ async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<n
     }
     let login = '';
     if (name === 'grafana') {
-      const { grafanaCredentials, describeCredentials } = await import('../lib/grafana.js');
+      const { grafanaCredentials, describeCredentials } = await import('../lab/grafana.js');
       login = ` — ${t('user', '帳號')} ${describeCredentials(ctx, await grafanaCredentials(ctx))}`;
     }
     write(io.stdout, `${name}: ${url}${login}`);

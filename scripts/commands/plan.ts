@@ -1,8 +1,8 @@
 import { UsageError, write, type CommandInput } from './kit.js';
-import { formatCommand, formatDuration } from '../lib/format.js';
-import { criticalPath, describeJob, FAST_PLAN } from '../lib/fast.js';
-import type { Chapter, Lab } from '../lib/model.js';
-import { say } from '../lib/text.js';
+import { formatCommand, formatDuration } from '../core/format.js';
+import { criticalPath, describeJob, FAST_PLAN } from '../cli/fast.js';
+import type { Chapter, Lab } from '../core/model.js';
+import { say } from '../core/text.js';
 
 const L = {
   head: { en: 'Plan', 'zh-TW': '執行計畫' },
@@ -66,7 +66,7 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
     write(io.stdout, renderFastPlan(lab));
     return 0;
   }
-  const { selectChapters } = await import('../lib/catalog.js');
+  const { selectChapters } = await import('../core/catalog.js');
   write(io.stdout, renderPlan(selectChapters(positional), lab));
   return 0;
 }

@@ -1,7 +1,7 @@
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import { formatCommand, lastLines } from '../lib/format.js';
-import type { ChapterContext, Command, Lab } from '../lib/model.js';
-import { kindClusters } from '../lib/tools.js';
+import { formatCommand, lastLines } from '../core/format.js';
+import type { ChapterContext, Command, Lab } from '../core/model.js';
+import { kindClusters } from '../lab/tools.js';
 import { say, withLab, write, type CommandInput, type MainIo } from './kit.js';
 
 /** The kind node image is pulled (kind create uses it) but never loaded into the cluster. */
@@ -73,7 +73,7 @@ export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStr
 export async function xk6Script(): Promise<{ offline: boolean; en: string; 'zh-TW': string }> {
   const { readFile } = await import('node:fs/promises');
   const { parseAllDocuments } = await import('yaml');
-  const { MANIFESTS } = await import('../lib/paths.js');
+  const { MANIFESTS } = await import('../core/paths.js');
   const docs = parseAllDocuments(await readFile(`${MANIFESTS}/xk6-client-tracing.yaml`, 'utf8')).map((d) => d.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } });
   const args = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0]?.args ?? [];
   const cm = docs.find((d) => d?.kind === 'ConfigMap')?.metadata?.name;
@@ -84,7 +84,7 @@ export async function xk6Script(): Promise<{ offline: boolean; en: string; 'zh-T
 }
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
-    const { ProgressStore } = await import('../lib/progress.js');
+    const { ProgressStore } = await import('../effects/progress.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   write(io.stdout, '');

@@ -1,5 +1,5 @@
 import { CancelledError, UsageError, openStore, say, write, yesNo, type CommandInput, type MainIo } from './kit.js';
-import type { Lab } from '../lib/model.js';
+import type { Lab } from '../core/model.js';
 
 async function reset(lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);

@@ -1,6 +1,6 @@
 import { UsageError, execute, finish, openStore, preflightReports, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
-import type { Lab } from '../lib/model.js';
-import type { Flags } from '../lib/options.js';
+import type { Lab } from '../core/model.js';
+import type { Flags } from '../cli/options.js';
 
 /** `workbook run [chapter|all] [--fast]`: a chapter's lesson, its commands, then its checks (default: where you left off). */
 export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {
@@ -8,9 +8,9 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
     if (positional !== 'all') throw new UsageError('--fast runs the whole lab: use `workbook run all --fast`');
     return executeFast(lab, io, flags);
   }
-  const { selectChapters } = await import('../lib/catalog.js');
+  const { selectChapters } = await import('../core/catalog.js');
   if (positional) return execute(selectChapters(positional), 'run', lab, io, flags);
-  const { ProgressStore } = await import('../lib/progress.js');
+  const { ProgressStore } = await import('../effects/progress.js');
   const { nextChapter } = await import('./status.js');
   const next = nextChapter((await ProgressStore.open(lab.stateDir)).data);
   if (!next) {
@@ -23,15 +23,15 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
 async function executeFast(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   await preflightReports(io, flags);
   const store = await openStore(lab, io);
-  const { Session } = await import('../lib/session.js');
-  const { FAST_PLAN, runFast, renderFastEvent, criticalPath } = await import('../lib/fast.js');
-  const { formatDuration } = await import('../lib/format.js');
+  const { Session } = await import('../core/session.js');
+  const { FAST_PLAN, runFast, renderFastEvent, criticalPath } = await import('../cli/fast.js');
+  const { formatDuration } = await import('../core/format.js');
   const { session, r } = await withLab(lab, io, store, async (ctx) => {
     const session = new Session(ctx, store, 'run', io.signal);
     const r = await runFast(FAST_PLAN, session, { log: (e) => write(io.stdout, renderFastEvent(e)), signal: io.signal });
     return { session, r };
   });
-  const { selectChapters } = await import('../lib/catalog.js');
+  const { selectChapters } = await import('../core/catalog.js');
   await finish(session, selectChapters('all'), io, flags);
   const measured = criticalPath(FAST_PLAN.filter((j) => j.id in r.jobMs), r.jobMs);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);

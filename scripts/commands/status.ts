@@ -1,9 +1,9 @@
 import { write, type CommandInput } from './kit.js';
-import { CATALOG } from '../lib/catalog.js';
-import { formatDuration } from '../lib/format.js';
-import type { Chapter } from '../lib/model.js';
-import type { ProgressData } from '../lib/progress.js';
-import { say, type Lang } from '../lib/text.js';
+import { CATALOG } from '../core/catalog.js';
+import { formatDuration } from '../core/format.js';
+import type { Chapter } from '../core/model.js';
+import type { ProgressData } from '../effects/progress.js';
+import { say, type Lang } from '../core/text.js';
 
 /** The first chapter (teardown aside) that has not passed: where `run` continues. */
 export function nextChapter(data: ProgressData): Chapter | undefined {
@@ -41,7 +41,7 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
 
 /** `workbook status`: per chapter, passed/failed, items, time taken. */
 export async function run({ lab, io }: CommandInput): Promise<number> {
-  const { ProgressStore } = await import('../lib/progress.js');
+  const { ProgressStore } = await import('../effects/progress.js');
   const store = await ProgressStore.open(lab.stateDir);
   if (store.notice) write(io.stderr, `warning: ${store.notice}`);
   write(io.stdout, renderStatus(store.data, store.file, lab.lang));

@@ -1,10 +1,10 @@
-import { WorkbookError, UsageError } from '../lib/errors.js';
-import type { ChapterContext } from '../lib/model.js';
-import { buildTrace, SHOP_TEMPLATES } from '../lib/traffic.js';
-import { say } from '../lib/text.js';
+import { WorkbookError, UsageError } from '../core/errors.js';
+import type { ChapterContext } from '../core/model.js';
+import { buildTrace, SHOP_TEMPLATES } from '../lab/traffic.js';
+import { say } from '../core/text.js';
 import { withLab, write, type CommandInput, type MainIo } from './kit.js';
-import type { Lab } from '../lib/model.js';
-import type { Flags } from '../lib/options.js';
+import type { Lab } from '../core/model.js';
+import type { Flags } from '../cli/options.js';
 
 export interface TrafficOptions {
   count: number;
@@ -59,7 +59,7 @@ export async function sendTraffic(ctx: ChapterContext, o: TrafficOptions): Promi
 
 async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const { count, rate } = parseTrafficFlags(flags.count, flags.rate);
-  const { ProgressStore } = await import('../lib/progress.js');
+  const { ProgressStore } = await import('../effects/progress.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) }));
   return r.failed ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWorld, runCli, type FakeRule } from '../helpers/fakes.js';
-import { formatCommand } from '../../scripts/lib/format.js';
+import { formatCommand } from '../../scripts/core/format.js';
 
 const NODE_IMAGE = 'kindest/node:v1.27.3@sha256:3966ac761ae0136263ffdb6cfd4db23ef8a83cba8a463690e98317add2c9ba72';
 const CREATE = ['create', 'cluster', '--name', 'tempo-lab', '--image', NODE_IMAGE, '--config', 'manifests/kind-cluster.yaml', '--wait', '120s'];

@@ -1,14 +1,14 @@
 import { LAB_CONTEXT } from '../helpers/scenarios.js';
 // Grafana through a contract server with Grafana 10.1's documented API shapes (test/helpers/grafana-server.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCheck } from '../../scripts/lib/engine.js';
+import { executeCheck } from '../../scripts/core/engine.js';
 import { checks, HINTS, tempoDiff } from '../../chapters/07-grafana/index.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { provisionedDataSources, startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { fill } from '../../scripts/lib/text.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { fill } from '../../scripts/core/text.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 const check = (id: string) => checks.find((c) => c.id === id)!;
 const SECRET_CMD = 'kubectl --context kind-tempo-lab get secret prometheus-stack-grafana --namespace prometheus --output=json';

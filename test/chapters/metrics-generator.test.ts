@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCheck } from '../../scripts/lib/engine.js';
+import { executeCheck } from '../../scripts/core/engine.js';
 import { CAUSE, checks, edgeTable } from '../../chapters/06-metrics-generator/index.js';
 import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
@@ -7,7 +7,7 @@ import { remoteWrite } from '../helpers/remote-write.js';
 import { generatorSeries, spanMetricsSeries } from '../helpers/generator-data.js';
 import { testContext, testLab } from '../helpers/context.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { fill } from '../../scripts/lib/text.js';
+import { fill } from '../../scripts/core/text.js';
 
 const check = (id: string) => checks.find((c) => c.id === id)!;
 const ids = checks.map((c) => c.id);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeWorld, ROOT, runCli, type FakeRule } from '../helpers/fakes.js';
-import { getProfile } from '../../scripts/lib/versions.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 import { readValues } from '../helpers/values.js';
 
 const profile = getProfile('article');

@@ -1,14 +1,14 @@
-import { GRAFANA_NOT_READY, NOT_GRAFANA } from '../../scripts/lib/grafana.js';
+import { GRAFANA_NOT_READY, NOT_GRAFANA } from '../../scripts/lab/grafana.js';
 import { LAB_CONTEXT, LAB_CONTEXT_CALLS } from '../helpers/scenarios.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
 import { testContext, testLab } from '../helpers/context.js';
 import { checks, NO_EXEMPLARS_HINT, NO_RECEIVER_HINT, steps } from '../../chapters/02-prometheus/index.js';
-import { executeCheck } from '../../scripts/lib/engine.js';
+import { executeCheck } from '../../scripts/core/engine.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { formatCommand } from '../../scripts/lib/format.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { formatCommand } from '../../scripts/core/format.js';
 
 const check = (id: string) => checks.find((c) => c.id === id)!;
 

@@ -1,20 +1,20 @@
 import { xk6Manifest } from '../helpers/values.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCheck } from '../../scripts/lib/engine.js';
-import { formatCommand } from '../../scripts/lib/format.js';
+import { executeCheck } from '../../scripts/core/engine.js';
+import { formatCommand } from '../../scripts/core/format.js';
 import { checks as ch3, COMPONENTS, RETENTION_HINT, steps as ch3steps, durationHours } from '../../chapters/03-tempo/index.js';
-import { RING_DEGRADED, RING_QUORUM_LOST } from '../../scripts/lib/tempo.js';
-import { fill } from '../../scripts/lib/text.js';
+import { RING_DEGRADED, RING_QUORUM_LOST } from '../../scripts/lab/tempo.js';
+import { fill } from '../../scripts/core/text.js';
 import { checks as ch4, counterValue, NO_SPANS_HINT, steps as ch4steps } from '../../chapters/04-traffic/index.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { chartKeys, kpsFullname, readValues, unknownKeys } from '../helpers/values.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/fakes.js';
 import { pod, tempoPods } from '../helpers/scenarios.js';
-import { getProfile } from '../../scripts/lib/versions.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 
 const find = <T extends { id: string }>(xs: T[], id: string) => xs.find((x) => x.id === id)!;
 

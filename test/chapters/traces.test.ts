@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCheck } from '../../scripts/lib/engine.js';
+import { executeCheck } from '../../scripts/core/engine.js';
 import { checks, NO_TRACES_HINT, TEMPLATES, templateGaps } from '../../chapters/05-traces/index.js';
-import { flattenTrace, padTraceId, exploreTraceLink, searchPath } from '../../scripts/lib/tempo.js';
+import { flattenTrace, padTraceId, exploreTraceLink, searchPath } from '../../scripts/lab/tempo.js';
 import { testContext, testLab } from '../helpers/context.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { FakeWorld, ROOT, runCli } from '../helpers/fakes.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chartKeys, kpsFullname, readValues, unknownKeys } from '../helpers/values.js';
-import { getProfile } from '../../scripts/lib/versions.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 import { steps as tempoSteps } from '../../chapters/03-tempo/index.js';
 import { testLab } from '../helpers/context.js';
 

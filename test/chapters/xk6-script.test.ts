@@ -1,9 +1,9 @@
 // The k6 script the lab's xk6 pod runs (manifests/xk6-client-tracing.yaml, ConfigMap xk6-shop-script) is the
-// article's three templates, equal to scripts/lib/shop.ts, and runs without the internet and without an end.
+// article's three templates, equal to scripts/lab/shop.ts, and runs without the internet and without an end.
 import { describe, expect, it } from 'vitest';
 import { runInNewContext } from 'node:vm';
 import { xk6Manifest } from '../helpers/values.js';
-import { SHOP_TEMPLATES } from '../../scripts/lib/shop.js';
+import { SHOP_TEMPLATES } from '../../scripts/lab/shop.js';
 
 /** Evaluate the script's module body with a stand-in for k6's modules; return what it defines. */
 function evaluate(script: string): { templates: unknown; options: { duration?: string; vus?: number }; pushed: unknown[] } {
@@ -41,7 +41,7 @@ describe('the xk6 script in manifests/xk6-client-tracing.yaml', () => {
   const { script, deployment } = xk6Manifest();
   const got = evaluate(script);
 
-  it('holds the article\'s three templates, key for key as scripts/lib/shop.ts (xk6-client-tracing@v0.0.2 template.js)', () => {
+  it('holds the article\'s three templates, key for key as scripts/lab/shop.ts (xk6-client-tracing@v0.0.2 template.js)', () => {
     expect(got.templates).toEqual(SHOP_TEMPLATES.map(({ id: _id, ...t }) => t));
   });
   it('imports nothing from the web and does not end after 20 minutes', () => {

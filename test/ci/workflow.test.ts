@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/fakes.js';
-import { getProfile } from '../../scripts/lib/versions.js';
-import { parseCli } from '../../scripts/lib/options.js';
+import { getProfile } from '../../scripts/lab/versions.js';
+import { parseCli } from '../../scripts/cli/options.js';
 
 interface Step {
   name?: string;

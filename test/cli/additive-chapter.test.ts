@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/fakes.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
-import { CATALOG, CHAPTER_FOLDER, chapterFolders } from '../../scripts/lib/catalog.js';
+import { CATALOG, CHAPTER_FOLDER, chapterFolders } from '../../scripts/core/catalog.js';
 
 let copy: string;
 let tempo: TempoServer;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { daemonDown, goodMachine, lowMemory } from '../helpers/scenarios.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 let world: FakeWorld | undefined;
 afterEach(() => world?.cleanup());

@@ -8,9 +8,9 @@ import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { remoteWrite } from '../helpers/remote-write.js';
 import { generatorSeries } from '../helpers/generator-data.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { criticalPath, FAST_PLAN, planCoverage } from '../../scripts/lib/fast.js';
-import { getProfile } from '../../scripts/lib/versions.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { criticalPath, FAST_PLAN, planCoverage } from '../../scripts/cli/fast.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 
 const images = Object.values(getProfile('article').images);
 

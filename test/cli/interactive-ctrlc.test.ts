@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { CLI, FakeWorld, ROOT } from '../helpers/fakes.js';
 import { LAB_CONTEXT } from '../helpers/scenarios.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 // the interpreter itself, not a shim (pyenv's shims need their own PATH, which the fake world does not have)
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() ?? '';

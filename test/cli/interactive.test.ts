@@ -5,8 +5,8 @@ import { main } from '../../scripts/main.js';
 import { FakeWorld } from '../helpers/fakes.js';
 import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
 import { goodMachine } from '../helpers/scenarios.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { ProgressStore } from '../../scripts/lib/progress.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { ProgressStore } from '../../scripts/effects/progress.js';
 
 let world: FakeWorld | undefined;
 afterEach(() => world?.cleanup());

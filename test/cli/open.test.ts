@@ -4,7 +4,7 @@ import { alive, FakeWorld, runCli, waitFor } from '../helpers/fakes.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { labKubectl } from '../helpers/scenarios.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 let tempo: TempoServer;
 let grafana: GrafanaServer;

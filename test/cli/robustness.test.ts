@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeCheck } from '../../scripts/lib/engine.js';
+import { executeCheck } from '../../scripts/core/engine.js';
 import { checks as ch2 } from '../../chapters/02-prometheus/index.js';
-import { realHttp, MAX_BODY_BYTES } from '../../scripts/lib/ports.js';
-import { printable } from '../../scripts/lib/format.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { resolveLab } from '../../scripts/lib/settings.js';
+import { realHttp, MAX_BODY_BYTES } from '../../scripts/effects/ports.js';
+import { printable } from '../../scripts/core/format.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { resolveLab } from '../../scripts/cli/settings.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { testContext, testLab } from '../helpers/context.js';
 
@@ -150,7 +150,7 @@ describe('settings are checked wherever they come from, and errors name the sour
 
 describe('the flags --help lists are taken where it lists them; zh-TW errors', () => {
   it('verify --yes, doctor --timeout, and the menu\'s --timeout and URL flags parse', async () => {
-    const { parseCli } = await import('../../scripts/lib/options.js');
+    const { parseCli } = await import('../../scripts/cli/options.js');
     expect(parseCli(['verify', 'all', '--yes']).flags.yes).toBe(true);
     expect(parseCli(['doctor', '--timeout', '5s']).flags.timeout).toBe('5s');
     expect(parseCli(['--timeout', '5m', '--tempo-url', 'http://127.0.0.1:3200', '--distributor-url', 'http://127.0.0.1:3201']).flags).toMatchObject({ timeout: '5m', 'tempo-url': 'http://127.0.0.1:3200' });

@@ -15,7 +15,7 @@ describe('scripts/start.mjs (npm start)', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(statSync(stamp).mtimeMs).toBe(before); // no build
     // a source newer than the stamp: one build, then the stamp moves
-    const src = join(ROOT, 'scripts/lib/text.ts');
+    const src = join(ROOT, 'scripts/core/text.ts');
     const future = new Date(Date.now() + 2000);
     utimesSync(src, future, future);
     const r2 = spawnSync(process.execPath, [join(ROOT, 'scripts/start.mjs'), '--version'], { encoding: 'utf8' });

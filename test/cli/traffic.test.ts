@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { buildTrace, KIND, seededRng } from '../../scripts/lib/traffic.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { buildTrace, KIND, seededRng } from '../../scripts/lab/traffic.js';
 import { TEMPLATES, templateGaps } from '../../chapters/05-traces/index.js';
-import type { FlatSpan } from '../../scripts/lib/tempo.js';
+import type { FlatSpan } from '../../scripts/lab/tempo.js';
 
 interface OtlpSpan {
   traceId: string;

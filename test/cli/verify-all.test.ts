@@ -10,8 +10,8 @@ import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { remoteWrite } from '../helpers/remote-write.js';
 import { generatorSeries } from '../helpers/generator-data.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import { REPORT_SCHEMA } from '../../scripts/lib/report.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { REPORT_SCHEMA } from '../../scripts/ui/report.js';
 
 let prom: RealPrometheus;
 let promNoExemplars: RealPrometheus;

@@ -1,9 +1,9 @@
-import { createContext, type Ports } from '../../scripts/lib/context.js';
-import type { ChapterContext, Command, Lab } from '../../scripts/lib/model.js';
-import { realClock, realFs, realHttp, realNet, type Shell, type ShellResult } from '../../scripts/lib/ports.js';
-import { PortForwardManager } from '../../scripts/lib/portforward.js';
-import { ProgressStore } from '../../scripts/lib/progress.js';
-import { getProfile } from '../../scripts/lib/versions.js';
+import { createContext, type Ports } from '../../scripts/effects/context.js';
+import type { ChapterContext, Command, Lab } from '../../scripts/core/model.js';
+import { realClock, realFs, realHttp, realNet, type Shell, type ShellResult } from '../../scripts/effects/ports.js';
+import { PortForwardManager } from '../../scripts/effects/portforward.js';
+import { ProgressStore } from '../../scripts/effects/progress.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './fakes.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 export interface GrafanaServerOptions {
   tempoUpstream: string;

@@ -1,7 +1,7 @@
 // Helpers for tests against the real Tempo and the real Prometheus: the shop's traffic (the workbook's own
 // `workbook traffic` code, xk6 v0.0.2's semantics) and a chapter's checks run against explicit endpoints.
-import { executeCheck, type ItemResult } from '../../scripts/lib/engine.js';
-import type { Chapter, UrlName } from '../../scripts/lib/model.js';
+import { executeCheck, type ItemResult } from '../../scripts/core/engine.js';
+import type { Chapter, UrlName } from '../../scripts/core/model.js';
 import { sendTraffic } from '../../scripts/commands/traffic.js';
 import { testContext, testLab } from './context.js';
 

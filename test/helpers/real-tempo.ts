@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 import { ROOT } from './fakes.js';
 
 export const TEMPO_VERSION = '2.2.2';

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './fakes.js';
-import { freePort } from '../../scripts/lib/portforward.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 const DIR = join(ROOT, 'test/fixtures/tempo');
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { CATALOG, lessonPath } from '../../scripts/lib/catalog.js';
+import { CATALOG, lessonPath } from '../../scripts/core/catalog.js';
 import { ROOT } from '../helpers/fakes.js';
 
 const CJK = /[\u4e00-\u9fff]/;

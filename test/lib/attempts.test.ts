@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseAttempts } from '../../scripts/lib/format.js';
+import { collapseAttempts } from '../../scripts/core/format.js';
 
 describe('repeated identical attempts are one line with a count', () => {
   it('180 identical attempts: two lines, not 180', () => {

@@ -3,10 +3,10 @@
 // answers that the context does not exist; every URL answers 404) and must not pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { executeCheck } from '../../scripts/lib/engine.js';
-import { CATALOG } from '../../scripts/lib/catalog.js';
-import { freePort } from '../../scripts/lib/portforward.js';
-import type { Shell } from '../../scripts/lib/ports.js';
+import { executeCheck } from '../../scripts/core/engine.js';
+import { CATALOG } from '../../scripts/core/catalog.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import type { Shell } from '../../scripts/effects/ports.js';
 import { testContext, testLab } from '../helpers/context.js';
 
 let server: Server;

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCli } from '../../scripts/lib/options.js';
-import { parseLocalPorts, resolveLab, isCI, isInteractive } from '../../scripts/lib/settings.js';
-import { UsageError } from '../../scripts/lib/errors.js';
-import { langFromLocale } from '../../scripts/lib/text.js';
+import { parseCli } from '../../scripts/cli/options.js';
+import { parseLocalPorts, resolveLab, isCI, isInteractive } from '../../scripts/cli/settings.js';
+import { UsageError } from '../../scripts/core/errors.js';
+import { langFromLocale } from '../../scripts/core/text.js';
 
 const io = (env: NodeJS.ProcessEnv = {}, cwd = mkdtempSync(join(tmpdir(), 'wb-cwd-'))) => ({ env: { HOME: '/home/x', ...env }, cwd, stdinIsTTY: false, stdoutIsTTY: false });
 

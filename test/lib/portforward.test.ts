@@ -2,7 +2,7 @@ import { LAB_CONTEXT } from '../helpers/scenarios.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { alive, FakeWorld, runCli, waitFor } from '../helpers/fakes.js';
-import { freePort, PortForwardManager, portForwardArgv, forwardTargets } from '../../scripts/lib/portforward.js';
+import { freePort, PortForwardManager, portForwardArgv, forwardTargets } from '../../scripts/effects/portforward.js';
 import { spawn } from 'node:child_process';
 import { testLab } from '../helpers/context.js';
 

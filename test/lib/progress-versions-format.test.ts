@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgressStore } from '../../scripts/lib/progress.js';
-import { compareVersions, getProfile, loadVersions, PINNED_IMAGE } from '../../scripts/lib/versions.js';
-import { formatCommand, formatDuration, parseDuration, shellQuote } from '../../scripts/lib/format.js';
+import { ProgressStore } from '../../scripts/effects/progress.js';
+import { compareVersions, getProfile, loadVersions, PINNED_IMAGE } from '../../scripts/lab/versions.js';
+import { formatCommand, formatDuration, parseDuration, shellQuote } from '../../scripts/core/format.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'wb-p-'));
 
@@ -114,7 +114,7 @@ describe('two workbook processes on one state folder never lose each other\'s re
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const { ProgressStore } = await import('../../scripts/effects/progress.js');
     const dir = mkdtempSync(join(tmpdir(), 'wb-two-'));
     const a = await ProgressStore.open(dir);
     const b = await ProgressStore.open(dir);
@@ -142,7 +142,7 @@ describe('two workbook processes on one state folder never lose each other\'s re
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const { ProgressStore } = await import('../../scripts/effects/progress.js');
     const dir = mkdtempSync(join(tmpdir(), 'wb-many-'));
     const stores = await Promise.all(Array.from({ length: 8 }, () => ProgressStore.open(dir)));
     await Promise.all(
@@ -164,7 +164,7 @@ describe('a progress file of a newer workbook', () => {
     const { mkdtempSync, writeFileSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { ProgressStore } = await import('../../scripts/lib/progress.js');
+    const { ProgressStore } = await import('../../scripts/effects/progress.js');
     const dir = mkdtempSync(join(tmpdir(), 'wb-newer-'));
     writeFileSync(join(dir, 'progress.json'), JSON.stringify({ version: 2, chapters: {}, facts: {}, somethingNew: true }));
     await expect(ProgressStore.open(dir)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('was written by a newer tempo-workbook (format 2') });
@@ -178,8 +178,8 @@ describe('profiles hold any number of charts (data, not code)', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { parse, stringify } = await import('yaml');
-    const { VERSIONS_FILE } = await import('../../scripts/lib/versions.js');
-    const { chartSteps } = await import('../../scripts/lib/helm.js');
+    const { VERSIONS_FILE } = await import('../../scripts/lab/versions.js');
+    const { chartSteps } = await import('../../scripts/lab/helm.js');
     const doc = parse(readFileSync(VERSIONS_FILE, 'utf8'), { merge: true });
     doc.profiles.article.charts.loki = { repoName: 'grafana', repoUrl: 'https://grafana.github.io/helm-charts', version: '5.0.0' };
     delete doc.profiles['article-minio'];

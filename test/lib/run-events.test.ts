@@ -1,10 +1,10 @@
 // The run's typed events, recorded: what UIs, the progress store and reports listen to.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { Session, type RunEvent } from '../../scripts/lib/session.js';
-import { runWithListr } from '../../scripts/lib/ui-listr.js';
-import { ProgressStore } from '../../scripts/lib/progress.js';
-import type { Chapter } from '../../scripts/lib/model.js';
+import { Session, type RunEvent } from '../../scripts/core/session.js';
+import { runWithListr } from '../../scripts/ui/ui-listr.js';
+import { ProgressStore } from '../../scripts/effects/progress.js';
+import type { Chapter } from '../../scripts/core/model.js';
 import { testContext, testLab } from '../helpers/context.js';
 
 const t = (en: string) => ({ en, 'zh-TW': `${en}（中文）` });

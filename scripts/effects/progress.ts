@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { mkdirp } from './files.js';
 import { join } from 'node:path';
-import { UsageError, WorkbookError } from './errors.js';
+import { UsageError, WorkbookError } from '../core/errors.js';
 
 export type ItemStatus = 'passed' | 'failed' | 'skipped' | 'warned';
 

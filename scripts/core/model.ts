@@ -1,6 +1,6 @@
 import type { Lang, Text } from './text.js';
-import type { Profile } from './versions.js';
-import type { Clock, Fs, Http, Net, Shell } from './ports.js';
+import type { Profile } from '../lab/versions.js';
+import type { Clock, Fs, Http, Net, Shell } from '../effects/ports.js';
 
 /** A command as a pure value: what would run. `plan` prints it, tests assert it, the shell port runs it. */
 export interface Command {

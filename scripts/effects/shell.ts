@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { ROOT } from './paths.js';
+import { ROOT } from '../core/paths.js';
 import type { RunOptions, Shell, ShellResult } from './ports.js';
-import type { Command } from './model.js';
+import type { Command } from '../core/model.js';
 
 /**
  * The real shell port: zx runs each argv (every element quoted), from the repository root so manifest paths

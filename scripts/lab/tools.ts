@@ -1,7 +1,7 @@
-import type { ChapterContext, Lab } from './model.js';
-import type { ShellResult } from './ports.js';
-import { fill, type Text } from './text.js';
-import { lastLines } from './format.js';
+import type { ChapterContext, Lab } from '../core/model.js';
+import type { ShellResult } from '../effects/ports.js';
+import { fill, type Text } from '../core/text.js';
+import { lastLines } from '../core/format.js';
 
 /** Every kubectl call names the lab's context: the learner's "current" context is never touched by accident. */
 export function kubectl(lab: Lab, ...args: string[]): string[] {

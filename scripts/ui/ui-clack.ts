@@ -1,12 +1,12 @@
 import * as p from '@clack/prompts';
-import { CancelledError } from './errors.js';
-import { collapseAttempts, formatCommand, formatDuration } from './format.js';
-import type { Chapter } from './model.js';
-import type { Session } from './session.js';
-import { promptWords, say } from './text.js';
-import { readLesson } from './catalog.js';
-import { renderMarkdown } from './markdown.js';
-import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
+import { CancelledError } from '../core/errors.js';
+import { collapseAttempts, formatCommand, formatDuration } from '../core/format.js';
+import type { Chapter } from '../core/model.js';
+import type { Session } from '../core/session.js';
+import { promptWords, say } from '../core/text.js';
+import { readLesson } from '../core/catalog.js';
+import { renderMarkdown } from '../core/markdown.js';
+import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
 
 const UI = {
   run: { en: 'Run it?', 'zh-TW': '要執行嗎？' },

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { MANIFESTS } from './paths.js';
-import { UsageError, WorkbookError } from './errors.js';
-import type { Text } from './text.js';
+import { MANIFESTS } from '../core/paths.js';
+import { UsageError, WorkbookError } from '../core/errors.js';
+import type { Text } from '../core/text.js';
 
 export interface ChartPin {
   repoName: string;

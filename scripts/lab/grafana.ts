@@ -1,4 +1,4 @@
-import type { ChapterContext } from './model.js';
+import type { ChapterContext } from '../core/model.js';
 import { kubectl, runJson } from './tools.js';
 
 export const GRAFANA_SECRET = 'prometheus-stack-grafana';
@@ -89,7 +89,7 @@ export const NOT_GRAFANA = {
 };
 
 /** /api/health needs no login; chapter 2 (Grafana came with the chart) and chapter 7 both ask it. */
-export function grafanaHealth(id: string): import('./model.js').Check {
+export function grafanaHealth(id: string): import('../core/model.js').Check {
   return {
     id,
     title: { en: 'Grafana is healthy', 'zh-TW': 'Grafana 運作正常' },

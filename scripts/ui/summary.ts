@@ -1,7 +1,7 @@
-import { formatDuration } from './format.js';
-import type { Chapter } from './model.js';
-import type { Session } from './session.js';
-import { say } from './text.js';
+import { formatDuration } from '../core/format.js';
+import type { Chapter } from '../core/model.js';
+import type { Session } from '../core/session.js';
+import { say } from '../core/text.js';
 
 /** The lines a learner reads last: time per chapter, then each failure with its hint. */
 export function renderSummary(session: Session, chapters: readonly Chapter[]): string {

@@ -1,6 +1,6 @@
 import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
 import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
-import type { ProgressStore } from './progress.js';
+import type { ProgressStore } from '../effects/progress.js';
 import { say } from './text.js';
 
 export interface RecordedItem {

@@ -2,18 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { UsageError } from './errors.js';
-import { parseDuration } from './format.js';
+import { UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/format.js';
 import type { Flags } from './options.js';
-import type { EndpointName, Lab, UrlName } from './model.js';
-import { isLang, langFromLocale, type Lang } from './text.js';
-import { getProfile } from './versions.js';
-import { DEFAULT_LOCAL_PORTS, ENDPOINT_NAMES, URL_NAMES, urlEnv, urlFlag } from './endpoints.js';
+import type { EndpointName, Lab, UrlName } from '../core/model.js';
+import { isLang, langFromLocale, type Lang } from '../core/text.js';
+import { getProfile } from '../lab/versions.js';
+import { DEFAULT_LOCAL_PORTS, ENDPOINT_NAMES, URL_NAMES, urlEnv, urlFlag } from '../core/endpoints.js';
 
 /** Keys a settings file (workbook.config.yaml) may hold; same names as the flags. */
 const BASE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'state-dir'] as const;
 type FileKey = (typeof BASE_KEYS)[number] | `${UrlName}-url`;
-/** Keys a settings file may hold: the base ones and every endpoint's URL (scripts/lib/endpoints.ts). */
+/** Keys a settings file may hold: the base ones and every endpoint's URL (scripts/core/endpoints.ts). */
 const FILE_KEYS: readonly FileKey[] = [...BASE_KEYS, ...URL_NAMES.map(urlFlag)];
 type FileSettings = Partial<Record<FileKey, string>>;
 

@@ -3,9 +3,9 @@
  * cluster starts; the Prometheus and Tempo installs run together. The plan is pure data: `plan all --fast`
  * prints it with its critical path, and `run all --fast` executes it as a dependency graph.
  */
-import { CATALOG } from './catalog.js';
-import type { Chapter, Check, Lab, Step } from './model.js';
-import { formatCommand } from './format.js';
+import { CATALOG } from '../core/catalog.js';
+import type { Chapter, Check, Lab, Step } from '../core/model.js';
+import { formatCommand } from '../core/format.js';
 
 export type JobWork =
   | { kind: 'steps'; chapter: string; steps: string[] }
@@ -103,9 +103,9 @@ export function describeJob(job: Job, lab: Lab): string {
   }
 }
 
-import type { ChapterContext } from './model.js';
-import type { Session } from './session.js';
-import { formatDuration, lastLines } from './format.js';
+import type { ChapterContext } from '../core/model.js';
+import type { Session } from '../core/session.js';
+import { formatDuration, lastLines } from '../core/format.js';
 import { inspectCommand, loadCommand, NODE_IMAGE_KEY, pullCommand } from '../commands/prefetch.js';
 
 export interface FastEvent {

@@ -1,6 +1,6 @@
 /**
  * The article's shop traffic as OTLP/JSON, for when the xk6-client-tracing image cannot run. It does what
- * xk6-client-tracing v0.0.2 does with the templates of scripts/lib/shop.ts
+ * xk6-client-tracing v0.0.2 does with the templates of scripts/lab/shop.ts
  * (grafana/xk6-client-tracing@v0.0.2:pkg/tracegen/templated.go, pkg/random/random.go):
  * - kinds from the template's shape (shop.spanKinds); resource attributes `k6=true` and `service.name`; scope `k6`;
  * - the root starts 5 s ago and lasts its template duration (default 500–800 ms); a child starts 5–10 % into its

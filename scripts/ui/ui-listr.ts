@@ -1,11 +1,11 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { ItemResult } from './engine.js';
-import { collapseAttempts, formatCommand } from './format.js';
-import type { Chapter } from './model.js';
-import type { Session } from './session.js';
-import { HEARTBEAT_MS, startHeartbeat } from './heartbeat.js';
-import { say } from './text.js';
-import { CancelledError, UsageError } from './errors.js';
+import type { ItemResult } from '../core/engine.js';
+import { collapseAttempts, formatCommand } from '../core/format.js';
+import type { Chapter } from '../core/model.js';
+import type { Session } from '../core/session.js';
+import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
+import { say } from '../core/text.js';
+import { CancelledError, UsageError } from '../core/errors.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */

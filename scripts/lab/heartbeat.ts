@@ -1,6 +1,6 @@
-import { formatDuration } from './format.js';
+import { formatDuration } from '../core/format.js';
 import { listPods, podReady } from './kube.js';
-import type { ChapterContext, Step } from './model.js';
+import type { ChapterContext, Step } from '../core/model.js';
 
 /** How often a long step says it is still running (plain and CI output: one line each time). */
 export const HEARTBEAT_MS = 20_000;

@@ -1,4 +1,4 @@
-import type { ChapterContext } from './model.js';
+import type { ChapterContext } from '../core/model.js';
 
 /** GET a Prometheus API path and unwrap {status:"success", data}; any other answer is an error with evidence. */
 export async function promApi<T>(ctx: ChapterContext, path: string): Promise<T> {

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './errors.js';
-import type { Text } from './text.js';
-import type { UrlName } from './model.js';
-import { ENDPOINTS, OPEN_TARGETS, URL_NAMES, urlFlag } from './endpoints.js';
+import { UsageError } from '../core/errors.js';
+import type { Text } from '../core/text.js';
+import type { UrlName } from '../core/model.js';
+import { ENDPOINTS, OPEN_TARGETS, URL_NAMES, urlFlag } from '../core/endpoints.js';
 
 type UrlFlag = `${UrlName}-url`;
 type FlagSpec = { type: 'boolean' | 'string'; short?: string; value?: string; help: Text };
 
-/** --<endpoint>-url for every endpoint a learner can name (scripts/lib/endpoints.ts). */
+/** --<endpoint>-url for every endpoint a learner can name (scripts/core/endpoints.ts). */
 const URL_FLAGS = Object.fromEntries(URL_NAMES.map((u) => [urlFlag(u), { type: 'string', value: 'URL', help: ENDPOINTS[u].help! }])) as Record<UrlFlag, { type: 'string'; value: 'URL'; help: Text }>;
 
 /** Flags as data: parseArgs reads this table, help is printed from it, settings are typed from it. */

@@ -1,13 +1,13 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from './errors.js';
-import { writeAtomic } from './files.js';
-import { packageVersion } from './paths.js';
-import { passed, type Session } from './session.js';
-import type { Chapter } from './model.js';
-import { say } from './text.js';
-import { printable } from './format.js';
+import { UsageError } from '../core/errors.js';
+import { writeAtomic } from '../effects/files.js';
+import { packageVersion } from '../core/paths.js';
+import { passed, type Session } from '../core/session.js';
+import type { Chapter } from '../core/model.js';
+import { say } from '../core/text.js';
+import { printable } from '../core/format.js';
 
 export const REPORT_SCHEMA = 'tempo-workbook/report@1';
 

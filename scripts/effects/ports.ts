@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from './model.js';
+import type { Command } from '../core/model.js';
 
 export interface ShellResult {
   exitCode: number;

@@ -1,10 +1,10 @@
 import { formatCommand, lastLines, printable } from './format.js';
 import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
-import type { ItemStatus } from './progress.js';
+import type { ItemStatus } from '../effects/progress.js';
 import type { Text } from './text.js';
 import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
-import { ensureContext } from './kube.js';
-import { installHint, toolMissing } from './tools.js';
+import { ensureContext } from '../lab/kube.js';
+import { installHint, toolMissing } from '../lab/tools.js';
 
 export interface ItemResult {
   status: ItemStatus;

@@ -1,6 +1,6 @@
-import type { ChapterContext, Lab, Outcome } from './model.js';
-import { fill, type Text } from './text.js';
-import { WorkbookError } from './errors.js';
+import type { ChapterContext, Lab, Outcome } from '../core/model.js';
+import { fill, type Text } from '../core/text.js';
+import { WorkbookError } from '../core/errors.js';
 
 /** Tempo strips leading zeros from hex trace ids (search results, exemplars); pad before comparing. */
 export function padTraceId(id: string): string {

@@ -1,6 +1,6 @@
-import { UsageError } from './errors.js';
-import type { Lab, Step } from './model.js';
-import type { Text } from './text.js';
+import { UsageError } from '../core/errors.js';
+import type { Lab, Step } from '../core/model.js';
+import type { Text } from '../core/text.js';
 import { helm } from './tools.js';
 
 /** helm repo add, helm repo update, helm upgrade --install: the three steps every chart of the lab takes. */

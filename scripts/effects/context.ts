@@ -1,12 +1,12 @@
-import type { ChapterContext, EndpointName, Lab } from './model.js';
-import { WorkbookError } from './errors.js';
-import { ENDPOINTS, urlFlag } from './endpoints.js';
-import { ensureContext } from './kube.js';
+import type { ChapterContext, EndpointName, Lab } from '../core/model.js';
+import { WorkbookError } from '../core/errors.js';
+import { ENDPOINTS, urlFlag } from '../core/endpoints.js';
+import { ensureContext } from '../lab/kube.js';
 import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
 import type { ProgressStore } from './progress.js';
 import { zxShell } from './shell.js';
-import { fill, type Text } from './text.js';
+import { fill, type Text } from '../core/text.js';
 
 export interface Ports {
   shell: Shell;

@@ -1,6 +1,6 @@
-import { URL_NAMES, urlFlag } from './endpoints.js';
-import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from './options.js';
-import type { Lang } from './text.js';
+import { URL_NAMES, urlFlag } from '../core/endpoints.js';
+import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from '../cli/options.js';
+import type { Lang } from '../core/text.js';
 
 const HEAD = {
   en: 'tempo-workbook — Grafana Tempo in microservices mode on a local kind cluster, chapter by chapter, each step proven by API checks.',

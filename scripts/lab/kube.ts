@@ -1,7 +1,7 @@
-import { WorkbookError } from './errors.js';
-import { lastLines } from './format.js';
-import type { ChapterContext, Outcome } from './model.js';
-import { fill, type Text } from './text.js';
+import { WorkbookError } from '../core/errors.js';
+import { lastLines } from '../core/format.js';
+import type { ChapterContext, Outcome } from '../core/model.js';
+import { fill, type Text } from '../core/text.js';
 import { CONTEXT_HINT_TOOLS, kubectl, kubectlCause, runJson } from './tools.js';
 
 export interface ContextState {

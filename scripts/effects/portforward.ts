@@ -1,11 +1,11 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
-import { WorkbookError } from './errors.js';
-import { formatCommand, lastLines } from './format.js';
-import type { EndpointName, Lab } from './model.js';
-import { ENDPOINT_NAMES, ENDPOINTS } from './endpoints.js';
-import type { Text } from './text.js';
-import { kubectl } from './tools.js';
+import { WorkbookError } from '../core/errors.js';
+import { formatCommand, lastLines } from '../core/format.js';
+import type { EndpointName, Lab } from '../core/model.js';
+import { ENDPOINT_NAMES, ENDPOINTS } from '../core/endpoints.js';
+import type { Text } from '../core/text.js';
+import { kubectl } from '../lab/tools.js';
 
 /** What each endpoint forwards to, as the charts name things (see manifests/*.values.yaml). */
 export interface ForwardTarget {
