@@ -1,6 +1,6 @@
 import { CancelledError, UsageError, WorkbookError } from './core/errors.js';
 import { COMMANDS, parseCli, type Flags } from './cli/options.js';
-import { commandHelp, mainHelp } from './ui/help.js';
+import { commandHelp, mainHelp } from './cli/help.js';
 import { langFromLocale, isLang, type Lang } from './core/text.js';
 import type { MainIo } from './commands/kit.js';
 

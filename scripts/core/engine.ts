@@ -1,10 +1,9 @@
 import { formatCommand, lastLines, printable } from './format.js';
 import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
-import type { ItemStatus } from '../effects/progress.js';
+import type { ItemStatus } from './model.js';
 import type { Text } from './text.js';
+import type { ShellResult } from './ports.js';
 import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
-import { ensureContext } from '../lab/kube.js';
-import { installHint, toolMissing } from '../lab/tools.js';
 
 export interface ItemResult {
   status: ItemStatus;
@@ -34,6 +33,11 @@ const REFUSED_HINT: Text = {
   en: 'Nothing was changed. The workbook only undoes what it did itself.',
   'zh-TW': '沒有做任何變更。工作手冊只會復原它自己做過的事。',
 };
+
+/** A tool that could not be started at all: exit 127 from the shell, or a spawn error. */
+export function toolMissing(res: ShellResult): boolean {
+  return res.exitCode === 127 || /command not found|ENOENT/.test(res.stderr);
+}
 
 /** Every string of a result is printable: reporters and the terminal can take it as it is. */
 function clean(r: ItemResult): ItemResult {
@@ -65,7 +69,7 @@ async function executeStepRaw(
   const took = () => ctx.clock.now() - started;
 
   try {
-    if (step.needsCluster) await ensureContext(ctx);
+    if (step.needsCluster) await ctx.requireCluster();
   } catch (err) {
     if (!(err instanceof WorkbookError)) throw err;
     return { status: 'failed', durationMs: took(), evidence: err.message, error: err.message, hint: err.hint ?? GENERIC_HINT, command };
@@ -86,7 +90,7 @@ async function executeStepRaw(
   if (res.exitCode !== 0 && toolMissing(res)) {
     // the doctor's install hint, not a generic one: the tool is simply not there
     const evidence = `${cmd.argv[0]} is not installed (not on PATH)`;
-    return { status: 'failed', durationMs: took(), evidence, error: res.stderr || evidence, hint: installHint(ctx.lab, cmd.argv[0]!), command };
+    return { status: 'failed', durationMs: took(), evidence, error: res.stderr || evidence, hint: ctx.installHint(cmd.argv[0]!), command };
   }
   if (res.exitCode !== 0) {
     const detail = lastLines(res.stderr || res.stdout) || `exit code ${res.exitCode}`;

@@ -1,6 +1,27 @@
 import type { Lang, Text } from './text.js';
-import type { Profile } from '../lab/versions.js';
-import type { Clock, Fs, Http, Net, Shell } from '../effects/ports.js';
+import type { Clock, Fs, Http, Net, Shell } from './ports.js';
+
+/** A versions profile from manifests/versions.yaml (loaded by scripts/lab/versions.ts). */
+export interface ChartPin {
+  repoName: string;
+  repoUrl: string;
+  version: string;
+  appVersion?: string;
+}
+
+export interface Profile {
+  name: string;
+  description: Text;
+  kind: { minVersion: string; nodeImage: string };
+  tools: { kubectl: string; helm: string; docker: string };
+  /** Any number of charts, by chart name; a chapter's steps name the one they install. */
+  charts: Record<string, ChartPin>;
+  images: Record<string, string>;
+  /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
+  overlays?: Record<string, string[]>;
+}
+
+export type ItemStatus = 'passed' | 'failed' | 'skipped' | 'warned';
 
 /** A command as a pure value: what would run. `plan` prints it, tests assert it, the shell port runs it. */
 export interface Command {
@@ -140,6 +161,10 @@ export interface ChapterContext {
   /** Facts shared across chapters and runs (e.g. createdCluster), persisted in progress. */
   facts: Record<string, unknown>;
   setFact(key: string, value: unknown): Promise<void>;
+  /** Before a step changes the cluster: the lab's kube context must exist (asked once a run; WorkbookError if not). */
+  requireCluster(): Promise<void>;
+  /** Where to get a tool that is missing (the doctor's install hint, with the profile's minimum version). */
+  installHint(tool: string): Text;
   /** Forget chapter progress (after teardown); facts other than the given ones stay. */
   resetProgress(dropFacts?: string[]): Promise<void>;
 }

@@ -1,6 +1,5 @@
 import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
 import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
-import type { ProgressStore } from '../effects/progress.js';
 import { say } from './text.js';
 
 export interface RecordedItem {
@@ -9,6 +8,16 @@ export interface RecordedItem {
   id: string;
   title: string;
   result: ItemResult;
+}
+
+/** What a session records into: the progress store (scripts/effects/progress.ts) is one. */
+export interface RunStore {
+  data: { chapters: Record<string, { status: string } | undefined> };
+  startChapter(id: string, mode: 'run' | 'verify'): unknown;
+  record(chapterId: string, kind: 'steps' | 'checks', itemId: string, item: { status: ItemResult['status']; at: string; durationMs: number; evidence?: string }): void;
+  finishChapter(id: string, status: 'passed' | 'failed' | 'interrupted'): void;
+  interruptRunning(): boolean;
+  save(): Promise<void>;
 }
 
 /** What happens in a run, in order; UIs, the progress store, reports and `watch` listen to these. */
@@ -27,7 +36,7 @@ export function passed(items: readonly { result: ItemResult }[]): boolean {
 }
 
 /** The progress store as a listener: a chapter's record starts, grows with each item, and ends. */
-export function progressRecorder(store: ProgressStore): RunListener {
+export function progressRecorder(store: RunStore): RunListener {
   return async (e) => {
     if (e.type === 'chapter-started') store.startChapter(e.chapter.id, e.mode);
     else if (e.type === 'item-finished') {
@@ -49,7 +58,7 @@ export class Session {
   private readonly listeners: RunListener[];
   constructor(
     readonly ctx: ChapterContext,
-    readonly store: ProgressStore,
+    readonly store: RunStore,
     readonly mode: 'run' | 'verify',
     /** aborted on Ctrl-C: chapters then end as interrupted, not failed */
     readonly signal?: AbortSignal,

@@ -2,6 +2,7 @@ import type { ChapterContext, EndpointName, Lab } from '../core/model.js';
 import { WorkbookError } from '../core/errors.js';
 import { ENDPOINTS, urlFlag } from '../core/endpoints.js';
 import { ensureContext } from '../lab/kube.js';
+import { installHint } from '../lab/tools.js';
 import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
 import type { ProgressStore } from './progress.js';
@@ -73,6 +74,8 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       store.forgetChapters((c) => c.status === 'running');
       await store.save();
     },
+    requireCluster: () => ensureContext(ctx),
+    installHint: (tool) => installHint(lab, tool),
     async endpoint(name: EndpointName, o: { readyTimeoutMs?: number } = {}) {
       // a monolithic Tempo (--tempo-url alone) serves the distributor's and the generator's pages too
       const monolithic = lab.urls.distributor ? undefined : lab.urls.tempo;

@@ -1,50 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from '../core/model.js';
+import type { Clock, Fs, Http, Net } from '../core/ports.js';
 
-export interface ShellResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface RunOptions {
-  /** Each line of output as it comes (for streaming helm/kubectl into the task log). */
-  onLine?: (line: string) => void;
-  signal?: AbortSignal;
-}
-
-/** The process boundary for tools (kind, helm, kubectl, docker). */
-export interface Shell {
-  run(cmd: Command, options?: RunOptions): Promise<ShellResult>;
-  /** Absolute path of a tool on PATH, or undefined. */
-  which(tool: string): Promise<string | undefined>;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface HttpRequest {
-  method?: 'GET' | 'POST' | 'PUT';
-  headers?: Record<string, string>;
-  body?: string;
-  timeoutMs?: number;
-}
-
-export interface Http {
-  request(url: string, init?: HttpRequest): Promise<HttpResponse>;
-}
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export interface Fs {
-  readText(path: string): Promise<string | undefined>;
-}
+// the interfaces are the core's (scripts/core/ports.ts); here are the real implementations
+export type { Clock, Fs, Http, HttpRequest, HttpResponse, Net, RunOptions, Shell, ShellResult } from '../core/ports.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -119,10 +77,6 @@ export const realHttp: Http = {
   },
 };
 
-export interface Net {
-  /** True when nothing listens on 127.0.0.1:port. */
-  isPortFree(port: number): Promise<boolean>;
-}
 
 export const realNet: Net = {
   async isPortFree(port) {

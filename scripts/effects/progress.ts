@@ -4,7 +4,8 @@ import { mkdirp } from './files.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from '../core/errors.js';
 
-export type ItemStatus = 'passed' | 'failed' | 'skipped' | 'warned';
+import type { ItemStatus } from '../core/model.js';
+export type { ItemStatus };
 
 export interface ItemProgress {
   status: ItemStatus;

@@ -1,5 +1,5 @@
 import type { ChapterContext, Lab } from '../core/model.js';
-import type { ShellResult } from '../effects/ports.js';
+import type { ShellResult } from '../core/ports.js';
 import { fill, type Text } from '../core/text.js';
 import { lastLines } from '../core/format.js';
 
@@ -45,9 +45,8 @@ export function installHint(lab: Lab, tool: string): Text {
 }
 
 /** A tool that could not be started at all: exit 127 from the shell, or a spawn error. */
-export function toolMissing(res: ShellResult): boolean {
-  return res.exitCode === 127 || /command not found|ENOENT/.test(res.stderr);
-}
+import { toolMissing } from '../core/engine.js';
+export { toolMissing };
 
 export const KUBECONFIG_HINT: Text = {
   en: 'kubectl cannot read its configuration: check KUBECONFIG (or ~/.kube/config) points at a readable, valid file. `kubectl config view` shows what it reads.',

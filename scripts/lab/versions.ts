@@ -3,26 +3,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MANIFESTS } from '../core/paths.js';
 import { UsageError, WorkbookError } from '../core/errors.js';
-import type { Text } from '../core/text.js';
 
-export interface ChartPin {
-  repoName: string;
-  repoUrl: string;
-  version: string;
-  appVersion?: string;
-}
-
-export interface Profile {
-  name: string;
-  description: Text;
-  kind: { minVersion: string; nodeImage: string };
-  tools: { kubectl: string; helm: string; docker: string };
-  /** Any number of charts, by chart name; a chapter's steps name the one they install. */
-  charts: Record<string, ChartPin>;
-  images: Record<string, string>;
-  /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
-  overlays?: Record<string, string[]>;
-}
+export type { ChartPin, Profile } from '../core/model.js';
+import type { Profile } from '../core/model.js';
 
 interface VersionsFile {
   default: string;

@@ -1,5 +1,5 @@
 import { URL_NAMES, urlFlag } from '../core/endpoints.js';
-import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from '../cli/options.js';
+import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from './options.js';
 import type { Lang } from '../core/text.js';
 
 const HEAD = {
