@@ -3,6 +3,7 @@ import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { kubectl } from '../../scripts/lab/tools.js';
 import { listPods, podReady } from '../../scripts/lab/kube.js';
 import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { counterValue } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
@@ -21,19 +22,6 @@ export const steps: Step[] = [
     command: (lab) => ({ argv: kubectl(lab, 'apply', '--namespace', lab.namespaces.tracing, '--filename', MANIFEST), timeoutMs: 120_000 }),
   },
 ];
-
-/** Sum a counter over its series in Prometheus text exposition format; undefined when absent. */
-export function counterValue(metricsText: string, name: string): number | undefined {
-  let sum: number | undefined;
-  for (const line of metricsText.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== '{' && rest[0] !== ' ') continue;
-    const v = Number(line.trim().split(/\s+/).at(rest[0] === '{' ? -1 : 1));
-    if (Number.isFinite(v)) sum = (sum ?? 0) + v;
-  }
-  return sum;
-}
 
 export const NO_SPANS_HINT: Text = {
   en: 'The distributor receives no spans. Is the xk6-tracing pod running (`kubectl -n tracing logs deploy/xk6-tracing`)? Its ENDPOINT must be tempo-distributor.tracing:4317 and the OTLP gRPC receiver enabled (traces.otlp.grpc.enabled).',

@@ -1,6 +1,6 @@
 import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
-import { promExemplars, promFlags, promQuery, type ExemplarSeries } from '../../scripts/lab/prometheus.js';
+import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
@@ -91,15 +91,7 @@ export async function remoteWriteState(ctx: ChapterContext): Promise<{ url: stri
   const base = await ctx.endpoint('generator');
   const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
   if (r.status !== 200) return undefined;
-  const sum = (name: string, where = '') => {
-    let n: number | undefined;
-    for (const line of r.body.split('\n')) {
-      if (!line.startsWith(`${name}{`) || !line.includes(where)) continue;
-      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
-      if (Number.isFinite(v)) n = (n ?? 0) + v;
-    }
-    return n;
-  };
+  const sum = (name: string, where = '') => counterValue(r.body, name, where);
   const url = /prometheus_remote_storage_samples_pending\{[^}]*url="([^"]+)"/.exec(r.body)?.[1];
   if (!url) return undefined;
   const refused = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="refused"') ?? 0;

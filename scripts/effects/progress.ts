@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
-import { mkdirp } from './files.js';
+import { mkdirp, writeAtomic } from './files.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from '../core/errors.js';
 
@@ -112,7 +112,6 @@ export class ProgressStore {
   }
 
   private saving: Promise<void> = Promise.resolve();
-  private writes = 0;
   /** What this process changed: a save merges only these into what is on disk (other processes keep theirs). */
   private readonly touchedChapters = new Set<string>();
   private readonly touchedFacts = new Set<string>();
@@ -195,14 +194,9 @@ export class ProgressStore {
       await this.mergeFromDisk();
       this.replaceAll = false;
       this.data.updatedAt = new Date().toISOString();
-      const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
-      try {
-        await writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o644 });
-        await rename(tmp, this.file);
-      } catch (err) {
-        await unlink(tmp).catch(() => {});
-        throw new WorkbookError(`cannot save progress to ${this.file}: ${(err as Error).message}`, { exitCode: 2 });
-      }
+      await writeAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n').catch((err: Error) => {
+        throw new WorkbookError(`cannot save progress to ${this.file}: ${err.message}`, { exitCode: 2 });
+      });
     });
   }
 

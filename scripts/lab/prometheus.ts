@@ -39,3 +39,19 @@ export async function promExemplars(ctx: ChapterContext, expr: string, startSec:
 export async function promFlags(ctx: ChapterContext): Promise<Record<string, string> | undefined> {
   return promApi<Record<string, string>>(ctx, '/api/v1/status/flags').catch(() => undefined);
 }
+
+/**
+ * Sum a metric over its series in Prometheus' text exposition format (a component's /metrics page); undefined when
+ * absent. `where`: only series whose label text holds it (e.g. 'reason="refused"').
+ */
+export function counterValue(metricsText: string, name: string, where = ''): number | undefined {
+  let sum: number | undefined;
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if ((rest[0] !== '{' && rest[0] !== ' ') || !line.includes(where)) continue;
+    const v = Number(line.trim().split(/\s+/).at(rest[0] === '{' ? -1 : 1));
+    if (Number.isFinite(v)) sum = (sum ?? 0) + v;
+  }
+  return sum;
+}
