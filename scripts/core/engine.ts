@@ -1,6 +1,5 @@
 import { formatCommand, lastLines, printable } from './format.js';
-import type { Chapter, ChapterContext, Check, Lab, Outcome, Step } from './model.js';
-import type { ItemStatus } from './model.js';
+import type { Chapter, ChapterContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
 import type { Text } from './text.js';
 import type { ShellResult } from './ports.js';
 import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
@@ -145,8 +144,8 @@ export async function probeUntil(
       if (err instanceof CancelledError) throw err;
       // a probe that throws names its cause through the error (unreachable endpoint, missing context or tool)
       outcome = err instanceof WorkbookError
-        ? { ok: false, evidence: err.message, hint: err.hint ?? check.unreachable ?? GENERIC_HINT, ...(err.final ? { final: true } : {}) }
-        : { ok: false, evidence: errorMessage(err), hint: check.unreachable ?? GENERIC_HINT };
+        ? { ok: false, evidence: err.message, hint: err.hint ?? GENERIC_HINT, ...(err.final ? { final: true } : {}) }
+        : { ok: false, evidence: errorMessage(err), hint: GENERIC_HINT };
     }
     options.onAttempt?.(outcome, attempts);
     if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return { outcome, attempts };

@@ -114,8 +114,6 @@ export interface Check {
    * these endpoints is named explicitly (e.g. Prometheus checks need the cluster only through a port-forward).
    */
   needs?: Need[];
-  /** The hint when the probe cannot reach what it asks (it threw without naming a cause of its own). */
-  unreachable?: Text;
   probe(ctx: ChapterContext): Promise<Outcome>;
 }
 

@@ -21,9 +21,6 @@ export function realPorts(env: NodeJS.ProcessEnv): Ports {
   return { shell: zxShell(env), http: realHttp, clock: realClock, fs: realFs, net: realNet };
 }
 
-/** The flag that names an endpoint explicitly (the generator's pages come with a monolithic --tempo-url). */
-const flagOf = (name: EndpointName) => `--${urlFlag(ENDPOINTS[name].url ?? 'tempo')}`;
-
 const UNREACHABLE_EXPLICIT: Text = {
   en: 'Nothing answers at {url} ({why}). Is {name} running there, and is {flag} right?',
   'zh-TW': '{url} 沒有回應（{why}）。{name} 有在那裡執行嗎？{flag} 是否正確？',
@@ -40,7 +37,7 @@ const PERMANENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR
 export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forwards: PortForwardManager): ChapterContext {
   const targets = forwardTargets(lab);
   /** base URL → which endpoint it is, so a failed request can name its cause */
-  const bases = new Map<string, { name: EndpointName; explicit: boolean; flag?: string }>();
+  const bases = new Map<string, { name: EndpointName; explicit: true; flag: string } | { name: EndpointName; explicit: false }>();
   const http: Http = {
     async request(url, init) {
       try {
@@ -52,7 +49,7 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
         if (!where || err instanceof WorkbookError) throw err;
         const why = message.slice(message.lastIndexOf(': ') + 2) || message;
         if (where.explicit) {
-          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: where.flag ?? flagOf(where.name) }) });
+          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: where.flag }) });
         }
         const t = targets[where.name];
         throw new WorkbookError(message, { hint: fill(UNREACHABLE_FORWARD, { resource: t.resource, namespace: t.namespace, context: lab.context, why }) });

@@ -2,7 +2,7 @@ import { WorkbookError } from '../core/errors.js';
 import { lastLines } from '../core/format.js';
 import type { ChapterContext, Outcome } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
-import { CONTEXT_HINT_TOOLS, kubectl, kubectlCause, runJson } from './tools.js';
+import { CONTEXT_HINT, kubectl, kubectlCause, runJson } from './tools.js';
 
 export interface ContextState {
   exists: boolean;
@@ -26,7 +26,7 @@ export function contextRefusal(ctx: ChapterContext, state: ContextState): string
   return `kube context "${ctx.lab.context}" does not exist${cur}`;
 }
 
-export const CONTEXT_HINT: Text = CONTEXT_HINT_TOOLS;
+export { CONTEXT_HINT };
 
 const checked = new WeakMap<object, { context: string; failure?: WorkbookError }>();
 

@@ -202,7 +202,6 @@ export interface RingMember {
 }
 
 export interface RingView {
-  members: RingMember[];
   active: RingMember[];
   /** members not ACTIVE, each "id STATE (last heartbeat N s ago)" */
   others: string[];
@@ -233,7 +232,7 @@ export async function readRing(ctx: ChapterContext): Promise<{ ring?: RingView; 
       const t = Date.parse(s.timestamp ?? '');
       return `${s.id} ${s.state}${Number.isFinite(t) ? ` (last heartbeat ${Math.max(0, Math.round((now - t) / 1000))} s ago)` : ''}`;
     });
-  return { ring: { members: body.shards, active, others, replicationFactor: rf, quorum: Math.floor(rf / 2) + 1 } };
+  return { ring: { active, others, replicationFactor: rf, quorum: Math.floor(rf / 2) + 1 } };
 }
 
 /** One ingester (or more, but fewer than a quorum) left: writes still succeed. */

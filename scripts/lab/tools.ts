@@ -65,14 +65,14 @@ export const API_DOWN_HINT: Text = {
 export function kubectlCause(lab: Lab, res: ShellResult): { why: string; hint: Text } | undefined {
   const err = lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}`;
   if (toolMissing(res)) return { why: 'kubectl is not installed (not on PATH)', hint: installHint(lab, 'kubectl') };
-  if (/context "[^"]*" does not exist/.test(err)) return { why: err, hint: CONTEXT_HINT_TOOLS };
+  if (/context "[^"]*" does not exist/.test(err)) return { why: err, hint: CONTEXT_HINT };
   if (/error loading config file|couldn't get current server API group list.*config|invalid configuration|unable to read client-cert|permission denied/i.test(err)) return { why: err, hint: KUBECONFIG_HINT };
   // kubectl: "The connection to the server <host:port> was refused - did you specify the right host or port?"
   if (/connection refused|was refused|Unable to connect to the server|no such host|i\/o timeout/i.test(err)) return { why: err, hint: fill(API_DOWN_HINT, { cluster: lab.clusterName }) };
   return undefined;
 }
 
-export const CONTEXT_HINT_TOOLS: Text = {
+export const CONTEXT_HINT: Text = {
   en: 'Create the lab cluster first (`workbook run cluster`), or name the context you mean with --context.',
   'zh-TW': '請先建立實驗叢集（`workbook run cluster`），或以 --context 指定你要使用的 context。',
 };
