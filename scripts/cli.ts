@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { main } from './main.js';
-import { isLang, langFromLocale, type Lang } from './core/text.js';
+import { earlyLang, type Lang } from './core/text.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const controller = new AbortController();
@@ -47,9 +47,7 @@ function cliLang(): Lang {
   const args = process.argv.slice(2);
   const i = args.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
   const flag = i < 0 ? undefined : args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
-  const v = flag ?? process.env.WORKBOOK_LANG;
-  if (v && isLang(v)) return v;
-  return langFromLocale(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
+  return earlyLang(flag ?? process.env.WORKBOOK_LANG, process.env);
 }
 
 const REPORT = 'https://github.com/tempo-workbook/tempo-workbook/issues';

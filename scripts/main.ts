@@ -1,15 +1,12 @@
 import { CancelledError, UsageError, WorkbookError } from './core/errors.js';
 import { COMMANDS, parseCli, type Flags } from './cli/options.js';
 import { commandHelp, mainHelp } from './cli/help.js';
-import { langFromLocale, isLang, type Lang } from './core/text.js';
+import { earlyLang, type Lang } from './core/text.js';
 import type { MainIo } from './commands/kit.js';
 
 const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
 
-function helpLang(flags: Flags, env: NodeJS.ProcessEnv): Lang {
-  const l = flags.lang ?? env.WORKBOOK_LANG;
-  return l && isLang(l) ? l : langFromLocale(env.LC_ALL || env.LC_MESSAGES || env.LANG);
-}
+const helpLang = (flags: Flags, env: NodeJS.ProcessEnv): Lang => earlyLang(flags.lang ?? env.WORKBOOK_LANG, env);
 
 /** Returns the exit code; only the entry file calls process.exit. */
 export async function main(argv: string[], io: MainIo): Promise<number> {

@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/format.js';
 import type { Flags } from './options.js';
 import type { EndpointName, Lab, UrlName } from '../core/model.js';
-import { isLang, langFromLocale, type Lang } from '../core/text.js';
+import { langFromLocale, normalizeLang, type Lang } from '../core/text.js';
 import { getProfile } from '../lab/versions.js';
 import { DEFAULT_LOCAL_PORTS, ENDPOINT_NAMES, URL_NAMES, urlEnv, urlFlag } from '../core/endpoints.js';
 
@@ -105,13 +105,6 @@ function validateUrl(value: string, from: string): string {
   return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }
 
-/** en, zh-TW, and how people write them (zh_TW, zh-tw, ZH-TW, en_US). */
-export function normalizeLang(v: string): Lang | undefined {
-  const l = v.trim().toLowerCase().replace('_', '-');
-  if (l === 'zh-tw' || l === 'zh-hant') return 'zh-TW';
-  if (l === 'en' || l.startsWith('en-')) return 'en';
-  return isLang(v) ? v : undefined;
-}
 
 /** defaults ← settings file ← environment ← flags. */
 export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {

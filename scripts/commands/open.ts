@@ -1,4 +1,4 @@
-import { UsageError, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { UsageError, heartbeatMs, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
 import type { Lab } from '../core/model.js';
 
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
@@ -12,7 +12,7 @@ async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<n
     const { ENDPOINTS } = await import('../core/endpoints.js');
     const target = ENDPOINTS[name].forward(lab);
     const started = Date.now();
-    const every = Number(io.env.WORKBOOK_HEARTBEAT_MS) >= 100 ? Number(io.env.WORKBOOK_HEARTBEAT_MS) : 5000;
+    const every = heartbeatMs(io.env) ?? 5000;
     const waiting = lab.urls[name as keyof typeof lab.urls]
       ? undefined
       : setInterval(() => write(io.stderr, t(`… waiting for the port-forward to ${target.resource} in ${target.namespace} (${Math.round((Date.now() - started) / 1000)} s)`, `… 正在等待到 ${target.namespace} 中 ${target.resource} 的 port-forward（${Math.round((Date.now() - started) / 1000)} 秒）`)), every);

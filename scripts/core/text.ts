@@ -29,3 +29,16 @@ export function fill(text: Text, vars: Record<string, string | number>): Text {
 export function promptWords(lang: Lang): { active: string; inactive: string; cancel: string; error: string } {
   return lang === 'zh-TW' ? { active: '是', inactive: '否', cancel: '已取消', error: '發生錯誤' } : { active: 'Yes', inactive: 'No', cancel: 'Canceled', error: 'Something went wrong' };
 }
+
+/** en, zh-TW, and how people write them (zh_TW, zh-tw, ZH-TW, en_US). */
+export function normalizeLang(v: string): Lang | undefined {
+  const l = v.trim().toLowerCase().replace('_', '-');
+  if (l === 'zh-tw' || l === 'zh-hant') return 'zh-TW';
+  if (l === 'en' || l.startsWith('en-')) return 'en';
+  return isLang(v) ? v : undefined;
+}
+
+/** The language before settings are resolved (help, a last error): a --lang value or WORKBOOK_LANG, else the locale. */
+export function earlyLang(value: string | undefined, env: NodeJS.ProcessEnv): Lang {
+  return (value && normalizeLang(value)) || langFromLocale(env.LC_ALL || env.LC_MESSAGES || env.LANG);
+}
