@@ -4,22 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { CLI, FakeWorld, ROOT } from '../helpers/fakes.js';
+import { alive, CLI, FakeWorld, ROOT } from '../helpers/fakes.js';
 import { LAB_CONTEXT } from '../helpers/scenarios.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 
 // the interpreter itself, not a shim (pyenv's shims need their own PATH, which the fake world does not have)
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() ?? '';
 if (!python) console.log('the pseudo-terminal test is skipped: python3 (its pty module drives the terminal) is not installed');
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!python)('Ctrl-C in a real terminal, during the checks of workbook run', () => {
   it('exits 130, leaves no port-forward, and marks the chapter interrupted', async () => {
