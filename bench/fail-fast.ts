@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FakeWorld, ROOT } from '../test/helpers/fakes.js';
-import { daemonDown, goodMachine } from '../test/helpers/scenarios.js';
+import { daemonDown, noClusterMachine } from '../test/helpers/scenarios.js';
 import { freePort } from '../scripts/effects/portforward.js';
 
 const CLI = join(ROOT, 'dist/scripts/cli.js');
@@ -33,8 +33,7 @@ async function measure(name: string, goalMs: number, args: string[], env: NodeJS
 
 async function main(): Promise<void> {
   let missed = 0;
-  const machine = goodMachine({ docker: daemonDown });
-  const world = new FakeWorld({ rules: { ...machine.rules, kubectl: [...machine.rules.kubectl!, { argv: ['config', 'get-contexts', '--output=name'], stdout: '' }, { argv: ['config', 'current-context'], stderr: 'error: current-context is not set\n', exitCode: 1 }] } });
+  const world = new FakeWorld(noClusterMachine({ docker: daemonDown }));
   const silent = createServer(() => {}); // accepts connections, never answers
   const silentPort = await freePort();
   await new Promise<void>((r) => silent.listen(silentPort, '127.0.0.1', () => r()));

@@ -16,7 +16,7 @@ import { fill } from '../../scripts/core/text.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { checks as ch7 } from '../../chapters/07-grafana/index.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { goodMachine } from '../helpers/scenarios.js';
+import { goodMachine, noClusterMachine } from '../helpers/scenarios.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
 import type { Http } from '../../scripts/effects/ports.js';
 import { ProgressStore } from '../../scripts/effects/progress.js';
@@ -25,9 +25,8 @@ const find = <T extends { id: string }>(xs: T[], id: string) => xs.find((x) => x
 
 describe('no cluster yet (chapter 1 never ran)', () => {
   it('verify all: the context check fails once, every check that needs the cluster is skipped with the reason (terminal, JSON, JUnit), exit 1', async () => {
-    const machine = goodMachine();
     // kubectl knows no contexts: a fresh machine
-    const world = new FakeWorld({ rules: { ...machine.rules, kubectl: [...machine.rules.kubectl!, { argv: ['config', 'get-contexts', '--output=name'], stdout: '' }, { argv: ['config', 'current-context'], stderr: 'error: current-context is not set\n', exitCode: 1 }] } });
+    const world = new FakeWorld(noClusterMachine());
     try {
       const json = join(world.dir, 'r.json');
       const junit = join(world.dir, 'r.xml');

@@ -34,6 +34,20 @@ export function goodMachine(over: Partial<Record<string, FakeRule[]>> = {}): Sce
 }
 
 /**
+ * A machine where chapter 1 never ran: kubectl knows no context, and current-context is unset (kubectl's
+ * "error: current-context is not set", kubernetes/kubectl@v0.28.2 pkg/cmd/config/current_context.go).
+ */
+export function noClusterMachine(over: Partial<Record<string, FakeRule[]>> = {}): Scenario {
+  const machine = goodMachine(over);
+  return {
+    rules: {
+      ...machine.rules,
+      kubectl: [...machine.rules.kubectl!, { argv: ['config', 'get-contexts', '--output=name'], stdout: '' }, { argv: ['config', 'current-context'], stderr: 'error: current-context is not set\n', exitCode: 1 }],
+    },
+  };
+}
+
+/**
  * As the real docker CLI does with no daemon: `docker version` prints the client's version, then exits 1; the
  * message is docker/cli@v24.0.6 cli/command/cli.go's daemon connection error (via moby client errors.go
  * ErrorConnectionFailed: "Cannot connect to the Docker daemon at %s. Is the docker daemon running?").
