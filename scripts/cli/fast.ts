@@ -105,6 +105,8 @@ export function describeJob(job: Job, lab: Lab): string {
 
 import type { ChapterContext } from '../core/model.js';
 import type { Session } from '../core/session.js';
+import { runChecks, runSteps } from '../core/runner.js';
+import type { ItemResult } from '../core/engine.js';
 import { formatDuration, lastLines } from '../core/format.js';
 import { inspectCommand, loadCommand, NODE_IMAGE_KEY, pullCommand } from '../commands/prefetch.js';
 
@@ -133,30 +135,24 @@ export async function runFast(plan: Job[], session: Session, o: { log: (e: FastE
     const w = job.work;
     if (w.kind === 'steps' || w.kind === 'checks') {
       const ch = chapterOf(w.chapter);
-      if (!begun.has(ch.id)) {
-        begun.add(ch.id);
-        await session.beginChapter(ch);
-      }
+      begun.add(ch.id);
       let ok = true;
       let note: string | undefined;
       if (w.kind === 'steps') {
-        for (const s of stepsOf(w)) {
-          const r = await session.step(ch, s, { signal: o.signal });
-          if (r.status === 'failed') {
-            ok = false;
-            note = `${r.command}: ${r.evidence}`;
-            break;
-          }
-        }
+        let failedStep: ItemResult | undefined;
+        ok = (await runSteps(session, ch, stepsOf(w), { step: () => ({ done: (r) => { if (r?.status === 'failed') failedStep = r; } }) })) === 'ok';
+        if (failedStep) note = `${failedStep.command}: ${failedStep.evidence}`;
       } else {
-        const results = await Promise.all(checksOf(w).map((c) => session.check(ch, c, { signal: o.signal })));
+        // a chapter's checks are independent of each other: all at once
+        const checks = checksOf(w);
+        const results = await runChecks(session, ch, checks, {}, checks.length);
         const bad = results.filter((r) => r.status === 'failed');
-        ok = bad.length === 0;
+        ok = bad.length === 0 && results.length === checks.length;
         note = ok ? `${results.length} checks passed` : `${bad.length} of ${results.length} checks failed`;
       }
       const left = (remainingPerChapter.get(ch.id) ?? 1) - 1;
       remainingPerChapter.set(ch.id, left);
-      if (left === 0) await session.endChapter(ch);
+      if (left === 0 && session.begun(ch)) await session.endChapter(ch);
       return { ok, note };
     }
     if (w.kind === 'pull') {
@@ -217,7 +213,7 @@ export async function runFast(plan: Job[], session: Session, o: { log: (e: FastE
   };
   await Promise.all(plan.map(start));
   // chapters whose jobs were skipped are closed as failed
-  for (const id of begun) if (session.store.data.chapters[id]?.status === 'running') await session.endChapter(chapterOf(id));
+  for (const id of begun) if (session.begun(chapterOf(id))) await session.endChapter(chapterOf(id));
   return { wallMs: ctx.clock.now() - t0, jobMs, failed, skipped };
 }
 

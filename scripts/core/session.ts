@@ -77,12 +77,23 @@ export class Session {
     for (const l of [...this.listeners]) await l(e);
   }
 
+  private readonly open = new Set<Chapter>();
+
+  /** Whether the chapter was begun in this session and not yet finished. */
+  begun(ch: Chapter): boolean {
+    return this.open.has(ch);
+  }
+
+  /** Begins the chapter in progress once; the first step or check of a chapter does it. */
   async beginChapter(ch: Chapter): Promise<void> {
+    if (this.open.has(ch)) return;
+    this.open.add(ch);
     await this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });
   }
 
   async step(ch: Chapter, step: Step, options: { onLine?: (l: string) => void; confirm?: Confirm; signal?: AbortSignal } = {}): Promise<ItemResult> {
     const title = say(step.title, this.ctx.lab.lang);
+    await this.beginChapter(ch);
     await this.emit({ type: 'item-started', chapter: ch, kind: 'step', id: step.id, title });
     const result = await executeStep(step, this.ctx, options);
     await this.keep(ch, 'step', step.id, title, result);
@@ -106,6 +117,7 @@ export class Session {
 
   async check(ch: Chapter, check: Check, options: { onAttempt?: (o: Outcome, n: number) => void; signal?: AbortSignal } = {}): Promise<ItemResult> {
     const title = say(check.title, this.ctx.lab.lang);
+    await this.beginChapter(ch);
     await this.emit({ type: 'item-started', chapter: ch, kind: 'check', id: check.id, title });
     const blocked = this.blockedBy(check);
     const onAttempt = (o: Outcome, n: number) => {
@@ -118,6 +130,7 @@ export class Session {
   }
 
   async endChapter(ch: Chapter): Promise<boolean> {
+    this.open.delete(ch);
     const ok = passed(this.items.filter((i) => i.chapter === ch));
     await this.emit({ type: 'chapter-finished', chapter: ch, status: this.signal?.aborted ? 'interrupted' : ok ? 'passed' : 'failed' });
     return ok;

@@ -3,6 +3,7 @@ import { CancelledError } from '../core/errors.js';
 import { collapseAttempts, formatCommand, formatDuration } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
 import type { Session } from '../core/session.js';
+import { runChapters, type RunHooks } from '../core/runner.js';
 import { promptWords, say } from '../core/text.js';
 import { readLesson } from '../core/catalog.js';
 import { renderMarkdown } from '../core/markdown.js';
@@ -20,114 +21,95 @@ const UI = {
   confirmDestructive: { en: 'This cannot be undone. Run', 'zh-TW': '此動作無法復原。確定執行' },
 } as const;
 
-/** The interactive path: lesson, then each command shown with why, confirmed, streamed; then the checks. */
 /**
- * Returns 'stopped' when the learner chose "Stop here". A chapter is begun in progress only when something of it
- * runs, so opening a chapter to read it and stopping keeps its last result.
+ * The interactive path, as hooks into the one run loop (scripts/core/runner.ts): lesson, then each command shown
+ * with why, confirmed, streamed; then the checks. Returns 'stopped' when the learner chose "Stop here".
  */
 export async function runWithClack(chapters: readonly Chapter[], session: Session, io: p.CommonOptions = {}, heartbeatMs = HEARTBEAT_MS): Promise<'stopped' | void> {
-  const signal = io.signal;
   const o = { input: io.input, output: io.output };
   const lab = session.ctx.lab;
   const lang = lab.lang;
   const words = promptWords(lang);
   p.updateSettings({ messages: { cancel: words.cancel, error: words.error } });
-  for (const ch of chapters) {
-    p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
-    if (session.mode === 'run') {
+  const hooks: RunHooks = {
+    openChapter: async (ch) => {
+      p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
+      if (session.mode !== 'run') return;
       const out = (io.output ?? process.stdout) as NodeJS.WriteStream;
       p.note(renderMarkdown(await readLesson(ch, lang), { width: (out.columns || 80) - 6, color: out.isTTY === true }).trimEnd(), say(ch.title, lang), o);
-    }
-    let begun = false;
-    const begin = async () => {
-      if (!begun) await session.beginChapter(ch);
-      begun = true;
-    };
-    let failed = false;
-    if (session.mode === 'run') {
-      for (const step of ch.steps) {
-        const cmd = formatCommand(step.command(lab).argv);
-        p.log.step(`$ ${cmd}`, o);
-        p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`, o);
-        if (!lab.yes) {
-          const answer = await p.select({
-            ...o,
-            message: say(UI.run, lang),
-            options: [
-              { value: 'run', label: say(UI.yes, lang) },
-              { value: 'skip', label: say(UI.skip, lang) },
-              { value: 'quit', label: say(UI.quit, lang) },
-            ],
-          });
-          if (p.isCancel(answer)) {
-            p.outro(say(UI.stopped, lang), o);
-            throw new CancelledError();
-          }
-          if (answer === 'quit') {
-            if (begun) await session.endChapter(ch);
-            p.outro(say(UI.stopped, lang), o);
-            return 'stopped';
-          }
-          if (answer === 'skip') continue;
-        }
-        await begin();
-        const log = p.taskLog({ ...o, title: cmd, limit: 12 });
-        const beat = startHeartbeat(step, session.ctx, { everyMs: heartbeatMs, emit: (l) => log.message(l) });
-        const r = await session.step(ch, step, {
-          onLine: (l) => {
-            beat.line(l);
-            log.message(l);
-          },
-          signal,
-          confirm: async (c) => {
-            const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false, active: words.active, inactive: words.inactive });
-            return ok === true;
-          },
-        }).finally(() => beat.stop());
-        if (r.status === 'skipped') log.success(`↓ ${r.evidence}`);
-        else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
-        else {
-          log.error(`✖ ${r.evidence}`);
-          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
-          failed = true;
-          break;
-        }
+    },
+    beforeStep: async (_ch, step) => {
+      p.log.step(`$ ${formatCommand(step.command(lab).argv)}`, o);
+      p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`, o);
+      if (lab.yes) return 'run';
+      const answer = await p.select({
+        ...o,
+        message: say(UI.run, lang),
+        options: [
+          { value: 'run' as const, label: say(UI.yes, lang) },
+          { value: 'skip' as const, label: say(UI.skip, lang) },
+          { value: 'quit' as const, label: say(UI.quit, lang) },
+        ],
+      });
+      if (p.isCancel(answer)) {
+        p.outro(say(UI.stopped, lang), o);
+        throw new CancelledError();
       }
-    }
-    if (!failed && ch.checks.length) {
-      await begin();
-      p.log.info(say(UI.checks, lang), o);
-      for (const check of ch.checks) {
-        // after Ctrl-C the remaining checks are not started (as on the listr path)
-        if (signal?.aborted) break;
-        const title = say(check.title, lang);
-        // a task log, not clack's spinner: the spinner puts stdin in raw mode and answers Ctrl-C with
-        // process.exit(0) (@clack/core block()), which would skip saving progress and stopping port-forwards
-        const log = p.taskLog({ ...o, title, limit: 4 });
-        const attempts = collapseAttempts((l) => log.message(l));
-        const r = await session.check(ch, check, {
-          signal,
-          onAttempt: (a, n) => {
-            if (!a.ok && n > 1) attempts.attempt(a.evidence, n);
-          },
-        });
-        attempts.end();
-        if (r.status === 'passed') {
-          log.success(`✔ ${title} — ${r.evidence}`);
-          if (r.details) p.note(r.details, title, o);
-        } else if (r.status === 'skipped') {
-          log.success(`↓ ${title} — ${r.evidence}`);
-        } else {
-          const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
-          if (r.status === 'warned') log.success(line);
-          else log.error(line, { showLog: false });
-          if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
-        }
-      }
-    }
-    if (!begun) continue;
-    const passed = await session.endChapter(ch);
-    p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`, o);
-    if (!passed && session.mode === 'run') return;
-  }
+      if (answer === 'quit') p.outro(say(UI.stopped, lang), o);
+      return answer;
+    },
+    step: (_ch, step) => {
+      const log = p.taskLog({ ...o, title: formatCommand(step.command(lab).argv), limit: 12 });
+      const beat = startHeartbeat(step, session.ctx, { everyMs: heartbeatMs, emit: (l) => log.message(l) });
+      return {
+        onLine: (l) => {
+          beat.line(l);
+          log.message(l);
+        },
+        confirm: async (c) => {
+          const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false, active: words.active, inactive: words.inactive });
+          return ok === true;
+        },
+        done: (r) => {
+          beat.stop();
+          if (!r) return;
+          if (r.status === 'skipped') log.success(`↓ ${r.evidence}`);
+          else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
+          else {
+            log.error(`✖ ${r.evidence}`);
+            if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
+          }
+        },
+      };
+    },
+    beforeChecks: () => p.log.info(say(UI.checks, lang), o),
+    check: (_ch, check) => {
+      const title = say(check.title, lang);
+      // a task log, not clack's spinner: the spinner puts stdin in raw mode and answers Ctrl-C with
+      // process.exit(0) (@clack/core block()), which would skip saving progress and stopping port-forwards
+      const log = p.taskLog({ ...o, title, limit: 4 });
+      const attempts = collapseAttempts((l) => log.message(l));
+      return {
+        onAttempt: (a, n) => {
+          if (!a.ok && n > 1) attempts.attempt(a.evidence, n);
+        },
+        done: (r) => {
+          attempts.end();
+          if (r.status === 'passed') {
+            log.success(`✔ ${title} — ${r.evidence}`);
+            if (r.details) p.note(r.details, title, o);
+          } else if (r.status === 'skipped') {
+            log.success(`↓ ${title} — ${r.evidence}`);
+          } else {
+            const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
+            if (r.status === 'warned') log.success(line);
+            else log.error(line, { showLog: false });
+            if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
+          }
+        },
+      };
+    },
+    closeChapter: (ch, passed) => p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`, o),
+  };
+  return (await runChapters(chapters, session, hooks)) === 'stopped' ? 'stopped' : undefined;
 }

@@ -5,7 +5,7 @@ import type { Chapter } from '../core/model.js';
 import type { Session } from '../core/session.js';
 import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
 import { say } from '../core/text.js';
-import { CancelledError, UsageError } from '../core/errors.js';
+import { runChapters, type RunHooks } from '../core/runner.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
@@ -17,36 +17,53 @@ export interface ListrUiOptions {
   heartbeatMs?: number;
 }
 
-/** Run chapters as listr2 tasks: steps stop a chapter at the first failure, checks all run. */
+/** How an item ended for the view; `undefined`: it never ran (an earlier step failed, Ctrl-C, a stopped run). */
+type Slot = { result?: ItemResult; settle(r?: ItemResult): void; wait: Promise<ItemResult | undefined>; line?: string; task?: { output?: string } };
+
+function slot(): Slot {
+  let settle!: (r?: ItemResult) => void;
+  const wait = new Promise<ItemResult | undefined>((resolve) => (settle = resolve));
+  const s: Slot = { wait, settle: (r) => ((s.result = r), settle(r)) };
+  return s;
+}
+
+/**
+ * Chapters shown as listr2 tasks. listr only draws: the one run loop (scripts/core/runner.ts) runs the items, and
+ * each task waits for its item's result from the loop's hooks.
+ */
 export async function runWithListr(chapters: readonly Chapter[], session: Session, o: ListrUiOptions): Promise<void> {
   const lang = session.ctx.lab.lang;
-  let cancelled: CancelledError | UsageError | undefined;
-  const interrupted = () => (o.signal?.aborted ? 'interrupted' : false);
-  const label = (title: string, r: ItemResult) => `${title} — ${r.evidence}`;
+  const slots = new Map<string, Slot>();
+  const key = (ch: Chapter, kind: string, id: string) => `${ch.id}\u0000${kind}\u0000${id}`;
+  // once the loop is over, an item it never reached is settled as not run as soon as its task asks
+  let over = false;
+  const fresh = () => {
+    const s = slot();
+    if (over) s.settle(undefined);
+    return s;
+  };
+  const get = (k: string) => slots.get(k) ?? (slots.set(k, fresh()), slots.get(k)!);
+  const closed = new Map<Chapter, Slot>();
+  const closeOf = (ch: Chapter) => closed.get(ch) ?? (closed.set(ch, fresh()), closed.get(ch)!);
+  const show = (s: Slot, line: string) => {
+    s.line = line;
+    if (s.task) s.task.output = line;
+  };
+  const notRun = () => 'not run';
+
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
     task: async (_ctx, chTask) => {
-      await session.beginChapter(ch);
       const steps: ListrTask[] = session.mode === 'run'
         ? ch.steps.map((step) => ({
             title: `$ ${formatCommand(step.command(session.ctx.lab).argv)}`,
-            skip: interrupted,
             exitOnError: true,
             task: async (_c, t) => {
-              const beat = startHeartbeat(step, session.ctx, { everyMs: o.heartbeatMs ?? HEARTBEAT_MS, emit: (l) => (t.output = l) });
-              const r = await session
-                .step(ch, step, {
-                  onLine: (l) => {
-                    beat.line(l);
-                    t.output = l;
-                  },
-                  signal: o.signal,
-                })
-                .catch((err: unknown) => {
-                  if (err instanceof CancelledError || err instanceof UsageError) cancelled = err;
-                  throw err;
-                })
-                .finally(() => beat.stop());
+              const s = get(key(ch, 'step', step.id));
+              s.task = t;
+              if (s.line) t.output = s.line;
+              const r = await s.wait;
+              if (!r) return t.skip(`${t.title} — ${notRun()}`);
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
             },
@@ -54,45 +71,69 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         : [];
       const checks: ListrTask[] = ch.checks.map((check) => ({
         title: say(check.title, lang),
-        skip: interrupted,
         exitOnError: false,
         task: async (_c, t) => {
-          const title = say(check.title, lang);
-          const attempts = collapseAttempts((line) => (t.output = line));
-          const r = await session.check(ch, check, {
-            signal: o.signal,
-            onAttempt: (out, n) => {
-              if (!out.ok && n > 1) attempts.attempt(out.evidence, n);
-            },
-          });
-          attempts.end();
+          const s = get(key(ch, 'check', check.id));
+          s.task = t;
+          if (s.line) t.output = s.line;
+          const r = await s.wait;
+          if (!r) return t.skip(notRun());
           if (r.status === 'failed') throw new Error(r.evidence);
           // listr has no warning state: a warning and a check that did not run are both shown as skipped (↓),
           // never with a check mark
           if (r.status === 'skipped') return t.skip(r.evidence);
           if (r.status === 'warned') return t.skip(`⚠ warning: ${r.evidence}`);
-          t.title = label(title, r);
+          t.title = `${say(check.title, lang)} — ${r.evidence}`;
         },
       }));
-      // runs even after a failed step, so the chapter is always closed in progress and marked failed here
       const close: ListrTask = {
         exitOnError: true,
         task: async (_c, t) => {
-          if (!(await session.endChapter(ch))) {
-            const items = session.items.filter((i) => i.chapter === ch);
-            const failed = items.filter((i) => i.result.status === 'failed').length;
+          const r = await closeOf(ch).wait;
+          if (r?.status === 'failed') {
             t.title = `${ch.number}. ${say(ch.title, lang)}`;
-            throw new Error(`${failed} of ${items.length} failed`);
+            throw new Error(r.evidence);
           }
         },
       };
-      return chTask.newListr([...steps, ...checks, close], {
-        concurrent: false,
-        // per task: a failed step stops the chapter; a failed check lets the other checks report too
-        exitOnError: true,
-      });
+      return chTask.newListr([...steps, ...checks, close], { concurrent: false, exitOnError: true });
     },
   }));
+
+  const hooks: RunHooks = {
+    step: (ch, step) => {
+      const s = get(key(ch, 'step', step.id));
+      const beat = startHeartbeat(step, session.ctx, { everyMs: o.heartbeatMs ?? HEARTBEAT_MS, emit: (l) => show(s, l) });
+      return {
+        onLine: (l) => {
+          beat.line(l);
+          show(s, l);
+        },
+        done: (r) => {
+          beat.stop();
+          s.settle(r);
+        },
+      };
+    },
+    check: (ch, check) => {
+      const s = get(key(ch, 'check', check.id));
+      const attempts = collapseAttempts((line) => show(s, line));
+      return {
+        onAttempt: (out, n) => {
+          if (!out.ok && n > 1) attempts.attempt(out.evidence, n);
+        },
+        done: (r) => {
+          attempts.end();
+          s.settle(r);
+        },
+      };
+    },
+    closeChapter: (ch, ok) => {
+      const items = session.items.filter((i) => i.chapter === ch);
+      const failed = items.filter((i) => i.result.status === 'failed').length;
+      closeOf(ch).settle(ok ? { status: 'passed', durationMs: 0, evidence: '' } : { status: 'failed', durationMs: 0, evidence: session.signal?.aborted ? 'interrupted' : `${failed} of ${items.length} failed` });
+    },
+  };
 
   const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });
   const list = new Listr(chapterTasks, {
@@ -104,9 +145,12 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, showErrorMessage: true } as never,
   });
   // failures are results (already recorded); only a cancellation travels on to the caller
-  await list.run().catch(() => {});
-  for (const ch of chapters) {
-    if (session.store.data.chapters[ch.id]?.status === 'running') await session.endChapter(ch);
-  }
-  if (cancelled) throw cancelled;
+  const drawn = list.run().catch(() => {});
+  let thrown: unknown;
+  await runChapters(chapters, session, hooks).catch((err: unknown) => (thrown = err));
+  // whatever the loop did not reach is shown as not run, so the drawing ends too
+  over = true;
+  for (const s of [...slots.values(), ...closed.values()]) if (!('result' in s)) s.settle(undefined);
+  await drawn;
+  if (thrown) throw thrown;
 }

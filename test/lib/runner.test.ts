@@ -1,0 +1,78 @@
+// The one run loop (scripts/core/runner.ts), headless: its rules, read from the events it makes the session emit.
+import { describe, expect, it } from 'vitest';
+import { Session, type RunEvent } from '../../scripts/core/session.js';
+import { runChapters, runChecks } from '../../scripts/core/runner.js';
+import { ProgressStore } from '../../scripts/effects/progress.js';
+import type { Chapter, Step } from '../../scripts/core/model.js';
+import { scriptedShell, testContext, testLab } from '../helpers/context.js';
+
+const t = (en: string) => ({ en, 'zh-TW': `${en}（中文）` });
+const step = (id: string): Step => ({ id, title: t(id), why: t('why'), command: () => ({ argv: ['tool', id] }) });
+const chapter = (number: number, id: string, steps: Step[], checks: Chapter['checks']): Chapter => ({ number, id, dir: `0${number}-${id}`, title: t(id), steps, checks });
+const ok = (id: string) => ({ id, title: t(id), probe: async () => ({ ok: true as const, evidence: 'fine' }) });
+const bad = (id: string) => ({ id, title: t(id), probe: async () => ({ ok: false as const, final: true, evidence: 'broken', hint: t('fix') }) });
+
+async function session(mode: 'run' | 'verify', answers: Record<string, object>, signal?: AbortSignal) {
+  const lab = testLab();
+  const ctx = await testContext(lab, { shell: scriptedShell(answers) });
+  const store = await ProgressStore.open(lab.stateDir);
+  const s = new Session(ctx, store, mode, signal);
+  const events: string[] = [];
+  s.on((e: RunEvent) => {
+    if (e.type === 'chapter-started') events.push(`start ${e.chapter.id}`);
+    if (e.type === 'item-finished') events.push(`${e.item.kind} ${e.item.id} ${e.item.result.status}`);
+    if (e.type === 'chapter-finished') events.push(`end ${e.chapter.id} ${e.status}`);
+  });
+  return { s, events };
+}
+
+describe('the one run loop', () => {
+  it('run: a failed step ends its chapter before the checks, and the chapters after it are not started', async () => {
+    const a = chapter(1, 'a', [step('one'), step('two'), step('three')], [ok('c')]);
+    const b = chapter(2, 'b', [step('four')], [ok('d')]);
+    const { s, events } = await session('run', { 'tool one': {}, 'tool two': { exitCode: 1, stderr: 'no' } });
+    expect(await runChapters([a, b], s)).toBe('failed');
+    expect(events).toEqual(['start a', 'step one passed', 'step two failed', 'end a failed']);
+  });
+
+  it('verify: a failed check lets the other checks and chapters run', async () => {
+    const a = chapter(1, 'a', [step('one')], [bad('x'), ok('y')]);
+    const b = chapter(2, 'b', [], [ok('z')]);
+    const { s, events } = await session('verify', {});
+    expect(await runChapters([a, b], s)).toBe('failed');
+    expect(events).toEqual(['start a', 'check x failed', 'check y passed', 'end a failed', 'start b', 'check z passed', 'end b passed']);
+  });
+
+  it('"Stop here" before any step leaves the chapter unbegun; a skipped step is not recorded', async () => {
+    const a = chapter(1, 'a', [step('one'), step('two')], [ok('c')]);
+    const { s, events } = await session('run', { 'tool two': {} });
+    const quit = await runChapters([a], s, { beforeStep: async () => 'quit' });
+    expect(quit).toBe('stopped');
+    expect(events).toEqual([]);
+    const { s: s2, events: e2 } = await session('run', { 'tool two': {} });
+    expect(await runChapters([a], s2, { beforeStep: async (_c, st) => (st.id === 'one' ? 'skip' : 'run') })).toBe('completed');
+    expect(e2).toEqual(['start a', 'step two passed', 'check c passed', 'end a passed']);
+  });
+
+  it('after Ctrl-C no further check starts and the chapter ends interrupted', async () => {
+    const ac = new AbortController();
+    const stopper = { id: 's', title: t('s'), probe: async () => (ac.abort(), { ok: true as const, evidence: 'then Ctrl-C' }) };
+    const a = chapter(1, 'a', [], [stopper, ok('never')]);
+    const b = chapter(2, 'b', [], [ok('nor')]);
+    const { s, events } = await session('verify', {}, ac.signal);
+    await runChapters([a, b], s);
+    expect(events).toEqual(['start a', 'check s passed', 'end a interrupted']);
+  });
+
+  it('runChecks with concurrency runs the checks at once and keeps every result', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = (id: string) => ({ id, title: t(id), probe: async () => { inFlight++; most = Math.max(most, inFlight); await new Promise((r) => setTimeout(r, 30)); inFlight--; return { ok: true as const, evidence: id }; } });
+    const a = chapter(1, 'a', [], [slow('p'), slow('q'), slow('r')]);
+    const { s } = await session('verify', {});
+    const results = await runChecks(s, a, a.checks, {}, 3);
+    expect(results.map((r) => r.evidence).sort()).toEqual(['p', 'q', 'r']);
+    expect(most).toBe(3);
+    expect(s.begun(a)).toBe(true);
+  });
+});
