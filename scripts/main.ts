@@ -1,5 +1,6 @@
 import { CancelledError, UsageError, WorkbookError } from './core/errors.js';
-import { COMMANDS, parseCli, type Flags } from './cli/options.js';
+import { parseCli, type Flags } from './cli/options.js';
+import { COMMANDS, SPECS, menu } from './commands/index.js';
 import { commandHelp, mainHelp } from './cli/help.js';
 import { earlyLang, type Lang } from './core/text.js';
 import type { MainIo } from './commands/kit.js';
@@ -10,7 +11,7 @@ const helpLang = (flags: Flags, env: NodeJS.ProcessEnv): Lang => earlyLang(flags
 
 /** Returns the exit code; only the entry file calls process.exit. */
 export async function main(argv: string[], io: MainIo): Promise<number> {
-  const parsed = parseCli(argv);
+  const parsed = parseCli(argv, SPECS);
   const { command, flags } = parsed;
   if (flags.version && !command) {
     const { packageVersion } = await import('./core/paths.js');
@@ -18,8 +19,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     return 0;
   }
   if (flags.help) {
-    const spec = COMMANDS.find((c) => c.name === command);
-    write(io.stdout, spec ? commandHelp(spec, helpLang(flags, io.env)) : mainHelp(helpLang(flags, io.env)));
+    const spec = SPECS.find((c) => c.name === command);
+    write(io.stdout, spec ? commandHelp(spec, helpLang(flags, io.env)) : mainHelp(SPECS, helpLang(flags, io.env)));
     return 0;
   }
 
@@ -29,14 +30,13 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   if (io.env.WORKBOOK_DEBUG) for (const t of trace) write(io.stderr, `debug: ${t}`);
 
   if (command === undefined && !lab.interactive) {
-    write(io.stderr, mainHelp(lab.lang));
+    write(io.stderr, mainHelp(SPECS, lab.lang));
     write(io.stderr, 'error: no command given, and this is not an interactive terminal (try: workbook plan all)');
     return 2;
   }
-  const { COMMAND_MODULES } = await import('./commands/index.js');
-  const load = COMMAND_MODULES[command ?? 'menu'];
-  if (!load) throw new UsageError(`unknown command "${command}"`);
-  return (await load()).run({ lab, io, flags, positional: parsed.positional });
+  const cmd = command === undefined ? await menu() : COMMANDS.find((c) => c.spec.name === command);
+  if (!cmd) throw new UsageError(`unknown command "${command}"`);
+  return cmd.run({ lab, io, flags, positional: parsed.positional });
 }
 
 export { UsageError, WorkbookError, CancelledError };

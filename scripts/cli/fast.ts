@@ -108,7 +108,7 @@ import type { Session } from '../core/session.js';
 import { runChecks, runSteps } from '../core/runner.js';
 import type { ItemResult } from '../core/engine.js';
 import { formatDuration, lastLines } from '../core/format.js';
-import { inspectCommand, loadCommand, NODE_IMAGE_KEY, pullCommand } from '../commands/prefetch.js';
+import { inspectCommand, loadCommand, NODE_IMAGE_KEY, pullCommand } from '../lab/images.js';
 
 export interface FastEvent {
   type: 'start' | 'end';

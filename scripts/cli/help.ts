@@ -1,5 +1,5 @@
 import { URL_NAMES, urlFlag } from '../core/endpoints.js';
-import { COMMANDS, FLAGS, type CommandSpec, type FlagName } from './options.js';
+import { FLAGS, type CommandSpec, type FlagName } from './options.js';
 import type { Lang } from '../core/text.js';
 
 const HEAD = {
@@ -19,8 +19,8 @@ function flagLines(names: readonly FlagName[], lang: Lang): string[] {
   });
 }
 
-export function mainHelp(lang: Lang): string {
-  const cmds = COMMANDS.map((c) => `  ${c.usage.padEnd(24)} ${c.summary[lang]}`);
+export function mainHelp(commands: readonly CommandSpec[], lang: Lang): string {
+  const cmds = commands.map((c) => `  ${c.usage.padEnd(24)} ${c.summary[lang]}`);
   const common: FlagName[] = ['yes', 'lang', 'profile', 'context', 'cluster', 'timeout', ...URL_NAMES.filter((u) => u !== 'otlp').map(urlFlag), 'state-dir', 'config', 'help', 'version'];
   return [HEAD[lang], '', 'Usage: workbook [command] [options]', '', 'Commands:', ...cmds, '', 'Options:', ...flagLines(common, lang), '', TAIL[lang], ''].join('\n');
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import type { Text } from '../core/text.js';
 import type { UrlName } from '../core/model.js';
-import { ENDPOINTS, OPEN_TARGETS, URL_NAMES, urlFlag } from '../core/endpoints.js';
+import { ENDPOINTS, URL_NAMES, urlFlag } from '../core/endpoints.js';
 
 type UrlFlag = `${UrlName}-url`;
 type FlagSpec = { type: 'boolean' | 'string'; short?: string; value?: string; help: Text };
@@ -35,8 +35,8 @@ export const FLAGS = { ...BASE_FLAGS, ...URL_FLAGS };
 export type FlagName = keyof typeof FLAGS;
 export type Flags = { [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
-const COMMON: FlagName[] = ['lang', 'profile', 'context', 'cluster', 'state-dir', 'config', 'help'];
-const ENDPOINT_FLAGS: FlagName[] = [...URL_NAMES.filter((u) => u !== 'otlp').map(urlFlag), 'timeout'];
+export const COMMON: FlagName[] = ['lang', 'profile', 'context', 'cluster', 'state-dir', 'config', 'help'];
+export const ENDPOINT_FLAGS: FlagName[] = [...URL_NAMES.filter((u) => u !== 'otlp').map(urlFlag), 'timeout'];
 
 export interface CommandSpec {
   name: string;
@@ -47,19 +47,6 @@ export interface CommandSpec {
   flags: FlagName[];
 }
 
-export const COMMANDS: CommandSpec[] = [
-  { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } },
-  { name: 'verify', usage: 'verify [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'json', 'junit', 'show-secrets'], summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' } },
-  { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } },
-  { name: 'lesson', usage: 'lesson <chapter>', positional: 'chapter', flags: [...COMMON], summary: { en: "print a chapter's lesson", 'zh-TW': '顯示章節課文' } },
-  { name: 'open', usage: `open <${OPEN_TARGETS.join('|')}>`, positional: 'endpoint', flags: [...COMMON, ...OPEN_TARGETS.map((t) => urlFlag(ENDPOINTS[t].url!)), 'show-secrets'], summary: { en: 'port-forward Grafana (or Prometheus, Tempo) to 127.0.0.1 and keep it open until Ctrl-C', 'zh-TW': '把 Grafana（或 Prometheus、Tempo）port-forward 到 127.0.0.1，直到按下 Ctrl-C' } },
-  { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } },
-  { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } },
-  { name: 'doctor', usage: 'doctor', positional: 'none', flags: [...COMMON, 'timeout', 'yes', 'json', 'junit'], summary: { en: 'check this machine is ready (chapter 0)', 'zh-TW': '檢查這台機器是否準備好（第 0 章）' } },
-  { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } },
-  { name: 'down', usage: 'down', positional: 'none', flags: [...COMMON, 'yes', 'timeout'], summary: { en: 'delete the lab cluster, only if the workbook created it, after you confirm (chapter 8)', 'zh-TW': '刪除實驗叢集（僅限工作手冊建立的，且需你確認）（第 8 章）' } },
-  { name: 'reset', usage: 'reset', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' } },
-];
 
 export interface ParsedArgs {
   command: string | undefined;
@@ -67,12 +54,12 @@ export interface ParsedArgs {
   flags: Flags;
 }
 
-/** Parse argv strictly: unknown flags and stray arguments are usage errors (exit 2). */
-export function parseCli(argv: string[]): ParsedArgs {
+/** Parse argv strictly against the commands' specs (each in its file under scripts/commands/): unknown flags and stray arguments are usage errors (exit 2). */
+export function parseCli(argv: string[], commands: readonly CommandSpec[]): ParsedArgs {
   const first = argv[0];
-  const spec = first && !first.startsWith('-') ? COMMANDS.find((c) => c.name === first) : undefined;
+  const spec = first && !first.startsWith('-') ? commands.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !spec) {
-    const names = COMMANDS.map((c) => c.name).join(', ');
+    const names = commands.map((c) => c.name).join(', ');
     throw new UsageError({ en: `unknown command "${first}" (commands: ${names}; see workbook --help)`, 'zh-TW': `沒有 "${first}" 這個指令（指令：${names}；請見 workbook --help）` });
   }
   // the menu runs chapters too: it takes every flag they take

@@ -1,21 +1,30 @@
+import type { CommandSpec } from '../cli/options.js';
 import type { CommandInput } from './kit.js';
+import * as run from './run.js';
+import * as verify from './verify.js';
+import * as plan from './plan.js';
+import * as lesson from './lesson.js';
+import * as open from './open.js';
+import * as prefetch from './prefetch.js';
+import * as traffic from './traffic.js';
+import * as doctor from './doctor.js';
+import * as status from './status.js';
+import * as down from './down.js';
+import * as reset from './reset.js';
+
+/** A command: one file under scripts/commands/ with its spec (usage, summary, flags) and its run. */
+export interface CommandModule {
+  spec: CommandSpec;
+  run(input: CommandInput): Promise<number>;
+}
 
 /**
- * Every command, one file each (its run; its flags and help live in scripts/cli/options.ts's table, read by the
- * parser and the help). Loaded lazily: `workbook --help` loads none of them.
+ * Every command, in the order `--help` lists them. A command's file is light (its spec and a run that imports
+ * what it needs when it runs), so `workbook --help` reads every spec and loads no chapter, chart or UI library.
  */
-export const COMMAND_MODULES: Record<string, () => Promise<{ run(input: CommandInput): Promise<number> }>> = {
-  run: () => import('./run.js'),
-  verify: () => import('./verify.js'),
-  plan: () => import('./plan.js'),
-  lesson: () => import('./lesson.js'),
-  open: () => import('./open.js'),
-  prefetch: () => import('./prefetch.js'),
-  traffic: () => import('./traffic.js'),
-  doctor: () => import('./doctor.js'),
-  status: () => import('./status.js'),
-  down: () => import('./down.js'),
-  reset: () => import('./reset.js'),
-  /** no command, in a terminal */
-  menu: () => import('./menu.js'),
-};
+export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset];
+
+export const SPECS: readonly CommandSpec[] = COMMANDS.map((c) => c.spec);
+
+/** No command, in a terminal: the menu. */
+export const menu = () => import('./menu.js');

@@ -5,7 +5,7 @@ import type { Flags } from '../cli/options.js';
 async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const p = await import('@clack/prompts');
   const { CATALOG, teardownChapter } = await import('../core/catalog.js');
-  const { nextChapter, renderStatus } = await import('./status.js');
+  const { nextChapter, renderStatus } = await import('../ui/status.js');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const o = { input: io.stdin as never, output: io.stdout };
   p.intro('tempo-workbook', o);

@@ -1,8 +1,11 @@
 import { UsageError, write, type CommandInput } from './kit.js';
 import { formatCommand, formatDuration } from '../core/format.js';
-import { criticalPath, describeJob, FAST_PLAN } from '../cli/fast.js';
 import type { Chapter, Lab } from '../core/model.js';
 import { say } from '../core/text.js';
+import { COMMON, type CommandSpec } from '../cli/options.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } };
 
 const L = {
   head: { en: 'Plan', 'zh-TW': '執行計畫' },
@@ -40,7 +43,8 @@ export function renderPlan(chapters: readonly Chapter[], lab: Lab): string {
 }
 
 /** `plan all --fast`: the jobs, what each waits for, and the critical path with typical durations. */
-export function renderFastPlan(lab: Lab): string {
+export async function renderFastPlan(lab: Lab): Promise<string> {
+  const { criticalPath, describeJob, FAST_PLAN } = await import('../cli/fast.js');
   const lang = lab.lang;
   const out = [
     `${say(L.head, lang)} (--fast): profile ${lab.profile.name}, cluster ${lab.clusterName}, context ${lab.context}`,
@@ -63,7 +67,7 @@ export function renderFastPlan(lab: Lab): string {
 export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {
   if (flags.fast) {
     if (positional && positional !== 'all') throw new UsageError('--fast plans the whole lab: use `workbook plan all --fast`');
-    write(io.stdout, renderFastPlan(lab));
+    write(io.stdout, await renderFastPlan(lab));
     return 0;
   }
   const { selectChapters } = await import('../core/catalog.js');

@@ -1,96 +1,19 @@
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import { formatCommand, lastLines } from '../core/format.js';
-import type { ChapterContext, Command, Lab } from '../core/model.js';
-import { kindClusters } from '../lab/tools.js';
 import { say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import type { Lab } from '../core/model.js';
+import { COMMON, type CommandSpec } from '../cli/options.js';
 
-/** The kind node image is pulled (kind create uses it) but never loaded into the cluster. */
-export const NODE_IMAGE_KEY = 'kind-node';
-
-export function prefetchImages(lab: Lab): { key: string; ref: string }[] {
-  return Object.entries(lab.profile.images).map(([key, ref]) => ({ key, ref }));
-}
-
-export const inspectCommand = (ref: string): Command => ({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref], timeoutMs: 30_000 });
-export const pullCommand = (ref: string): Command => ({ argv: ['docker', 'pull', ref], timeoutMs: 30 * 60_000 });
-/** kind load skips images the nodes already hold ("found to be already present on all nodes"). */
-export const loadCommand = (lab: Lab, refs: string[]): Command => ({ argv: ['kind', 'load', 'docker-image', '--name', lab.clusterName, ...refs], timeoutMs: 30 * 60_000 });
-
-export interface PrefetchResult {
-  pulled: string[];
-  present: string[];
-  failed: { ref: string; error: string }[];
-  loaded: string[];
-  clusterMissing: boolean;
-}
-
-/** Pull what is missing, several at a time, then load everything into the lab cluster if it exists. */
-export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; interactive: boolean; concurrency?: number }): Promise<PrefetchResult> {
-  const images = prefetchImages(ctx.lab);
-  const result: PrefetchResult = { pulled: [], present: [], failed: [], loaded: [], clusterMissing: false };
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });
-  const pulls = new Listr(
-    images.map(({ ref }) => ({
-      title: ref,
-      task: async (_c: unknown, t: { title: string; output: string; skip: (m: string) => void }) => {
-        const have = await ctx.shell.run(inspectCommand(ref));
-        if (have.exitCode === 0) {
-          result.present.push(ref);
-          return t.skip(`${ref} — already present`);
-        }
-        const res = await ctx.shell.run(pullCommand(ref), { onLine: (l) => (t.output = l) });
-        if (res.exitCode !== 0) {
-          const error = lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}`;
-          result.failed.push({ ref, error });
-          throw new Error(`$ ${formatCommand(pullCommand(ref).argv)}: ${error}`);
-        }
-        result.pulled.push(ref);
-        t.title = `${ref} — pulled`;
-      },
-    })),
-    { concurrent: o.concurrency ?? 3, exitOnError: false, registerSignalListeners: false, renderer: o.interactive ? 'default' : 'simple', fallbackRenderer: 'simple', rendererOptions: { logger } as never },
-  );
-  await pulls.run().catch(() => {});
-
-  if (!(await kindClusters(ctx))?.includes(ctx.lab.clusterName)) {
-    result.clusterMissing = true;
-    return result;
-  }
-  const refs = images.filter((i) => i.key !== NODE_IMAGE_KEY && !result.failed.some((f) => f.ref === i.ref)).map((i) => i.ref);
-  if (refs.length) {
-    const load = await ctx.shell.run(loadCommand(ctx.lab, refs), { onLine: (l) => o.stdout.write(`  ${l}\n`) });
-    if (load.exitCode !== 0) result.failed.push({ ref: 'kind load', error: lastLines(load.stderr || load.stdout) || `exit ${load.exitCode}` });
-    else result.loaded.push(...refs);
-  }
-  return result;
-}
-
-/**
- * Which k6 script the lab's xk6 pod runs, read from manifests/xk6-client-tracing.yaml: the workbook's own from the
- * ConfigMap (no internet needed), or the image's /example-script.js, which imports k6-utils from the web at start
- * (grafana/xk6-client-tracing@v0.0.2 examples/template/template.js:3).
- */
-export async function xk6Script(): Promise<{ offline: boolean; en: string; 'zh-TW': string }> {
-  const { readFile } = await import('node:fs/promises');
-  const { parseAllDocuments } = await import('yaml');
-  const { MANIFESTS } = await import('../core/paths.js');
-  const docs = parseAllDocuments(await readFile(`${MANIFESTS}/xk6-client-tracing.yaml`, 'utf8')).map((d) => d.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } });
-  const args = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0]?.args ?? [];
-  const cm = docs.find((d) => d?.kind === 'ConfigMap')?.metadata?.name;
-  if (cm && args[0] === 'run' && args[1]?.startsWith('/scripts/')) {
-    return { offline: true, en: `xk6 runs the workbook's script from ConfigMap ${cm} (${args[1]}): no internet needed once the image is loaded`, 'zh-TW': `xk6 執行 ConfigMap ${cm} 中的工作手冊腳本（${args[1]}）：映像檔載入後不需要網路` };
-  }
-  return { offline: false, en: 'xk6 runs the image\'s own /example-script.js, which imports k6-utils from the web when it starts: the pod needs the internet', 'zh-TW': 'xk6 執行映像檔內建的 /example-script.js，它啟動時會從網路匯入 k6-utils：pod 需要網路' };
-}
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } };
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
-    const { ProgressStore } = await import('../effects/progress.js');
-  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
+  const { ProgressStore } = await import('../effects/progress.js');
+  const images = await import('../lab/images.js');
+  const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => images.prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   write(io.stdout, '');
   write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
   if (r.loaded.length) write(io.stdout, t(`loaded ${r.loaded.length} images into cluster ${lab.clusterName}`, `已將 ${r.loaded.length} 個映像檔載入叢集 ${lab.clusterName}`));
-  const script = await xk6Script();
+  const script = await images.xk6Script();
   write(io.stdout, t(script.en, script['zh-TW']));
   if (r.clusterMissing) write(io.stdout, t(`cluster ${lab.clusterName} does not exist yet: run \`workbook prefetch\` again after chapter 1 to load the images into it`, `叢集 ${lab.clusterName} 尚未建立：完成第 1 章後再執行一次 \`workbook prefetch\`，即可把映像檔載入叢集`));
   for (const f of r.failed) write(io.stdout, `✖ ${f.ref}: ${f.error}`);

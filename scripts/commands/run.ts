@@ -1,6 +1,10 @@
 import { UsageError, execute, finish, openStore, preflightReports, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
 import type { Lab } from '../core/model.js';
 import type { Flags } from '../cli/options.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } };
 
 /** `workbook run [chapter|all] [--fast]`: a chapter's lesson, its commands, then its checks (default: where you left off). */
 export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {
@@ -11,7 +15,7 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
   const { selectChapters } = await import('../core/catalog.js');
   if (positional) return execute(selectChapters(positional), 'run', lab, io, flags);
   const { ProgressStore } = await import('../effects/progress.js');
-  const { nextChapter } = await import('./status.js');
+  const { nextChapter } = await import('../ui/status.js');
   const next = nextChapter((await ProgressStore.open(lab.stateDir)).data);
   if (!next) {
     write(io.stdout, say({ en: 'Every chapter has passed. Run one again with `workbook run <chapter>`.', 'zh-TW': '所有章節都已通過。可用 `workbook run <章節>` 重新執行。' }, lab.lang));

@@ -1,49 +1,15 @@
 import { write, type CommandInput } from './kit.js';
-import { CATALOG } from '../core/catalog.js';
-import { formatDuration } from '../core/format.js';
-import type { Chapter } from '../core/model.js';
-import type { ProgressData } from '../effects/progress.js';
-import { say, type Lang } from '../core/text.js';
+import { COMMON, type CommandSpec } from '../cli/options.js';
 
-/** The first chapter (teardown aside) that has not passed: where `run` continues. */
-export function nextChapter(data: ProgressData): Chapter | undefined {
-  return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed');
-}
-
-const L = {
-  head: { en: 'Progress', 'zh-TW': '進度' },
-  none: { en: 'not started', 'zh-TW': '尚未開始' },
-  next: { en: 'Next', 'zh-TW': '下一步' },
-  done: { en: 'Every chapter passed. `workbook down` removes the lab when you are finished.', 'zh-TW': '所有章節都已通過。完成後可用 `workbook down` 移除實驗環境。' },
-  status: {
-    passed: { en: 'passed', 'zh-TW': '通過' },
-    failed: { en: 'failed', 'zh-TW': '失敗' },
-    running: { en: 'running', 'zh-TW': '執行中' },
-    interrupted: { en: 'interrupted', 'zh-TW': '已中斷' },
-  },
-} as const;
-
-export function renderStatus(data: ProgressData, file: string, lang: Lang): string {
-  const rows = CATALOG.map((c) => {
-    const p = data.chapters[c.id];
-    const name = `${c.number} ${c.id}`.padEnd(22);
-    if (!p) return `  ${name} ${say(L.none, lang)}`;
-    const items = [...Object.values(p.steps), ...Object.values(p.checks)];
-    const failed = items.filter((i) => i.status === 'failed').length;
-    const took = p.durationMs !== undefined ? formatDuration(p.durationMs) : '';
-    const counts = `${items.length - failed}/${items.length}`;
-    return `  ${name} ${say(L.status[p.status], lang).padEnd(12)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
-  });
-  const next = nextChapter(data);
-  const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
-  return [`${say(L.head, lang)} (${file})`, ...rows, '', tail, ''].join('\n');
-}
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } };
 
 /** `workbook status`: per chapter, passed/failed, items, time taken. */
 export async function run({ lab, io }: CommandInput): Promise<number> {
   const { ProgressStore } = await import('../effects/progress.js');
   const store = await ProgressStore.open(lab.stateDir);
   if (store.notice) write(io.stderr, `warning: ${store.notice}`);
+  const { renderStatus } = await import('../ui/status.js');
   write(io.stdout, renderStatus(store.data, store.file, lab.lang));
   return 0;
 }

@@ -13,6 +13,9 @@
  * Random choices come from `rng`, so tests can fix them.
  */
 import { errorSpans, fixedStatus, parentOf, semanticsOf, SHOP_TEMPLATES, spanKinds, type Kind } from './shop.js';
+import { WorkbookError } from '../core/errors.js';
+import type { ChapterContext } from '../core/model.js';
+import { say } from '../core/text.js';
 
 export type Rng = () => number;
 
@@ -171,3 +174,47 @@ export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math
 }
 
 export { SHOP_TEMPLATES };
+
+export interface TrafficOptions {
+  count: number;
+  rate: number;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+/** Send the templates in turn, at a steady rate, stamped "now" (the generator drops spans older than 30 s). */
+export async function sendTraffic(ctx: ChapterContext, o: TrafficOptions): Promise<{ sent: number; failed: number; perTemplate: number[] }> {
+  const base = await ctx.endpoint('otlp');
+  const url = `${base.replace(/\/+$/, '')}/v1/traces`;
+  const perTemplate = SHOP_TEMPLATES.map(() => 0);
+  let sent = 0;
+  let failed = 0;
+  let last = '';
+  o.log(say({ en: `sending the shop's templates to ${url} (${o.count || '∞'} traces, ${o.rate}/s)`, 'zh-TW': `正在送出商店模板到 ${url}（${o.count || '∞'} 筆，每秒 ${o.rate} 筆）` }, ctx.lab.lang));
+  for (let i = 0; o.count === 0 || i < o.count; i++) {
+    if (o.signal?.aborted) break;
+    const t0 = ctx.clock.now();
+    const { body } = buildTrace(i, t0);
+    try {
+      const res = await ctx.http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 10_000 });
+      if (res.status >= 200 && res.status < 300) {
+        sent++;
+        perTemplate[i % SHOP_TEMPLATES.length]!++;
+      } else {
+        failed++;
+        last = `HTTP ${res.status} ${res.body.trim().slice(0, 100)}`;
+      }
+    } catch (err) {
+      failed++;
+      last = (err as Error).message;
+    }
+    if (sent === 0 && failed >= 3) throw new WorkbookError(`${url} refused every trace: ${last}`, { hint: { en: 'Is the distributor up with traces.otlp.http.enabled (chapter 3)?', 'zh-TW': 'distributor 是否已啟動並開啟 traces.otlp.http.enabled（第 3 章）？' } });
+    if ((i + 1) % 10 === 0) o.log(`${sent} sent, ${failed} failed${last ? ` (last error: ${last})` : ''}`);
+    const wait = 1000 / o.rate - (ctx.clock.now() - t0);
+    if (wait > 0 && (o.count === 0 || i + 1 < o.count)) await ctx.clock.sleep(wait);
+  }
+  const per = SHOP_TEMPLATES.map((t, i) => `${t.id} ${perTemplate[i]}`).join(', ');
+  o.log(`${sent} traces sent (${per}), ${failed} failed${last ? `; last error: ${last}` : ''}`);
+  return { sent, failed, perTemplate };
+}
+

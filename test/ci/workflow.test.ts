@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/fakes.js';
 import { getProfile } from '../../scripts/lab/versions.js';
-import { parseCli } from '../../scripts/cli/options.js';
+import { parseCli as parseWith } from '../../scripts/cli/options.js';
+import { SPECS } from '../../scripts/commands/index.js';
+
+const parseCli = (argv: string[]) => parseWith(argv, SPECS);
 
 interface Step {
   name?: string;

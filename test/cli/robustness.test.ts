@@ -150,7 +150,9 @@ describe('settings are checked wherever they come from, and errors name the sour
 
 describe('the flags --help lists are taken where it lists them; zh-TW errors', () => {
   it('verify --yes, doctor --timeout, and the menu\'s --timeout and URL flags parse', async () => {
-    const { parseCli } = await import('../../scripts/cli/options.js');
+    const { parseCli: parseWith } = await import('../../scripts/cli/options.js');
+    const { SPECS } = await import('../../scripts/commands/index.js');
+    const parseCli = (argv: string[]) => parseWith(argv, SPECS);
     expect(parseCli(['verify', 'all', '--yes']).flags.yes).toBe(true);
     expect(parseCli(['doctor', '--timeout', '5s']).flags.timeout).toBe('5s');
     expect(parseCli(['--timeout', '5m', '--tempo-url', 'http://127.0.0.1:3200', '--distributor-url', 'http://127.0.0.1:3201']).flags).toMatchObject({ timeout: '5m', 'tempo-url': 'http://127.0.0.1:3200' });

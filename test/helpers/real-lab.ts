@@ -2,7 +2,7 @@
 // `workbook traffic` code, xk6 v0.0.2's semantics) and a chapter's checks run against explicit endpoints.
 import { executeCheck, type ItemResult } from '../../scripts/core/engine.js';
 import type { Chapter, UrlName } from '../../scripts/core/model.js';
-import { sendTraffic } from '../../scripts/commands/traffic.js';
+import { sendTraffic } from '../../scripts/lab/traffic.js';
 import { testContext, testLab } from './context.js';
 
 /** Send the shop's templates to an OTLP/HTTP receiver until stopped (or `count` traces). */

@@ -30,7 +30,7 @@ const ALLOWED: Record<string, string[]> = {
   effects: ['core', 'effects', 'lab'],
   lab: ['core', 'lab'],
   ui: ['core', 'effects', 'lab', 'ui'],
-  cli: ['core', 'effects', 'lab', 'ui', 'cli', 'commands'],
+  cli: ['core', 'effects', 'lab', 'ui', 'cli'],
   commands: ['core', 'effects', 'lab', 'ui', 'cli', 'commands'],
   chapters: ['core', 'lab', 'chapters'],
 };

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCli } from '../../scripts/cli/options.js';
+import { parseCli as parseWith } from '../../scripts/cli/options.js';
+import { SPECS } from '../../scripts/commands/index.js';
+
+const parseCli = (argv: string[]) => parseWith(argv, SPECS);
 import { parseLocalPorts, resolveLab, isCI, isInteractive } from '../../scripts/cli/settings.js';
 import { UsageError } from '../../scripts/core/errors.js';
 import { langFromLocale } from '../../scripts/core/text.js';
