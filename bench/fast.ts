@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
     const images = 15;
-    const predicted = criticalPath(FAST_PLAN, { doctor: 300, cluster: 900, pull: Math.ceil(images / 3) * 250, load: 200, 'prometheus-install': 700, 'tempo-install': 700 });
+    const predicted = criticalPath(FAST_PLAN, { 'prerequisites:checks': 300, 'cluster:steps': 900, pull: Math.ceil(images / 3) * 250, load: 200, 'prometheus:steps': 700, 'tempo:steps': 700 });
     console.log(`prefetch; run all; prefetch (fakes) median ${formatDuration(med(times.sequential!)).padStart(9)}  (3 runs)`);
     console.log(`run all --fast (same fakes)        median ${formatDuration(med(times.fast!)).padStart(9)}  (3 runs)  ${(med(times.sequential!) / med(times.fast!)).toFixed(2)}× faster`);
     console.log(`critical path the plan predicts:    ${predicted.path.join(' → ')}`);

@@ -191,6 +191,7 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  checksTypicalMs: 2_000,
   title: { en: 'Prerequisites (doctor)', 'zh-TW': '事前準備（健康檢查）' },
   steps: [],
   checks,

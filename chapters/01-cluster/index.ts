@@ -6,6 +6,7 @@ import { kindClusters } from '../../scripts/lab/tools.js';
 export const KIND_CONFIG = 'manifests/kind-cluster.yaml';
 
 export const createCluster: Step = {
+  typicalMs: 90_000,
   id: 'create-cluster',
   title: { en: 'Create the kind cluster', 'zh-TW': '建立 kind 叢集' },
   why: {
@@ -88,6 +89,8 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  role: 'cluster',
+  checksTypicalMs: 20_000,
   title: { en: 'A kind cluster', 'zh-TW': '建立 kind 叢集' },
   steps: [createCluster],
   checks,

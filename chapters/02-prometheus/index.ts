@@ -93,6 +93,8 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  // needs the cluster; runs alongside Tempo under --fast
+  after: ['cluster'],
   title: { en: 'kube-prometheus-stack with exemplars and remote write', 'zh-TW': 'kube-prometheus-stack：開啟 exemplar 與 remote write' },
   steps,
   checks,

@@ -26,6 +26,7 @@ export const steps: Step[] = chartSteps({
   namespace: (lab) => lab.namespaces.tracing,
   values: VALUES,
   versionWhy: { en: 'So chart version 1.6.5 is known locally.', 'zh-TW': '讓本機知道 chart 1.6.5 版。' },
+  typicalMs: 3 * 60_000,
   install: {
     title: { en: 'Install tempo-distributed', 'zh-TW': '安裝 tempo-distributed' },
     why: {
@@ -126,6 +127,9 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  // needs the cluster; runs alongside Prometheus under --fast
+  after: ['cluster'],
+  checksTypicalMs: 30_000,
   title: { en: 'Tempo in microservices mode', 'zh-TW': '微服務模式的 Tempo' },
   steps,
   checks,

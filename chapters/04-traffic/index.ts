@@ -19,6 +19,8 @@ export const steps: Step[] = [
     },
     manifests: [MANIFEST],
     needsCluster: true,
+    fast: 'images',
+    typicalMs: 5_000,
     command: (lab) => ({ argv: kubectl(lab, 'apply', '--namespace', lab.namespaces.tracing, '--filename', MANIFEST), timeoutMs: 120_000 }),
   },
 ];
@@ -95,6 +97,8 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  after: ['tempo'],
+  checksTypicalMs: 40_000,
   title: { en: 'Trace traffic from xk6-client-tracing', 'zh-TW': '用 xk6-client-tracing 產生追蹤流量' },
   steps,
   checks,

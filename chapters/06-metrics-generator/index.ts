@@ -272,6 +272,9 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  // the generator remote-writes into Prometheus: both must be there
+  after: ['traces', 'prometheus'],
+  checksTypicalMs: 40_000,
   title: { en: 'Metrics generator: service graphs, span metrics, exemplars', 'zh-TW': 'Metrics generator：服務圖、span 指標與 exemplar' },
   steps: [],
   checks,

@@ -190,6 +190,8 @@ export const checks: Check[] = [
 ];
 
 export const chapter: ChapterSpec = {
+  after: ['traces', 'prometheus'],
+  checksTypicalMs: 15_000,
   title: { en: 'Grafana: data sources and the exemplar link', 'zh-TW': 'Grafana：資料來源與 exemplar 連結' },
   steps: [],
   checks,

@@ -22,26 +22,46 @@ export interface Job {
 }
 
 const MIN = 60_000;
+const TYPICAL_MS = 10_000;
+/** Pulling every image over workshop Wi-Fi, and loading them into the cluster: the work of `workbook prefetch`. */
+const PULL_MS = 6 * MIN;
+const LOAD_MS = 1.5 * MIN;
 
-/** Typical durations (a laptop on workshop Wi-Fi; pulls dominate). Measured runs replace them (see criticalPath). */
-export const FAST_PLAN: Job[] = [
-  { id: 'doctor', deps: [], work: { kind: 'checks', chapter: 'prerequisites' }, estimateMs: 2_000 },
-  { id: 'cluster', deps: ['doctor'], work: { kind: 'steps', chapter: 'cluster', steps: ['create-cluster'] }, estimateMs: 1.5 * MIN },
-  { id: 'pull', deps: ['doctor'], work: { kind: 'pull' }, estimateMs: 6 * MIN },
-  { id: 'repos', deps: ['doctor'], work: { kind: 'steps', chapter: 'prometheus', steps: ['repo-add', 'repo-update'] }, estimateMs: 10_000 },
-  { id: 'tempo-repos', deps: ['doctor'], work: { kind: 'steps', chapter: 'tempo', steps: ['repo-add', 'repo-update'] }, estimateMs: 10_000 },
-  { id: 'cluster-checks', deps: ['cluster'], work: { kind: 'checks', chapter: 'cluster' }, estimateMs: 20_000 },
-  { id: 'load', deps: ['cluster-checks', 'pull'], work: { kind: 'load' }, estimateMs: 1.5 * MIN },
-  { id: 'prometheus-install', deps: ['load', 'repos'], work: { kind: 'steps', chapter: 'prometheus', steps: ['install'] }, estimateMs: 2.5 * MIN },
-  { id: 'tempo-install', deps: ['load', 'tempo-repos'], work: { kind: 'steps', chapter: 'tempo', steps: ['install'] }, estimateMs: 3 * MIN },
-  { id: 'prometheus-checks', deps: ['prometheus-install'], work: { kind: 'checks', chapter: 'prometheus' }, estimateMs: 10_000 },
-  { id: 'tempo-checks', deps: ['tempo-install'], work: { kind: 'checks', chapter: 'tempo' }, estimateMs: 30_000 },
-  { id: 'traffic', deps: ['tempo-install'], work: { kind: 'steps', chapter: 'traffic', steps: ['apply'] }, estimateMs: 5_000 },
-  { id: 'traffic-checks', deps: ['traffic', 'tempo-checks'], work: { kind: 'checks', chapter: 'traffic' }, estimateMs: 40_000 },
-  { id: 'traces', deps: ['traffic-checks'], work: { kind: 'checks', chapter: 'traces' }, estimateMs: 10_000 },
-  { id: 'metrics-generator', deps: ['traces', 'prometheus-checks'], work: { kind: 'checks', chapter: 'metrics-generator' }, estimateMs: 40_000 },
-  { id: 'grafana', deps: ['traces', 'prometheus-checks'], work: { kind: 'checks', chapter: 'grafana' }, estimateMs: 15_000 },
-];
+/**
+ * The --fast plan, derived from the chapters' own declarations (scripts/core/model.ts): each chapter's `after`, its
+ * steps' `fast` ('prepare': only needs this machine; 'images': waits for the images in the cluster), and the
+ * typical durations beside them. Jobs, per chapter: `<id>:prepare`, `<id>:steps`, `<id>:checks`; and `pull`
+ * (after the first chapter's checks, the doctor) and `load` (after the pulls and the `cluster` chapter's checks).
+ */
+export function fastPlan(catalog: readonly Chapter[]): Job[] {
+  const chapters = catalog.filter((c) => c.role !== 'teardown');
+  const jobs: Job[] = [];
+  const root = chapters[0]!;
+  const rootJob = `${root.id}:checks`;
+  // what "chapter X is done" means for the chapters after it: its checks, or its steps when it has no checks
+  const doneJob = (id: string): string | undefined => {
+    const c = chapters.find((x) => x.id === id)!;
+    return c.checks.length ? `${c.id}:checks` : c.steps.length ? `${c.id}:steps` : undefined;
+  };
+  const clusterChapter = chapters.find((c) => c.role === 'cluster');
+  for (const ch of chapters) {
+    const waits = ch.after.map(doneJob).filter((j): j is string => !!j);
+    const prepare = ch.steps.filter((s) => s.fast === 'prepare');
+    const rest = ch.steps.filter((s) => s.fast !== 'prepare');
+    const sum = (steps: Step[]) => steps.reduce((n, s) => n + (s.typicalMs ?? TYPICAL_MS), 0);
+    if (prepare.length) jobs.push({ id: `${ch.id}:prepare`, deps: ch === root ? [] : [rootJob], work: { kind: 'steps', chapter: ch.id, steps: prepare.map((s) => s.id) }, estimateMs: sum(prepare) });
+    if (rest.length) {
+      const deps = [...waits, ...(prepare.length ? [`${ch.id}:prepare`] : []), ...(rest.some((s) => s.fast === 'images') ? ['load'] : [])];
+      jobs.push({ id: `${ch.id}:steps`, deps, work: { kind: 'steps', chapter: ch.id, steps: rest.map((s) => s.id) }, estimateMs: sum(rest) });
+    }
+    if (ch.checks.length) jobs.push({ id: `${ch.id}:checks`, deps: rest.length ? [`${ch.id}:steps`] : waits, work: { kind: 'checks', chapter: ch.id }, estimateMs: ch.checksTypicalMs ?? TYPICAL_MS });
+  }
+  jobs.push({ id: 'pull', deps: [rootJob], work: { kind: 'pull' }, estimateMs: PULL_MS });
+  jobs.push({ id: 'load', deps: [...(clusterChapter ? [doneJob(clusterChapter.id)!] : []), 'pull'], work: { kind: 'load' }, estimateMs: LOAD_MS });
+  return jobs;
+}
+
+export const FAST_PLAN: Job[] = fastPlan(CATALOG);
 
 export function chapterOf(id: string): Chapter {
   const c = CATALOG.find((x) => x.id === id);

@@ -35,7 +35,7 @@ async function loadCatalog(): Promise<Chapter[]> {
       const [, nn, id] = CHAPTER_FOLDER.exec(dir)!;
       const mod = (await import(pathToFileURL(moduleOf(dir)).href)) as { chapter?: ChapterSpec };
       if (!mod.chapter) throw new Error(`chapters/${dir}/index.ts exports no chapter`);
-      return { ...mod.chapter, number: Number(nn), id: id!, dir };
+      return { ...mod.chapter, number: Number(nn), id: id!, dir, after: mod.chapter.after ?? (null as unknown as string[]) };
     }),
   );
   const ids = new Set<string>();
@@ -43,7 +43,13 @@ async function loadCatalog(): Promise<Chapter[]> {
     if (ids.has(c.id)) throw new Error(`two chapter folders are called ${c.id}`);
     ids.add(c.id);
   }
-  return [...chapters.filter((c) => c.role !== 'teardown'), ...chapters.filter((c) => c.role === 'teardown')];
+  const ordered = [...chapters.filter((c) => c.role !== 'teardown'), ...chapters.filter((c) => c.role === 'teardown')];
+  ordered.forEach((c, i) => {
+    // not declared: the chapter before it (a teardown waits for nothing: it is never part of `all`)
+    if (c.after === null) c.after = c.role === 'teardown' || i === 0 ? [] : [ordered[i - 1]!.id];
+    for (const a of c.after) if (!ids.has(a) || a === c.id) throw new Error(`chapters/${c.dir}: after names ${a}, which is not another chapter`);
+  });
+  return ordered;
 }
 
 export const CATALOG: readonly Chapter[] = await loadCatalog();

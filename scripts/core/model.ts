@@ -88,6 +88,13 @@ export interface Step {
   progressNamespace?(lab: Lab): string;
   /** Runs after the command succeeded (record facts in progress, e.g. "we created this cluster"). */
   after?(ctx: ChapterContext): Promise<void>;
+  /**
+   * For `run all --fast`: `prepare` needs only this machine (helm repo add), so it runs right after the doctor;
+   * `images` installs pods, so it waits for the images to be loaded into the cluster.
+   */
+  fast?: 'prepare' | 'images';
+  /** How long it typically takes on a laptop on workshop Wi-Fi (the --fast plan's critical path); default 10 s. */
+  typicalMs?: number;
 }
 
 export type Outcome =
@@ -133,8 +140,18 @@ export interface ChapterSpec {
   title: Text;
   steps: Step[];
   checks: Check[];
-  /** `teardown`: always last, never part of `all`, run by `workbook down` */
-  role?: 'teardown';
+  /**
+   * `teardown`: always last, never part of `all`, run by `workbook down`. `cluster`: its checks prove the lab's
+   * cluster exists (`--fast` loads images into it after them).
+   */
+  role?: 'teardown' | 'cluster';
+  /**
+   * Chapter ids whose checks this chapter's work waits for (its steps, or its checks when it has none):
+   * `run all --fast` overlaps chapters that do not wait for each other. Default: the chapter before it.
+   */
+  after?: string[];
+  /** How long its checks typically take (the --fast plan's critical path); default 10 s. */
+  checksTypicalMs?: number;
 }
 
 export interface Chapter extends ChapterSpec {
@@ -144,6 +161,8 @@ export interface Chapter extends ChapterSpec {
   id: string;
   /** the folder under chapters/ (lesson.en.md, lesson.zh-TW.md, index.ts) */
   dir: string;
+  /** resolved: the declared `after`, or the chapter before it */
+  after: string[];
 }
 
 /** What a step or check receives: the lab and the ports. Chapters never import zx or fetch directly. */

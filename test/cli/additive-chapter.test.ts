@@ -37,6 +37,12 @@ describe('adding a chapter is adding a folder', () => {
     expect(heads).not.toContain('8. Teardown');
     expect(r.stdout).toContain('[again]');
   });
+  it('plan all --fast gives chapter 9 a job of its own, after the chapter before it', () => {
+    const r = cli('plan', 'all', '--fast');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^again:checks\s+after: grafana:checks/m);
+    expect(r.stdout).not.toMatch(/^teardown/m);
+  });
   it('lesson 9 prints the copied lesson', () => {
     const r = cli('lesson', '9');
     expect(r.status, r.stderr).toBe(0);

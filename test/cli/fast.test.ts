@@ -32,9 +32,18 @@ describe('the --fast plan', () => {
   });
   it('its critical path is shorter than running the jobs one after another', () => {
     const cp = criticalPath(FAST_PLAN);
-    expect(cp.path).toEqual(['doctor', 'pull', 'load', 'tempo-install', 'tempo-checks', 'traffic-checks', 'traces', 'metrics-generator']);
+    expect(cp.path).toEqual(['prerequisites:checks', 'pull', 'load', 'tempo:steps', 'tempo:checks', 'traffic:steps', 'traffic:checks', 'traces:checks', 'metrics-generator:checks']);
     expect(cp.totalMs).toBeLessThan(cp.sequentialMs);
-    expect(criticalPath(FAST_PLAN, { pull: 1000 }).path).toContain('cluster');
+    expect(criticalPath(FAST_PLAN, { pull: 1000 }).path).toContain('cluster:steps');
+  });
+  it('is derived from the chapters\' declarations: both installs wait for the load, the repositories only for the doctor', () => {
+    const job = (id: string) => FAST_PLAN.find((j) => j.id === id)!;
+    expect(job('prometheus:prepare').deps).toEqual(['prerequisites:checks']);
+    expect(job('prometheus:steps').deps).toEqual(['cluster:checks', 'prometheus:prepare', 'load']);
+    expect(job('tempo:steps').deps).toEqual(['cluster:checks', 'tempo:prepare', 'load']);
+    expect(job('load').deps).toEqual(['cluster:checks', 'pull']);
+    expect(job('metrics-generator:checks').deps).toEqual(['traces:checks', 'prometheus:checks']);
+    expect(FAST_PLAN.some((j) => j.id.startsWith('teardown'))).toBe(false);
   });
 });
 
@@ -46,7 +55,7 @@ describe('workbook run all --fast (fakes, real Prometheus, contract servers)', (
       const r = await runCli(['run', 'all', '--fast', '--prometheus-url', prom.url, '--tempo-url', tempo.url, '--grafana-url', grafana.url, '--timeout', '5s'], world.env({ CI: 'true', WORKBOOK_PORTS: ports }), { timeoutMs: 120_000 });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/Wall time with --fast: .*; the same jobs one after another: /);
-      expect(r.stdout).toContain('Critical path: doctor → ');
+      expect(r.stdout).toContain('Critical path: prerequisites:checks → ');
       const calls = world.calls();
       const ends = world.ends();
       const find = (tool: string, ...prefix: string[]) => calls.filter((c) => c.tool === tool && prefix.every((p, i) => c.argv[i] === p));

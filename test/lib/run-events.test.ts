@@ -12,6 +12,7 @@ const chapter: Chapter = {
   number: 1,
   id: 'demo',
   dir: '01-demo',
+  after: [],
   title: t('demo'),
   steps: [],
   checks: [

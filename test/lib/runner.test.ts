@@ -8,7 +8,7 @@ import { scriptedShell, testContext, testLab } from '../helpers/context.js';
 
 const t = (en: string) => ({ en, 'zh-TW': `${en}（中文）` });
 const step = (id: string): Step => ({ id, title: t(id), why: t('why'), command: () => ({ argv: ['tool', id] }) });
-const chapter = (number: number, id: string, steps: Step[], checks: Chapter['checks']): Chapter => ({ number, id, dir: `0${number}-${id}`, title: t(id), steps, checks });
+const chapter = (number: number, id: string, steps: Step[], checks: Chapter['checks']): Chapter => ({ number, id, dir: `0${number}-${id}`, after: [], title: t(id), steps, checks });
 const ok = (id: string) => ({ id, title: t(id), probe: async () => ({ ok: true as const, evidence: 'fine' }) });
 const bad = (id: string) => ({ id, title: t(id), probe: async () => ({ ok: false as const, final: true, evidence: 'broken', hint: t('fix') }) });
 
