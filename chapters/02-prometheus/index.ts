@@ -2,6 +2,7 @@ import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { grafanaHealth } from '../../scripts/lab/grafana.js';
+import { httpReady } from '../../scripts/lab/check-kinds.js';
 import { promApi } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
@@ -52,21 +53,18 @@ export function exemplarStorageOn(flags: Flags): boolean {
 }
 
 export const checks: Check[] = [
-  {
+  httpReady({
     id: 'prometheus-ready',
     needs: [NEEDS_CLUSTER('prometheus')],
     title: { en: 'Prometheus is ready', 'zh-TW': 'Prometheus 已就緒' },
-    async probe(ctx) {
-      const base = await ctx.endpoint('prometheus');
-      const res = await ctx.http.request(`${base}/-/ready`, { timeoutMs: 5000 });
-      const evidence = `GET /-/ready → ${res.status} ${res.body.trim().slice(0, 60)}`;
-      if (res.status === 200) {
-        const info = await promApi<{ version?: string }>(ctx, '/api/v1/status/buildinfo').catch(() => undefined);
-        return { ok: true, evidence: info?.version ? `${evidence} (Prometheus ${info.version})` : evidence };
-      }
-      return { ok: false, evidence, hint: UNREACHABLE_HINT };
+    endpoint: 'prometheus',
+    path: '/-/ready',
+    hint: UNREACHABLE_HINT,
+    more: async (ctx) => {
+      const info = await promApi<{ version?: string }>(ctx, '/api/v1/status/buildinfo');
+      return info?.version ? `Prometheus ${info.version}` : undefined;
     },
-  },
+  }),
   {
     id: 'remote-write-receiver',
     needs: [{ check: 'prometheus/prometheus-ready' }],

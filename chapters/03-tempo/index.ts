@@ -1,8 +1,8 @@
 import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
-import { listPods, podReady } from '../../scripts/lab/kube.js';
-import { INGESTERS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
+import { INGESTERS, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
@@ -64,42 +64,25 @@ export function durationHours(v: unknown): number | undefined {
 }
 
 export const checks: Check[] = [
-  {
+  podsReady({
     id: 'pods',
     needs: [NEEDS_CLUSTER()],
     title: { en: 'every Tempo component has ready pods', 'zh-TW': '每個 Tempo 元件都有就緒的 pod' },
     clusterOnly: ['tempo', 'distributor'],
-    async probe(ctx) {
-      const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, `app.kubernetes.io/instance=${RELEASE}`);
-      if (fail) return fail;
-      const parts = Object.entries(COMPONENTS).map(([component, want]) => {
-        const mine = pods!.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component);
-        const ready = mine.filter(podReady).length;
-        return { component, want, ready };
-      });
-      const short = parts.filter((p) => p.ready < p.want);
-      const total = parts.reduce((n, p) => n + Math.min(p.ready, p.want), 0);
-      const need = parts.reduce((n, p) => n + p.want, 0);
-      const evidence = `${total}/${need} pods ready: ${parts.map((p) => `${p.component} ${p.ready}/${p.want}`).join(', ')}`;
-      if (!short.length) return { ok: true, evidence };
-      return { ok: false, evidence, hint: NOT_READY };
-    },
-  },
-  {
+    namespace: (lab) => lab.namespaces.tracing,
+    selector: `app.kubernetes.io/instance=${RELEASE}`,
+    groups: { by: 'app.kubernetes.io/component', want: COMPONENTS },
+    hint: NOT_READY,
+  }),
+  httpReady({
     id: 'ready',
     needs: [NEEDS_CLUSTER('tempo')],
     title: { en: 'Tempo answers /ready through the query-frontend', 'zh-TW': 'Tempo 經由 query-frontend 回應 /ready' },
-    async probe(ctx) {
-      const r = await tempoGet(ctx, '/ready');
-      const evidence = `GET /ready → ${r.status} ${r.body.trim().slice(0, 60)}`;
-      if (r.status === 200 && r.body.trim() === 'ready') return { ok: true, evidence };
-      return {
-        ok: false,
-        evidence,
-        hint: { en: 'Tempo is still starting (an ingester needs about 15 s before it reports ready), or the query-frontend is not reachable.', 'zh-TW': 'Tempo 仍在啟動中（ingester 約需 15 秒才會回報就緒），或無法連到 query-frontend。' },
-      };
-    },
-  },
+    endpoint: 'tempo',
+    path: '/ready',
+    body: 'ready',
+    hint: { en: 'Tempo is still starting (an ingester needs about 15 s before it reports ready), or the query-frontend is not reachable.', 'zh-TW': 'Tempo 仍在啟動中（ingester 約需 15 秒才會回報就緒），或無法連到 query-frontend。' },
+  }),
   {
     id: 'ingester-ring',
     needs: [NEEDS_CLUSTER('tempo', 'distributor')],

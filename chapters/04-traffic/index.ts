@@ -1,7 +1,7 @@
 import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { kubectl } from '../../scripts/lab/tools.js';
-import { listPods, podReady } from '../../scripts/lab/kube.js';
+import { podsReady } from '../../scripts/lab/check-kinds.js';
 import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
 import { counterValue } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
@@ -42,27 +42,19 @@ export const DISCARDED_HINT: Text = {
 export const GROWTH_WINDOW_MS = 2000;
 
 export const checks: Check[] = [
-  {
+  podsReady({
     id: 'generator-running',
     needs: [NEEDS_CLUSTER()],
     title: { en: 'the xk6-tracing pod is running', 'zh-TW': 'xk6-tracing pod 正在執行' },
     clusterOnly: ['tempo', 'distributor'],
-    async probe(ctx) {
-      const { pods, fail } = await listPods(ctx, ctx.lab.namespaces.tracing, 'app=xk6-tracing');
-      if (fail) return fail;
-      const ready = pods!.filter(podReady);
-      const evidence = `${ready.length}/${pods!.length} xk6-tracing pods ready${pods!.length ? ` (${pods!.map((p) => p.metadata.name).join(', ')})` : ''}`;
-      if (ready.length >= 1) return { ok: true, evidence };
-      return {
-        ok: false,
-        evidence,
-        hint: {
-          en: 'The generator pod is not ready: pulling ghcr.io/grafana/xk6-client-tracing can take a while on a slow network. `kubectl -n tracing describe pod -l app=xk6-tracing` shows the events.',
-          'zh-TW': '產生器 pod 尚未就緒：網路慢時拉取 ghcr.io/grafana/xk6-client-tracing 可能要一段時間。`kubectl -n tracing describe pod -l app=xk6-tracing` 會顯示事件。',
-        },
-      };
+    namespace: (lab) => lab.namespaces.tracing,
+    selector: 'app=xk6-tracing',
+    noun: 'xk6-tracing',
+    hint: {
+      en: 'The generator pod is not ready: pulling ghcr.io/grafana/xk6-client-tracing can take a while on a slow network. `kubectl -n tracing describe pod -l app=xk6-tracing` shows the events.',
+      'zh-TW': '產生器 pod 尚未就緒：網路慢時拉取 ghcr.io/grafana/xk6-client-tracing 可能要一段時間。`kubectl -n tracing describe pod -l app=xk6-tracing` 會顯示事件。',
     },
-  },
+  }),
   {
     id: 'spans-received',
     needs: [NEEDS_CLUSTER('tempo', 'distributor'), { check: 'tempo/ready' }],

@@ -3,6 +3,7 @@ import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lab/grafana.js';
 import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
+import { dataSourceCheck, type DataSourceHints } from '../../scripts/lab/check-kinds.js';
 
 export const TEMPO_UID = 'tempo';
 export const PROMETHEUS_UID = 'prometheus';
@@ -41,15 +42,12 @@ function unauthorized(r: { status: number }): Outcome | undefined {
   return undefined;
 }
 
-async function dataSource(ctx: ChapterContext, uid: string, type: string): Promise<{ ds?: DataSource; fail?: Outcome }> {
-  const r = await grafanaRequest(ctx, `/api/datasources/uid/${uid}`);
-  const denied = unauthorized(r);
-  if (denied) return { fail: denied };
-  if (r.status === 404) return { fail: { ok: false, evidence: `no data source with uid ${uid} (HTTP 404)`, hint: fill(HINTS.missing, { uid, type }) } };
-  const ds = r.json as DataSource | undefined;
-  if (r.status !== 200 || !ds || typeof ds !== 'object') return { fail: { ok: false, evidence: `GET /api/datasources/uid/${uid} → ${r.status}`, hint: HINTS.notReady } };
-  return { ds };
-}
+const DS_HINTS: DataSourceHints = {
+  unauthorized: (status) => unauthorized({ status })!,
+  missing: HINTS.missing,
+  settings: HINTS.settings,
+  notReady: HINTS.notReady,
+};
 
 /** The settings the lab needs on the Tempo data source; each mismatch as "key: got ≠ want". */
 export function tempoDiff(ds: DataSource): string[] {
@@ -106,30 +104,26 @@ export const checks: Check[] = [
       return { ok: true, evidence: `logged in as ${describeCredentials(ctx, creds)}` };
     },
   },
-  {
+  dataSourceCheck({
     id: 'tempo-datasource',
     needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'the Tempo data source: uid tempo, query-frontend URL, service map, node graph', 'zh-TW': 'Tempo 資料來源：uid tempo、query-frontend 網址、服務圖、節點圖' },
-    async probe(ctx) {
-      const { ds, fail } = await dataSource(ctx, TEMPO_UID, 'Tempo');
-      if (fail) return fail;
-      const diff = tempoDiff(ds!);
-      if (!diff.length) return { ok: true, evidence: `${ds!.name} (${ds!.type}) → ${ds!.url}, service map → ${PROMETHEUS_UID}, node graph on` };
-      return { ok: false, final: true, evidence: diff.join('; '), hint: fill(HINTS.settings, { uid: TEMPO_UID, diff: diff.join('; ') }) };
-    },
-  },
-  {
+    uid: TEMPO_UID,
+    type: 'Tempo',
+    hints: DS_HINTS,
+    diff: tempoDiff,
+    ok: (ds) => `${ds.name} (${ds.type}) → ${ds.url}, service map → ${PROMETHEUS_UID}, node graph on`,
+  }),
+  dataSourceCheck({
     id: 'exemplar-link',
     needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
     title: { en: 'Prometheus exemplars link traceID to Tempo', 'zh-TW': 'Prometheus 的 exemplar 以 traceID 連到 Tempo' },
-    async probe(ctx) {
-      const { ds, fail } = await dataSource(ctx, PROMETHEUS_UID, 'Prometheus');
-      if (fail) return fail;
-      const diff = exemplarDiff(ds!);
-      if (!diff.length) return { ok: true, evidence: `${ds!.name}: exemplar label traceID → data source uid ${TEMPO_UID}` };
-      return { ok: false, final: true, evidence: diff.join('; '), hint: fill(HINTS.settings, { uid: PROMETHEUS_UID, diff: diff.join('; ') }) };
-    },
-  },
+    uid: PROMETHEUS_UID,
+    type: 'Prometheus',
+    hints: DS_HINTS,
+    diff: exemplarDiff,
+    ok: (ds) => `${ds.name}: exemplar label traceID → data source uid ${TEMPO_UID}`,
+  }),
   {
     id: 'datasource-health',
     needs: [NEEDS_CLUSTER('grafana'), { check: 'grafana/health' }],
