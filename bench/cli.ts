@@ -1,7 +1,7 @@
 // Benchmarks (not tests): wall time of whole CLI runs, median of N. `npm run bench`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './core/paths.js';
+import { ROOT } from '../scripts/core/paths.js';
 
 const CLI = join(ROOT, 'dist/scripts/cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
