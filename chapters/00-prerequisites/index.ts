@@ -1,4 +1,4 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { compareVersions } from '../../scripts/lab/versions.js';
 import { lastLines } from '../../scripts/core/format.js';
 import { fill, type Text } from '../../scripts/core/text.js';
@@ -12,7 +12,7 @@ export const MIN_INOTIFY = { max_user_watches: 524288, max_user_instances: 512 }
 
 const TOO_OLD: Text = { en: '{tool} {found} is older than {min}; upgrade it. {install}', 'zh-TW': '{tool} {found} 比 {min} 舊，請升級。{install}' };
 
-async function missing(ctx: ChapterContext, tool: string, min: string): Promise<Outcome | undefined> {
+async function missing(ctx: LabContext, tool: string, min: string): Promise<Outcome | undefined> {
   if (await ctx.shell.which(tool)) return undefined;
   return { ok: false, final: true, evidence: `${tool} not found on PATH`, hint: fill(INSTALL[tool]!, { min }) };
 }
@@ -42,13 +42,13 @@ const DAEMON_DOWN: Text = {
 };
 
 /** docker info as JSON, or the failed outcome every daemon check shares. */
-async function dockerInfoOr(ctx: ChapterContext): Promise<{ info?: DockerInfo; fail?: Outcome }> {
+async function dockerInfoOr(ctx: LabContext): Promise<{ info?: DockerInfo; fail?: Outcome }> {
   if (!(await ctx.shell.which('docker'))) return { fail: { ok: false, final: true, evidence: 'docker not found on PATH', hint: INSTALL.docker! } };
   const { info, error } = await dockerInfo(ctx);
   return info ? { info } : { fail: { ok: false, final: true, evidence: `docker info failed: ${error}`, hint: DAEMON_DOWN } };
 }
 
-async function dockerInfo(ctx: ChapterContext): Promise<{ info?: DockerInfo; error?: string }> {
+async function dockerInfo(ctx: LabContext): Promise<{ info?: DockerInfo; error?: string }> {
   const { res, json } = await runJson<DockerInfo>(ctx, ['docker', 'info', '--format', '{{json .}}']);
   if (res.exitCode !== 0 || !json) return { error: lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}` };
   if (json.ServerErrors?.length) return { error: json.ServerErrors.join('; ') };
@@ -60,7 +60,7 @@ interface ToolSpec {
   tool: 'docker' | 'kind' | 'kubectl' | 'helm';
   id: string;
   title: Text;
-  min: (ctx: ChapterContext) => string;
+  min: (ctx: LabContext) => string;
   argv: string[];
   version: (stdout: string) => string | undefined;
 }

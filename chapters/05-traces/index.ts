@@ -1,4 +1,4 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
@@ -70,7 +70,7 @@ const SHAPE_HINT: Text = {
   'zh-TW': '找到了追蹤，但還沒有一筆具備模板的完整結構：同一筆追蹤的 span 可能相隔片刻才送達，因此會持續重新檢查到期限為止。若一直如此，代表產生器送出的模板與文章不同。',
 };
 
-async function probeTemplate(ctx: ChapterContext, tpl: Template): Promise<Outcome> {
+async function probeTemplate(ctx: LabContext, tpl: Template): Promise<Outcome> {
   const seen = new Set<string>();
   const candidates: string[] = [];
   for (const s of tpl.searches) {

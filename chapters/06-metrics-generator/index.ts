@@ -1,4 +1,4 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lab/tempo.js';
@@ -87,7 +87,7 @@ export const CAUSE = {
  * vendors prometheus/storage/remote; names as the real 2.2.2 /metrics shows them). Nothing delivered (bytes 0) while
  * samples wait and are retried means the target does not take them.
  */
-export async function remoteWriteState(ctx: ChapterContext): Promise<{ url: string; bytes: number; pending: number; retried: number; why: string } | undefined> {
+export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; why: string } | undefined> {
   const base = await ctx.endpoint('generator');
   const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
   if (r.status !== 200) return undefined;
@@ -101,7 +101,7 @@ export async function remoteWriteState(ctx: ChapterContext): Promise<{ url: stri
 }
 
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
-export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Text; final: boolean; cause: string }> {
+export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
   if (flags && !receiverOn(flags)) return { hint: CAUSE.receiverOff, final: true, cause: 'remote-write receiver off' };
   // a diagnosis only: a Tempo that cannot be asked leaves the cause open
@@ -119,7 +119,7 @@ export async function diagnoseNoSeries(ctx: ChapterContext): Promise<{ hint: Tex
   return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };
 }
 
-async function metricNames(ctx: ChapterContext): Promise<string[]> {
+async function metricNames(ctx: LabContext): Promise<string[]> {
   const { promApi } = await import('../../scripts/lab/prometheus.js');
   const names = await promApi<string[]>(ctx, '/api/v1/label/__name__/values');
   return names.filter((n) => n.startsWith('traces_service_graph_') || n.startsWith('traces_spanmetrics_'));
@@ -136,7 +136,7 @@ export function edgeTable(rows: { edge: string; rate?: number; failed?: number }
   return [`${'edge'.padEnd(w)} ${'req/s'.padStart(9)} ${'failed/s'.padStart(9)}`, ...rows.map((r) => `${r.edge.padEnd(w)} ${num(r.rate)} ${num(r.failed)}`)].join('\n');
 }
 
-async function exemplarsNow(ctx: ChapterContext): Promise<{ metric: string; series: ExemplarSeries[] }[]> {
+async function exemplarsNow(ctx: LabContext): Promise<{ metric: string; series: ExemplarSeries[] }[]> {
   const end = Math.floor(ctx.clock.now() / 1000);
   return Promise.all(BUCKETS.map(async (metric) => ({ metric, series: await promExemplars(ctx, metric, end - EXEMPLAR_WINDOW_S, end) })));
 }

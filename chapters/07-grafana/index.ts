@@ -1,4 +1,4 @@
-import type { ChapterSpec, ChapterContext, Check, Outcome } from '../../scripts/core/model.js';
+import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { describeCredentials, exploreServiceGraphLink, grafanaCredentials, grafanaHealth, grafanaRequest, GRAFANA_NOT_READY, GRAFANA_SECRET, type DataSource } from '../../scripts/lab/grafana.js';
 import { exploreTraceLink, padTraceId, searchPath } from '../../scripts/lab/tempo.js';
@@ -72,7 +72,7 @@ export function exemplarDiff(ds: DataSource): string[] {
  * any other type fails the whole request (HTTP 500 "Query data error"). Explore's TraceQL tab rewrites a typed
  * trace id to "traceId" in the browser, which is why links with queryType "traceql" still open.
  */
-async function traceById(ctx: ChapterContext, id: string): Promise<{ rows: number } | { error: string }> {
+async function traceById(ctx: LabContext, id: string): Promise<{ rows: number } | { error: string }> {
   const now = ctx.clock.now();
   const body = { queries: [{ refId: 'A', datasource: { type: 'tempo', uid: TEMPO_UID }, queryType: 'traceId', query: id }], from: String(now - 3_600_000), to: String(now) };
   type Answer = { message?: string; results?: { A?: { status?: number; error?: string; frames?: Frame[] } } };

@@ -123,7 +123,7 @@ export function describeJob(job: Job, lab: Lab): string {
   }
 }
 
-import type { ChapterContext } from '../core/model.js';
+import type { LabContext } from '../core/model.js';
 import type { Session } from '../core/session.js';
 import { runChecks, runSteps } from '../core/runner.js';
 import type { ItemResult } from '../core/engine.js';
@@ -243,4 +243,4 @@ export function renderFastEvent(e: FastEvent): string {
   return `${at} ${e.ok ? '✔' : '✖'} ${e.job} (${formatDuration(e.tookMs ?? 0)})${e.note ? ` — ${e.note}` : ''}`;
 }
 
-export type { ChapterContext };
+export type { LabContext };

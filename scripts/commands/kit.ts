@@ -3,10 +3,10 @@
 import { CancelledError, UsageError, WorkbookError } from '../core/errors.js';
 import type { Flags } from '../cli/options.js';
 import { promptWords, say } from '../core/text.js';
-import type { Chapter, ChapterContext, Lab } from '../core/model.js';
+import type { Chapter, LabContext, Lab } from '../core/model.js';
 import type { ProgressStore } from '../effects/progress.js';
 import type { Session } from '../core/session.js';
-import type { Ports } from '../effects/context.js';
+import type { Effects } from '../effects/context.js';
 import type { Spawn } from '../effects/portforward.js';
 
 export { CancelledError, UsageError, WorkbookError, say };
@@ -18,7 +18,7 @@ export interface MainIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Tests swap the process boundary. */
-  ports?: Partial<Ports>;
+  ports?: Partial<Effects>;
   spawn?: Spawn;
   /** Aborted on Ctrl-C / SIGTERM by the entry file. */
   signal?: AbortSignal;
@@ -48,15 +48,15 @@ export async function openStore(lab: Lab, io: MainIo) {
  * The context every command that touches the lab works in: the real ports (or a test's), port-forwards owned by
  * this process and stopped on the way out or on Ctrl-C, and running chapters marked interrupted on Ctrl-C.
  */
-export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: ChapterContext) => Promise<T>): Promise<T> {
-  const { createContext, realPorts } = await import('../effects/context.js');
+export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: LabContext) => Promise<T>): Promise<T> {
+  const { createContext, realEffects } = await import('../effects/context.js');
   const { PortForwardManager } = await import('../effects/portforward.js');
   const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
   io.onCleanup?.(() => forwards.stopAll());
   io.onCleanup?.(async () => {
     if (store.interruptRunning()) await store.save();
   });
-  const ctx = createContext(lab, { ...realPorts(io.env), ...io.ports }, store, forwards);
+  const ctx = createContext(lab, { ...realEffects(io.env), ...io.ports }, store, forwards);
   try {
     return await fn(ctx);
   } finally {

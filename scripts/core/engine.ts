@@ -1,7 +1,7 @@
 import { formatCommand, lastLines, printable } from './format.js';
-import type { Chapter, ChapterContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
+import type { Chapter, LabContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
 import type { Text } from './text.js';
-import type { ShellResult } from './ports.js';
+import type { ShellResult } from './effects.js';
 import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
 
 export interface ItemResult {
@@ -50,7 +50,7 @@ function clean(r: ItemResult): ItemResult {
 
 export async function executeStep(
   step: Step,
-  ctx: ChapterContext,
+  ctx: LabContext,
   options: { onLine?: (line: string) => void; confirm?: Confirm; signal?: AbortSignal } = {},
 ): Promise<ItemResult> {
   const onLine = options.onLine;
@@ -59,7 +59,7 @@ export async function executeStep(
 
 async function executeStepRaw(
   step: Step,
-  ctx: ChapterContext,
+  ctx: LabContext,
   options: { onLine?: (line: string) => void; confirm?: Confirm; signal?: AbortSignal },
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
@@ -116,7 +116,7 @@ export const MIN_REQUEST_MS = 250;
  * The check's view of the context: every request's and command's own timeout (5–30 s) is capped by what is left
  * of the check's budget, so --timeout is an upper bound for the whole check.
  */
-export function withDeadline(ctx: ChapterContext, deadline: number): ChapterContext {
+export function withDeadline(ctx: LabContext, deadline: number): LabContext {
   const left = (own: number | undefined) => Math.max(MIN_REQUEST_MS, Math.min(own ?? Number.POSITIVE_INFINITY, deadline - ctx.clock.now()));
   return {
     ...ctx,
@@ -128,7 +128,7 @@ export function withDeadline(ctx: ChapterContext, deadline: number): ChapterCont
 
 export async function probeUntil(
   check: Check,
-  ctx: ChapterContext,
+  ctx: LabContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
 ): Promise<{ outcome: Outcome; attempts: number }> {
   const budget = Math.min(options.deadlineMs ?? ctx.lab.timeoutMs, check.deadlineMs ?? Number.POSITIVE_INFINITY);
@@ -164,7 +164,7 @@ export function notApplicable(check: Check, lab: Lab): string | undefined {
 
 export async function executeCheck(
   check: Check,
-  ctx: ChapterContext,
+  ctx: LabContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
 ): Promise<ItemResult> {
   const onAttempt = options.onAttempt;
@@ -173,7 +173,7 @@ export async function executeCheck(
 
 async function executeCheckRaw(
   check: Check,
-  ctx: ChapterContext,
+  ctx: LabContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal },
 ): Promise<ItemResult> {
   const started = ctx.clock.now();

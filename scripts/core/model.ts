@@ -1,5 +1,5 @@
 import type { Lang, Text } from './text.js';
-import type { Clock, Fs, Http, Net, Shell } from './ports.js';
+import type { Clock, Fs, Http, Net, Shell } from './effects.js';
 
 /** A versions profile from manifests/versions.yaml (loaded by scripts/lab/versions.ts). */
 export interface ChartPin {
@@ -77,9 +77,9 @@ export interface Step {
   /** The same, when they depend on the lab (a profile's values overlays); wins over `manifests`. */
   manifestsFor?(lab: Lab): string[];
   /** Probe before running: a reason to skip it, or undefined to run. */
-  skipIf?(ctx: ChapterContext): Promise<string | undefined>;
+  skipIf?(ctx: LabContext): Promise<string | undefined>;
   /** Probe before running (after skipIf): a reason to refuse outright, e.g. "not our cluster". */
-  refuse?(ctx: ChapterContext): Promise<string | undefined>;
+  refuse?(ctx: LabContext): Promise<string | undefined>;
   /** Needs an explicit yes (interactive confirm, --yes, or CI). */
   destructive?: boolean;
   /** Changes the lab's cluster: refused unless the lab's kube context exists. */
@@ -87,7 +87,7 @@ export interface Step {
   /** A step that installs into a namespace: while it runs, progress shows how many of its pods are ready. */
   progressNamespace?(lab: Lab): string;
   /** Runs after the command succeeded (record facts in progress, e.g. "we created this cluster"). */
-  after?(ctx: ChapterContext): Promise<void>;
+  after?(ctx: LabContext): Promise<void>;
   /**
    * For `run all --fast`: `prepare` needs only this machine (helm repo add), so it runs right after the doctor;
    * `images` installs pods, so it waits for the images to be loaded into the cluster.
@@ -121,7 +121,7 @@ export interface Check {
    * these endpoints is named explicitly (e.g. Prometheus checks need the cluster only through a port-forward).
    */
   needs?: Need[];
-  probe(ctx: ChapterContext): Promise<Outcome>;
+  probe(ctx: LabContext): Promise<Outcome>;
 }
 
 export interface Need {
@@ -165,8 +165,8 @@ export interface Chapter extends ChapterSpec {
   after: string[];
 }
 
-/** What a step or check receives: the lab and the ports. Chapters never import zx or fetch directly. */
-export interface ChapterContext {
+/** What a step, a check or a command works in: the lab, its effects (shell, HTTP, clock, files, TCP) and endpoints. Chapters never import zx or fetch directly. */
+export interface LabContext {
   lab: Lab;
   shell: Shell;
   http: Http;

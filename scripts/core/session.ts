@@ -1,5 +1,5 @@
 import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
-import type { Chapter, ChapterContext, Check, Outcome, Step } from './model.js';
+import type { Chapter, LabContext, Check, Outcome, Step } from './model.js';
 import { say } from './text.js';
 
 export interface RecordedItem {
@@ -57,7 +57,7 @@ export class Session {
   readonly startedAt: number;
   private readonly listeners: RunListener[];
   constructor(
-    readonly ctx: ChapterContext,
+    readonly ctx: LabContext,
     readonly store: RunStore,
     readonly mode: 'run' | 'verify',
     /** aborted on Ctrl-C: chapters then end as interrupted, not failed */

@@ -1,15 +1,15 @@
-import type { ChapterContext, EndpointName, Lab } from '../core/model.js';
+import type { LabContext, EndpointName, Lab } from '../core/model.js';
 import { WorkbookError } from '../core/errors.js';
 import { ENDPOINTS, urlFlag } from '../core/endpoints.js';
 import { ensureContext } from '../lab/kube.js';
 import { installHint } from '../lab/tools.js';
-import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './ports.js';
+import { realClock, realFs, realHttp, realNet, type Clock, type Fs, type Http, type Net, type Shell } from './real.js';
 import { forwardTargets, portForwardArgv, PortForwardManager } from './portforward.js';
 import type { ProgressStore } from './progress.js';
 import { zxShell } from './shell.js';
 import { fill, type Text } from '../core/text.js';
 
-export interface Ports {
+export interface Effects {
   shell: Shell;
   http: Http;
   clock: Clock;
@@ -17,7 +17,7 @@ export interface Ports {
   net: Net;
 }
 
-export function realPorts(env: NodeJS.ProcessEnv): Ports {
+export function realEffects(env: NodeJS.ProcessEnv): Effects {
   return { shell: zxShell(env), http: realHttp, clock: realClock, fs: realFs, net: realNet };
 }
 
@@ -34,7 +34,7 @@ const UNREACHABLE_FORWARD: Text = {
 const PERMANENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL|certificate|bad port/;
 
 /** Build what chapters receive. Endpoints: an explicit URL wins; otherwise a port-forward is started on demand. */
-export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forwards: PortForwardManager): ChapterContext {
+export function createContext(lab: Lab, ports: Effects, store: ProgressStore, forwards: PortForwardManager): LabContext {
   const targets = forwardTargets(lab);
   /** base URL → which endpoint it is, so a failed request can name its cause */
   const bases = new Map<string, { name: EndpointName; explicit: true; flag: string } | { name: EndpointName; explicit: false }>();
@@ -56,7 +56,7 @@ export function createContext(lab: Lab, ports: Ports, store: ProgressStore, forw
       }
     },
   };
-  const ctx: ChapterContext = {
+  const ctx: LabContext = {
     lab,
     ...ports,
     http,

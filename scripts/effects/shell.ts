@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ROOT } from '../core/paths.js';
-import type { RunOptions, Shell, ShellResult } from './ports.js';
+import type { RunOptions, Shell, ShellResult } from '../core/effects.js';
 import type { Command } from '../core/model.js';
 
 /**

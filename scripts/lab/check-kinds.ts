@@ -1,7 +1,7 @@
 // Check kinds that chapters reuse instead of writing their own copy: an HTTP endpoint that answers ready, pods
 // ready by label, a Grafana data source with the settings the lab needs. Each returns a whole Check; a chapter
 // gives it its id, title, needs and hints.
-import type { Check, ChapterContext, EndpointName, Lab, Need, Outcome, UrlName } from '../core/model.js';
+import type { Check, LabContext, EndpointName, Lab, Need, Outcome, UrlName } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { listPods, podReady } from './kube.js';
 import { grafanaRequest, type DataSource } from './grafana.js';
@@ -16,7 +16,7 @@ interface Base {
  * GET <endpoint><path> answers 200 (and, with `body`, that exact body). `more` adds to the evidence of a pass
  * (a version from another page); a failure carries `hint`.
  */
-export function httpReady(o: Base & { endpoint: EndpointName; path: string; body?: string; hint: Text; more?: (ctx: ChapterContext) => Promise<string | undefined> }): Check {
+export function httpReady(o: Base & { endpoint: EndpointName; path: string; body?: string; hint: Text; more?: (ctx: LabContext) => Promise<string | undefined> }): Check {
   return {
     id: o.id,
     title: o.title,
@@ -73,7 +73,7 @@ export interface DataSourceHints {
 }
 
 /** A Grafana data source by uid, read with GET /api/datasources/uid/<uid>. */
-export async function readDataSource(ctx: ChapterContext, uid: string, type: string, hints: DataSourceHints): Promise<{ ds?: DataSource; fail?: Outcome }> {
+export async function readDataSource(ctx: LabContext, uid: string, type: string, hints: DataSourceHints): Promise<{ ds?: DataSource; fail?: Outcome }> {
   const r = await grafanaRequest(ctx, `/api/datasources/uid/${uid}`);
   if (r.status === 401 || r.status === 403) return { fail: hints.unauthorized(r.status) };
   if (r.status === 404) return { fail: { ok: false, evidence: `no data source with uid ${uid} (HTTP 404)`, hint: fill(hints.missing, { uid, type }) } };

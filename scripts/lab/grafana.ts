@@ -1,4 +1,4 @@
-import type { ChapterContext } from '../core/model.js';
+import type { LabContext } from '../core/model.js';
 import { kubectl, runJson } from './tools.js';
 
 export const GRAFANA_SECRET = 'prometheus-stack-grafana';
@@ -12,10 +12,10 @@ export interface GrafanaCredentials {
   source: string;
 }
 
-const cache = new WeakMap<ChapterContext, GrafanaCredentials>();
+const cache = new WeakMap<LabContext, GrafanaCredentials>();
 
 /** Environment first, then the chart's secret in the lab, then the chart's default. */
-export async function grafanaCredentials(ctx: ChapterContext): Promise<GrafanaCredentials> {
+export async function grafanaCredentials(ctx: LabContext): Promise<GrafanaCredentials> {
   const hit = cache.get(ctx);
   if (hit) return hit;
   let creds: GrafanaCredentials;
@@ -33,7 +33,7 @@ export async function grafanaCredentials(ctx: ChapterContext): Promise<GrafanaCr
   return creds;
 }
 
-export function describeCredentials(ctx: ChapterContext, c: GrafanaCredentials): string {
+export function describeCredentials(ctx: LabContext, c: GrafanaCredentials): string {
   return `${c.user} (password from ${c.source}${ctx.lab.showSecrets ? `: ${c.password}` : '; --show-secrets prints it'})`;
 }
 
@@ -43,7 +43,7 @@ export interface GrafanaResponse {
   json?: unknown;
 }
 
-export async function grafanaRequest(ctx: ChapterContext, path: string, init: { method?: 'GET' | 'POST'; body?: unknown; auth?: boolean } = {}): Promise<GrafanaResponse> {
+export async function grafanaRequest(ctx: LabContext, path: string, init: { method?: 'GET' | 'POST'; body?: unknown; auth?: boolean } = {}): Promise<GrafanaResponse> {
   const base = await ctx.endpoint('grafana');
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (init.auth !== false) {

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/format.js';
 import { listPods, podReady } from './kube.js';
-import type { ChapterContext, Step } from '../core/model.js';
+import type { LabContext, Step } from '../core/model.js';
 
 /** How often a long step says it is still running (plain and CI output: one line each time). */
 export const HEARTBEAT_MS = 20_000;
@@ -9,7 +9,7 @@ export const HEARTBEAT_MS = 20_000;
  * While a long step runs (helm --wait, kind create), a line every `everyMs`: elapsed time, the last line the
  * command printed and, for a step that installs into a namespace, how many of its pods are ready.
  */
-export function startHeartbeat(step: Step, ctx: ChapterContext, o: { everyMs: number; emit(line: string): void }): { line(l: string): void; stop(): void } {
+export function startHeartbeat(step: Step, ctx: LabContext, o: { everyMs: number; emit(line: string): void }): { line(l: string): void; stop(): void } {
   const started = ctx.clock.now();
   let last = '';
   let busy = false;

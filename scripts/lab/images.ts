@@ -1,7 +1,7 @@
 // The pinned stack's images: pulled on this machine, loaded into the lab cluster (`workbook prefetch`, `run all --fast`).
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import { formatCommand, lastLines } from '../core/format.js';
-import type { ChapterContext, Command, Lab } from '../core/model.js';
+import type { LabContext, Command, Lab } from '../core/model.js';
 import { kindClusters } from '../lab/tools.js';
 
 /** The kind node image is pulled (kind create uses it) but never loaded into the cluster. */
@@ -25,7 +25,7 @@ export interface PrefetchResult {
 }
 
 /** Pull what is missing, several at a time, then load everything into the lab cluster if it exists. */
-export async function prefetch(ctx: ChapterContext, o: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; interactive: boolean; concurrency?: number }): Promise<PrefetchResult> {
+export async function prefetch(ctx: LabContext, o: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; interactive: boolean; concurrency?: number }): Promise<PrefetchResult> {
   const images = prefetchImages(ctx.lab);
   const result: PrefetchResult = { pulled: [], present: [], failed: [], loaded: [], clusterMissing: false };
   const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });

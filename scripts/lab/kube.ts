@@ -1,6 +1,6 @@
 import { WorkbookError } from '../core/errors.js';
 import { lastLines } from '../core/format.js';
-import type { ChapterContext, Outcome } from '../core/model.js';
+import type { LabContext, Outcome } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { CONTEXT_HINT, kubectl, kubectlCause, runJson } from './tools.js';
 
@@ -11,7 +11,7 @@ export interface ContextState {
 }
 
 /** Which kube contexts exist, and which is "current" (shown, never used). */
-export async function contextState(ctx: ChapterContext): Promise<ContextState> {
+export async function contextState(ctx: LabContext): Promise<ContextState> {
   const list = await ctx.shell.run({ argv: ['kubectl', 'config', 'get-contexts', '--output=name'], timeoutMs: 15_000 });
   const cause = list.exitCode === 0 ? undefined : kubectlCause(ctx.lab, list);
   if (cause) throw new WorkbookError(cause.why, { hint: cause.hint, final: true });
@@ -21,7 +21,7 @@ export async function contextState(ctx: ChapterContext): Promise<ContextState> {
   return { exists: known.includes(ctx.lab.context), current, known };
 }
 
-export function contextRefusal(ctx: ChapterContext, state: ContextState): string {
+export function contextRefusal(ctx: LabContext, state: ContextState): string {
   const cur = state.current && state.current !== ctx.lab.context ? ` (your current context is "${state.current}"; the workbook never uses it unless --context names it)` : '';
   return `kube context "${ctx.lab.context}" does not exist${cur}`;
 }
@@ -34,7 +34,7 @@ const checked = new WeakMap<object, { context: string; failure?: WorkbookError }
  * Before a step changes a cluster, and before a port-forward: refuse unless the lab's context exists. Asked once
  * per run (the answer, a failure too, is kept for the run): a missing context cannot appear by waiting.
  */
-export async function ensureContext(ctx: ChapterContext): Promise<void> {
+export async function ensureContext(ctx: LabContext): Promise<void> {
   const seen = checked.get(ctx.facts);
   if (seen?.context === ctx.lab.context) {
     if (seen.failure) throw seen.failure;
@@ -70,7 +70,7 @@ export function podReady(p: Pod): boolean {
 }
 
 /** kubectl get -o json, as a probe: a failed command becomes a failed outcome with its stderr as evidence. */
-export async function getJson<T>(ctx: ChapterContext, args: string[]): Promise<{ json?: T; fail?: Outcome }> {
+export async function getJson<T>(ctx: LabContext, args: string[]): Promise<{ json?: T; fail?: Outcome }> {
   const { res, json } = await runJson<T>(ctx, kubectl(ctx.lab, ...args, '--output=json'));
   if (json) return { json };
   const evidence = res.exitCode === 0 ? `kubectl ${args.join(' ')}: output is not JSON` : `kubectl ${args.join(' ')}: ${lastLines(res.stderr || res.stdout) || `exit ${res.exitCode}`}`;
@@ -79,7 +79,7 @@ export async function getJson<T>(ctx: ChapterContext, args: string[]): Promise<{
   return { fail: { ok: false, evidence, hint: fill(KUBECTL_HINT, { context: ctx.lab.context }) } };
 }
 
-export async function listPods(ctx: ChapterContext, namespace: string, selector?: string): Promise<{ pods?: Pod[]; fail?: Outcome }> {
+export async function listPods(ctx: LabContext, namespace: string, selector?: string): Promise<{ pods?: Pod[]; fail?: Outcome }> {
   const { json, fail } = await getJson<K8sList<Pod>>(ctx, ['get', 'pods', '--namespace', namespace, ...(selector ? ['--selector', selector] : [])]);
   return fail ? { fail } : { pods: json!.items };
 }

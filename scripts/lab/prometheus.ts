@@ -1,7 +1,7 @@
-import type { ChapterContext } from '../core/model.js';
+import type { LabContext } from '../core/model.js';
 
 /** GET a Prometheus API path and unwrap {status:"success", data}; any other answer is an error with evidence. */
-export async function promApi<T>(ctx: ChapterContext, path: string): Promise<T> {
+export async function promApi<T>(ctx: LabContext, path: string): Promise<T> {
   const base = await ctx.endpoint('prometheus');
   const res = await ctx.http.request(`${base}${path}`, { timeoutMs: 10_000 });
   let body: { status?: string; data?: T; error?: string } | undefined;
@@ -21,7 +21,7 @@ export interface VectorSample {
   value: [number, string];
 }
 
-export async function promQuery(ctx: ChapterContext, expr: string): Promise<VectorSample[]> {
+export async function promQuery(ctx: LabContext, expr: string): Promise<VectorSample[]> {
   const data = await promApi<{ resultType: string; result: VectorSample[] }>(ctx, `/api/v1/query?query=${encodeURIComponent(expr)}`);
   if (data.resultType !== 'vector') throw new Error(`query ${expr}: expected a vector, got ${data.resultType}`);
   return data.result;
@@ -32,11 +32,11 @@ export interface ExemplarSeries {
   exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
 }
 
-export async function promExemplars(ctx: ChapterContext, expr: string, startSec: number, endSec: number): Promise<ExemplarSeries[]> {
+export async function promExemplars(ctx: LabContext, expr: string, startSec: number, endSec: number): Promise<ExemplarSeries[]> {
   return promApi<ExemplarSeries[]>(ctx, `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${startSec}&end=${endSec}`);
 }
 
-export async function promFlags(ctx: ChapterContext): Promise<Record<string, string> | undefined> {
+export async function promFlags(ctx: LabContext): Promise<Record<string, string> | undefined> {
   return promApi<Record<string, string>>(ctx, '/api/v1/status/flags').catch(() => undefined);
 }
 

@@ -1,4 +1,4 @@
-import type { ChapterContext, Lab, Outcome } from '../core/model.js';
+import type { LabContext, Lab, Outcome } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { WorkbookError } from '../core/errors.js';
 
@@ -99,7 +99,7 @@ export function traceEdges(spans: FlatSpan[]): string[] {
 export type TempoGet = { status: number; body: string; json?: unknown };
 
 /** GET a Tempo API path on the query-frontend (or --tempo-url). */
-export async function tempoGet(ctx: ChapterContext, path: string, endpoint: 'tempo' | 'distributor' = 'tempo', headers?: Record<string, string>): Promise<TempoGet> {
+export async function tempoGet(ctx: LabContext, path: string, endpoint: 'tempo' | 'distributor' = 'tempo', headers?: Record<string, string>): Promise<TempoGet> {
   const base = await ctx.endpoint(endpoint);
   const res = await ctx.http.request(`${base}${path}`, { timeoutMs: 15_000, headers });
   let json: unknown;
@@ -114,7 +114,7 @@ export async function tempoGet(ctx: ChapterContext, path: string, endpoint: 'tem
 }
 
 /** Search the last hour. Without start/end Tempo searches only the ingesters (recent, in-memory data). */
-export function searchPath(ctx: ChapterContext, params: { tags?: string; q?: string; limit?: number }): string {
+export function searchPath(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): string {
   const end = Math.floor(ctx.clock.now() / 1000);
   const qs = new URLSearchParams();
   if (params.tags) qs.set('tags', params.tags);
@@ -131,7 +131,7 @@ export const NOT_TEMPO_API: Text = {
   'zh-TW': '搜尋 API 的回應不像 Tempo 2.2（{what}）。--tempo-url（或到 service/tempo-query-frontend 的 port-forward）指向的是 Tempo 的 query-frontend 嗎？若是 5xx，代表 Tempo 本身出錯：`kubectl -n tracing logs deploy/tempo-query-frontend` 與 deploy/tempo-querier 會說明原因。',
 };
 
-export async function search(ctx: ChapterContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
+export async function search(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
   const path = searchPath(ctx, params);
   const r = await tempoGet(ctx, path);
   if (r.status !== 200) {
@@ -160,7 +160,7 @@ export interface TempoConfig {
 }
 
 /** The running configuration (/status/config): its body is a "GET /status/config" line, then the YAML. */
-export async function readTempoConfig(ctx: ChapterContext, endpoint: 'tempo' | 'distributor' = 'tempo'): Promise<{ config?: TempoConfig; error?: string }> {
+export async function readTempoConfig(ctx: LabContext, endpoint: 'tempo' | 'distributor' = 'tempo'): Promise<{ config?: TempoConfig; error?: string }> {
   // an unreachable Tempo throws (with its own hint); only answers are turned into errors here
   const r = await tempoGet(ctx, '/status/config', endpoint);
   if (r.status !== 200) return { error: `GET /status/config → ${r.status} ${r.body.trim().slice(0, 60)}`.trim() };
@@ -179,7 +179,7 @@ export type FetchedTrace =
   | { kind: 'other-trace'; got: string };
 
 /** GET /api/traces/<id>, flattened, and checked to be the trace asked for (callers phrase the problems). */
-export async function fetchTrace(ctx: ChapterContext, id: string): Promise<FetchedTrace> {
+export async function fetchTrace(ctx: LabContext, id: string): Promise<FetchedTrace> {
   const r = await tempoGet(ctx, `/api/traces/${id}`);
   if (r.status !== 200 || r.json === undefined) return { kind: 'http', status: r.status, body: r.body, json: r.json !== undefined };
   let spans: FlatSpan[];
@@ -216,7 +216,7 @@ export interface RingView {
  * heartbeat_timeout (observed on the real 2.2.2 processes). The replication factor is read from the running
  * configuration (ingester.lifecycler.ring.replication_factor), else the lab's values (3).
  */
-export async function readRing(ctx: ChapterContext): Promise<{ ring?: RingView; error?: string }> {
+export async function readRing(ctx: LabContext): Promise<{ ring?: RingView; error?: string }> {
   const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
   const body = r.json as { shards?: RingMember[]; now?: string } | undefined;
   if (r.status !== 200 || !body || !Array.isArray(body.shards)) {

@@ -1,5 +1,5 @@
-import type { ChapterContext, Lab } from '../core/model.js';
-import type { ShellResult } from '../core/ports.js';
+import type { LabContext, Lab } from '../core/model.js';
+import type { ShellResult } from '../core/effects.js';
 import { fill, type Text } from '../core/text.js';
 import { lastLines } from '../core/format.js';
 
@@ -13,7 +13,7 @@ export function helm(lab: Lab, ...args: string[]): string[] {
 }
 
 /** Run a read-only tool command and parse its JSON output. */
-export async function runJson<T>(ctx: ChapterContext, argv: string[]): Promise<{ res: ShellResult; json?: T }> {
+export async function runJson<T>(ctx: LabContext, argv: string[]): Promise<{ res: ShellResult; json?: T }> {
   const res = await ctx.shell.run({ argv, timeoutMs: 30_000 });
   if (res.exitCode !== 0) return { res };
   try {
@@ -24,7 +24,7 @@ export async function runJson<T>(ctx: ChapterContext, argv: string[]): Promise<{
 }
 
 /** Names of the kind clusters on this machine; undefined when kind itself fails (not installed, no Docker). */
-export async function kindClusters(ctx: ChapterContext): Promise<string[] | undefined> {
+export async function kindClusters(ctx: LabContext): Promise<string[] | undefined> {
   const res = await ctx.shell.run({ argv: ['kind', 'get', 'clusters'], timeoutMs: 30_000 });
   // kind prints "No kind clusters found." when there are none (kind@v0.20.0 pkg/cmd/kind/get/clusters)
   return res.exitCode === 0 ? res.stdout.split('\n').map((s) => s.trim()).filter((s) => s && s !== 'No kind clusters found.') : undefined;

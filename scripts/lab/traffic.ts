@@ -14,7 +14,7 @@
  */
 import { errorSpans, fixedStatus, parentOf, semanticsOf, SHOP_TEMPLATES, spanKinds, type Kind } from './shop.js';
 import { WorkbookError } from '../core/errors.js';
-import type { ChapterContext } from '../core/model.js';
+import type { LabContext } from '../core/model.js';
 import { say } from '../core/text.js';
 
 export type Rng = () => number;
@@ -183,7 +183,7 @@ export interface TrafficOptions {
 }
 
 /** Send the templates in turn, at a steady rate, stamped "now" (the generator drops spans older than 30 s). */
-export async function sendTraffic(ctx: ChapterContext, o: TrafficOptions): Promise<{ sent: number; failed: number; perTemplate: number[] }> {
+export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{ sent: number; failed: number; perTemplate: number[] }> {
   const base = await ctx.endpoint('otlp');
   const url = `${base.replace(/\/+$/, '')}/v1/traces`;
   const perTemplate = SHOP_TEMPLATES.map(() => 0);

@@ -18,7 +18,7 @@ import { checks as ch7 } from '../../chapters/07-grafana/index.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { goodMachine, noClusterMachine } from '../helpers/scenarios.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
-import type { Http } from '../../scripts/effects/ports.js';
+import type { Http } from '../../scripts/effects/real.js';
 import { ProgressStore } from '../../scripts/effects/progress.js';
 
 const find = <T extends { id: string }>(xs: T[], id: string) => xs.find((x) => x.id === id)!;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { executeCheck } from '../../scripts/core/engine.js';
 import { checks as ch2 } from '../../chapters/02-prometheus/index.js';
-import { realHttp, MAX_BODY_BYTES } from '../../scripts/effects/ports.js';
+import { realHttp, MAX_BODY_BYTES } from '../../scripts/effects/real.js';
 import { printable } from '../../scripts/core/format.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { resolveLab } from '../../scripts/cli/settings.js';

@@ -1,6 +1,6 @@
-import { createContext, type Ports } from '../../scripts/effects/context.js';
-import type { ChapterContext, Command, Lab } from '../../scripts/core/model.js';
-import { realClock, realFs, realHttp, realNet, type Shell, type ShellResult } from '../../scripts/effects/ports.js';
+import { createContext, type Effects } from '../../scripts/effects/context.js';
+import type { LabContext, Command, Lab } from '../../scripts/core/model.js';
+import { realClock, realFs, realHttp, realNet, type Shell, type ShellResult } from '../../scripts/effects/real.js';
 import { PortForwardManager } from '../../scripts/effects/portforward.js';
 import { ProgressStore } from '../../scripts/effects/progress.js';
 import { getProfile } from '../../scripts/lab/versions.js';
@@ -45,8 +45,8 @@ export function scriptedShell(answers: Record<string, Partial<ShellResult>>): Sh
   };
 }
 
-export async function testContext(lab: Lab, ports: Partial<Ports> = {}): Promise<ChapterContext> {
+export async function testContext(lab: Lab, ports: Partial<Effects> = {}): Promise<LabContext> {
   const store = await ProgressStore.open(lab.stateDir);
-  const all: Ports = { shell: scriptedShell({}), http: realHttp, clock: realClock, fs: realFs, net: realNet, ...ports };
+  const all: Effects = { shell: scriptedShell({}), http: realHttp, clock: realClock, fs: realFs, net: realNet, ...ports };
   return createContext(lab, all, store, new PortForwardManager());
 }

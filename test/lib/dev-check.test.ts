@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { executeCheck } from '../../scripts/core/engine.js';
 import { CATALOG } from '../../scripts/core/catalog.js';
 import { freePort } from '../../scripts/effects/portforward.js';
-import type { Shell } from '../../scripts/effects/ports.js';
+import type { Shell } from '../../scripts/effects/real.js';
 import { testContext, testLab } from '../helpers/context.js';
 
 let server: Server;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { executeCheck, executeStep, probeUntil } from '../../scripts/core/engine.js';
 import type { Check, Outcome, Step } from '../../scripts/core/model.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
-import type { Clock } from '../../scripts/effects/ports.js';
+import type { Clock } from '../../scripts/effects/real.js';
 
 /** A fake clock: sleeping advances time instantly. */
 function fakeClock(): Clock & { slept: number[] } {

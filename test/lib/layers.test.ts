@@ -43,6 +43,6 @@ describe('layers', () => {
   });
   it('the detector sees a wrong-way import', () => {
     expect(layerOf('scripts/lab/kube.js')).toBe('lab');
-    expect(ALLOWED.core!.includes(layerOf('scripts/effects/ports.js'))).toBe(false);
+    expect(ALLOWED.core!.includes(layerOf('scripts/effects/real.js'))).toBe(false);
   });
 });

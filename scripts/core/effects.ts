@@ -1,5 +1,5 @@
-// The architecture's ports: the interfaces through which chapters and the engine reach the world (tools, HTTP,
-// time, files, TCP). Their real implementations live in scripts/effects; tests pass their own.
+// The effects the core may have, as interfaces (the architecture's ports; not TCP ports): how chapters and the
+// engine reach the world (tools, HTTP, time, files, TCP). The real ones live in scripts/effects/real.ts; tests pass their own.
 import type { Command } from './model.js';
 
 export interface ShellResult {

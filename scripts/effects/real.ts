@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Clock, Fs, Http, Net } from '../core/ports.js';
+import type { Clock, Fs, Http, Net } from '../core/effects.js';
 
-// the interfaces are the core's (scripts/core/ports.ts); here are the real implementations
-export type { Clock, Fs, Http, HttpRequest, HttpResponse, Net, RunOptions, Shell, ShellResult } from '../core/ports.js';
+// the interfaces are the core's (scripts/core/effects.ts); here are the real implementations
+export type { Clock, Fs, Http, HttpRequest, HttpResponse, Net, RunOptions, Shell, ShellResult } from '../core/effects.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
