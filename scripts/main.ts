@@ -36,7 +36,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   }
   const cmd = command === undefined ? await menu() : COMMANDS.find((c) => c.spec.name === command);
   if (!cmd) throw new UsageError(`unknown command "${command}"`);
-  return cmd.run({ lab, io, flags, positional: parsed.positional });
+  return cmd.run({ lab, io, flags, positional: parsed.positional, positionals: parsed.positionals });
 }
 
 export { UsageError, WorkbookError, CancelledError };

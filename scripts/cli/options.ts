@@ -43,7 +43,7 @@ export interface CommandSpec {
   usage: string;
   summary: Text;
   /** kind of positional argument */
-  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint';
+  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'action-and-name';
   flags: FlagName[];
 }
 
@@ -51,6 +51,8 @@ export interface CommandSpec {
 export interface ParsedArgs {
   command: string | undefined;
   positional: string | undefined;
+  /** every positional argument (`challenge start <id>` has two) */
+  positionals: string[];
   flags: Flags;
 }
 
@@ -77,12 +79,12 @@ export function parseCli(argv: string[], commands: readonly CommandSpec[]): Pars
     throw new UsageError(usageMessage((err as Error).message, spec?.name));
   }
   const { values, positionals } = parsed;
-  const maxPositionals = !spec || spec.positional === 'none' ? 0 : 1;
+  const maxPositionals = !spec || spec.positional === 'none' ? 0 : spec.positional === 'action-and-name' ? 2 : 1;
   if (positionals.length > maxPositionals && !values.help) {
     const usage = spec ? ` (usage: workbook ${spec.usage})` : '';
     throw new UsageError({ en: `unexpected argument "${positionals[maxPositionals]}"${usage}`, 'zh-TW': `多出的參數 "${positionals[maxPositionals]}"${spec ? `（用法：workbook ${spec.usage}）` : ''}` });
   }
-  return { command: spec?.name, positional: positionals[0], flags: values as Flags };
+  return { command: spec?.name, positional: positionals[0], positionals, flags: values as Flags };
 }
 
 function usageMessage(raw: string, command: string | undefined): Text {

@@ -11,6 +11,7 @@ import * as doctor from './doctor.js';
 import * as status from './status.js';
 import * as down from './down.js';
 import * as reset from './reset.js';
+import * as challenge from './challenge.js';
 
 /** A command: one file under scripts/commands/ with its spec (usage, summary, flags) and its run. */
 export interface CommandModule {
@@ -22,7 +23,7 @@ export interface CommandModule {
  * Every command, in the order `--help` lists them. A command's file is light (its spec and a run that imports
  * what it needs when it runs), so `workbook --help` reads every spec and loads no chapter, chart or UI library.
  */
-export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset];
+export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset, challenge];
 
 export const SPECS: readonly CommandSpec[] = COMMANDS.map((c) => c.spec);
 

@@ -32,6 +32,8 @@ export interface CommandInput {
   io: MainIo;
   flags: Flags;
   positional?: string;
+  /** every positional argument, in order */
+  positionals?: string[];
 }
 
 export const write = (s: NodeJS.WritableStream, text: string) => s.write(text.endsWith('\n') ? text : text + '\n');
@@ -65,13 +67,13 @@ export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn:
 }
 
 /** Reports (if asked for) and the closing summary of a run or verify. */
-export async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags): Promise<void> {
+export async function finish(session: Session, chapters: readonly Chapter[], io: MainIo, flags: Flags, extra: Record<string, unknown> = {}): Promise<void> {
   const { renderSummary } = await import('../ui/summary.js');
   // a report on stdout (-) keeps stdout for itself: the summary goes to stderr
   write(reportOnStdout(flags) ? io.stderr : io.stdout, renderSummary(session, chapters));
   if (flags.json || flags.junit) {
     const { writeReports } = await import('../ui/report.js');
-    await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout });
+    await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout, extra });
   }
 }
 
@@ -102,7 +104,8 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
     return session;
   });
   if (stopped && !session.items.length) return 0;
-  await finish(session, chapters, io, flags);
+  // a workshop's report carries the challenges too: time to fix, hints used
+  await finish(session, chapters, io, flags, store.data.challenges ? { challenges: store.data.challenges } : {});
   if (session.failures().length) return 1;
   if (stopped) return 0;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants

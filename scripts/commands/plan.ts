@@ -1,11 +1,11 @@
 import { UsageError, write, type CommandInput } from './kit.js';
 import { formatCommand, formatDuration } from '../core/format.js';
-import type { Chapter, Lab } from '../core/model.js';
+import type { Challenge, Chapter, Lab } from '../core/model.js';
 import { say } from '../core/text.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'plan', usage: 'plan [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } };
+export const spec: CommandSpec = { name: 'plan', usage: 'plan [chapter|all|challenges]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } };
 
 const L = {
   head: { en: 'Plan', 'zh-TW': '執行計畫' },
@@ -63,6 +63,27 @@ export async function renderFastPlan(lab: Lab): Promise<string> {
   return out.join('\n') + '\n';
 }
 
+/** `plan challenges` or `plan <challenge>`: each fault's commands and its reset, as `challenge start` shows them. */
+export async function renderChallengePlan(challenges: readonly Challenge[], catalog: readonly Chapter[], lab: Lab): Promise<string> {
+  const { faultSteps } = await import('../lab/challenges.js');
+  const lang = lab.lang;
+  const out = [`${say(L.head, lang)}: ${say({ en: 'challenges', 'zh-TW': '挑戰' }, lang)}, profile ${lab.profile.name}, cluster ${lab.clusterName}, context ${lab.context}`, say(L.nothing, lang)];
+  for (const c of challenges) {
+    const { start, reset } = faultSteps(c, catalog);
+    out.push('', `${c.id}: ${say(c.title, lang)}`, `   ${say({ en: 'symptom', 'zh-TW': '症狀' }, lang)}: ${say(c.symptom, lang)}`);
+    for (const [label, steps] of [[{ en: 'start', 'zh-TW': '開始' }, start], [{ en: 'reset', 'zh-TW': '還原' }, reset]] as const) {
+      for (const step of steps) {
+        out.push(`   ${say(label, lang)}: $ ${formatCommand(step.command(lab).argv)}`);
+        out.push(`     ${say(L.why, lang)}: ${say(step.why, lang)}`);
+        for (const m of step.manifestsFor?.(lab) ?? step.manifests ?? []) out.push(`     ${say(L.manifest, lang)}: ${m}`);
+        if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);
+      }
+    }
+    out.push(`   ${say(L.checks, lang)}: ${c.breaks.join(', ')}`);
+  }
+  return out.join('\n') + '\n';
+}
+
 /** `workbook plan [chapter|all] [--fast]`: every command and manifest, exactly as run would use them; runs nothing. */
 export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {
   if (flags.fast) {
@@ -70,7 +91,13 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
     write(io.stdout, await renderFastPlan(lab));
     return 0;
   }
-  const { selectChapters } = await import('../core/catalog.js');
+  const { selectChapters, CATALOG } = await import('../core/catalog.js');
+  const { CHALLENGES } = await import('../lab/challenges.js');
+  const challenges = positional === 'challenges' ? CHALLENGES : CHALLENGES.filter((c) => c.id === positional);
+  if (challenges.length) {
+    write(io.stdout, await renderChallengePlan(challenges, CATALOG, lab));
+    return 0;
+  }
   write(io.stdout, renderPlan(selectChapters(positional), lab));
   return 0;
 }

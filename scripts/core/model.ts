@@ -185,3 +185,28 @@ export interface LabContext {
   /** Forget chapter progress (after teardown); facts other than the given ones stay. */
   resetProgress(dropFacts?: string[]): Promise<void>;
 }
+
+/**
+ * A fault a challenge puts into the learner's lab, done with the real tools: a `helm upgrade` of a chapter's
+ * install step with one more values file (a fault overlay under manifests/challenges/), a `kubectl scale`, or a
+ * `kubectl set env`. Its reset restores the article's state.
+ */
+export type Fault =
+  | { kind: 'values'; /** the chapter whose `install` step is re-run with the overlay laid over */ chapter: string; overlay: string }
+  | { kind: 'scale'; namespace: (lab: Lab) => string; /** kind/name */ target: string; replicas: number; restore: number }
+  | { kind: 'env'; namespace: (lab: Lab) => string; target: string; name: string; value: string; restore: string };
+
+/** A break-and-fix exercise (`workbook challenge`). */
+export interface Challenge {
+  id: string;
+  title: Text;
+  /** what a user of the lab would see; never the cause */
+  symptom: Text;
+  /** the chapter `workbook watch` shows during it */
+  chapter: string;
+  /** the checks the fault breaks ("chapter/check"): `challenge check` passes when all of them pass again */
+  breaks: string[];
+  /** escalating: where to look, what to look for, the fix */
+  hints: [Text, Text, Text];
+  fault: Fault;
+}

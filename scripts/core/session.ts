@@ -55,6 +55,8 @@ export function progressRecorder(store: RunStore): RunListener {
 export class Session {
   readonly items: RecordedItem[] = [];
   readonly startedAt: number;
+  /** a shorter budget for every check than --timeout (`watch` re-runs checks; `challenge check` wants a verdict) */
+  checkBudgetMs?: number;
   private readonly listeners: RunListener[];
   constructor(
     readonly ctx: LabContext,
@@ -124,7 +126,7 @@ export class Session {
       options.onAttempt?.(o, n);
       void this.emit({ type: 'attempt', chapter: ch, id: check.id, attempt: n, outcome: o });
     };
-    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, { ...options, onAttempt });
+    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, { ...options, onAttempt, ...(this.checkBudgetMs !== undefined ? { deadlineMs: Math.min(this.checkBudgetMs, this.ctx.lab.timeoutMs) } : {}) });
     await this.keep(ch, 'check', check.id, title, result);
     return result;
   }
@@ -145,4 +147,9 @@ export class Session {
     this.items.push(item);
     await this.emit({ type: 'item-finished', item });
   }
+}
+
+/** A store that keeps nothing: `challenge` and `watch` run checks without rewriting the chapters' progress. */
+export function nullStore(): RunStore {
+  return { data: { chapters: {} }, startChapter: () => undefined, record: () => undefined, finishChapter: () => undefined, interruptRunning: () => false, save: async () => undefined };
 }

@@ -24,12 +24,27 @@ export interface ChapterProgress {
   checks: Record<string, ItemProgress>;
 }
 
+/** A challenge (`workbook challenge`): when its fault was put in, hints asked for, and when it was fixed. */
+export interface ChallengeProgress {
+  status: 'broken' | 'fixed' | 'reset';
+  startedAt: string;
+  hintsUsed: number;
+  /** the last `challenge check`: when, and each broken check's result */
+  checkedAt?: string;
+  checks?: Record<string, ItemProgress>;
+  fixedAt?: string;
+  /** from the fault being put in to the first `challenge check` that passed */
+  timeToFixMs?: number;
+}
+
 export interface ProgressData {
   version: 1;
   updatedAt: string;
   /** Facts the workbook must remember: which cluster it created (teardown deletes only that one). */
   facts: Record<string, unknown>;
   chapters: Record<string, ChapterProgress>;
+  /** absent in files written before challenges existed */
+  challenges?: Record<string, ChallengeProgress>;
 }
 
 export const PROGRESS_FILE = 'progress.json';
@@ -115,12 +130,22 @@ export class ProgressStore {
   /** What this process changed: a save merges only these into what is on disk (other processes keep theirs). */
   private readonly touchedChapters = new Set<string>();
   private readonly touchedFacts = new Set<string>();
+  private readonly touchedChallenges = new Set<string>();
   /** reset / teardown: the next save replaces the file instead of merging */
   private replaceAll = false;
 
   setFact(key: string, value: unknown): void {
     this.data.facts[key] = value;
     this.touchedFacts.add(key);
+  }
+
+  /** A challenge's record, changed in place by `update`; this process' change wins over the file on disk. */
+  setChallenge(id: string, update: (c: ChallengeProgress | undefined) => ChallengeProgress): ChallengeProgress {
+    this.data.challenges ??= {};
+    const next = update(this.data.challenges[id]);
+    this.data.challenges[id] = next;
+    this.touchedChallenges.add(id);
+    return next;
   }
 
   deleteFact(key: string): void {
@@ -177,6 +202,11 @@ export class ProgressStore {
     if (!isProgress(disk)) return;
     for (const [id, c] of Object.entries(disk.chapters)) if (!this.touchedChapters.has(id)) this.data.chapters[id] = c;
     for (const id of Object.keys(this.data.chapters)) if (!this.touchedChapters.has(id) && !(id in disk.chapters)) delete this.data.chapters[id];
+    const mine = this.data.challenges ?? {};
+    const merged: Record<string, ChallengeProgress> = {};
+    for (const [id, c] of Object.entries(disk.challenges ?? {})) if (!this.touchedChallenges.has(id)) merged[id] = c;
+    for (const id of this.touchedChallenges) if (mine[id]) merged[id] = mine[id]!;
+    if (Object.keys(merged).length || this.data.challenges) this.data.challenges = merged;
     for (const [k, v] of Object.entries(disk.facts)) if (!this.touchedFacts.has(k)) this.data.facts[k] = v;
     for (const k of Object.keys(this.data.facts)) if (!this.touchedFacts.has(k) && !(k in disk.facts)) delete this.data.facts[k];
   }

@@ -11,7 +11,7 @@ import { printable } from '../core/format.js';
 
 export const REPORT_SCHEMA = 'tempo-workbook/report@1';
 
-export function jsonReport(session: Session, chapters: readonly Chapter[]) {
+export function jsonReport(session: Session, chapters: readonly Chapter[], extra: Record<string, unknown> = {}) {
   const lab = session.ctx.lab;
   const counts = { passed: 0, failed: 0, warned: 0, skipped: 0 };
   for (const i of session.items) counts[i.result.status]++;
@@ -47,6 +47,7 @@ export function jsonReport(session: Session, chapters: readonly Chapter[]) {
         })),
       };
     }),
+    ...extra,
   };
 }
 
@@ -102,9 +103,10 @@ export async function checkReportPaths(files: { json?: string; junit?: string },
 }
 
 /** Write the reports: to files (whole, atomically), or to `out` for `-`. A write that fails is exit 2, no temp file left. */
-export async function writeReports(session: Session, chapters: readonly Chapter[], files: { json?: string; junit?: string }, o: { cwd: string; out: NodeJS.WritableStream }): Promise<void> {
+/** `extra`: more top-level fields of the JSON report (the challenges: time to fix, hints used). */
+export async function writeReports(session: Session, chapters: readonly Chapter[], files: { json?: string; junit?: string }, o: { cwd: string; out: NodeJS.WritableStream; extra?: Record<string, unknown> }): Promise<void> {
   const texts: [string, string | undefined, () => string][] = [
-    ['--json', files.json, () => JSON.stringify(jsonReport(session, chapters), null, 2) + '\n'],
+    ['--json', files.json, () => JSON.stringify(jsonReport(session, chapters, o.extra), null, 2) + '\n'],
     ['--junit', files.junit, () => junitReport(session, chapters)],
   ];
   for (const [flag, file, text] of texts) {

@@ -1,0 +1,227 @@
+import { UsageError, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
+import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
+import type { Session } from '../core/session.js';
+import type { Flags } from '../cli/options.js';
+import type { Text } from '../core/text.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = {
+  name: 'challenge',
+  usage: 'challenge <list|start|check|hint|reset> [id]',
+  positional: 'action-and-name',
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'json', 'show-secrets'],
+  summary: {
+    en: 'practice: break your lab on purpose (start), find out why (hint), fix it (check), or put it back (reset)',
+    'zh-TW': '練習：刻意弄壞實驗環境（start）、找出原因（hint）、修好它（check），或還原（reset）',
+  },
+};
+
+const ACTIONS = ['list', 'start', 'check', 'hint', 'reset'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const L = {
+  symptom: { en: 'What you see', 'zh-TW': '你會看到' },
+  next: {
+    en: 'Find the cause and fix it in the lab. `workbook watch {id}` shows the checks live; `workbook challenge check {id}` records the fix; stuck: `workbook challenge hint {id}`.',
+    'zh-TW': '找出原因並在實驗環境中修好它。`workbook watch {id}` 即時顯示檢查結果；`workbook challenge check {id}` 記錄修復；卡住了：`workbook challenge hint {id}`。',
+  },
+  notStarted: { en: 'challenge {id} is not started: `workbook challenge start {id}` first', 'zh-TW': '挑戰 {id} 尚未開始：請先執行 `workbook challenge start {id}`' },
+  confirm: { en: 'This breaks your lab on purpose. Run', 'zh-TW': '這會刻意弄壞你的實驗環境。確定執行' },
+  why: { en: 'why', 'zh-TW': '原因' },
+} as const;
+
+const t = (text: Text, lang: Lab['lang'], vars: Record<string, string> = {}) => say(text, lang).replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+
+/** `workbook challenge <action> [id]`. */
+export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
+  const [action = 'list', id] = positionals;
+  if (!ACTIONS.includes(action as Action)) {
+    throw new UsageError({ en: `unknown challenge action "${action}" (actions: ${ACTIONS.join(', ')})`, 'zh-TW': `沒有 "${action}" 這個挑戰動作（動作：${ACTIONS.join('、')}）` });
+  }
+  const { CHALLENGES, findChallenge } = await import('../lab/challenges.js');
+  if (action === 'list') return list(lab, io, CHALLENGES);
+  const ch = findChallenge(id);
+  switch (action as Exclude<Action, 'list'>) {
+    case 'start':
+      return start(ch, lab, io);
+    case 'check':
+      return check(ch, lab, io, flags);
+    case 'hint':
+      return hint(ch, lab, io);
+    case 'reset':
+      return reset(ch, lab, io);
+  }
+}
+
+async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Promise<number> {
+  const store = await openStore(lab, io);
+  const { formatDuration } = await import('../core/format.js');
+  const rows = challenges.map((c) => {
+    const p = store.data.challenges?.[c.id];
+    const state = !p
+      ? say({ en: 'not started', 'zh-TW': '尚未開始' }, lab.lang)
+      : p.status === 'fixed'
+        ? say({ en: `fixed in ${formatDuration(p.timeToFixMs ?? 0)}, ${p.hintsUsed} hint(s)`, 'zh-TW': `已修復，耗時 ${formatDuration(p.timeToFixMs ?? 0)}，用了 ${p.hintsUsed} 個提示` }, lab.lang)
+        : p.status === 'broken'
+          ? say({ en: `broken since ${p.startedAt}, ${p.hintsUsed} hint(s)`, 'zh-TW': `自 ${p.startedAt} 起故障，用了 ${p.hintsUsed} 個提示` }, lab.lang)
+          : say({ en: 'reset', 'zh-TW': '已還原' }, lab.lang);
+    return `  ${c.id.padEnd(28)} ${say(c.title, lab.lang)}\n  ${''.padEnd(28)} ${state}\n  ${''.padEnd(28)} ${say(c.symptom, lab.lang)}`;
+  });
+  write(io.stdout, [say({ en: 'Challenges (break, find, fix):', 'zh-TW': '挑戰（弄壞、找出原因、修好）：' }, lab.lang), ...rows, '', say({ en: 'Start one: workbook challenge start <id>   (only a lab the workbook created is ever changed)', 'zh-TW': '開始一個：workbook challenge start <id>　（只會變更工作手冊自己建立的實驗環境）' }, lab.lang)].join('\n'));
+  return 0;
+}
+
+/** Runs steps in the open, like any chapter's: the command and why first, confirmation for the fault, output streamed. */
+async function runSteps(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo): Promise<boolean> {
+  const { runSteps: loop } = await import('../core/runner.js');
+  const { formatCommand } = await import('../core/format.js');
+  const { CATALOG } = await import('../core/catalog.js');
+  // the steps belong to no chapter of progress (the session keeps nothing); the first chapter stands in for the loop
+  const host = { ...CATALOG[0]!, id: 'challenge', steps, checks: [] };
+  let failed = false;
+  const outcome = await loop(session, host, steps, {
+    beforeStep: async (_c, s) => {
+      write(io.stdout, `$ ${formatCommand(s.command(lab).argv)}`);
+      write(io.stdout, `  ${say(L.why, lab.lang)}: ${say(s.why, lab.lang)}`);
+      return 'run';
+    },
+    step: () => ({
+      onLine: (l) => write(io.stdout, `  │ ${l}`),
+      confirm: async (c) => {
+        const p = await import('@clack/prompts');
+        const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${c}?`, initialValue: false, ...yesNo(lab.lang) });
+        return ok === true;
+      },
+      done: (r) => {
+        if (!r) return;
+        if (r.status === 'failed') {
+          failed = true;
+          write(io.stdout, `✖ ${r.evidence}`);
+          if (r.hint) write(io.stdout, `  hint: ${say(r.hint, lab.lang)}`);
+        } else write(io.stdout, `${r.status === 'skipped' ? '↓' : '✔'} ${r.evidence}`);
+      },
+    }),
+  });
+  return outcome === 'ok' && !failed;
+}
+
+async function labSession(lab: Lab, io: MainIo, store: Awaited<ReturnType<typeof openStore>>, fn: (ctx: LabContext, session: Session) => Promise<number>): Promise<number> {
+  const { Session, nullStore } = await import('../core/session.js');
+  return withLab(lab, io, store, (ctx) => fn(ctx, new Session(ctx, nullStore(), 'run', io.signal)));
+}
+
+async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
+  const store = await openStore(lab, io);
+  const { faultSteps } = await import('../lab/challenges.js');
+  const { CATALOG } = await import('../core/catalog.js');
+  const { start: steps } = faultSteps(ch, CATALOG);
+  write(io.stdout, `${say({ en: 'Challenge', 'zh-TW': '挑戰' }, lab.lang)} ${ch.id}: ${say(ch.title, lab.lang)}`);
+  const ok = await labSession(lab, io, store, async (ctx, session) => ((await runSteps(steps, ctx, session, lab, io)) ? 0 : 1));
+  if (ok !== 0) return ok;
+  store.setChallenge(ch.id, () => ({ status: 'broken', startedAt: new Date().toISOString(), hintsUsed: 0 }));
+  await store.save();
+  write(io.stdout, `\n${say(L.symptom, lab.lang)}: ${say(ch.symptom, lab.lang)}\n\n${t(L.next, lab.lang, { id: ch.id })}`);
+  return 0;
+}
+
+function started(ch: Challenge, store: Awaited<ReturnType<typeof openStore>>) {
+  const p = store.data.challenges?.[ch.id];
+  if (!p || p.status === 'reset') throw new UsageError({ en: t(L.notStarted, 'en', { id: ch.id }), 'zh-TW': t(L.notStarted, 'zh-TW', { id: ch.id }) });
+  return p;
+}
+
+/** The broken checks, once each within a short budget; results for progress and the report. */
+async function runBroken(ch: Challenge, ctx: LabContext, session: Session, budgetMs: number) {
+  const { brokenChecks } = await import('../lab/challenges.js');
+  const { CATALOG } = await import('../core/catalog.js');
+  const { runChecks } = await import('../core/runner.js');
+  session.checkBudgetMs = budgetMs;
+  const found = brokenChecks(ch, CATALOG);
+  const out: { ref: string; title: string; result: Awaited<ReturnType<Session['check']>> }[] = [];
+  for (const { chapter, check } of found) {
+    const [r] = await runChecks(session, chapter, [check]);
+    if (r) out.push({ ref: `${chapter.id}/${check.id}`, title: say(check.title, ctx.lab.lang), result: r });
+  }
+  return out;
+}
+
+/** A verdict wanted, not a wait: a broken check gets this long (or --timeout, if shorter). */
+const CHECK_BUDGET_MS = 30_000;
+
+async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+  await preflightReports(io, flags);
+  const store = await openStore(lab, io);
+  const before = started(ch, store);
+  const { Session, nullStore } = await import('../core/session.js');
+  const { formatDuration } = await import('../core/format.js');
+  let session!: Session;
+  const results = await withLab(lab, io, store, async (ctx) => {
+    session = new Session(ctx, nullStore(), 'verify', io.signal);
+    return runBroken(ch, ctx, session, CHECK_BUDGET_MS);
+  });
+  const out = flags.json === '-' ? io.stderr : io.stdout;
+  for (const r of results) write(out, `${r.result.status === 'passed' ? '✔' : r.result.status === 'skipped' ? '↓' : '✖'} ${r.title} — ${r.result.evidence}`);
+  const fixed = results.length === ch.breaks.length && results.every((r) => r.result.status === 'passed');
+  const now = new Date();
+  const record = store.setChallenge(ch.id, (p) => {
+    const base = p ?? before;
+    const checks = Object.fromEntries(results.map((r) => [r.ref, { status: r.result.status, at: now.toISOString(), durationMs: Math.round(r.result.durationMs), evidence: r.result.evidence }]));
+    if (!fixed) return { ...base, status: base.status === 'fixed' ? 'broken' : base.status, checkedAt: now.toISOString(), checks };
+    // the first check that passes is the fix; a later one keeps its time
+    const timeToFixMs = base.status === 'fixed' && base.timeToFixMs !== undefined ? base.timeToFixMs : now.getTime() - Date.parse(base.startedAt);
+    return { ...base, status: 'fixed', checkedAt: now.toISOString(), checks, fixedAt: base.status === 'fixed' && base.fixedAt ? base.fixedAt : now.toISOString(), timeToFixMs };
+  });
+  await store.save();
+  if (fixed) {
+    write(out, say({ en: `✔ Fixed: ${ch.id} in ${formatDuration(record.timeToFixMs ?? 0)}, with ${record.hintsUsed} hint(s).`, 'zh-TW': `✔ 已修復：${ch.id}，耗時 ${formatDuration(record.timeToFixMs ?? 0)}，用了 ${record.hintsUsed} 個提示。` }, lab.lang));
+  } else {
+    const bad = results.filter((r) => r.result.status !== 'passed').length;
+    write(out, say({ en: `✖ Not fixed yet: ${bad} of ${ch.breaks.length} checks still fail. Stuck? workbook challenge hint ${ch.id}`, 'zh-TW': `✖ 尚未修復：${ch.breaks.length} 個檢查中仍有 ${bad} 個失敗。卡住了？workbook challenge hint ${ch.id}` }, lab.lang));
+  }
+  if (flags.json) {
+    const { CATALOG } = await import('../core/catalog.js');
+    const { writeReports } = await import('../ui/report.js');
+    const chapters = CATALOG.filter((c) => results.some((r) => r.ref.startsWith(`${c.id}/`)));
+    await writeReports(session, chapters, { json: flags.json }, { cwd: io.cwd, out: io.stdout, extra: { challenge: { id: ch.id, fixed, ...record }, challenges: store.data.challenges } });
+  }
+  return fixed ? 0 : 1;
+}
+
+/** Escalating: 1 where to look, 2 what to look for (with the checks' own diagnoses, run now), 3 the fix. */
+async function hint(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
+  const store = await openStore(lab, io);
+  const p = started(ch, store);
+  const level = Math.min(p.hintsUsed + 1, 3);
+  write(io.stdout, `${say({ en: `Hint ${level} of 3`, 'zh-TW': `提示 ${level}／3` }, lab.lang)}: ${say(ch.hints[level - 1]!, lab.lang).replace(/<context>/g, lab.context)}`);
+  if (level === 2) {
+    // the checks' diagnoses name the cause: run them now and show what each failing one says
+    const diagnoses = await labSession(lab, io, store, async (ctx, session) => {
+      const results = await runBroken(ch, ctx, session, 10_000);
+      for (const r of results.filter((x) => x.result.status === 'failed')) {
+        write(io.stdout, `  ✖ ${r.title} — ${r.result.evidence}`);
+        if (r.result.hint) write(io.stdout, `    ${say(r.result.hint, lab.lang)}`);
+      }
+      return results.filter((x) => x.result.status === 'failed').length;
+    });
+    if (!diagnoses) write(io.stdout, say({ en: '  (every broken check passes now: `workbook challenge check` to record the fix)', 'zh-TW': '  （所有故障的檢查現在都通過了：執行 `workbook challenge check` 記錄修復）' }, lab.lang));
+  }
+  store.setChallenge(ch.id, (c) => ({ ...(c ?? p), hintsUsed: Math.max((c ?? p).hintsUsed, level) }));
+  await store.save();
+  return 0;
+}
+
+async function reset(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
+  const store = await openStore(lab, io);
+  const { faultSteps } = await import('../lab/challenges.js');
+  const { CATALOG } = await import('../core/catalog.js');
+  const { reset: steps } = faultSteps(ch, CATALOG);
+  const ok = await labSession(lab, io, store, async (ctx, session) => ((await runSteps(steps, ctx, session, lab, io)) ? 0 : 1));
+  if (ok !== 0) return ok;
+  if (store.data.challenges?.[ch.id]) {
+    store.setChallenge(ch.id, (c) => ({ ...c!, status: c!.status === 'fixed' ? 'fixed' : 'reset' }));
+    await store.save();
+  }
+  write(io.stdout, say({ en: `Restored the article's state for ${ch.id}.`, 'zh-TW': `已為 ${ch.id} 還原文章的設定。` }, lab.lang));
+  return 0;
+}
