@@ -16,6 +16,8 @@ export interface GrafanaServerOptions {
   tempoUpstream: string;
   user?: string;
   password?: string;
+  /** values overlays laid over manifests/prometheus-stack.values.yaml before provisioning (a challenge's fault) */
+  overlays?: string[];
   /** change the provisioned data sources (drop one, alter settings) */
   dataSources?: (ds: Record<string, DS>) => Record<string, DS>;
   tempoHealthy?: boolean;
@@ -38,9 +40,30 @@ export interface DS {
   [k: string]: unknown;
 }
 
-/** What the chart's provisioning makes of the values (templates/grafana/configmaps-datasources.yaml). */
-export function provisionedDataSources(): Record<string, DS> {
-  const v = parse(readFileSync(join(ROOT, 'manifests/prometheus-stack.values.yaml'), 'utf8'));
+/**
+ * Values files merged as helm merges `--values` files: maps deep-merged, lists replaced whole, and a null in a
+ * later file removing the key (helm/helm@v3.12.3 pkg/cli/values/options.go mergeMaps keeps the null, then
+ * pkg/chartutil/coalesce.go deletes a key whose user-supplied value is null from the chart's defaults).
+ */
+export function mergeValues(files: string[]): any {
+  const merge = (a: any, b: any): any => {
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || a === null || typeof a !== 'object' || Array.isArray(a)) return b;
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) {
+      if (v === null) delete out[k];
+      else out[k] = merge(a[k], v);
+    }
+    return out;
+  };
+  return files.map((f) => parse(readFileSync(join(ROOT, f), 'utf8'))).reduce(merge, {});
+}
+
+/**
+ * What the chart's provisioning makes of the values (templates/grafana/configmaps-datasources.yaml), with any
+ * overlays laid over them as `--values` files (a challenge's fault).
+ */
+export function provisionedDataSources(overlays: string[] = []): Record<string, DS> {
+  const v = mergeValues(['manifests/prometheus-stack.values.yaml', ...overlays]);
   const sc = v.grafana.sidecar.datasources;
   const common = { orgId: 1, typeLogoUrl: '', user: '', database: '', basicAuth: false, basicAuthUser: '', withCredentials: false, secureJsonFields: {}, version: 1 };
   const prom: DS = {
@@ -84,7 +107,7 @@ export interface GrafanaServer {
 export async function startGrafanaServer(opts: GrafanaServerOptions): Promise<GrafanaServer> {
   const user = opts.user ?? 'admin';
   const password = opts.password ?? 'prom-operator';
-  const ds = (opts.dataSources ?? ((x) => x))(provisionedDataSources());
+  const ds = (opts.dataSources ?? ((x) => x))(provisionedDataSources(opts.overlays));
   const requests: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');

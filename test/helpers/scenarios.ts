@@ -149,3 +149,39 @@ export function slowLab(): Scenario {
   };
 }
 
+
+/**
+ * A lab the workbook made, as the fakes answer a challenge's commands. Shapes, from the tools' sources:
+ * `helm status` prints NAME/LAST DEPLOYED/NAMESPACE/STATUS/REVISION (helm/helm@v3.12.3 cmd/helm/status.go); a
+ * missing release is "Error: release: not found" (pkg/storage/driver/driver.go ErrReleaseNotFound); `kubectl get
+ * -o name` prints "<resource>.<group>/<name>" (kubernetes/kubectl@v0.28.2 pkg/cmd/get, name printer); `kubectl
+ * scale` prints "<resource>/<name> scaled" (pkg/cmd/scale/scale.go) and `kubectl set env` "<resource>/<name> env
+ * updated" (pkg/cmd/set/env). Abbreviated: only the lines the workbook reads or shows.
+ */
+export function challengeLab(o: { releases?: string[] } = {}): Scenario {
+  const good = goodMachine();
+  const releases = o.releases ?? ['prometheus-stack', 'tempo'];
+  const H = ['--kube-context', 'kind-tempo-lab'];
+  return {
+    rules: {
+      ...good.rules,
+      helm: [
+        ...good.rules.helm!,
+        ...['prometheus-stack', 'tempo'].map((r) => {
+          const ns = r === 'tempo' ? 'tracing' : 'prometheus';
+          return releases.includes(r)
+            ? { argv: [...H, 'status', r, '--namespace', ns], stdout: `NAME: ${r}\nLAST DEPLOYED: Wed Nov 25 10:00:00 2026\nNAMESPACE: ${ns}\nSTATUS: deployed\nREVISION: 1\n` }
+            : { argv: [...H, 'status', r, '--namespace', ns], stderr: 'Error: release: not found\n', exitCode: 1 };
+        }),
+        { prefix: [...H, 'upgrade', '--install'], stdout: 'Release has been upgraded. Happy Helming!\nSTATUS: deployed\n' },
+      ],
+      kubectl: [
+        ...labKubectl(),
+        { argv: [...K, 'get', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--output=name'], stdout: 'statefulset.apps/tempo-ingester\n' },
+        { argv: [...K, 'get', 'deployment/xk6-tracing', '--namespace', 'tracing', '--output=name'], stdout: 'deployment.apps/xk6-tracing\n' },
+        { prefix: [...K, 'scale', 'statefulset/tempo-ingester'], stdout: 'statefulset.apps/tempo-ingester scaled\n' },
+        { prefix: [...K, 'set', 'env', 'deployment/xk6-tracing'], stdout: 'deployment.apps/xk6-tracing env updated\n' },
+      ],
+    },
+  };
+}

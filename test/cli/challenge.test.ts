@@ -1,0 +1,180 @@
+// `workbook challenge`: each fault's exact commands against the FAKE helm/kubectl (and their reset), only on a lab
+// the workbook made, after confirmation; check, hint and the record of time to fix and hints used, with the
+// exemplar-link fault shown by the Grafana contract server provisioned from the values plus the fault's overlay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { challengeLab } from '../helpers/scenarios.js';
+import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
+import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
+import { CHALLENGES } from '../../scripts/lab/challenges.js';
+
+const H = ['--kube-context', 'kind-tempo-lab'];
+const K = ['--context', 'kind-tempo-lab'];
+const PROM_INSTALL = [...H, 'upgrade', '--install', 'prometheus-stack', 'prometheus-community/kube-prometheus-stack', '--version', '51.2.0', '--namespace', 'prometheus', '--create-namespace', '--values', 'manifests/prometheus-stack.values.yaml'];
+const TEMPO_INSTALL = [...H, 'upgrade', '--install', 'tempo', 'grafana/tempo-distributed', '--version', '1.6.5', '--namespace', 'tracing', '--create-namespace', '--values', 'manifests/tempo-distributed.values.yaml'];
+const WAIT = ['--wait', '--timeout', '10m'];
+
+/** Each fault's command (tool, argv) and the reset's, exactly. */
+const EXPECTED: Record<string, { start: [string, string[]]; reset: [string, string[]] }> = {
+  'exemplar-storage-off': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/exemplar-storage-off.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'remote-write-receiver-off': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/remote-write-receiver-off.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'datasource-no-exemplar-link': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/datasource-no-exemplar-link.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'no-send-exemplars': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/no-send-exemplars.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
+  'no-processors': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/no-processors.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
+  'ingesters-below-quorum': { start: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=1']], reset: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=3']] },
+  'generator-wrong-port': { start: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4318']], reset: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4317']] },
+};
+
+/** A progress file saying the workbook created the cluster (what chapter 1's step records). */
+function ourCluster(world: FakeWorld, cluster = 'tempo-lab') {
+  mkdirSync(world.stateDir, { recursive: true });
+  writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), facts: { createdCluster: cluster }, chapters: {} }));
+}
+
+const changes = (world: FakeWorld) => world.calls().filter((c) => ['upgrade', 'scale', 'set'].includes(c.argv[2]!)).map((c) => [c.tool, c.argv] as [string, string[]]);
+
+describe('workbook challenge (FAKE helm and kubectl)', () => {
+  it('there are at least seven, each with a symptom, three hints and broken checks that exist', () => {
+    expect(CHALLENGES.length).toBeGreaterThanOrEqual(7);
+    expect(Object.keys(EXPECTED).sort()).toEqual(CHALLENGES.map((c) => c.id).sort());
+  });
+
+  it.each(Object.keys(EXPECTED))('%s: start runs the exact fault command and tells the symptom; reset the exact restore', async (id) => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      ourCluster(world);
+      const env = world.env({ CI: 'true' });
+      const r = await runCli(['challenge', 'start', id, '--yes'], env);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(changes(world)).toEqual([EXPECTED[id]!.start]);
+      const ch = CHALLENGES.find((c) => c.id === id)!;
+      expect(r.stdout).toContain(`What you see: ${ch.symptom.en}`);
+      // the command is shown first, with why, like any step
+      expect(r.stdout.indexOf(`$ ${EXPECTED[id]!.start[0]}`)).toBeLessThan(r.stdout.indexOf('What you see'));
+      const p = world.progress().challenges[id];
+      expect(p).toMatchObject({ status: 'broken', hintsUsed: 0 });
+      world.clearCalls();
+      const back = await runCli(['challenge', 'reset', id], env);
+      expect(back.code, back.stdout + back.stderr).toBe(0);
+      expect(changes(world)).toEqual([EXPECTED[id]!.reset]);
+      expect(world.progress().challenges[id].status).toBe('reset');
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('refuses a cluster the workbook did not create, and a release that is not installed: nothing is changed', async () => {
+    const world = new FakeWorld(challengeLab({ releases: ['tempo'] }));
+    try {
+      const env = world.env({ CI: 'true' });
+      const notOurs = await runCli(['challenge', 'start', 'no-processors', '--yes'], env);
+      expect(notOurs.code).toBe(1);
+      expect(notOurs.stdout).toContain('refusing: challenges only break a lab the workbook created (cluster tempo-lab was not made by `workbook run cluster`)');
+      ourCluster(world);
+      const noRelease = await runCli(['challenge', 'start', 'exemplar-storage-off', '--yes'], env);
+      expect(noRelease.code).toBe(1);
+      expect(noRelease.stdout).toContain('refusing: release prometheus-stack is not installed: run chapter 2 (`workbook run prometheus`) first');
+      expect(changes(world)).toEqual([]);
+      expect(world.progress().challenges).toBeUndefined();
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('asks first: without a terminal and without --yes it changes nothing and says how (exit 2)', async () => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      ourCluster(world);
+      const r = await runCli(['challenge', 'start', 'ingesters-below-quorum'], world.env());
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('needs confirmation: run again with --yes');
+      expect(changes(world)).toEqual([]);
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('bad input is one line and exit 2: unknown action, unknown id, check before start', async () => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      const env = world.env({ CI: 'true' });
+      const a = await runCli(['challenge', 'break', 'x'], env);
+      expect([a.code, a.stderr.trim()]).toEqual([2, 'error: unknown challenge action "break" (actions: list, start, check, hint, reset)']);
+      const b = await runCli(['challenge', 'start', 'nope'], env);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/^error: unknown challenge "nope" \(challenges: exemplar-storage-off, /);
+      const c = await runCli(['challenge', 'check', 'no-processors'], env);
+      expect([c.code, c.stderr.trim()]).toEqual([2, 'error: challenge no-processors is not started: `workbook challenge start no-processors` first']);
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('plan challenges shows every fault and reset command without running anything', async () => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      const r = await runCli(['plan', 'challenges'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(0);
+      for (const e of Object.values(EXPECTED)) {
+        expect(r.stdout).toContain(`start: $ ${[e.start[0], ...e.start[1]].join(' ')}`);
+        expect(r.stdout).toContain(`reset: $ ${[e.reset[0], ...e.reset[1]].join(' ')}`);
+      }
+      expect(world.calls()).toEqual([]);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
+
+describe('a challenge from start to fix: the exemplar link (Grafana contract server, values + the fault overlay)', () => {
+  let tempo: TempoServer;
+  let broken: GrafanaServer;
+  let fixed: GrafanaServer;
+  beforeAll(async () => {
+    tempo = await startTempoServer();
+    broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/datasource-no-exemplar-link.values.yaml'] });
+    fixed = await startGrafanaServer({ tempoUpstream: tempo.url });
+  });
+  afterAll(async () => {
+    await Promise.all([tempo?.close(), broken?.close(), fixed?.close()]);
+  });
+
+  it('check fails while broken; hints escalate (the second runs the check and names the cause); check passes once fixed; progress and the JSON report keep time and hints', async () => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      ourCluster(world);
+      const env = world.env({ CI: 'true', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
+      expect((await runCli(['challenge', 'start', 'datasource-no-exemplar-link', '--yes'], env)).code).toBe(0);
+
+      const no = await runCli(['challenge', 'check', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      expect(no.code, no.stdout + no.stderr).toBe(1);
+      expect(no.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
+      expect(no.stdout).toContain('✖ Not fixed yet: 1 of 1 checks still fail.');
+
+      const h1 = await runCli(['challenge', 'hint', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      expect(h1.stdout).toMatch(/^Hint 1 of 3: The exemplars are stored/);
+      const h2 = await runCli(['challenge', 'hint', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      expect(h2.stdout).toMatch(/^Hint 2 of 3: /);
+      // the check's own diagnosis, which names the cause
+      expect(h2.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
+      expect(world.progress().challenges['datasource-no-exemplar-link'].hintsUsed).toBe(2);
+
+      const yes = await runCli(['challenge', 'check', 'datasource-no-exemplar-link', '--grafana-url', fixed.url, '--json', 'report.json'], { ...env }, { cwd: world.dir });
+      expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+      expect(yes.stdout).toMatch(/✔ Fixed: datasource-no-exemplar-link in .+, with 2 hint\(s\)\./);
+      const rec = world.progress().challenges['datasource-no-exemplar-link'];
+      expect(rec).toMatchObject({ status: 'fixed', hintsUsed: 2 });
+      expect(rec.timeToFixMs).toBeGreaterThan(0);
+      expect(Date.parse(rec.fixedAt)).toBeGreaterThanOrEqual(Date.parse(rec.startedAt));
+      const { readFileSync } = await import('node:fs');
+      const report = JSON.parse(readFileSync(join(world.dir, 'report.json'), 'utf8'));
+      expect(report.challenge).toMatchObject({ id: 'datasource-no-exemplar-link', fixed: true, hintsUsed: 2, timeToFixMs: rec.timeToFixMs });
+      expect(report.chapters.map((c: { id: string }) => c.id)).toEqual(['grafana']);
+      expect(report.challenges['datasource-no-exemplar-link'].status).toBe('fixed');
+    } finally {
+      world.cleanup();
+    }
+  });
+});
