@@ -162,7 +162,8 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   });
   const out = flags.json === '-' ? io.stderr : io.stdout;
   for (const r of results) write(out, `${r.result.status === 'passed' ? '✔' : r.result.status === 'skipped' ? '↓' : '✖'} ${r.title} — ${r.result.evidence}`);
-  const fixed = results.length === ch.breaks.length && results.every((r) => r.result.status === 'passed');
+  // a check that does not apply here (asks the cluster, but the endpoints were named) does not hold the fix back
+  const fixed = results.length === ch.breaks.length && results.every((r) => r.result.status === 'passed' || r.result.status === 'skipped') && results.some((r) => r.result.status === 'passed');
   const now = new Date();
   const record = store.setChallenge(ch.id, (p) => {
     const base = p ?? before;

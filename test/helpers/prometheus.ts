@@ -20,20 +20,20 @@ export function prometheusBinary(): string {
 }
 
 /** A free port may be taken by another test process before Prometheus binds it: then start again (three tries). */
-export async function startPrometheus(options: { receiver: boolean; exemplars: boolean }): Promise<RealPrometheus> {
+export async function startPrometheus(options: { receiver: boolean; exemplars: boolean; /** a fixed port (restarting on the same one); otherwise a free one */ port?: number }): Promise<RealPrometheus> {
   for (let i = 1; ; i++) {
     try {
       return await startPrometheusOnce(options);
     } catch (err) {
-      if (i >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+      if (i >= 3 || options.port || !/address already in use/.test((err as Error).message)) throw err;
     }
   }
 }
 
-async function startPrometheusOnce(options: { receiver: boolean; exemplars: boolean }): Promise<RealPrometheus> {
+async function startPrometheusOnce(options: { receiver: boolean; exemplars: boolean; port?: number }): Promise<RealPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,

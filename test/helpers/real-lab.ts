@@ -12,6 +12,8 @@ export function startTraffic(otlpUrl: string, o: { rate?: number; count?: number
     const ctx = await testContext(testLab({ urls: { otlp: otlpUrl } }));
     return sendTraffic(ctx, { count: o.count ?? 0, rate: o.rate ?? 10, signal: ac.signal, log: () => {} });
   })();
+  // a receiver that refuses everything ends the traffic with an error; whoever awaits `done` still sees it
+  done.catch(() => {});
   return {
     done,
     async stop() {

@@ -45,6 +45,9 @@ export interface TempoOptions {
 
 interface Proc {
   name: string;
+  /** how it was started, to start it again (restart) */
+  bin: string;
+  file: string;
   /** when run from grafana/tempo:2.2.2: the container to remove (killing `docker run` leaves it running) */
   container?: string;
   child: ChildProcess;
@@ -63,6 +66,8 @@ export interface RealTempo {
   processes: Record<string, string>;
   /** stop one process (e.g. an ingester) with SIGKILL, as a crashed pod */
   kill(name: string): Promise<void>;
+  /** start a killed process again with its own config and ports (a pod rescheduled), and wait until it is ready */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
   logs(): string;
 }
@@ -102,7 +107,7 @@ async function launch(bin: string, name: string, file: string, args: string[], h
     bin === DOCKER_IMAGE
       ? spawn('docker', ['run', '--rm', '--name', container, '--network', 'host', '--user', `${process.getuid?.() ?? 0}`, '-v', `${dir}:${dir}`, bin.slice('docker:'.length), `-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn(bin, [`-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const p: Proc = { name, child, log: '', http, ...(bin === DOCKER_IMAGE ? { container } : {}) };
+  const p: Proc = { name, bin, file, child, log: '', http, ...(bin === DOCKER_IMAGE ? { container } : {}) };
   child.stderr?.on('data', (d) => (p.log = (p.log + d).slice(-6000)));
   return p;
 }
@@ -138,6 +143,15 @@ function handle(dir: string, procs: Proc[], urls: { url: string; distributorUrl:
       const p = procs.find((x) => x.name === name);
       if (!p) throw new Error(`no tempo process ${name}`);
       await killOne(p);
+    },
+    async restart(name) {
+      const i = procs.findIndex((x) => x.name === name);
+      if (i < 0) throw new Error(`no tempo process ${name}`);
+      const old = procs[i]!;
+      await killOne(old);
+      const p = await launch(old.bin, old.name, old.file, [], old.http);
+      procs[i] = p;
+      await waitReady(p, 60_000);
     },
     async stop() {
       await Promise.all(procs.map(killOne));

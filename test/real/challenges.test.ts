@@ -1,0 +1,176 @@
+// Challenges against REAL services in the fault's state: `workbook challenge check` fails with the diagnosis that
+// names the cause (what `hint` shows at level 2), then passes once the state is fixed, and progress records the
+// fix. The fault itself is put in with the FAKE helm/kubectl (no cluster here); its effect is reproduced on the
+// real Prometheus 2.42 and Tempo 2.2.2: Prometheus started without the flag (then restarted on the same port with
+// it), Tempo with processors or send_exemplars off (then a Tempo with the article's config), two ingesters of
+// three killed (then restarted), traffic sent to the wrong port (then to the distributor's).
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { challengeLab } from '../helpers/scenarios.js';
+import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
+import { startTempo, startTempoMicroservices, tempoBinary, waitRing, type RealTempo } from '../helpers/real-tempo.js';
+import { startTraffic } from '../helpers/real-lab.js';
+import { NO_EXEMPLARS_HINT, NO_RECEIVER_HINT } from '../../chapters/02-prometheus/index.js';
+import { CAUSE } from '../../chapters/06-metrics-generator/index.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+
+const found = tempoBinary();
+if (!found.bin) console.log(`real Tempo challenge tests skipped: ${found.why}`);
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A world where the workbook made the cluster, and the challenge has been started (with the fakes). */
+async function started(id: string): Promise<{ world: FakeWorld; env: NodeJS.ProcessEnv }> {
+  const world = new FakeWorld(challengeLab());
+  cleanups.push(() => world.cleanup());
+  mkdirSync(world.stateDir, { recursive: true });
+  writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), facts: { createdCluster: 'tempo-lab' }, chapters: {} }));
+  const env = world.env({ CI: 'true' });
+  const r = await runCli(['challenge', 'start', id, '--yes'], env);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return { world, env };
+}
+
+const check = (id: string, env: NodeJS.ProcessEnv, urls: string[], timeout = '20s') => runCli(['challenge', 'check', id, ...urls, '--timeout', timeout], env, { timeoutMs: 120_000 });
+const hint = (id: string, env: NodeJS.ProcessEnv, urls: string[]) => runCli(['challenge', 'hint', id, ...urls, '--timeout', '5s'], env, { timeoutMs: 60_000 });
+
+async function prom(o: { receiver: boolean; exemplars: boolean; port?: number }): Promise<RealPrometheus> {
+  const p = await startPrometheus(o);
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+async function tempo(o: Parameters<typeof startTempo>[0]): Promise<RealTempo> {
+  const t = await startTempo(o);
+  cleanups.push(() => t.stop());
+  return t;
+}
+
+function traffic(otlpUrl: string) {
+  const t = startTraffic(otlpUrl, { rate: 10 });
+  cleanups.push(() => t.stop());
+  return t;
+}
+
+describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tempo 2.2.2', () => {
+  it('exemplar-storage-off: fails naming the missing feature (hint 2 says so); passes after Prometheus restarts with it on the same port', async () => {
+    const { world, env } = await started('exemplar-storage-off');
+    let p = await prom({ receiver: true, exemplars: false });
+    const t = await tempo({ remoteWrite: p.url });
+    traffic(t.otlpUrl);
+    const urls = ['--prometheus-url', p.url, '--tempo-url', t.url];
+    const no = await check('exemplar-storage-off', env, urls, '8s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    expect(no.stdout).toMatch(/✖ exemplar storage is on — .*enable-feature/);
+    await hint('exemplar-storage-off', env, urls);
+    const h2 = await hint('exemplar-storage-off', env, urls);
+    expect(h2.stdout).toContain(NO_EXEMPLARS_HINT.en);
+
+    await p.stop();
+    p = await prom({ receiver: true, exemplars: true, port: p.port });
+    const yes = await check('exemplar-storage-off', env, urls, '40s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+    expect(yes.stdout).toMatch(/✔ Fixed: exemplar-storage-off in .+, with 2 hint\(s\)\./);
+    expect(world.progress().challenges['exemplar-storage-off']).toMatchObject({ status: 'fixed', hintsUsed: 2 });
+  });
+
+  it('remote-write-receiver-off: fails naming the receiver; passes after Prometheus restarts with it', async () => {
+    const { env } = await started('remote-write-receiver-off');
+    let p = await prom({ receiver: false, exemplars: true });
+    const t = await tempo({ remoteWrite: p.url });
+    traffic(t.otlpUrl);
+    const urls = ['--prometheus-url', p.url, '--tempo-url', t.url];
+    const no = await check('remote-write-receiver-off', env, urls, '8s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    expect(no.stdout).toContain('✖ remote-write receiver is on — web.enable-remote-write-receiver=false');
+    const h = await hint('remote-write-receiver-off', env, urls);
+    expect(h.stdout).toMatch(/^Hint 1 of 3/);
+    const h2 = await hint('remote-write-receiver-off', env, urls);
+    expect(h2.stdout).toContain(NO_RECEIVER_HINT.en);
+    await p.stop();
+    p = await prom({ receiver: true, exemplars: true, port: p.port });
+    const yes = await check('remote-write-receiver-off', env, urls, '40s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+  });
+
+  it('no-processors: fails with the no-processors diagnosis; passes on a Tempo with the article\'s overrides', async () => {
+    const { env } = await started('no-processors');
+    const p = await prom({ receiver: true, exemplars: true });
+    const bad = await tempo({ remoteWrite: p.url, processors: [] });
+    const tb = traffic(bad.otlpUrl);
+    const no = await check('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url], '6s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    const h1 = await hint('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
+    expect(h1.code).toBe(0);
+    const h2 = await hint('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
+    expect(h2.stdout).toContain(CAUSE.processorsMissing.en.slice(0, 50));
+    await tb.stop();
+    const good = await tempo({ remoteWrite: p.url });
+    traffic(good.otlpUrl);
+    const yes = await check('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', good.url], '60s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+  });
+
+  it('no-send-exemplars: fails with the send_exemplars diagnosis; passes on a Tempo that sends them', async () => {
+    const { env } = await started('no-send-exemplars');
+    const p = await prom({ receiver: true, exemplars: true });
+    const bad = await tempo({ remoteWrite: p.url, sendExemplars: false });
+    const tb = traffic(bad.otlpUrl);
+    const no = await check('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url], '10s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    await hint('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
+    const h2 = await hint('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
+    expect(h2.stdout).toContain(CAUSE.sendExemplarsOff.en.slice(0, 50));
+    await tb.stop();
+    const good = await tempo({ remoteWrite: p.url });
+    traffic(good.otlpUrl);
+    const yes = await check('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', good.url], '60s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+  });
+
+  it('generator-wrong-port: no spans arrive while the generator sends to a closed port; passes once it sends to the distributor', async () => {
+    const { env } = await started('generator-wrong-port');
+    const t = await tempo({});
+    const wrong = await freePort();
+    const tw = traffic(`http://127.0.0.1:${wrong}`);
+    const urls = ['--tempo-url', t.url];
+    const no = await check('generator-wrong-port', env, urls, '6s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    expect(no.stdout).toMatch(/✖ .*tempo_distributor_spans_received_total/);
+    await tw.stop();
+    traffic(t.otlpUrl);
+    const yes = await check('generator-wrong-port', env, urls, '30s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+  });
+
+  it('ingesters-below-quorum (microservices): two of three ingesters gone, the ring says the quorum is lost; passes when they are back', async () => {
+    const { env } = await started('ingesters-below-quorum');
+    const ms = await startTempoMicroservices({});
+    cleanups.push(() => ms.stop());
+    traffic(ms.otlpUrl);
+    await ms.kill('ingester-1');
+    await ms.kill('ingester-2');
+    await waitRing(ms.distributorUrl, 1, 30_000);
+    const urls = ['--tempo-url', ms.url, '--distributor-url', ms.distributorUrl];
+    const no = await check('ingesters-below-quorum', env, urls, '6s');
+    expect(no.code, no.stdout + no.stderr).toBe(1);
+    expect(no.stdout).toMatch(/✖ the ingester ring has 3 ACTIVE members — 1\/3 ingesters ACTIVE/);
+    await hint('ingesters-below-quorum', env, urls);
+    const h2 = await hint('ingesters-below-quorum', env, urls);
+    expect(h2.stdout).toMatch(/quorum/i);
+    // together: a starting ingester does not report ready while another ring member is past its heartbeat timeout
+    // (Tempo 2.2.2's lifecycler: "found an existing instance(s) with a problem in the ring"), as seen on this binary
+    await Promise.all([ms.restart('ingester-1'), ms.restart('ingester-2')]);
+    await waitRing(ms.distributorUrl, 3, 30_000);
+    // the generator's pushes failed while the quorum was lost; it sends again
+    traffic(ms.otlpUrl);
+    const yes = await check('ingesters-below-quorum', env, urls, '60s');
+    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+    expect(yes.stdout).toContain('↓ every Tempo component has ready pods — asks the cluster');
+  }, 240_000);
+});
