@@ -1,0 +1,148 @@
+import { openStore, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
+import type { Challenge, Chapter, Check, Lab } from '../core/model.js';
+import type { Text } from '../core/text.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = {
+  name: 'watch',
+  usage: 'watch [chapter|challenge]',
+  positional: 'chapter',
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'show-secrets'],
+  summary: {
+    en: 're-run a chapter\'s checks every few seconds and when manifests/ changes, on one live board (default: the challenge under way, or where you left off)',
+    'zh-TW': '每隔幾秒以及 manifests/ 有變動時重新執行章節的檢查，顯示在即時看板上（預設：進行中的挑戰，或上次停下的章節）',
+  },
+};
+
+/** Between rounds (WORKBOOK_WATCH_MS for tests and benchmarks). */
+export const WATCH_INTERVAL_MS = 2000;
+/** A check's budget within one round: a fix shows within it (it re-probes), a broken check does not hold the board. */
+export const ROUND_CHECK_BUDGET_MS = 2000;
+
+interface Target {
+  title: string;
+  /** the checks, each with its chapter */
+  items: { chapter: Chapter; check: Check }[];
+  /** what to say once everything passes */
+  passed: Text;
+}
+
+async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Target> {
+  const { CATALOG, findChapter, nextAfter } = await import('../core/catalog.js');
+  const { CHALLENGES, brokenChecks } = await import('../lab/challenges.js');
+  const store = await openStore(lab, io);
+  const challenge = (c: Challenge): Target => ({
+    title: `${say({ en: 'challenge', 'zh-TW': '挑戰' }, lab.lang)} ${c.id}: ${say(c.title, lab.lang)}`,
+    items: brokenChecks(c, CATALOG),
+    passed: { en: `✔ Every check the fault broke passes again. Record it: workbook challenge check ${c.id}`, 'zh-TW': `✔ 故障影響的檢查全部重新通過。記錄下來：workbook challenge check ${c.id}` },
+  });
+  const chapter = (ch: Chapter): Target => {
+    const next = ch.role === 'teardown' ? undefined : nextAfter(ch);
+    return {
+      title: `${ch.number}. ${say(ch.title, lab.lang)}`,
+      items: ch.checks.map((check) => ({ chapter: ch, check })),
+      passed: next
+        ? { en: `✔ Chapter ${ch.number} passes. Next: ${next.number}. ${next.title.en} — workbook run ${next.id}`, 'zh-TW': `✔ 第 ${ch.number} 章通過。下一章：${next.number}. ${next.title['zh-TW']} — workbook run ${next.id}` }
+        : { en: `✔ Chapter ${ch.number} passes.`, 'zh-TW': `✔ 第 ${ch.number} 章通過。` },
+    };
+  };
+  if (arg) {
+    const c = CHALLENGES.find((x) => x.id === arg.trim().toLowerCase());
+    return c ? challenge(c) : chapter(findChapter(arg));
+  }
+  // a challenge under way (the latest started), else where the learner left off
+  const open = Object.entries(store.data.challenges ?? {}).filter(([, p]) => p.status === 'broken').sort((a, b) => b[1].startedAt.localeCompare(a[1].startedAt))[0];
+  const c = open && CHALLENGES.find((x) => x.id === open[0]);
+  if (c) return challenge(c);
+  const { nextChapter } = await import('../ui/status.js');
+  return chapter(nextChapter(store.data) ?? CATALOG.filter((x) => x.role !== 'teardown').at(-1)!);
+}
+
+/** `workbook watch [chapter|challenge]`: rounds of checks until Ctrl-C, redrawn on a board or printed as changes. */
+export async function run({ lab, io, positional }: CommandInput): Promise<number> {
+  const t = await target(positional, lab, io);
+  if (!t.items.length) {
+    write(io.stdout, say({ en: 'nothing to watch: this chapter has no checks', 'zh-TW': '沒有可監看的項目：本章沒有檢查' }, lab.lang));
+    return 0;
+  }
+  const store = await openStore(lab, io);
+  const { Session, nullStore } = await import('../core/session.js');
+  const { runChecks } = await import('../core/runner.js');
+  const { Board, Redraw, changeLine, renderBoard } = await import('../ui/watch-board.js');
+  const { MANIFESTS } = await import('../core/paths.js');
+  const { watch } = await import('node:fs');
+  const n = Number(io.env.WORKBOOK_WATCH_MS);
+  const intervalMs = Number.isFinite(n) && n >= 50 ? n : WATCH_INTERVAL_MS;
+  const tty = io.stdout.isTTY === true && !lab.ci;
+  const out = io.stdout;
+
+  return withLab(lab, io, store, async (ctx) => {
+    const board = new Board(t.items.map(({ chapter, check }) => ({ ref: `${chapter.id}/${check.id}`, title: say(check.title, lab.lang) })), ctx.clock.now());
+    const redraw = new Redraw(out);
+    let wasPassing = false;
+    let changedFiles = 0;
+    const head = () => `${say({ en: 'watching', 'zh-TW': '監看中' }, lab.lang)} ${t.title} — ${say({ en: `round ${board.round}; again every ${intervalMs / 1000} s and when manifests/ changes; Ctrl-C stops`, 'zh-TW': `第 ${board.round} 輪；每 ${intervalMs / 1000} 秒及 manifests/ 變動時重跑；Ctrl-C 停止` }, lab.lang)}`;
+    const foot = () => (board.passing() ? say(t.passed, lab.lang) : say({ en: `${board.cells.filter((c) => c.state === 'failed').length} of ${board.cells.length} failing`, 'zh-TW': `${board.cells.length} 項中有 ${board.cells.filter((c) => c.state === 'failed').length} 項失敗` }, lab.lang));
+    const draw = () => {
+      if (tty) redraw.draw(renderBoard(board, { head: head(), foot: foot(), now: ctx.clock.now(), width: Math.max(40, (out.columns || 80) - 1), lang: lab.lang }));
+    };
+    const announce = () => {
+      const passing = board.passing();
+      if (passing && !wasPassing && !tty) write(out, say(t.passed, lab.lang));
+      wasPassing = passing;
+    };
+
+    // a change under manifests/ starts the next round at once
+    let wake: (() => void) | undefined;
+    const watcher = (() => {
+      try {
+        return watch(MANIFESTS, { recursive: true }, () => {
+          changedFiles++;
+          wake?.();
+        });
+      } catch {
+        return undefined; // no recursive watch on this platform: the interval alone
+      }
+    })();
+    io.signal?.addEventListener('abort', () => wake?.());
+    if (!tty) write(out, head().replace(/round \d+; |第 \d+ 輪；/, ''));
+
+    try {
+      while (!io.signal?.aborted) {
+        board.round++;
+        const seen = changedFiles;
+        const session = new Session(ctx, nullStore(), 'verify', io.signal);
+        session.checkBudgetMs = ROUND_CHECK_BUDGET_MS;
+        session.on((e) => {
+          const changed = board.apply(e, ctx.clock.now());
+          if (changed && !tty) write(out, changeLine(changed, new Date()));
+          if (changed || e.type === 'item-finished') {
+            draw();
+            announce();
+          }
+        });
+        draw();
+        // checks in the order their chapters have them; each chapter's through the one run loop
+        for (const ch of [...new Set(t.items.map((i) => i.chapter))]) {
+          await runChecks(session, ch, t.items.filter((i) => i.chapter === ch).map((i) => i.check));
+        }
+        if (io.signal?.aborted) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, intervalMs);
+          function done() {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          }
+          wake = done;
+          // a file changed while the round ran: go again now
+          if (changedFiles !== seen || io.signal?.aborted) done();
+        });
+      }
+    } finally {
+      watcher?.close();
+    }
+    return 0;
+  });
+}
