@@ -82,7 +82,9 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
     const redraw = new Redraw(out);
     let wasPassing = false;
     let changedFiles = 0;
-    const head = () => `${say({ en: 'watching', 'zh-TW': '監看中' }, lab.lang)} ${t.title} — ${say({ en: `round ${board.round}; again every ${intervalMs / 1000} s and when manifests/ changes; Ctrl-C stops`, 'zh-TW': `第 ${board.round} 輪；每 ${intervalMs / 1000} 秒及 manifests/ 變動時重跑；Ctrl-C 停止` }, lab.lang)}`;
+    const every = say({ en: `again every ${intervalMs / 1000} s and when manifests/ changes; Ctrl-C stops`, 'zh-TW': `每 ${intervalMs / 1000} 秒及 manifests/ 變動時重跑；Ctrl-C 停止` }, lab.lang);
+    const title = `${say({ en: 'watching', 'zh-TW': '監看中' }, lab.lang)} ${t.title}`;
+    const head = () => `${title}\n${say({ en: `round ${board.round}`, 'zh-TW': `第 ${board.round} 輪` }, lab.lang)} · ${every}`;
     const foot = () => (board.passing() ? say(t.passed, lab.lang) : say({ en: `${board.cells.filter((c) => c.state === 'failed').length} of ${board.cells.length} failing`, 'zh-TW': `${board.cells.length} 項中有 ${board.cells.filter((c) => c.state === 'failed').length} 項失敗` }, lab.lang));
     const draw = () => {
       if (tty) redraw.draw(renderBoard(board, { head: head(), foot: foot(), now: ctx.clock.now(), width: Math.max(40, (out.columns || 80) - 1), lang: lab.lang }));
@@ -106,7 +108,7 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
       }
     })();
     io.signal?.addEventListener('abort', () => wake?.());
-    if (!tty) write(out, head().replace(/round \d+; |第 \d+ 輪；/, ''));
+    if (!tty) write(out, `${title} — ${every}`);
 
     try {
       while (!io.signal?.aborted) {

@@ -63,7 +63,7 @@ const cut = (s: string, width: number) => (s.length > width ? `${s.slice(0, Math
 
 /** The board as lines for a terminal of `width` columns. */
 export function renderBoard(board: Board, o: { head: string; foot: string; now: number; width: number; lang: Lang }): string[] {
-  const lines = [cut(o.head, o.width), ''];
+  const lines = [...o.head.split('\n').map((l) => cut(l, o.width)), ''];
   for (const c of board.cells) {
     const held = c.state === 'pending' ? '' : ` (${say(HELD, o.lang)} ${formatDuration(Math.max(0, o.now - c.since))})`;
     lines.push(cut(`${MARK[c.state]} ${c.title}${held}`, o.width));
