@@ -1,25 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import type { Chapter, ChapterSpec } from './model.js';
 import { CHAPTERS } from './paths.js';
+import { CHAPTER_FOLDER, chapterFolders } from './chapter-folders.js';
+
+export { CHAPTER_FOLDER, chapterFolders };
 import type { Lang } from './text.js';
-
-/** A chapter folder: two digits, a dash, the chapter's id (`05-traces`). */
-export const CHAPTER_FOLDER = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
-
-/**
- * The chapters' folders (lessons live there); a folder without both lessons is not a chapter. Sorted by number,
- * a teardown chapter last whatever its number.
- */
-export function chapterFolders(dir = CHAPTERS): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && CHAPTER_FOLDER.test(e.name) && existsSync(join(dir, e.name, 'lesson.en.md')) && existsSync(join(dir, e.name, 'lesson.zh-TW.md')))
-    .map((e) => e.name)
-    .sort();
-}
 
 /** Where a chapter's code is: compiled beside this module (dist/chapters/…/index.js), or the sources under tsx/vitest. */
 function moduleOf(folder: string): string {

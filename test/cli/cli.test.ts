@@ -14,7 +14,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     [['verify', '--frobnicate'], 'error: unknown flag --frobnicate (see workbook verify --help)'],
     [['plan', '--lang', 'fr'], 'error: --lang must be en or zh-TW, not "fr"'],
     [['plan', '--profile', 'latest'], 'error: unknown profile "latest" (known: article, article-minio)'],
-    [['launch'], 'error: unknown command "launch" (commands: run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset; see workbook --help)'],
+    [['launch'], 'error: unknown command "launch" (commands: run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset, challenge, watch; see workbook --help)'],
     [['verify', '--prometheus-url', '127.0.0.1:9090'], 'error: --prometheus-url "127.0.0.1:9090" is not a URL (e.g. http://127.0.0.1:9090)'],
     [['verify', '--tempo-url', 'ftp://127.0.0.1/'], 'error: --tempo-url must be http:// or https://'],
   ])('%j', async (args, line) => {
