@@ -31,6 +31,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
         { value: 'read', label: t('Read a lesson (runs nothing)', '閱讀課文（不執行任何東西）') },
         { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
         { value: 'status', label: t('Show progress', '顯示進度') },
+        { value: 'practice', label: t('Practice: break the lab and fix it (challenges)', '練習：弄壞實驗環境再修好（挑戰）') },
         { value: 'reset', label: t('Reset progress', '重設進度') },
         { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
         { value: 'quit', label: t('Quit', '離開') },
@@ -66,6 +67,28 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
         case 'reset':
           await (await import('./reset.js')).run({ lab, io, flags });
           break;
+        case 'practice': {
+          const { CHALLENGES } = await import('../lab/challenges.js');
+          const id = await p.select({
+            ...o,
+            message: t('Which challenge?', '哪一個挑戰？'),
+            options: CHALLENGES.map((c) => ({ value: c.id, label: say(c.title, lab.lang), hint: store.data.challenges?.[c.id]?.status ?? c.id })),
+          });
+          if (p.isCancel(id)) break;
+          const action = await p.select({
+            ...o,
+            message: t('What now?', '要做什麼？'),
+            options: [
+              { value: 'start', label: t('Start: break the lab (asks first)', '開始：弄壞實驗環境（會先確認）') },
+              { value: 'check', label: t('Check my fix', '檢查我的修復') },
+              { value: 'hint', label: t('A hint', '給我提示') },
+              { value: 'reset', label: t('Reset: the article\'s values back', '還原：改回文章的設定') },
+            ],
+          });
+          if (p.isCancel(action)) break;
+          await (await import('./challenge.js')).run({ lab, io, flags, positionals: [action, id] });
+          break;
+        }
         case 'down':
           await execute([teardownChapter()], 'run', lab, io, flags);
           break;

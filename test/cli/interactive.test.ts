@@ -135,4 +135,33 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     expect(t.stdout.text).toContain('0 prerequisites');
     expect(t.stdout.text).toContain('Next: 0 Prerequisites (doctor) → workbook run prerequisites');
   });
+
+  it('Practice from the menu: pick a challenge, start it, confirm the fault command, and the symptom is shown', async () => {
+    const { challengeLab } = await import('../helpers/scenarios.js');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    world = new FakeWorld(challengeLab());
+    mkdirSync(world.stateDir, { recursive: true });
+    writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), facts: { createdCluster: 'tempo-lab' }, chapters: {} }));
+    const env = world.env();
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main([], t.io);
+    // Continue, Run a chapter, Read a lesson, Verify, Show progress, Practice
+    let at = await typeWhen(t.stdout, 'What next?', t.stdin, KEY.down.repeat(5));
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    // the fifth challenge: ingesters below quorum; then Start
+    at = await typeWhen(t.stdout, 'Which challenge?', t.stdin, KEY.down.repeat(4) + KEY.enter, at);
+    at = await typeWhen(t.stdout, 'What now?', t.stdin, KEY.enter, at);
+    // the fault asks first (No is the default): Yes
+    at = await typeWhen(t.stdout, 'This breaks your lab on purpose', t.stdin, KEY.left + KEY.enter, at);
+    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    expect(await done).toBe(0);
+    expect(t.stdout.text).toContain('$ kubectl --context kind-tempo-lab scale statefulset/tempo-ingester --namespace tracing --replicas=1');
+    expect(t.stdout.text).toContain('What you see: New traces stop appearing');
+    expect(world.calls('kubectl').some((c) => c.argv.includes('scale'))).toBe(true);
+    expect(world.progress().challenges['ingesters-below-quorum'].status).toBe('broken');
+  });
 });

@@ -31,7 +31,7 @@ export class FakeTtyIn extends PassThrough {
   }
 }
 
-export const KEY = { enter: '\r', down: '\x1b[B', up: '\x1b[A', right: '\x1b[C' } as const;
+export const KEY = { enter: '\r', down: '\x1b[B', up: '\x1b[A', right: '\x1b[C', left: '\x1b[D' } as const;
 
 /** Wait until the screen shows `text` (after `from`), then type `keys`. */
 export async function typeWhen(out: FakeTtyOut, text: string, input: FakeTtyIn, keys: string, from = 0, timeoutMs = 15_000): Promise<number> {

@@ -98,38 +98,25 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
   });
 
-  it('no-processors: fails with the no-processors diagnosis; passes on a Tempo with the article\'s overrides', async () => {
-    const { env } = await started('no-processors');
+  // Tempo's config is the fault: a Tempo in that state, then one with the article's config, both writing to one Prometheus
+  it.each([
+    { id: 'no-processors', bad: { processors: [] as string[] }, cause: CAUSE.processorsMissing.en, wait: '6s' },
+    { id: 'no-send-exemplars', bad: { sendExemplars: false }, cause: CAUSE.sendExemplarsOff.en, wait: '10s' },
+  ])('$id: fails with the diagnosis that names it (hint 2); passes on a Tempo with the article\'s config', async ({ id, bad, cause, wait }) => {
+    const { env } = await started(id);
     const p = await prom({ receiver: true, exemplars: true });
-    const bad = await tempo({ remoteWrite: p.url, processors: [] });
-    const tb = traffic(bad.otlpUrl);
-    const no = await check('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url], '6s');
+    const broken = await tempo({ remoteWrite: p.url, ...bad });
+    const tb = traffic(broken.otlpUrl);
+    const urls = ['--prometheus-url', p.url, '--tempo-url', broken.url];
+    const no = await check(id, env, urls, wait);
     expect(no.code, no.stdout + no.stderr).toBe(1);
-    const h1 = await hint('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
-    expect(h1.code).toBe(0);
-    const h2 = await hint('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
-    expect(h2.stdout).toContain(CAUSE.processorsMissing.en.slice(0, 50));
+    expect((await hint(id, env, urls)).code).toBe(0);
+    const h2 = await hint(id, env, urls);
+    expect(h2.stdout).toContain(cause.slice(0, 50));
     await tb.stop();
     const good = await tempo({ remoteWrite: p.url });
     traffic(good.otlpUrl);
-    const yes = await check('no-processors', env, ['--prometheus-url', p.url, '--tempo-url', good.url], '60s');
-    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
-  });
-
-  it('no-send-exemplars: fails with the send_exemplars diagnosis; passes on a Tempo that sends them', async () => {
-    const { env } = await started('no-send-exemplars');
-    const p = await prom({ receiver: true, exemplars: true });
-    const bad = await tempo({ remoteWrite: p.url, sendExemplars: false });
-    const tb = traffic(bad.otlpUrl);
-    const no = await check('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url], '10s');
-    expect(no.code, no.stdout + no.stderr).toBe(1);
-    await hint('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
-    const h2 = await hint('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', bad.url]);
-    expect(h2.stdout).toContain(CAUSE.sendExemplarsOff.en.slice(0, 50));
-    await tb.stop();
-    const good = await tempo({ remoteWrite: p.url });
-    traffic(good.otlpUrl);
-    const yes = await check('no-send-exemplars', env, ['--prometheus-url', p.url, '--tempo-url', good.url], '60s');
+    const yes = await check(id, env, ['--prometheus-url', p.url, '--tempo-url', good.url], '60s');
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
   });
 
