@@ -26,6 +26,8 @@ interface Target {
   items: { chapter: Chapter; check: Check }[];
   /** what to say once everything passes */
   passed: Text;
+  /** in a terminal, Enter once everything passes: what it does, and doing it (after the watch has stopped) */
+  then?: { label: Text; run: (input: CommandInput) => Promise<number> };
 }
 
 async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Target> {
@@ -36,6 +38,10 @@ async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Ta
     title: `${say({ en: 'challenge', 'zh-TW': '挑戰' }, lab.lang)} ${c.id}: ${say(c.title, lab.lang)}`,
     items: brokenChecks(c, CATALOG),
     passed: { en: `✔ Every check the fault broke passes again. Record it: workbook challenge check ${c.id}`, 'zh-TW': `✔ 故障影響的檢查全部重新通過。記錄下來：workbook challenge check ${c.id}` },
+    then: {
+      label: { en: 'Enter records the fix (challenge check)', 'zh-TW': '按 Enter 記錄修復（challenge check）' },
+      run: async (input) => (await import('./challenge.js')).run({ ...input, positionals: ['check', c.id] }),
+    },
   });
   const chapter = (ch: Chapter): Target => {
     const next = ch.role === 'teardown' ? undefined : nextAfter(ch);
@@ -45,6 +51,17 @@ async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Ta
       passed: next
         ? { en: `✔ Chapter ${ch.number} passes. Next: ${next.number}. ${next.title.en} — workbook run ${next.id}`, 'zh-TW': `✔ 第 ${ch.number} 章通過。下一章：${next.number}. ${next.title['zh-TW']} — workbook run ${next.id}` }
         : { en: `✔ Chapter ${ch.number} passes.`, 'zh-TW': `✔ 第 ${ch.number} 章通過。` },
+      ...(next
+        ? {
+            then: {
+              label: { en: `Enter goes on to chapter ${next.number} (workbook run ${next.id})`, 'zh-TW': `按 Enter 前往第 ${next.number} 章（workbook run ${next.id}）` },
+              run: async (input: CommandInput) => {
+                const { execute } = await import('./kit.js');
+                return execute([next], 'run', input.lab, input.io, input.flags);
+              },
+            },
+          }
+        : {}),
     };
   };
   if (arg) {
@@ -60,7 +77,8 @@ async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Ta
 }
 
 /** `workbook watch [chapter|challenge]`: rounds of checks until Ctrl-C, redrawn on a board or printed as changes. */
-export async function run({ lab, io, positional }: CommandInput): Promise<number> {
+export async function run(input: CommandInput): Promise<number> {
+  const { lab, io, positional } = input;
   const t = await target(positional, lab, io);
   if (!t.items.length) {
     write(io.stdout, say({ en: 'nothing to watch: this chapter has no checks', 'zh-TW': '沒有可監看的項目：本章沒有檢查' }, lab.lang));
@@ -77,7 +95,10 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
   const tty = io.stdout.isTTY === true && !lab.ci;
   const out = io.stdout;
 
-  return withLab(lab, io, store, async (ctx) => {
+  // in a terminal, Enter (a line: stdin stays cooked, so Ctrl-C is still Ctrl-C) goes on once everything passes
+  const keys = tty && io.stdin.isTTY === true;
+  let goOn = false;
+  const code = await withLab(lab, io, store, async (ctx) => {
     const board = new Board(t.items.map(({ chapter, check }) => ({ ref: `${chapter.id}/${check.id}`, title: say(check.title, lab.lang) })), ctx.clock.now());
     const redraw = new Redraw(out);
     let wasPassing = false;
@@ -85,7 +106,7 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
     const every = say({ en: `again every ${intervalMs / 1000} s and when manifests/ changes; Ctrl-C stops`, 'zh-TW': `每 ${intervalMs / 1000} 秒及 manifests/ 變動時重跑；Ctrl-C 停止` }, lab.lang);
     const title = `${say({ en: 'watching', 'zh-TW': '監看中' }, lab.lang)} ${t.title}`;
     const head = () => `${title}\n${say({ en: `round ${board.round}`, 'zh-TW': `第 ${board.round} 輪` }, lab.lang)} · ${every}`;
-    const foot = () => (board.passing() ? say(t.passed, lab.lang) : say({ en: `${board.cells.filter((c) => c.state === 'failed').length} of ${board.cells.length} failing`, 'zh-TW': `${board.cells.length} 項中有 ${board.cells.filter((c) => c.state === 'failed').length} 項失敗` }, lab.lang));
+    const foot = () => (board.passing() ? `${say(t.passed, lab.lang)}${t.then && keys ? `\n${say(t.then.label, lab.lang)}; Ctrl-C stops.` : ''}` : say({ en: `${board.cells.filter((c) => c.state === 'failed').length} of ${board.cells.length} failing`, 'zh-TW': `${board.cells.length} 項中有 ${board.cells.filter((c) => c.state === 'failed').length} 項失敗` }, lab.lang));
     const draw = () => {
       if (tty) redraw.draw(renderBoard(board, { head: head(), foot: foot(), now: ctx.clock.now(), width: Math.max(40, (out.columns || 80) - 1), lang: lab.lang }));
     };
@@ -108,10 +129,16 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
       }
     })();
     io.signal?.addEventListener('abort', () => wake?.());
+    const onKey = () => {
+      if (!board.passing() || !t.then) return;
+      goOn = true;
+      wake?.();
+    };
+    if (keys) io.stdin.on('data', onKey);
     if (!tty) write(out, `${title} — ${every}`);
 
     try {
-      while (!io.signal?.aborted) {
+      while (!io.signal?.aborted && !goOn) {
         board.round++;
         const seen = changedFiles;
         const session = new Session(ctx, nullStore(), 'verify', io.signal);
@@ -129,7 +156,7 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
         for (const ch of [...new Set(t.items.map((i) => i.chapter))]) {
           await runChecks(session, ch, t.items.filter((i) => i.chapter === ch).map((i) => i.check));
         }
-        if (io.signal?.aborted) break;
+        if (io.signal?.aborted || goOn) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, intervalMs);
           function done() {
@@ -139,12 +166,17 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
           }
           wake = done;
           // a file changed while the round ran: go again now
-          if (changedFiles !== seen || io.signal?.aborted) done();
+          if (changedFiles !== seen || io.signal?.aborted || goOn) done();
         });
       }
     } finally {
       watcher?.close();
+      if (keys) {
+        io.stdin.off('data', onKey);
+        (io.stdin as NodeJS.ReadStream).pause?.();
+      }
     }
     return 0;
   });
+  return goOn && t.then && !io.signal?.aborted ? t.then.run(input) : code;
 }

@@ -162,4 +162,26 @@ describe('workbook watch in a terminal (TTY stub): one board, redrawn in place',
       await broken.close();
     }
   });
+
+  it('once everything passes, Enter goes on: during a challenge it records the fix (challenge check)', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      mkdirSync(world.stateDir, { recursive: true });
+      const startedAt = new Date(Date.now() - 90_000).toISOString();
+      writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: startedAt, facts: {}, chapters: {}, challenges: { 'datasource-no-exemplar-link': { status: 'broken', startedAt, hintsUsed: 1 } } }));
+      const env = world.env({ WORKBOOK_WATCH_MS: '200', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
+      delete env.CI;
+      const stdin = new FakeTtyIn();
+      const stdout = new FakeTtyOut();
+      const done = main(['watch', 'datasource-no-exemplar-link', '--grafana-url', grafana.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never });
+      await waitFor('the offer', () => stdout.text.includes('Enter records the fix (challenge check); Ctrl-C stops.'), 15_000);
+      stdin.write('\n');
+      expect(await done).toBe(0);
+      expect(stdout.text).toMatch(/✔ Fixed: datasource-no-exemplar-link in .+, with 1 hint\(s\)\./);
+      expect(world.progress().challenges['datasource-no-exemplar-link']).toMatchObject({ status: 'fixed', hintsUsed: 1 });
+      expect(world.progress().challenges['datasource-no-exemplar-link'].timeToFixMs).toBeGreaterThanOrEqual(90_000);
+    } finally {
+      world.cleanup();
+    }
+  });
 });
