@@ -10,6 +10,12 @@ export function nextChapter(data: ProgressData): Chapter | undefined {
   return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed');
 }
 
+const CHALLENGE = {
+  broken: { en: 'broken (under way)', 'zh-TW': '故障中（進行中）' },
+  fixed: { en: 'fixed in', 'zh-TW': '已修復，耗時' },
+  reset: { en: 'reset', 'zh-TW': '已還原' },
+} as const;
+
 const L = {
   head: { en: 'Progress', 'zh-TW': '進度' },
   none: { en: 'not started', 'zh-TW': '尚未開始' },
@@ -36,6 +42,12 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
   });
   const next = nextChapter(data);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
-  return [`${say(L.head, lang)} (${file})`, ...rows, '', tail, ''].join('\n');
+  // challenges started: how each stands, time to fix and hints used
+  const challenges = Object.entries(data.challenges ?? {}).map(([id, c]) => {
+    const fixed = c.status === 'fixed' && c.timeToFixMs !== undefined ? ` ${formatDuration(c.timeToFixMs)}` : '';
+    return `  ${id.padEnd(28)} ${say(CHALLENGE[c.status], lang)}${fixed}, ${say({ en: `${c.hintsUsed} hint(s)`, 'zh-TW': `${c.hintsUsed} 個提示` }, lang)}`;
+  });
+  const practice = challenges.length ? ['', say({ en: 'Challenges', 'zh-TW': '挑戰' }, lang), ...challenges] : [];
+  return [`${say(L.head, lang)} (${file})`, ...rows, ...practice, '', tail, ''].join('\n');
 }
 

@@ -173,6 +173,11 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
       expect(report.challenge).toMatchObject({ id: 'datasource-no-exemplar-link', fixed: true, hintsUsed: 2, timeToFixMs: rec.timeToFixMs });
       expect(report.chapters.map((c: { id: string }) => c.id)).toEqual(['grafana']);
       expect(report.challenges['datasource-no-exemplar-link'].status).toBe('fixed');
+      // status and list show it too
+      const st = await runCli(['status'], env);
+      expect(st.stdout).toMatch(/Challenges\n {2}datasource-no-exemplar-link +fixed in .+, 2 hint\(s\)/);
+      const ls = await runCli(['challenge', 'list'], env);
+      expect(ls.stdout).toMatch(/datasource-no-exemplar-link +Dots that lead nowhere\n +fixed in .+, 2 hint\(s\)/);
     } finally {
       world.cleanup();
     }
