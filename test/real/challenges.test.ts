@@ -58,44 +58,29 @@ function traffic(otlpUrl: string) {
 }
 
 describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tempo 2.2.2', () => {
-  it('exemplar-storage-off: fails naming the missing feature (hint 2 says so); passes after Prometheus restarts with it on the same port', async () => {
-    const { world, env } = await started('exemplar-storage-off');
-    let p = await prom({ receiver: true, exemplars: false });
+  // Prometheus' flags are the fault: started without one, then restarted with it on the same port
+  it.each([
+    { id: 'exemplar-storage-off', broken: { receiver: true, exemplars: false }, evidence: /✖ exemplar storage is on — enable-feature=\(none\)/, cause: NO_EXEMPLARS_HINT.en },
+    { id: 'remote-write-receiver-off', broken: { receiver: false, exemplars: true }, evidence: /✖ remote-write receiver is on — web\.enable-remote-write-receiver=false/, cause: NO_RECEIVER_HINT.en },
+  ])('$id: fails naming the missing flag (hint 2 says so); passes after Prometheus restarts with it on the same port', async ({ id, broken, evidence, cause }) => {
+    const { world, env } = await started(id);
+    let p = await prom(broken);
     const t = await tempo({ remoteWrite: p.url });
     traffic(t.otlpUrl);
     const urls = ['--prometheus-url', p.url, '--tempo-url', t.url];
-    const no = await check('exemplar-storage-off', env, urls, '8s');
+    const no = await check(id, env, urls, '8s');
     expect(no.code, no.stdout + no.stderr).toBe(1);
-    expect(no.stdout).toMatch(/✖ exemplar storage is on — .*enable-feature/);
-    await hint('exemplar-storage-off', env, urls);
-    const h2 = await hint('exemplar-storage-off', env, urls);
-    expect(h2.stdout).toContain(NO_EXEMPLARS_HINT.en);
+    expect(no.stdout).toMatch(evidence);
+    expect((await hint(id, env, urls)).stdout).toMatch(/^Hint 1 of 3/);
+    const h2 = await hint(id, env, urls);
+    expect(h2.stdout).toContain(cause);
 
     await p.stop();
     p = await prom({ receiver: true, exemplars: true, port: p.port });
-    const yes = await check('exemplar-storage-off', env, urls, '40s');
+    const yes = await check(id, env, urls, '40s');
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
-    expect(yes.stdout).toMatch(/✔ Fixed: exemplar-storage-off in .+, with 2 hint\(s\)\./);
-    expect(world.progress().challenges['exemplar-storage-off']).toMatchObject({ status: 'fixed', hintsUsed: 2 });
-  });
-
-  it('remote-write-receiver-off: fails naming the receiver; passes after Prometheus restarts with it', async () => {
-    const { env } = await started('remote-write-receiver-off');
-    let p = await prom({ receiver: false, exemplars: true });
-    const t = await tempo({ remoteWrite: p.url });
-    traffic(t.otlpUrl);
-    const urls = ['--prometheus-url', p.url, '--tempo-url', t.url];
-    const no = await check('remote-write-receiver-off', env, urls, '8s');
-    expect(no.code, no.stdout + no.stderr).toBe(1);
-    expect(no.stdout).toContain('✖ remote-write receiver is on — web.enable-remote-write-receiver=false');
-    const h = await hint('remote-write-receiver-off', env, urls);
-    expect(h.stdout).toMatch(/^Hint 1 of 3/);
-    const h2 = await hint('remote-write-receiver-off', env, urls);
-    expect(h2.stdout).toContain(NO_RECEIVER_HINT.en);
-    await p.stop();
-    p = await prom({ receiver: true, exemplars: true, port: p.port });
-    const yes = await check('remote-write-receiver-off', env, urls, '40s');
-    expect(yes.code, yes.stdout + yes.stderr).toBe(0);
+    expect(yes.stdout).toMatch(new RegExp(`✔ Fixed: ${id} in .+, with 2 hint\\(s\\)\\.`));
+    expect(world.progress().challenges[id]).toMatchObject({ status: 'fixed', hintsUsed: 2 });
   });
 
   // Tempo's config is the fault: a Tempo in that state, then one with the article's config, both writing to one Prometheus
