@@ -1,5 +1,5 @@
 import { URL_NAMES, urlFlag } from '../core/endpoints.js';
-import { FLAGS, type CommandSpec, type FlagName } from './options.js';
+import { FLAGS, type CommandSpec, type FlagName, type FlagSpec } from './options.js';
 import type { Lang } from '../core/text.js';
 import { CHAPTER_FOLDER, chapterFolders } from '../core/chapter-folders.js';
 
@@ -12,9 +12,9 @@ const TAIL = {
   'zh-TW': '不帶指令且在終端機中執行時，會顯示互動選單（繼續、選擇章節、驗證、重設）。\n章節：{chapters}。\n結束代碼：0 全部通過、1 有步驟或檢查失敗、2 輸入錯誤、130 已取消。',
 };
 
-function flagLines(names: readonly FlagName[], lang: Lang): string[] {
+function flagLines(names: readonly string[], lang: Lang, own: Record<string, FlagSpec> = {}): string[] {
   return names.map((n) => {
-    const f = FLAGS[n] as { short?: string; value?: string; help: Record<Lang, string> };
+    const f = (own[n] ?? FLAGS[n as FlagName]) as { short?: string; value?: string; help: Record<Lang, string> };
     const left = `${f.short ? `-${f.short}, ` : '    '}--${n}${f.value ? ` ${f.value}` : ''}`;
     return `  ${left.padEnd(30)} ${f.help[lang]}`;
   });
@@ -35,5 +35,5 @@ export function mainHelp(commands: readonly CommandSpec[], lang: Lang): string {
 }
 
 export function commandHelp(spec: CommandSpec, lang: Lang): string {
-  return [`Usage: workbook ${spec.usage} [options]`, '', spec.summary[lang], '', 'Options:', ...flagLines(spec.flags, lang), ''].join('\n');
+  return [`Usage: workbook ${spec.usage} [options]`, '', spec.summary[lang], '', 'Options:', ...flagLines([...spec.flags, ...Object.keys(spec.own ?? {})], lang, spec.own), ''].join('\n');
 }

@@ -5,12 +5,15 @@ import type { UrlName } from '../core/model.js';
 import { ENDPOINTS, URL_NAMES, urlFlag } from '../core/endpoints.js';
 
 type UrlFlag = `${UrlName}-url`;
-type FlagSpec = { type: 'boolean' | 'string'; short?: string; value?: string; help: Text };
+export type FlagSpec = { type: 'boolean' | 'string'; short?: string; value?: string; help: Text };
 
 /** --<endpoint>-url for every endpoint a learner can name (scripts/core/endpoints.ts). */
 const URL_FLAGS = Object.fromEntries(URL_NAMES.map((u) => [urlFlag(u), { type: 'string', value: 'URL', help: ENDPOINTS[u].help! }])) as Record<UrlFlag, { type: 'string'; value: 'URL'; help: Text }>;
 
-/** Flags as data: parseArgs reads this table, help is printed from it, settings are typed from it. */
+/**
+ * The flags commands share, as data: parseArgs reads this table, help is printed from it, settings are typed from
+ * it. A flag only one command takes is declared in that command's file (its spec's `own`).
+ */
 const BASE_FLAGS = {
   yes: { type: 'boolean', short: 'y', help: { en: 'answer yes to every confirmation (assumed under CI)', 'zh-TW': '所有確認都回答「是」（CI 環境下預設開啟）' } },
   lang: { type: 'string', value: 'en|zh-TW', help: { en: 'language of lessons and hints (default: from LANG)', 'zh-TW': '課文與提示的語言（預設依 LANG）' } },
@@ -18,8 +21,6 @@ const BASE_FLAGS = {
   context: { type: 'string', value: 'NAME', help: { en: 'kube context to use (default: kind-<cluster>)', 'zh-TW': '要使用的 kube context（預設 kind-<叢集名稱>）' } },
   cluster: { type: 'string', value: 'NAME', help: { en: 'kind cluster name (default: tempo-lab)', 'zh-TW': 'kind 叢集名稱（預設 tempo-lab）' } },
   timeout: { type: 'string', value: 'DURATION', help: { en: 'how long a check may keep re-probing, e.g. 90s, 5m (default: 3m)', 'zh-TW': '每個檢查最多重試多久，例如 90s、5m（預設 3m）' } },
-  count: { type: 'string', value: 'N', help: { en: 'traffic: how many traces (0 = until Ctrl-C; default 60)', 'zh-TW': 'traffic：要送幾筆追蹤（0 表示直到 Ctrl-C；預設 60）' } },
-  rate: { type: 'string', value: 'PER_SECOND', help: { en: 'traffic: traces per second (default 2)', 'zh-TW': 'traffic：每秒送出的追蹤數（預設 2）' } },
   'state-dir': { type: 'string', value: 'DIR', help: { en: 'where progress is kept (default: ~/.local/state/tempo-workbook)', 'zh-TW': '進度檔存放的資料夾（預設 ~/.local/state/tempo-workbook）' } },
   config: { type: 'string', value: 'FILE', help: { en: 'settings file (default: ./workbook.config.yaml if present)', 'zh-TW': '設定檔（預設：若存在則用 ./workbook.config.yaml）' } },
   json: { type: 'string', value: 'FILE', help: { en: 'also write a JSON report of every check', 'zh-TW': '另外輸出每個檢查結果的 JSON 報告' } },
@@ -33,7 +34,10 @@ const BASE_FLAGS = {
 export const FLAGS = { ...BASE_FLAGS, ...URL_FLAGS };
 
 export type FlagName = keyof typeof FLAGS;
-export type Flags = { [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+export type Flags = { [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string } & {
+  /** a command's own flags (CommandSpec.own), by name */
+  [own: string]: string | boolean | undefined;
+};
 
 export const COMMON: FlagName[] = ['lang', 'profile', 'context', 'cluster', 'state-dir', 'config', 'help'];
 export const ENDPOINT_FLAGS: FlagName[] = [...URL_NAMES.filter((u) => u !== 'otlp').map(urlFlag), 'timeout'];
@@ -42,6 +46,8 @@ export interface CommandSpec {
   name: string;
   usage: string;
   summary: Text;
+  /** flags only this command takes, declared beside it */
+  own?: Record<string, FlagSpec>;
   /** kind of positional argument */
   positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'action-and-name';
   flags: FlagName[];
@@ -66,12 +72,8 @@ export function parseCli(argv: string[], commands: readonly CommandSpec[]): Pars
   }
   // the menu runs chapters too: it takes every flag they take
   const allowed = spec ? spec.flags : ([...COMMON, ...ENDPOINT_FLAGS, 'version', 'yes', 'show-secrets'] as FlagName[]);
-  const options = Object.fromEntries(
-    allowed.map((f) => {
-      const d = FLAGS[f] as { type: 'boolean' | 'string'; short?: string };
-      return [f, d.short ? { type: d.type, short: d.short } : { type: d.type }];
-    }),
-  );
+  const specs: [string, FlagSpec][] = [...allowed.map((f) => [f, FLAGS[f] as FlagSpec] as [string, FlagSpec]), ...Object.entries(spec?.own ?? {})];
+  const options = Object.fromEntries(specs.map(([f, d]) => [f, d.short ? { type: d.type, short: d.short } : { type: d.type }]));
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: spec ? argv.slice(1) : argv, options, strict: true, allowPositionals: true });

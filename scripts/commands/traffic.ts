@@ -5,7 +5,17 @@ import type { Flags } from '../cli/options.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'traffic', usage: 'traffic', positional: 'none', flags: [...COMMON, 'otlp-url', 'count', 'rate'], summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' } };
+export const spec: CommandSpec = {
+  name: 'traffic',
+  usage: 'traffic',
+  positional: 'none',
+  flags: [...COMMON, 'otlp-url'],
+  own: {
+    count: { type: 'string', value: 'N', help: { en: 'how many traces (0 = until Ctrl-C; default 60)', 'zh-TW': '要送幾筆追蹤（0 表示直到 Ctrl-C；預設 60）' } },
+    rate: { type: 'string', value: 'PER_SECOND', help: { en: 'traces per second (default 2)', 'zh-TW': '每秒送出的追蹤數（預設 2）' } },
+  },
+  summary: { en: "send the article's three trace templates over OTLP/HTTP (when the xk6 image cannot be pulled)", 'zh-TW': '以 OTLP/HTTP 送出文章的三種追蹤模板（無法拉取 xk6 映像檔時使用）' },
+};
 
 export function parseTrafficFlags(count?: string, rate?: string): { count: number; rate: number } {
   const c = count === undefined ? 60 : Number(count);
@@ -16,7 +26,7 @@ export function parseTrafficFlags(count?: string, rate?: string): { count: numbe
 }
 
 async function traffic(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
-  const { count, rate } = parseTrafficFlags(flags.count, flags.rate);
+  const { count, rate } = parseTrafficFlags(flags.count as string | undefined, flags.rate as string | undefined);
   const { ProgressStore } = await import('../effects/progress.js');
   const { sendTraffic } = await import('../lab/traffic.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => sendTraffic(ctx, { count, rate, signal: io.signal, log: (l) => write(io.stdout, l) }));

@@ -1,4 +1,17 @@
 import type { LabContext } from '../core/model.js';
+import { WorkbookError } from '../core/errors.js';
+import { fill, type Text } from '../core/text.js';
+
+/** Lab clients report a failed answer one way: a WorkbookError with the hint for it (as tempo.ts and the effects do). */
+export const NOT_PROMETHEUS_API: Text = {
+  en: 'The answer was not Prometheus\' HTTP API ({what}). Is --prometheus-url (or the port-forward to service/prometheus-stack-prometheus, port 9090) Prometheus itself, not Grafana or another service?',
+  'zh-TW': '這個回應不是 Prometheus 的 HTTP API（{what}）。--prometheus-url（或到 service/prometheus-stack-prometheus 9090 埠的 port-forward）指向的是 Prometheus 本身，而不是 Grafana 或其他服務嗎？',
+};
+
+export const PROMETHEUS_ERROR: Text = {
+  en: 'Prometheus answered with an error ({what}). A 5xx is Prometheus itself failing: `kubectl -n prometheus logs prometheus-prometheus-stack-prometheus-0` says why; a 4xx names the query it refused.',
+  'zh-TW': 'Prometheus 回傳了錯誤（{what}）。5xx 代表 Prometheus 本身出錯：`kubectl -n prometheus logs prometheus-prometheus-stack-prometheus-0` 會說明原因；4xx 會指出它拒絕的查詢。',
+};
 
 /** GET a Prometheus API path and unwrap {status:"success", data}; any other answer is an error with evidence. */
 export async function promApi<T>(ctx: LabContext, path: string): Promise<T> {
@@ -8,10 +21,13 @@ export async function promApi<T>(ctx: LabContext, path: string): Promise<T> {
   try {
     body = JSON.parse(res.body) as typeof body;
   } catch {
-    throw new Error(`GET ${path}: HTTP ${res.status}, not JSON: ${res.body.slice(0, 80).replace(/\s+/g, ' ')}`);
+    const what = `HTTP ${res.status}, not JSON: ${res.body.slice(0, 80).replace(/\s+/g, ' ')}`.trim();
+    // a named URL that is not Prometheus does not become Prometheus by waiting
+    throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(NOT_PROMETHEUS_API, { what: `HTTP ${res.status}` }), final: !!ctx.lab.urls.prometheus && res.status < 500 });
   }
   if (res.status !== 200 || body?.status !== 'success') {
-    throw new Error(`GET ${path}: HTTP ${res.status} ${body?.error ?? body?.status ?? ''}`.trim());
+    const what = `HTTP ${res.status} ${body?.error ?? body?.status ?? ''}`.trim();
+    throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(PROMETHEUS_ERROR, { what }) });
   }
   return body.data as T;
 }

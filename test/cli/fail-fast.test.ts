@@ -15,6 +15,8 @@ import { API_DOWN_HINT, installHint, KUBECONFIG_HINT } from '../../scripts/lab/t
 import { fill } from '../../scripts/core/text.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { checks as ch7 } from '../../chapters/07-grafana/index.js';
+import { checks as ch6 } from '../../chapters/06-metrics-generator/index.js';
+import { NOT_PROMETHEUS_API } from '../../scripts/lab/prometheus.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { goodMachine, noClusterMachine } from '../helpers/scenarios.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
@@ -129,6 +131,12 @@ describe('explicit endpoints that are something else, or never answer', () => {
   it('Tempo search answering 404: "not Tempo\'s query API", not "no traffic"', async () => {
     const r = await executeCheck(find(ch5, 'search-tags'), await testContext(testLab({ urls: { tempo: url }, timeoutMs: 3000 })));
     expect(r).toMatchObject({ status: 'failed', attempts: 1, hint: fill(NOT_TEMPO_API, { what: 'HTTP 404' }) });
+  });
+
+  it('Prometheus queries answering 404: "not Prometheus\' HTTP API", one attempt, not "no series yet"', async () => {
+    const r = await executeCheck(find(ch6, 'series'), await testContext(testLab({ urls: { prometheus: url, tempo: url }, timeoutMs: 3000 })));
+    expect(r).toMatchObject({ status: 'failed', attempts: 1, hint: fill(NOT_PROMETHEUS_API, { what: 'HTTP 404' }) });
+    expect(r.evidence).toMatch(/^GET \/api\/v1\/.*: HTTP 404, not JSON: 404 page not found$/);
   });
 
   it('block retention on a server that is not Tempo: the config hint, not the retention hint', async () => {
