@@ -12,7 +12,7 @@ const tracing = (lab: Lab) => lab.namespaces.tracing;
 
 export const CHALLENGES: readonly Challenge[] = [
   {
-    id: 'exemplar-storage-off',
+    id: 'dots-gone',
     title: { en: 'Metrics without trace links', 'zh-TW': '有指標，卻沒有追蹤連結' },
     symptom: {
       en: 'The span-metrics panels still draw their lines, but the exemplar dots are gone: there is nothing to click through to a trace.',
@@ -23,13 +23,13 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'Metrics arrive, so the write path works. Look at what Prometheus keeps of each write: `workbook verify prometheus`.', 'zh-TW': '指標有進來，所以寫入路徑沒問題。看看 Prometheus 對每次寫入保留了什麼：`workbook verify prometheus`。' },
       { en: 'Prometheus keeps exemplars only with a feature flag. Its flags page (Status → Command-Line Flags, or /api/v1/status/flags) lists the features it runs with.', 'zh-TW': 'Prometheus 只有在開啟某個功能旗標時才會保留 exemplar。它的旗標頁面（Status → Command-Line Flags，或 /api/v1/status/flags）會列出啟用的功能。' },
-      { en: 'The feature is exemplar-storage: `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset exemplar-storage-off`).', 'zh-TW': '這個功能是 exemplar-storage：在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]`，再執行 `workbook run prometheus`（或 `workbook challenge reset exemplar-storage-off`）。' },
+      { en: 'The feature is exemplar-storage: `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-gone`).', 'zh-TW': '這個功能是 exemplar-storage：在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-gone`）。' },
     ],
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/exemplar-storage-off.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
   },
   {
-    id: 'no-send-exemplars',
-    title: { en: 'Exemplars that never leave Tempo', 'zh-TW': '離不開 Tempo 的 exemplar' },
+    id: 'exemplars-never-arrive',
+    title: { en: 'Series without exemplars', 'zh-TW': '沒有 exemplar 的序列' },
     symptom: {
       en: 'Service-graph and span-metrics series are in Prometheus and keep growing, yet "Query with exemplars" finds none.',
       'zh-TW': '服務圖與 span 指標的序列都在 Prometheus 裡而且持續增加，但「Query with exemplars」一個也找不到。',
@@ -39,12 +39,12 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'Prometheus stores exemplars (chapter 2 passes). Look at the sender: how the metrics generator remote-writes.', 'zh-TW': 'Prometheus 有儲存 exemplar（第 2 章通過）。看看送出的一方：metrics generator 如何 remote write。' },
       { en: 'Each remote_write entry of the generator decides for itself whether exemplars go along. `workbook verify metrics-generator` reads Tempo\'s /status/config.', 'zh-TW': 'generator 的每個 remote_write 項目各自決定是否連同 exemplar 一起送出。`workbook verify metrics-generator` 會讀取 Tempo 的 /status/config。' },
-      { en: '`send_exemplars: true` on the remote_write entry (metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml), then `workbook run tempo` (or `workbook challenge reset no-send-exemplars`).', 'zh-TW': '在 remote_write 項目設定 `send_exemplars: true`（manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write），再執行 `workbook run tempo`（或 `workbook challenge reset no-send-exemplars`）。' },
+      { en: '`send_exemplars: true` on the remote_write entry (metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml), then `workbook run tempo` (or `workbook challenge reset exemplars-never-arrive`).', 'zh-TW': '在 remote_write 項目設定 `send_exemplars: true`（manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write），再執行 `workbook run tempo`（或 `workbook challenge reset exemplars-never-arrive`）。' },
     ],
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/no-send-exemplars.values.yaml' },
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
   },
   {
-    id: 'no-processors',
+    id: 'empty-service-graph',
     title: { en: 'An empty service graph', 'zh-TW': '空白的服務圖' },
     symptom: {
       en: 'Traces are searchable in Tempo, but the service graph is empty and no span-metrics series appear.',
@@ -55,12 +55,12 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'Traces arrive, Prometheus accepts writes: look at what the metrics generator is told to make.', 'zh-TW': '追蹤有進來，Prometheus 也接受寫入：看看 metrics generator 被設定要產生什麼。' },
       { en: 'The generator runs only the processors the overrides list. `workbook verify metrics-generator` reads them from Tempo\'s /status/config.', 'zh-TW': 'generator 只會執行 overrides 中列出的 processor。`workbook verify metrics-generator` 會從 Tempo 的 /status/config 讀出它們。' },
-      { en: '`global_overrides.metrics_generator_processors: [service-graphs, span-metrics]` in manifests/tempo-distributed.values.yaml, then `workbook run tempo` (or `workbook challenge reset no-processors`).', 'zh-TW': '在 manifests/tempo-distributed.values.yaml 設定 `global_overrides.metrics_generator_processors: [service-graphs, span-metrics]`，再執行 `workbook run tempo`（或 `workbook challenge reset no-processors`）。' },
+      { en: '`global_overrides.metrics_generator_processors: [service-graphs, span-metrics]` in manifests/tempo-distributed.values.yaml, then `workbook run tempo` (or `workbook challenge reset empty-service-graph`).', 'zh-TW': '在 manifests/tempo-distributed.values.yaml 設定 `global_overrides.metrics_generator_processors: [service-graphs, span-metrics]`，再執行 `workbook run tempo`（或 `workbook challenge reset empty-service-graph`）。' },
     ],
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/no-processors.values.yaml' },
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
   },
   {
-    id: 'remote-write-receiver-off',
+    id: 'no-series',
     title: { en: 'Nothing lands in Prometheus', 'zh-TW': 'Prometheus 什麼都沒收到' },
     symptom: {
       en: 'Traces are in Tempo, but Prometheus has no traces_* series at all, and the metrics generator\'s logs keep complaining.',
@@ -71,12 +71,12 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'The generator makes series and sends them. Look at whether Prometheus takes them: `workbook verify prometheus`.', 'zh-TW': 'generator 有產生序列也有送出。看看 Prometheus 是否接收：`workbook verify prometheus`。' },
       { en: 'Prometheus answers pushes on /api/v1/write only when its remote-write receiver is on; its flags page shows whether it is.', 'zh-TW': 'Prometheus 只有在開啟 remote-write receiver 時才會在 /api/v1/write 接收推送；它的旗標頁面會顯示是否開啟。' },
-      { en: '`prometheus.prometheusSpec.enableRemoteWriteReceiver: true` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset remote-write-receiver-off`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableRemoteWriteReceiver: true`，再執行 `workbook run prometheus`（或 `workbook challenge reset remote-write-receiver-off`）。' },
+      { en: '`prometheus.prometheusSpec.enableRemoteWriteReceiver: true` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset no-series`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableRemoteWriteReceiver: true`，再執行 `workbook run prometheus`（或 `workbook challenge reset no-series`）。' },
     ],
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/remote-write-receiver-off.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
   },
   {
-    id: 'ingesters-below-quorum',
+    id: 'writes-failing',
     title: { en: 'Writes that fail', 'zh-TW': '寫入失敗' },
     symptom: {
       en: 'New traces stop appearing; the trace generator keeps sending, and the distributor answers its pushes with errors.',
@@ -87,12 +87,12 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'The distributor is up and receives spans. Look at where it hands them on: the ingesters, and the ring that lists them.', 'zh-TW': 'distributor 有在運作也有收到 span。看看它把 span 交給誰：ingester，以及列出它們的 ring。' },
       { en: 'Each write goes to replication_factor ingesters and needs a quorum of them. `workbook verify tempo` shows the ring; `kubectl -n tracing get statefulset tempo-ingester` how many there are.', 'zh-TW': '每次寫入會送到 replication_factor 個 ingester，並需要其中過半數成功。`workbook verify tempo` 會顯示 ring；`kubectl -n tracing get statefulset tempo-ingester` 顯示有幾個。' },
-      { en: 'Three ingesters, as in the values (ingester.replicas: 3): `kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3` (or `workbook challenge reset ingesters-below-quorum`).', 'zh-TW': '依 values 需要三個 ingester（ingester.replicas: 3）：`kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3`（或 `workbook challenge reset ingesters-below-quorum`）。' },
+      { en: 'Three ingesters, as in the values (ingester.replicas: 3): `kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3` (or `workbook challenge reset writes-failing`).', 'zh-TW': '依 values 需要三個 ingester（ingester.replicas: 3）：`kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3`（或 `workbook challenge reset writes-failing`）。' },
     ],
     fault: { kind: 'scale', namespace: tracing, target: 'statefulset/tempo-ingester', replicas: 1, restore: 3 },
   },
   {
-    id: 'datasource-no-exemplar-link',
+    id: 'dots-lead-nowhere',
     title: { en: 'Dots that lead nowhere', 'zh-TW': '點了沒反應的小點' },
     symptom: {
       en: 'Exemplar dots show on the Prometheus panels, but hovering one offers no "Query with Tempo" button.',
@@ -103,13 +103,13 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'The exemplars are stored (chapter 6 passes). Look at Grafana: how its Prometheus data source treats them.', 'zh-TW': 'exemplar 有被儲存（第 6 章通過）。看看 Grafana：它的 Prometheus 資料來源如何處理 exemplar。' },
       { en: 'A Prometheus data source links an exemplar label to a trace data source by uid. `workbook verify grafana` reads the data source through Grafana\'s API.', 'zh-TW': 'Prometheus 資料來源會依 uid 把 exemplar 標籤連到追蹤資料來源。`workbook verify grafana` 會透過 Grafana 的 API 讀取資料來源。' },
-      { en: '`grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset datasource-no-exemplar-link`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}`，再執行 `workbook run prometheus`（或 `workbook challenge reset datasource-no-exemplar-link`）。' },
+      { en: '`grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-lead-nowhere`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-lead-nowhere`）。' },
     ],
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/datasource-no-exemplar-link.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml' },
   },
   {
-    id: 'generator-wrong-port',
-    title: { en: 'A generator talking to the wrong door', 'zh-TW': '敲錯門的產生器' },
+    id: 'traces-stop-arriving',
+    title: { en: 'Traces that stop arriving', 'zh-TW': '不再送達的追蹤' },
     symptom: {
       en: 'The trace generator pod is Running, but the newest trace in Tempo gets older by the minute.',
       'zh-TW': '追蹤產生器的 pod 是 Running，但 Tempo 裡最新的追蹤卻越來越舊。',
@@ -119,7 +119,7 @@ export const CHALLENGES: readonly Challenge[] = [
     hints: [
       { en: 'Tempo is healthy (chapter 3 passes). Look at the sender: the xk6-tracing Deployment and its logs (`kubectl -n tracing logs deploy/xk6-tracing`).', 'zh-TW': 'Tempo 運作正常（第 3 章通過）。看看送出的一方：xk6-tracing Deployment 與它的日誌（`kubectl -n tracing logs deploy/xk6-tracing`）。' },
       { en: 'The generator speaks OTLP over gRPC; the distributor takes that on one port and OTLP over HTTP on another. Compare the generator\'s ENDPOINT with the distributor\'s ports (`kubectl -n tracing get svc tempo-distributor`).', 'zh-TW': '產生器使用 gRPC 的 OTLP；distributor 在一個連接埠接收 gRPC，另一個接收 HTTP。比對產生器的 ENDPOINT 與 distributor 的連接埠（`kubectl -n tracing get svc tempo-distributor`）。' },
-      { en: 'ENDPOINT must be tempo-distributor.tracing:4317 (OTLP gRPC): `kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317` (or `workbook challenge reset generator-wrong-port`).', 'zh-TW': 'ENDPOINT 必須是 tempo-distributor.tracing:4317（OTLP gRPC）：`kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`（或 `workbook challenge reset generator-wrong-port`）。' },
+      { en: 'ENDPOINT must be tempo-distributor.tracing:4317 (OTLP gRPC): `kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317` (or `workbook challenge reset traces-stop-arriving`).', 'zh-TW': 'ENDPOINT 必須是 tempo-distributor.tracing:4317（OTLP gRPC）：`kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`（或 `workbook challenge reset traces-stop-arriving`）。' },
     ],
     fault: { kind: 'env', namespace: tracing, target: 'deployment/xk6-tracing', name: 'ENDPOINT', value: 'tempo-distributor.tracing:4318', restore: 'tempo-distributor.tracing:4317' },
   },

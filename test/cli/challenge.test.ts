@@ -18,13 +18,13 @@ const WAIT = ['--wait', '--timeout', '10m'];
 
 /** Each fault's command (tool, argv) and the reset's, exactly. */
 const EXPECTED: Record<string, { start: [string, string[]]; reset: [string, string[]] }> = {
-  'exemplar-storage-off': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/exemplar-storage-off.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
-  'remote-write-receiver-off': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/remote-write-receiver-off.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
-  'datasource-no-exemplar-link': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/datasource-no-exemplar-link.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
-  'no-send-exemplars': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/no-send-exemplars.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
-  'no-processors': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/no-processors.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
-  'ingesters-below-quorum': { start: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=1']], reset: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=3']] },
-  'generator-wrong-port': { start: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4318']], reset: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4317']] },
+  'dots-gone': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/dots-gone.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'no-series': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/no-series.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'dots-lead-nowhere': { start: ['helm', [...PROM_INSTALL, '--values', 'manifests/challenges/dots-lead-nowhere.values.yaml', ...WAIT]], reset: ['helm', [...PROM_INSTALL, ...WAIT]] },
+  'exemplars-never-arrive': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/exemplars-never-arrive.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
+  'empty-service-graph': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/empty-service-graph.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
+  'writes-failing': { start: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=1']], reset: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=3']] },
+  'traces-stop-arriving': { start: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4318']], reset: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4317']] },
 };
 
 /** A progress file saying the workbook created the cluster (what chapter 1's step records). */
@@ -69,11 +69,11 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
     const world = new FakeWorld(challengeLab({ releases: ['tempo'] }));
     try {
       const env = world.env({ CI: 'true' });
-      const notOurs = await runCli(['challenge', 'start', 'no-processors', '--yes'], env);
+      const notOurs = await runCli(['challenge', 'start', 'empty-service-graph', '--yes'], env);
       expect(notOurs.code).toBe(1);
       expect(notOurs.stdout).toContain('refusing: challenges only break a lab the workbook created (cluster tempo-lab was not made by `workbook run cluster`)');
       ourCluster(world);
-      const noRelease = await runCli(['challenge', 'start', 'exemplar-storage-off', '--yes'], env);
+      const noRelease = await runCli(['challenge', 'start', 'dots-gone', '--yes'], env);
       expect(noRelease.code).toBe(1);
       expect(noRelease.stdout).toContain('refusing: release prometheus-stack is not installed: run chapter 2 (`workbook run prometheus`) first');
       expect(changes(world)).toEqual([]);
@@ -87,7 +87,7 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
     const world = new FakeWorld(challengeLab());
     try {
       ourCluster(world);
-      const r = await runCli(['challenge', 'start', 'ingesters-below-quorum'], world.env());
+      const r = await runCli(['challenge', 'start', 'writes-failing'], world.env());
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('needs confirmation: run again with --yes');
       expect(changes(world)).toEqual([]);
@@ -104,9 +104,9 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
       expect([a.code, a.stderr.trim()]).toEqual([2, 'error: unknown challenge action "break" (actions: list, start, check, hint, reset)']);
       const b = await runCli(['challenge', 'start', 'nope'], env);
       expect(b.code).toBe(2);
-      expect(b.stderr).toMatch(/^error: unknown challenge "nope" \(challenges: exemplar-storage-off, /);
-      const c = await runCli(['challenge', 'check', 'no-processors'], env);
-      expect([c.code, c.stderr.trim()]).toEqual([2, 'error: challenge no-processors is not started: `workbook challenge start no-processors` first']);
+      expect(b.stderr).toMatch(/^error: unknown challenge "nope" \(challenges: dots-gone, /);
+      const c = await runCli(['challenge', 'check', 'empty-service-graph'], env);
+      expect([c.code, c.stderr.trim()]).toEqual([2, 'error: challenge empty-service-graph is not started: `workbook challenge start empty-service-graph` first']);
     } finally {
       world.cleanup();
     }
@@ -134,7 +134,7 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
   let fixed: GrafanaServer;
   beforeAll(async () => {
     tempo = await startTempoServer();
-    broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/datasource-no-exemplar-link.values.yaml'] });
+    broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/dots-lead-nowhere.values.yaml'] });
     fixed = await startGrafanaServer({ tempoUpstream: tempo.url });
   });
   afterAll(async () => {
@@ -146,38 +146,38 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
     try {
       ourCluster(world);
       const env = world.env({ CI: 'true', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
-      expect((await runCli(['challenge', 'start', 'datasource-no-exemplar-link', '--yes'], env)).code).toBe(0);
+      expect((await runCli(['challenge', 'start', 'dots-lead-nowhere', '--yes'], env)).code).toBe(0);
 
-      const no = await runCli(['challenge', 'check', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      const no = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
       expect(no.code, no.stdout + no.stderr).toBe(1);
       expect(no.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
       expect(no.stdout).toContain('✖ Not fixed yet: 1 of 1 checks still fail.');
 
-      const h1 = await runCli(['challenge', 'hint', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      const h1 = await runCli(['challenge', 'hint', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
       expect(h1.stdout).toMatch(/^Hint 1 of 3: The exemplars are stored/);
-      const h2 = await runCli(['challenge', 'hint', 'datasource-no-exemplar-link', '--grafana-url', broken.url], env);
+      const h2 = await runCli(['challenge', 'hint', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
       expect(h2.stdout).toMatch(/^Hint 2 of 3: /);
       // the check's own diagnosis, which names the cause
       expect(h2.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
-      expect(world.progress().challenges['datasource-no-exemplar-link'].hintsUsed).toBe(2);
+      expect(world.progress().challenges['dots-lead-nowhere'].hintsUsed).toBe(2);
 
-      const yes = await runCli(['challenge', 'check', 'datasource-no-exemplar-link', '--grafana-url', fixed.url, '--json', 'report.json'], { ...env }, { cwd: world.dir });
+      const yes = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', fixed.url, '--json', 'report.json'], { ...env }, { cwd: world.dir });
       expect(yes.code, yes.stdout + yes.stderr).toBe(0);
-      expect(yes.stdout).toMatch(/✔ Fixed: datasource-no-exemplar-link in .+, with 2 hint\(s\)\./);
-      const rec = world.progress().challenges['datasource-no-exemplar-link'];
+      expect(yes.stdout).toMatch(/✔ Fixed: dots-lead-nowhere in .+, with 2 hint\(s\)\./);
+      const rec = world.progress().challenges['dots-lead-nowhere'];
       expect(rec).toMatchObject({ status: 'fixed', hintsUsed: 2 });
       expect(rec.timeToFixMs).toBeGreaterThan(0);
       expect(Date.parse(rec.fixedAt)).toBeGreaterThanOrEqual(Date.parse(rec.startedAt));
       const { readFileSync } = await import('node:fs');
       const report = JSON.parse(readFileSync(join(world.dir, 'report.json'), 'utf8'));
-      expect(report.challenge).toMatchObject({ id: 'datasource-no-exemplar-link', fixed: true, hintsUsed: 2, timeToFixMs: rec.timeToFixMs });
+      expect(report.challenge).toMatchObject({ id: 'dots-lead-nowhere', fixed: true, hintsUsed: 2, timeToFixMs: rec.timeToFixMs });
       expect(report.chapters.map((c: { id: string }) => c.id)).toEqual(['grafana']);
-      expect(report.challenges['datasource-no-exemplar-link'].status).toBe('fixed');
+      expect(report.challenges['dots-lead-nowhere'].status).toBe('fixed');
       // status and list show it too
       const st = await runCli(['status'], env);
-      expect(st.stdout).toMatch(/Challenges\n {2}datasource-no-exemplar-link +fixed in .+, 2 hint\(s\)/);
+      expect(st.stdout).toMatch(/Challenges\n {2}dots-lead-nowhere +fixed in .+, 2 hint\(s\)/);
       const ls = await runCli(['challenge', 'list'], env);
-      expect(ls.stdout).toMatch(/datasource-no-exemplar-link +Dots that lead nowhere\n +fixed in .+, 2 hint\(s\)/);
+      expect(ls.stdout).toMatch(/dots-lead-nowhere +Dots that lead nowhere\n +fixed in .+, 2 hint\(s\)/);
     } finally {
       world.cleanup();
     }

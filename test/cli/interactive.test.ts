@@ -162,6 +162,6 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     expect(t.stdout.text).toContain('$ kubectl --context kind-tempo-lab scale statefulset/tempo-ingester --namespace tracing --replicas=1');
     expect(t.stdout.text).toContain('What you see: New traces stop appearing');
     expect(world.calls('kubectl').some((c) => c.argv.includes('scale'))).toBe(true);
-    expect(world.progress().challenges['ingesters-below-quorum'].status).toBe('broken');
+    expect(world.progress().challenges['writes-failing'].status).toBe('broken');
   });
 });

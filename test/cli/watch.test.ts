@@ -136,10 +136,10 @@ describe('workbook watch re-runs when a file under manifests/ changes (a copy of
 describe('workbook watch in a terminal (TTY stub): one board, redrawn in place', () => {
   it('follows the challenge under way by default, draws each check with how long it has held, and stops on Ctrl-C', async () => {
     const world = new FakeWorld({ rules: {} });
-    const broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/datasource-no-exemplar-link.values.yaml'] });
+    const broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/dots-lead-nowhere.values.yaml'] });
     try {
       mkdirSync(world.stateDir, { recursive: true });
-      writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), facts: {}, chapters: {}, challenges: { 'datasource-no-exemplar-link': { status: 'broken', startedAt: new Date().toISOString(), hintsUsed: 0 } } }));
+      writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), facts: {}, chapters: {}, challenges: { 'dots-lead-nowhere': { status: 'broken', startedAt: new Date().toISOString(), hintsUsed: 0 } } }));
       const env = world.env({ WORKBOOK_WATCH_MS: '200', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
       delete env.CI;
       const stdout = new FakeTtyOut();
@@ -149,7 +149,7 @@ describe('workbook watch in a terminal (TTY stub): one board, redrawn in place',
       await waitFor('round 3', () => stdout.text.includes('round 3'), 15_000);
       ac.abort();
       expect(await done).toBe(0);
-      expect(stdout.text).toContain('watching challenge datasource-no-exemplar-link: Dots that lead nowhere');
+      expect(stdout.text).toContain('watching challenge dots-lead-nowhere: Dots that lead nowhere');
       expect(stdout.text).toMatch(/✖ Prometheus exemplars link traceID to Tempo \(for [^)]+\)\n {4}jsonData\.exemplarTraceIdDestinations/);
       expect(stdout.text).toContain('1 of 1 failing');
       // redrawn in place: the cursor goes back up over the previous board
@@ -167,18 +167,18 @@ describe('workbook watch in a terminal (TTY stub): one board, redrawn in place',
     try {
       mkdirSync(world.stateDir, { recursive: true });
       const startedAt = new Date(Date.now() - 90_000).toISOString();
-      writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: startedAt, facts: {}, chapters: {}, challenges: { 'datasource-no-exemplar-link': { status: 'broken', startedAt, hintsUsed: 1 } } }));
+      writeFileSync(join(world.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: startedAt, facts: {}, chapters: {}, challenges: { 'dots-lead-nowhere': { status: 'broken', startedAt, hintsUsed: 1 } } }));
       const env = world.env({ WORKBOOK_WATCH_MS: '200', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
       delete env.CI;
       const stdin = new FakeTtyIn();
       const stdout = new FakeTtyOut();
-      const done = main(['watch', 'datasource-no-exemplar-link', '--grafana-url', grafana.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never });
+      const done = main(['watch', 'dots-lead-nowhere', '--grafana-url', grafana.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never });
       await waitFor('the offer', () => stdout.text.includes('Enter records the fix (challenge check); Ctrl-C stops.'), 15_000);
       stdin.write('\n');
       expect(await done).toBe(0);
-      expect(stdout.text).toMatch(/✔ Fixed: datasource-no-exemplar-link in .+, with 1 hint\(s\)\./);
-      expect(world.progress().challenges['datasource-no-exemplar-link']).toMatchObject({ status: 'fixed', hintsUsed: 1 });
-      expect(world.progress().challenges['datasource-no-exemplar-link'].timeToFixMs).toBeGreaterThanOrEqual(90_000);
+      expect(stdout.text).toMatch(/✔ Fixed: dots-lead-nowhere in .+, with 1 hint\(s\)\./);
+      expect(world.progress().challenges['dots-lead-nowhere']).toMatchObject({ status: 'fixed', hintsUsed: 1 });
+      expect(world.progress().challenges['dots-lead-nowhere'].timeToFixMs).toBeGreaterThanOrEqual(90_000);
     } finally {
       world.cleanup();
     }

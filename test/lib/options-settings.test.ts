@@ -15,7 +15,7 @@ const io = (env: NodeJS.ProcessEnv = {}, cwd = mkdtempSync(join(tmpdir(), 'wb-cw
 describe('parseCli', () => {
   it('reads a command, a chapter and flags', () => {
     expect(parseCli(['run', 'tempo', '--yes', '--lang', 'zh-TW'])).toEqual({ command: 'run', positional: 'tempo', positionals: ['tempo'], flags: { yes: true, lang: 'zh-TW' } });
-    expect(parseCli(['challenge', 'start', 'no-processors'])).toMatchObject({ command: 'challenge', positionals: ['start', 'no-processors'] });
+    expect(parseCli(['challenge', 'start', 'empty-service-graph'])).toMatchObject({ command: 'challenge', positionals: ['start', 'empty-service-graph'] });
     expect(() => parseCli(['challenge', 'start', 'a', 'b'])).toThrow('unexpected argument "b"');
     expect(parseCli(['--help'])).toEqual({ command: undefined, positional: undefined, positionals: [], flags: { help: true } });
   });

@@ -60,8 +60,8 @@ function traffic(otlpUrl: string) {
 describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tempo 2.2.2', () => {
   // Prometheus' flags are the fault: started without one, then restarted with it on the same port
   it.each([
-    { id: 'exemplar-storage-off', broken: { receiver: true, exemplars: false }, evidence: /✖ exemplar storage is on — enable-feature=\(none\)/, cause: NO_EXEMPLARS_HINT.en },
-    { id: 'remote-write-receiver-off', broken: { receiver: false, exemplars: true }, evidence: /✖ remote-write receiver is on — web\.enable-remote-write-receiver=false/, cause: NO_RECEIVER_HINT.en },
+    { id: 'dots-gone', broken: { receiver: true, exemplars: false }, evidence: /✖ exemplar storage is on — enable-feature=\(none\)/, cause: NO_EXEMPLARS_HINT.en },
+    { id: 'no-series', broken: { receiver: false, exemplars: true }, evidence: /✖ remote-write receiver is on — web\.enable-remote-write-receiver=false/, cause: NO_RECEIVER_HINT.en },
   ])('$id: fails naming the missing flag (hint 2 says so); passes after Prometheus restarts with it on the same port', async ({ id, broken, evidence, cause }) => {
     const { world, env } = await started(id);
     let p = await prom(broken);
@@ -85,8 +85,8 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
 
   // Tempo's config is the fault: a Tempo in that state, then one with the article's config, both writing to one Prometheus
   it.each([
-    { id: 'no-processors', bad: { processors: [] as string[] }, cause: CAUSE.processorsMissing.en, wait: '6s' },
-    { id: 'no-send-exemplars', bad: { sendExemplars: false }, cause: CAUSE.sendExemplarsOff.en, wait: '10s' },
+    { id: 'empty-service-graph', bad: { processors: [] as string[] }, cause: CAUSE.processorsMissing.en, wait: '6s' },
+    { id: 'exemplars-never-arrive', bad: { sendExemplars: false }, cause: CAUSE.sendExemplarsOff.en, wait: '10s' },
   ])('$id: fails with the diagnosis that names it (hint 2); passes on a Tempo with the article\'s config', async ({ id, bad, cause, wait }) => {
     const { env } = await started(id);
     const p = await prom({ receiver: true, exemplars: true });
@@ -105,23 +105,23 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
   });
 
-  it('generator-wrong-port: no spans arrive while the generator sends to a closed port; passes once it sends to the distributor', async () => {
-    const { env } = await started('generator-wrong-port');
+  it('traces-stop-arriving: no spans arrive while the generator sends to a closed port; passes once it sends to the distributor', async () => {
+    const { env } = await started('traces-stop-arriving');
     const t = await tempo({});
     const wrong = await freePort();
     const tw = traffic(`http://127.0.0.1:${wrong}`);
     const urls = ['--tempo-url', t.url];
-    const no = await check('generator-wrong-port', env, urls, '6s');
+    const no = await check('traces-stop-arriving', env, urls, '6s');
     expect(no.code, no.stdout + no.stderr).toBe(1);
     expect(no.stdout).toMatch(/✖ .*tempo_distributor_spans_received_total/);
     await tw.stop();
     traffic(t.otlpUrl);
-    const yes = await check('generator-wrong-port', env, urls, '30s');
+    const yes = await check('traces-stop-arriving', env, urls, '30s');
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
   });
 
-  it('ingesters-below-quorum (microservices): two of three ingesters gone, the ring says the quorum is lost; passes when they are back', async () => {
-    const { env } = await started('ingesters-below-quorum');
+  it('writes-failing (microservices): two of three ingesters gone, the ring says the quorum is lost; passes when they are back', async () => {
+    const { env } = await started('writes-failing');
     const ms = await startTempoMicroservices({});
     cleanups.push(() => ms.stop());
     traffic(ms.otlpUrl);
@@ -129,11 +129,11 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     await ms.kill('ingester-2');
     await waitRing(ms.distributorUrl, 1, 30_000);
     const urls = ['--tempo-url', ms.url, '--distributor-url', ms.distributorUrl];
-    const no = await check('ingesters-below-quorum', env, urls, '6s');
+    const no = await check('writes-failing', env, urls, '6s');
     expect(no.code, no.stdout + no.stderr).toBe(1);
     expect(no.stdout).toMatch(/✖ the ingester ring has 3 ACTIVE members — 1\/3 ingesters ACTIVE/);
-    await hint('ingesters-below-quorum', env, urls);
-    const h2 = await hint('ingesters-below-quorum', env, urls);
+    await hint('writes-failing', env, urls);
+    const h2 = await hint('writes-failing', env, urls);
     expect(h2.stdout).toMatch(/quorum/i);
     // together: a starting ingester does not report ready while another ring member is past its heartbeat timeout
     // (Tempo 2.2.2's lifecycler: "found an existing instance(s) with a problem in the ring"), as seen on this binary
@@ -141,7 +141,7 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     await waitRing(ms.distributorUrl, 3, 30_000);
     // the generator's pushes failed while the quorum was lost; it sends again
     traffic(ms.otlpUrl);
-    const yes = await check('ingesters-below-quorum', env, urls, '60s');
+    const yes = await check('writes-failing', env, urls, '60s');
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
     expect(yes.stdout).toContain('↓ every Tempo component has ready pods — asks the cluster');
   }, 240_000);
