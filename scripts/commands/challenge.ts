@@ -1,4 +1,4 @@
-import { UsageError, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
+import { UsageError, heartbeatMs, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
 import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
 import type { Session } from '../core/session.js';
@@ -73,10 +73,11 @@ async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Pro
 }
 
 /** Runs steps in the open, like any chapter's: the command and why first, confirmation for the fault, output streamed. */
-async function runSteps(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo): Promise<boolean> {
+async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo): Promise<boolean> {
   const { runSteps: loop } = await import('../core/runner.js');
   const { formatCommand } = await import('../core/format.js');
   const { CATALOG } = await import('../core/catalog.js');
+  const { HEARTBEAT_MS, startHeartbeat } = await import('../lab/heartbeat.js');
   // the steps belong to no chapter of progress (the session keeps nothing); the first chapter stands in for the loop
   const host = { ...CATALOG[0]!, id: 'challenge', steps, checks: [] };
   let failed = false;
@@ -86,22 +87,30 @@ async function runSteps(steps: Step[], ctx: LabContext, session: Session, lab: L
       write(io.stdout, `  ${say(L.why, lab.lang)}: ${say(s.why, lab.lang)}`);
       return 'run';
     },
-    step: () => ({
-      onLine: (l) => write(io.stdout, `  │ ${l}`),
-      confirm: async (c) => {
-        const p = await import('@clack/prompts');
-        const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${c}?`, initialValue: false, ...yesNo(lab.lang) });
-        return ok === true;
-      },
-      done: (r) => {
-        if (!r) return;
-        if (r.status === 'failed') {
-          failed = true;
-          write(io.stdout, `✖ ${r.evidence}`);
-          if (r.hint) write(io.stdout, `  hint: ${say(r.hint, lab.lang)}`);
-        } else write(io.stdout, `${r.status === 'skipped' ? '↓' : '✔'} ${r.evidence}`);
-      },
-    }),
+    step: (_c, s) => {
+      // a helm upgrade --wait can take minutes: a line every so often says what it waits for
+      const beat = startHeartbeat(s, ctx, { everyMs: heartbeatMs(io.env) ?? HEARTBEAT_MS, emit: (l) => write(io.stdout, `  │ ${l}`) });
+      return {
+        onLine: (l) => {
+          beat.line(l);
+          write(io.stdout, `  │ ${l}`);
+        },
+        confirm: async (c) => {
+          const p = await import('@clack/prompts');
+          const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${c}?`, initialValue: false, ...yesNo(lab.lang) });
+          return ok === true;
+        },
+        done: (r) => {
+          beat.stop();
+          if (!r) return;
+          if (r.status === 'failed') {
+            failed = true;
+            write(io.stdout, `✖ ${r.evidence}`);
+            if (r.hint) write(io.stdout, `  hint: ${say(r.hint, lab.lang)}`);
+          } else write(io.stdout, `${r.status === 'skipped' ? '↓' : '✔'} ${r.evidence}`);
+        },
+      };
+    },
   });
   return outcome === 'ok' && !failed;
 }
@@ -117,7 +126,7 @@ async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const { CATALOG } = await import('../core/catalog.js');
   const { start: steps } = faultSteps(ch, CATALOG);
   write(io.stdout, `${say({ en: 'Challenge', 'zh-TW': '挑戰' }, lab.lang)} ${ch.id}: ${say(ch.title, lab.lang)}`);
-  const ok = await labSession(lab, io, store, async (ctx, session) => ((await runSteps(steps, ctx, session, lab, io)) ? 0 : 1));
+  const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
   if (ok !== 0) return ok;
   store.setChallenge(ch.id, () => ({ status: 'broken', startedAt: new Date().toISOString(), hintsUsed: 0 }));
   await store.save();
@@ -217,7 +226,7 @@ async function reset(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const { faultSteps } = await import('../lab/challenges.js');
   const { CATALOG } = await import('../core/catalog.js');
   const { reset: steps } = faultSteps(ch, CATALOG);
-  const ok = await labSession(lab, io, store, async (ctx, session) => ((await runSteps(steps, ctx, session, lab, io)) ? 0 : 1));
+  const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
   if (ok !== 0) return ok;
   if (store.data.challenges?.[ch.id]) {
     store.setChallenge(ch.id, (c) => ({ ...c!, status: c!.status === 'fixed' ? 'fixed' : 'reset' }));

@@ -65,6 +65,21 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
     }
   });
 
+  it('a long helm upgrade --wait says it is still running (the chapters\' heartbeat)', async () => {
+    const lab = challengeLab();
+    // the install takes a while (ours: 1.2 s against a 300 ms heartbeat)
+    lab.rules.helm = lab.rules.helm!.map((r) => (r.prefix?.includes('upgrade') ? { ...r, sleepMs: 1200 } : r));
+    const world = new FakeWorld(lab);
+    try {
+      ourCluster(world);
+      const r = await runCli(['challenge', 'start', 'empty-service-graph', '--yes'], world.env({ CI: 'true', WORKBOOK_HEARTBEAT_MS: '300' }));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/ {2}│ … still running, \d+ ms/);
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it('refuses a cluster the workbook did not create, and a release that is not installed: nothing is changed', async () => {
     const world = new FakeWorld(challengeLab({ releases: ['tempo'] }));
     try {
