@@ -1,8 +1,7 @@
 import { UsageError, heartbeatMs, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
-import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
 import type { Session } from '../core/session.js';
-import type { Flags } from '../cli/options.js';
 import type { Text } from '../core/text.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */

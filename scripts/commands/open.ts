@@ -4,7 +4,13 @@ import { COMMON, type CommandSpec } from '../cli/options.js';
 import { ENDPOINTS, OPEN_TARGETS, urlFlag } from '../core/endpoints.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'open', usage: `open <${OPEN_TARGETS.join('|')}>`, positional: 'endpoint', flags: [...COMMON, ...OPEN_TARGETS.map((t) => urlFlag(ENDPOINTS[t].url!)), 'show-secrets'], summary: { en: 'port-forward Grafana (or Prometheus, Tempo) to 127.0.0.1 and keep it open until Ctrl-C', 'zh-TW': '把 Grafana（或 Prometheus、Tempo）port-forward 到 127.0.0.1，直到按下 Ctrl-C' } };
+export const spec: CommandSpec = {
+  name: 'open',
+  usage: `open <${OPEN_TARGETS.join('|')}>`,
+  positional: 'endpoint',
+  flags: [...COMMON, ...OPEN_TARGETS.map((t) => urlFlag(ENDPOINTS[t].url!)), 'show-secrets'],
+  summary: { en: 'port-forward Grafana (or Prometheus, Tempo) to 127.0.0.1 and keep it open until Ctrl-C', 'zh-TW': '把 Grafana（或 Prometheus、Tempo）port-forward 到 127.0.0.1，直到按下 Ctrl-C' },
+};
 
 async function open(lab: Lab, io: MainIo, target: string | undefined): Promise<number> {
   const { OPEN_TARGETS } = await import('../core/endpoints.js');

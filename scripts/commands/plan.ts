@@ -5,7 +5,13 @@ import { say } from '../core/text.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'plan', usage: 'plan [chapter|all|challenges]', positional: 'chapter-or-all', flags: [...COMMON, 'fast'], summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' } };
+export const spec: CommandSpec = {
+  name: 'plan',
+  usage: 'plan [chapter|all|challenges]',
+  positional: 'chapter-or-all',
+  flags: [...COMMON, 'fast'],
+  summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' },
+};
 
 const L = {
   head: { en: 'Plan', 'zh-TW': '執行計畫' },

@@ -3,7 +3,13 @@ import type { Lab } from '../core/model.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'prefetch', usage: 'prefetch', positional: 'none', flags: [...COMMON], summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' } };
+export const spec: CommandSpec = {
+  name: 'prefetch',
+  usage: 'prefetch',
+  positional: 'none',
+  flags: [...COMMON],
+  summary: { en: 'pull every image the pinned stack uses, then load them into the lab cluster (for slow networks)', 'zh-TW': '預先拉取鎖定版本用到的所有映像檔，再載入實驗叢集（網路慢時使用）' },
+};
 
 async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
   const { ProgressStore } = await import('../effects/progress.js');

@@ -3,7 +3,13 @@ import type { Lab } from '../core/model.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'reset', usage: 'reset', positional: 'none', flags: [...COMMON, 'yes'], summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' } };
+export const spec: CommandSpec = {
+  name: 'reset',
+  usage: 'reset',
+  positional: 'none',
+  flags: [...COMMON, 'yes'],
+  summary: { en: 'forget progress (keeps a backup; touches no cluster)', 'zh-TW': '清除進度（保留備份，不動叢集）' },
+};
 
 async function reset(lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);

@@ -1,10 +1,15 @@
 import { UsageError, execute, finish, openStore, preflightReports, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Lab } from '../core/model.js';
-import type { Flags } from '../cli/options.js';
-import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'run', usage: 'run [chapter|all]', positional: 'chapter-or-all', flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast'], summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' } };
+export const spec: CommandSpec = {
+  name: 'run',
+  usage: 'run [chapter|all]',
+  positional: 'chapter-or-all',
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast'],
+  summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' },
+};
 
 /** `workbook run [chapter|all] [--fast]`: a chapter's lesson, its commands, then its checks (default: where you left off). */
 export async function run({ lab, io, flags, positional }: CommandInput): Promise<number> {

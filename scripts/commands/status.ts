@@ -2,7 +2,13 @@ import { write, type CommandInput } from './kit.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
-export const spec: CommandSpec = { name: 'status', usage: 'status', positional: 'none', flags: [...COMMON], summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' } };
+export const spec: CommandSpec = {
+  name: 'status',
+  usage: 'status',
+  positional: 'none',
+  flags: [...COMMON],
+  summary: { en: 'show progress: each chapter, pass/fail, time taken', 'zh-TW': '顯示進度：各章節通過與否及耗時' },
+};
 
 /** `workbook status`: per chapter, passed/failed, items, time taken. */
 export async function run({ lab, io }: CommandInput): Promise<number> {

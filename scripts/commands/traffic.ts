@@ -1,8 +1,7 @@
 import { UsageError } from '../core/errors.js';
+import { COMMON, type CommandSpec, type Flags } from '../cli/options.js';
 import { withLab, write, type CommandInput, type MainIo } from './kit.js';
 import type { Lab } from '../core/model.js';
-import type { Flags } from '../cli/options.js';
-import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
