@@ -55,16 +55,9 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
 
 async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Promise<number> {
   const store = await openStore(lab, io);
-  const { formatDuration } = await import('../core/format.js');
+  const { challengeState } = await import('../ui/status.js');
   const rows = challenges.map((c) => {
-    const p = store.data.challenges?.[c.id];
-    const state = !p
-      ? say({ en: 'not started', 'zh-TW': '尚未開始' }, lab.lang)
-      : p.status === 'fixed'
-        ? say({ en: `fixed in ${formatDuration(p.timeToFixMs ?? 0)}, ${p.hintsUsed} hint(s)`, 'zh-TW': `已修復，耗時 ${formatDuration(p.timeToFixMs ?? 0)}，用了 ${p.hintsUsed} 個提示` }, lab.lang)
-        : p.status === 'broken'
-          ? say({ en: `broken since ${p.startedAt}, ${p.hintsUsed} hint(s)`, 'zh-TW': `自 ${p.startedAt} 起故障，用了 ${p.hintsUsed} 個提示` }, lab.lang)
-          : say({ en: 'reset', 'zh-TW': '已還原' }, lab.lang);
+    const state = challengeState(store.data.challenges?.[c.id], lab.lang);
     return `  ${c.id.padEnd(28)} ${say(c.title, lab.lang)}\n  ${''.padEnd(28)} ${state}\n  ${''.padEnd(28)} ${say(c.symptom, lab.lang)}`;
   });
   write(io.stdout, [say({ en: 'Challenges (break, find, fix):', 'zh-TW': '挑戰（弄壞、找出原因、修好）：' }, lab.lang), ...rows, '', say({ en: 'Start one: workbook challenge start <id>   (only a lab the workbook created is ever changed)', 'zh-TW': '開始一個：workbook challenge start <id>　（只會變更工作手冊自己建立的實驗環境）' }, lab.lang)].join('\n'));

@@ -1,4 +1,4 @@
-import { openStore, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { openStore, say, withLab, write, type CommandInput } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
 import type { Challenge, Chapter, Check, Lab } from '../core/model.js';
 import type { Text } from '../core/text.js';
@@ -30,10 +30,9 @@ interface Target {
   then?: { label: Text; run: (input: CommandInput) => Promise<number> };
 }
 
-async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Target> {
+async function target(arg: string | undefined, lab: Lab, store: Awaited<ReturnType<typeof openStore>>): Promise<Target> {
   const { CATALOG, findChapter, nextAfter } = await import('../core/catalog.js');
   const { CHALLENGES, brokenChecks } = await import('../lab/challenges.js');
-  const store = await openStore(lab, io);
   const challenge = (c: Challenge): Target => ({
     title: `${say({ en: 'challenge', 'zh-TW': '挑戰' }, lab.lang)} ${c.id}: ${say(c.title, lab.lang)}`,
     items: brokenChecks(c, CATALOG),
@@ -79,12 +78,12 @@ async function target(arg: string | undefined, lab: Lab, io: MainIo): Promise<Ta
 /** `workbook watch [chapter|challenge]`: rounds of checks until Ctrl-C, redrawn on a board or printed as changes. */
 export async function run(input: CommandInput): Promise<number> {
   const { lab, io, positional } = input;
-  const t = await target(positional, lab, io);
+  const store = await openStore(lab, io);
+  const t = await target(positional, lab, store);
   if (!t.items.length) {
     write(io.stdout, say({ en: 'nothing to watch: this chapter has no checks', 'zh-TW': '沒有可監看的項目：本章沒有檢查' }, lab.lang));
     return 0;
   }
-  const store = await openStore(lab, io);
   const { Session, nullStore } = await import('../core/session.js');
   const { runChecks } = await import('../core/runner.js');
   const { Board, Redraw, changeLine, renderBoard } = await import('../ui/watch-board.js');

@@ -87,7 +87,7 @@ export class Session {
   }
 
   /** Begins the chapter in progress once; the first step or check of a chapter does it. */
-  async beginChapter(ch: Chapter): Promise<void> {
+  private async beginChapter(ch: Chapter): Promise<void> {
     if (this.open.has(ch)) return;
     this.open.add(ch);
     await this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });

@@ -4,7 +4,6 @@
 // steps, so a challenge's reset is exactly the article's install.
 import type { Chapter, Challenge, Fault, Lab, LabContext, Step } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
-import { formatCommand } from '../core/format.js';
 import type { Text } from '../core/text.js';
 import { helm, kubectl } from './tools.js';
 
@@ -242,11 +241,4 @@ export function brokenChecks(ch: Challenge, catalog: readonly Chapter[]): { chap
     if (!chapter || !check) throw new Error(`challenge ${ch.id} breaks ${ref}, which is not a check`);
     return { chapter, check };
   });
-}
-
-/** Printable plan lines of a challenge: its commands, start and reset (`workbook plan challenges`). */
-export function describeFault(ch: Challenge, catalog: readonly Chapter[], lab: Lab): { start: string[]; reset: string[] } {
-  const { start, reset } = faultSteps(ch, catalog);
-  const line = (s: Step) => `$ ${formatCommand(s.command(lab).argv)}`;
-  return { start: start.map(line), reset: reset.map(line) };
 }

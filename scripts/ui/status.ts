@@ -2,7 +2,7 @@
 import { CATALOG } from '../core/catalog.js';
 import { formatDuration } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
-import type { ProgressData } from '../effects/progress.js';
+import type { ChallengeProgress, ProgressData } from '../effects/progress.js';
 import { say, type Lang } from '../core/text.js';
 
 /** The first chapter (teardown aside) that has not passed: where `run` continues. */
@@ -15,6 +15,13 @@ const CHALLENGE = {
   fixed: { en: 'fixed in', 'zh-TW': '已修復，耗時' },
   reset: { en: 'reset', 'zh-TW': '已還原' },
 } as const;
+
+/** How a challenge stands, in one line: `status` and `challenge list` both show it. */
+export function challengeState(c: ChallengeProgress | undefined, lang: Lang): string {
+  if (!c) return say({ en: 'not started', 'zh-TW': '尚未開始' }, lang);
+  const fixed = c.status === 'fixed' && c.timeToFixMs !== undefined ? ` ${formatDuration(c.timeToFixMs)}` : '';
+  return `${say(CHALLENGE[c.status], lang)}${fixed}, ${say({ en: `${c.hintsUsed} hint(s)`, 'zh-TW': `${c.hintsUsed} 個提示` }, lang)}`;
+}
 
 const L = {
   head: { en: 'Progress', 'zh-TW': '進度' },
@@ -43,10 +50,7 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
   const next = nextChapter(data);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
   // challenges started: how each stands, time to fix and hints used
-  const challenges = Object.entries(data.challenges ?? {}).map(([id, c]) => {
-    const fixed = c.status === 'fixed' && c.timeToFixMs !== undefined ? ` ${formatDuration(c.timeToFixMs)}` : '';
-    return `  ${id.padEnd(28)} ${say(CHALLENGE[c.status], lang)}${fixed}, ${say({ en: `${c.hintsUsed} hint(s)`, 'zh-TW': `${c.hintsUsed} 個提示` }, lang)}`;
-  });
+  const challenges = Object.entries(data.challenges ?? {}).map(([id, c]) => `  ${id.padEnd(28)} ${challengeState(c, lang)}`);
   const practice = challenges.length ? ['', say({ en: 'Challenges', 'zh-TW': '挑戰' }, lang), ...challenges] : [];
   return [`${say(L.head, lang)} (${file})`, ...rows, ...practice, '', tail, ''].join('\n');
 }
