@@ -43,13 +43,13 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     return s;
   };
   const get = (k: string) => slots.get(k) ?? (slots.set(k, fresh()), slots.get(k)!);
-  const closed = new Map<Chapter, Slot>();
-  const closeOf = (ch: Chapter) => closed.get(ch) ?? (closed.set(ch, fresh()), closed.get(ch)!);
+  /** the chapter's own slot: how it closed */
+  const closeOf = (ch: Chapter) => get(key(ch, 'chapter', ''));
   const show = (s: Slot, line: string) => {
     s.line = line;
     if (s.task) s.task.output = line;
   };
-  const notRun = () => 'not run';
+  const NOT_RUN = 'not run';
 
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
@@ -63,7 +63,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
               s.task = t;
               if (s.line) t.output = s.line;
               const r = await s.wait;
-              if (!r) return t.skip(`${t.title} — ${notRun()}`);
+              if (!r) return t.skip(`${t.title} — ${NOT_RUN}`);
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
             },
@@ -77,7 +77,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
           s.task = t;
           if (s.line) t.output = s.line;
           const r = await s.wait;
-          if (!r) return t.skip(notRun());
+          if (!r) return t.skip(NOT_RUN);
           if (r.status === 'failed') throw new Error(r.evidence);
           // listr has no warning state: a warning and a check that did not run are both shown as skipped (↓),
           // never with a check mark
@@ -150,7 +150,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
   await runChapters(chapters, session, hooks).catch((err: unknown) => (thrown = err));
   // whatever the loop did not reach is shown as not run, so the drawing ends too
   over = true;
-  for (const s of [...slots.values(), ...closed.values()]) if (!('result' in s)) s.settle(undefined);
+  for (const s of slots.values()) if (!('result' in s)) s.settle(undefined);
   await drawn;
   if (thrown) throw thrown;
 }
