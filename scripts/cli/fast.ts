@@ -38,10 +38,12 @@ export function fastPlan(catalog: readonly Chapter[]): Job[] {
   const jobs: Job[] = [];
   const root = chapters[0]!;
   const rootJob = `${root.id}:checks`;
-  // what "chapter X is done" means for the chapters after it: its checks, or its steps when it has no checks
+  // what "chapter X is done" means for the chapters after it: its checks, else its last job of steps
   const doneJob = (id: string): string | undefined => {
     const c = chapters.find((x) => x.id === id)!;
-    return c.checks.length ? `${c.id}:checks` : c.steps.length ? `${c.id}:steps` : undefined;
+    if (c.checks.length) return `${c.id}:checks`;
+    if (c.steps.some((s) => s.fast !== 'prepare')) return `${c.id}:steps`;
+    return c.steps.length ? `${c.id}:prepare` : undefined;
   };
   const clusterChapter = chapters.find((c) => c.role === 'cluster');
   for (const ch of chapters) {
