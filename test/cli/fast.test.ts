@@ -9,7 +9,8 @@ import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-serve
 import { remoteWrite } from '../helpers/remote-write.js';
 import { generatorSeries } from '../helpers/generator-data.js';
 import { freePort } from '../../scripts/effects/portforward.js';
-import { criticalPath, FAST_PLAN, planCoverage } from '../../scripts/cli/fast.js';
+import { criticalPath, FAST_PLAN, fastPlan, planCoverage } from '../../scripts/cli/fast.js';
+import type { Chapter, Step } from '../../scripts/core/model.js';
 import { getProfile } from '../../scripts/lab/versions.js';
 
 const images = Object.values(getProfile('article').images);
@@ -44,6 +45,27 @@ describe('the --fast plan', () => {
     expect(job('load').deps).toEqual(['cluster:checks', 'pull']);
     expect(job('metrics-generator:checks').deps).toEqual(['traces:checks', 'prometheus:checks']);
     expect(FAST_PLAN.some((j) => j.id.startsWith('teardown'))).toBe(false);
+  });
+  it('every job it waits for exists, for any shape of chapter (only checks, only prepare steps, nothing)', () => {
+    const t = { en: 'x', 'zh-TW': 'x' };
+    const step = (id: string, fast?: Step['fast']): Step => ({ id, title: t, why: t, command: () => ({ argv: ['true'] }), ...(fast ? { fast } : {}) });
+    const check = { id: 'c', title: t, probe: async () => ({ ok: true as const, evidence: '' }) };
+    const ch = (number: number, id: string, steps: Step[], checks: Chapter['checks'], after: string[], role?: Chapter['role']): Chapter => ({ number, id, dir: `${number}-${id}`, title: t, steps, checks, after, ...(role ? { role } : {}) });
+    const catalog = [
+      ch(0, 'doctor', [], [check], []),
+      ch(1, 'cluster', [step('create')], [check], ['doctor'], 'cluster'),
+      ch(2, 'repos', [step('add', 'prepare')], [], ['cluster']),
+      ch(3, 'install', [step('install', 'images')], [], ['repos']),
+      ch(4, 'empty', [], [], ['install']),
+      ch(5, 'last', [], [check], ['empty', 'install']),
+    ];
+    for (const plan of [FAST_PLAN, fastPlan(catalog)]) {
+      const ids = new Set(plan.map((j) => j.id));
+      expect(plan.flatMap((j) => j.deps).filter((d) => !ids.has(d))).toEqual([]);
+    }
+    const plan = fastPlan(catalog);
+    expect(plan.find((j) => j.id === 'install:steps')!.deps).toEqual(['repos:prepare', 'load']);
+    expect(plan.find((j) => j.id === 'last:checks')!.deps).toEqual(['install:steps']);
   });
 });
 
