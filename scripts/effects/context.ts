@@ -69,6 +69,8 @@ export function createContext(lab: Lab, ports: Effects, store: ProgressStore, fo
       for (const f of dropFacts) store.deleteFact(f);
       // keep the chapter running now (teardown itself), forget the rest
       store.forgetChapters((c) => c.status === 'running');
+      // a challenge under way ends with the lab it broke; fixed ones keep their time and hints
+      for (const [id, c] of Object.entries(store.data.challenges ?? {})) if (c.status === 'broken') store.setChallenge(id, (x) => ({ ...x!, status: 'reset' }));
       await store.save();
     },
     requireCluster: () => ensureContext(ctx),

@@ -14,10 +14,10 @@ const kindRules = [
   { argv: ['delete', 'cluster', '--name', 'tempo-lab'], stderr: 'Deleting cluster "tempo-lab" ...\nDeleted nodes: ["tempo-lab-control-plane"]\n', set: { clusters: 'other' } },
 ];
 
-function seedProgress(w: FakeWorld, facts: Record<string, unknown>) {
+function seedProgress(w: FakeWorld, facts: Record<string, unknown>, challenges?: Record<string, unknown>) {
   mkdirSync(w.stateDir, { recursive: true });
   const chapters = { cluster: { status: 'passed', mode: 'run', startedAt: '2026-11-25T00:00:00.000Z', finishedAt: '2026-11-25T00:01:00.000Z', durationMs: 60000, steps: {}, checks: {} } };
-  writeFileSync(join(w.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: '2026-11-25T00:01:00.000Z', facts, chapters }));
+  writeFileSync(join(w.stateDir, 'progress.json'), JSON.stringify({ version: 1, updatedAt: '2026-11-25T00:01:00.000Z', facts, chapters, ...(challenges ? { challenges } : {}) }));
 }
 
 describe('workbook down (chapter 8)', () => {
@@ -33,6 +33,15 @@ describe('workbook down (chapter 8)', () => {
     expect(Object.keys(p.chapters)).toEqual(['teardown']);
     const status = await runCli(['status'], world.env());
     expect(status.stdout).toMatch(/1 cluster +not started/);
+  });
+
+  it('a challenge under way ends with the lab (reset); a fixed one keeps its time and hints', async () => {
+    world = new FakeWorld({ rules: { kind: kindRules }, state: { clusters: 'tempo-lab' } });
+    const at = '2026-11-25T00:00:00.000Z';
+    seedProgress(world, { createdCluster: 'tempo-lab' }, { 'no-series': { status: 'broken', startedAt: at, hintsUsed: 1 }, 'dots-gone': { status: 'fixed', startedAt: at, hintsUsed: 2, fixedAt: at, timeToFixMs: 5000 } });
+    const r = await runCli(['down', '--yes'], world.env());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(world.progress().challenges).toEqual({ 'no-series': { status: 'reset', startedAt: at, hintsUsed: 1 }, 'dots-gone': { status: 'fixed', startedAt: at, hintsUsed: 2, fixedAt: at, timeToFixMs: 5000 } });
   });
 
   it('refuses a cluster the workbook did not create: nothing deleted, exit 1, one clear line', async () => {
