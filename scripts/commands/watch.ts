@@ -1,4 +1,4 @@
-import { openStore, say, withLab, write, type CommandInput } from './kit.js';
+import { UsageError, openStore, say, withLab, write, type CommandInput } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
 import type { Challenge, Chapter, Check, Lab } from '../core/model.js';
 import type { Text } from '../core/text.js';
@@ -65,7 +65,17 @@ async function target(arg: string | undefined, lab: Lab, store: Awaited<ReturnTy
   };
   if (arg) {
     const c = CHALLENGES.find((x) => x.id === arg.trim().toLowerCase());
-    return c ? challenge(c) : chapter(findChapter(arg));
+    if (c) return challenge(c);
+    try {
+      return chapter(findChapter(arg));
+    } catch {
+      const { chapterList } = await import('../core/catalog.js');
+      const { challengeList } = await import('../lab/challenges.js');
+      throw new UsageError({
+        en: `nothing called "${arg}" to watch (chapters: ${chapterList()}; challenges: ${challengeList()})`,
+        'zh-TW': `沒有可監看的 "${arg}"（章節：${chapterList()}；挑戰：${challengeList()}）`,
+      });
+    }
   }
   // a challenge under way (the latest started), else where the learner left off
   const open = Object.entries(store.data.challenges ?? {}).filter(([, p]) => p.status === 'broken').sort((a, b) => b[1].startedAt.localeCompare(a[1].startedAt))[0];

@@ -88,6 +88,20 @@ describe('workbook watch (outside a terminal: one line per change of state)', ()
   });
 });
 
+describe('workbook watch: bad input', () => {
+  it('an unknown name is one line and exit 2, listing chapters and challenges', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const { runCli } = await import('../helpers/fakes.js');
+      const r = await runCli(['watch', 'nope'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^error: nothing called "nope" to watch \(chapters: 0 prerequisites, .*; challenges: dots-gone, .*\)$/);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
+
 describe('workbook watch re-runs when a file under manifests/ changes (a copy of the project)', () => {
   let copy: string;
   let counter: Server;
