@@ -53,7 +53,7 @@ export async function openStore(lab: Lab, io: MainIo) {
 export async function withLab<T>(lab: Lab, io: MainIo, store: ProgressStore, fn: (ctx: LabContext) => Promise<T>): Promise<T> {
   const { createContext, realEffects } = await import('../effects/context.js');
   const { PortForwardManager } = await import('../effects/portforward.js');
-  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`) });
+  const forwards = new PortForwardManager({ spawn: io.spawn, notice: (m) => write(io.stderr, `note: ${m}`), signal: io.signal });
   io.onCleanup?.(() => forwards.stopAll());
   io.onCleanup?.(async () => {
     if (store.interruptRunning()) await store.save();

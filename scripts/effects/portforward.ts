@@ -46,6 +46,11 @@ export interface PortForwardOptions {
   maxRestarts?: number;
   notice?: (message: string) => void;
   isPortFree?: (port: number) => Promise<boolean>;
+  /**
+   * Ctrl-C: in a terminal the tty sends SIGINT to the whole process group, kubectl port-forward included, so the
+   * forwards die at the same moment; once aborted they are not started again.
+   */
+  signal?: AbortSignal;
 }
 
 interface Forward {
@@ -108,6 +113,7 @@ export class PortForwardManager {
     this.maxRestarts = options.maxRestarts ?? 5;
     this.notice = options.notice ?? (() => {});
     this.isPortFree = options.isPortFree ?? defaultIsPortFree;
+    options.signal?.addEventListener('abort', () => (this.stopping = true), { once: true });
   }
 
   /** PIDs of the children alive now (tests assert none are left). */

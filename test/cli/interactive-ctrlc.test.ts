@@ -38,3 +38,31 @@ describe.skipIf(!python)('Ctrl-C in a real terminal, during the checks of workbo
     }
   });
 });
+
+describe.skipIf(!python)('Ctrl-C in a real terminal, during workbook watch', () => {
+  it('the board is drawn in place; Ctrl-C exits 0 and leaves no port-forward', async () => {
+    const world = new FakeWorld({
+      rules: {
+        // the fake port-forwards answer "fake", not Prometheus or Grafana: the board shows the checks failing
+        kubectl: [...LAB_CONTEXT, { prefix: ['--context', 'kind-tempo-lab', 'port-forward'], listen: true }],
+      },
+    });
+    try {
+      const env = world.env({ WORKBOOK_PORTS: `prometheus=${await freePort()},grafana=${await freePort()}`, WORKBOOK_WATCH_MS: '300' });
+      delete env.CI;
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['round 3', '^C']]), process.execPath, CLI, 'watch', 'prometheus'], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.stdout).toMatch(/\x1b\[\d+A\r\x1b\[0J/);
+      const screen = stripVTControlCharacters(r.stdout);
+      expect(screen).toMatch(/EXIT 0\n$/);
+      expect(screen).toContain('watching 2. kube-prometheus-stack with exemplars and remote write');
+      expect(screen).toMatch(/✖ exemplar storage is on \(for [^)]+\)\r?\n {4}GET \/api\/v1\/status\/flags: HTTP 200, not JSON: fake/);
+      // the tty's SIGINT reaches kubectl port-forward too: once aborted, a forward that dies is not started again
+      expect(screen).not.toContain('starting it again');
+      const forwards = world.calls('kubectl').filter((c) => c.argv.includes('port-forward'));
+      expect(forwards.length).toBeGreaterThan(0);
+      for (const f of forwards) expect(alive(f.pid)).toBe(false);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
