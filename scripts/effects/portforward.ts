@@ -123,6 +123,8 @@ export class PortForwardManager {
 
   /** Start (or reuse) a forward and return its base URL. */
   async ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number, readyTimeoutMs = this.readyTimeoutMs): Promise<string> {
+    // stopping (Ctrl-C, or the command is ending): a new child now could outlive the last stopAll
+    if (this.stopping) throw new WorkbookError(`not starting a port-forward for ${name}: stopping`, { final: true });
     const existing = this.forwards.get(name);
     if (existing?.ready) {
       await existing.ready;

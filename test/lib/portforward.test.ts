@@ -15,12 +15,13 @@ afterEach(async () => {
   world?.cleanup();
 });
 
-function managerOnFakes(w: FakeWorld, notices: string[] = []) {
+function managerOnFakes(w: FakeWorld, notices: string[] = [], signal?: AbortSignal) {
   const env = w.env();
   return new PortForwardManager({
     spawn: (argv) => spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] }),
     notice: (m) => notices.push(m),
     readyTimeoutMs: 5000,
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -38,6 +39,22 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
     expect(await manager.ensure('prometheus', (p) => portForwardArgv(lab, target, p), port)).toBe(url);
     expect(world.calls('kubectl')).toHaveLength(1);
     expect(world.calls('kubectl')[0]!.argv).toEqual([...PF, '--namespace', 'prometheus', 'service/prometheus-stack-prometheus', `${port}:9090`]);
+  });
+
+  it('after Ctrl-C (the signal), a forward that dies is not started again, and no new one is started', async () => {
+    world = new FakeWorld({ rules: { kubectl: [{ prefix: PF, listen: true, dieAfterMs: 400 }] } });
+    const notices: string[] = [];
+    const ac = new AbortController();
+    manager = managerOnFakes(world, notices, ac.signal);
+    await manager.ensure('prometheus', (p) => portForwardArgv(lab, target, p), await freePort());
+    ac.abort();
+    const firstPid = world.calls('kubectl')[0]!.pid;
+    await waitFor('the forward to die', () => !alive(firstPid));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.calls('kubectl')).toHaveLength(1);
+    expect(notices).toEqual([]);
+    await expect(manager.ensure('grafana', (p) => portForwardArgv(lab, forwardTargets(lab).grafana, p), await freePort())).rejects.toThrow('not starting a port-forward for grafana: stopping');
+    expect(world.calls('kubectl')).toHaveLength(1);
   });
 
   it('a forward that dies is started again on the same port', async () => {
