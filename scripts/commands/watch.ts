@@ -138,7 +138,9 @@ export async function run(input: CommandInput): Promise<number> {
       }
     })();
     io.signal?.addEventListener('abort', () => wake?.());
-    const onKey = () => {
+    const onKey = (data: Buffer | string) => {
+      // the terminal echoes the typed line below the board
+      redraw.below(String(data).split('\n').length - 1);
       if (!board.passing() || !t.then) return;
       goOn = true;
       wake?.();

@@ -89,4 +89,8 @@ export class Redraw {
     this.out.write(`${up}${lines.join('\n')}\n`);
     this.lines = lines.length;
   }
+  /** Lines the terminal added below the board (a typed line echoed back): the next redraw goes up over them too. */
+  below(n: number): void {
+    this.lines += n;
+  }
 }
