@@ -20,6 +20,13 @@ function ttyIo(env: NodeJS.ProcessEnv) {
   return { stdin, stdout, stderr, io: { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: stderr as never } };
 }
 
+/** Back at the menu (after `at` on the screen): Quit, its last entry (up wraps to it). */
+async function quitMenu(t: ReturnType<typeof ttyIo>, at: number): Promise<void> {
+  await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
+  await new Promise((r) => setTimeout(r, 50));
+  t.stdin.write(KEY.enter);
+}
+
 describe('interactive mode (TTY stub, CI unset)', () => {
   it('run cluster: shows the lesson and each command with why, asks, runs it, then shows the checks', async () => {
     world = new FakeWorld({
@@ -105,9 +112,7 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     t.stdin.write(KEY.enter);
     at = await typeWhen(t.stdout, 'Which lesson?', t.stdin, KEY.down + KEY.down + KEY.down + KEY.enter, at);
     // back at the menu: Quit is the last entry (up wraps to it)
-    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
-    await new Promise((r) => setTimeout(r, 50));
-    t.stdin.write(KEY.enter);
+    await quitMenu(t, at);
     expect(await done).toBe(0);
     const screen = t.stdout.text;
     expect(screen).toContain('3. Tempo in microservices mode');
@@ -127,9 +132,7 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     await new Promise((r) => setTimeout(r, 50));
     t.stdin.write(KEY.enter);
     // the menu comes back; Quit
-    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
-    await new Promise((r) => setTimeout(r, 50));
-    t.stdin.write(KEY.enter);
+    await quitMenu(t, at);
     expect(await done).toBe(0);
     expect(t.stdout.text).toContain('Continue: 0. Prerequisites (doctor)');
     expect(t.stdout.text).toContain('0 prerequisites');
@@ -155,9 +158,7 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     at = await typeWhen(t.stdout, 'What now?', t.stdin, KEY.enter, at);
     // the fault asks first (No is the default): Yes
     at = await typeWhen(t.stdout, 'This breaks your lab on purpose', t.stdin, KEY.left + KEY.enter, at);
-    await typeWhen(t.stdout, 'What next?', t.stdin, KEY.up, at);
-    await new Promise((r) => setTimeout(r, 50));
-    t.stdin.write(KEY.enter);
+    await quitMenu(t, at);
     expect(await done).toBe(0);
     expect(t.stdout.text).toContain('$ kubectl --context kind-tempo-lab scale statefulset/tempo-ingester --namespace tracing --replicas=1');
     expect(t.stdout.text).toContain('What you see: New traces stop appearing');
