@@ -136,15 +136,10 @@ function started(ch: Challenge, store: Awaited<ReturnType<typeof openStore>>) {
 async function runBroken(ch: Challenge, ctx: LabContext, session: Session, budgetMs: number) {
   const { brokenChecks } = await import('../lab/challenges.js');
   const { CATALOG } = await import('../core/catalog.js');
-  const { runChecks } = await import('../core/runner.js');
+  const { runCheckList } = await import('../core/runner.js');
   session.checkBudgetMs = budgetMs;
-  const found = brokenChecks(ch, CATALOG);
-  const out: { ref: string; title: string; result: Awaited<ReturnType<Session['check']>> }[] = [];
-  for (const { chapter, check } of found) {
-    const [r] = await runChecks(session, chapter, [check]);
-    if (r) out.push({ ref: `${chapter.id}/${check.id}`, title: say(check.title, ctx.lab.lang), result: r });
-  }
-  return out;
+  const ran = await runCheckList(session, brokenChecks(ch, CATALOG));
+  return ran.map(({ chapter, check, result }) => ({ ref: `${chapter.id}/${check.id}`, title: say(check.title, ctx.lab.lang), result }));
 }
 
 /** A verdict wanted, not a wait: a broken check gets this long (or --timeout, if shorter). */

@@ -95,7 +95,7 @@ export async function run(input: CommandInput): Promise<number> {
     return 0;
   }
   const { Session, nullStore } = await import('../core/session.js');
-  const { runChecks } = await import('../core/runner.js');
+  const { runCheckList } = await import('../core/runner.js');
   const { Board, Redraw, changeLine, renderBoard } = await import('../ui/watch-board.js');
   const { MANIFESTS } = await import('../core/paths.js');
   const { watch } = await import('node:fs');
@@ -163,10 +163,8 @@ export async function run(input: CommandInput): Promise<number> {
           }
         });
         draw();
-        // checks in the order their chapters have them; each chapter's through the one run loop
-        for (const ch of [...new Set(t.items.map((i) => i.chapter))]) {
-          await runChecks(session, ch, t.items.filter((i) => i.chapter === ch).map((i) => i.check));
-        }
+        // in the board's order, each through its chapter in the one run loop
+        await runCheckList(session, t.items);
         if (io.signal?.aborted || goOn) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, intervalMs);

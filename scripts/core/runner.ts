@@ -77,6 +77,19 @@ export async function runChecks(session: Session, ch: Chapter, checks: readonly 
   return results;
 }
 
+/**
+ * Checks drawn from several chapters (a challenge's broken checks, what `watch` shows), in the given order, each
+ * through its own chapter's runChecks: a result for every check that ran (none after Ctrl-C).
+ */
+export async function runCheckList<T extends { chapter: Chapter; check: Check }>(session: Session, items: readonly T[], hooks: RunHooks = {}): Promise<(T & { result: ItemResult })[]> {
+  const out: (T & { result: ItemResult })[] = [];
+  for (const item of items) {
+    const [result] = await runChecks(session, item.chapter, [item.check], hooks);
+    if (result) out.push({ ...item, result });
+  }
+  return out;
+}
+
 export type RunOutcome = 'completed' | 'failed' | 'stopped';
 
 /** Chapters in order, through the hooks: the one loop behind `run`, `verify`, the menu and `watch`. */

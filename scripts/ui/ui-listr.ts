@@ -50,6 +50,13 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     if (s.task) s.task.output = line;
   };
   const NOT_RUN = 'not run';
+  /** A task shows its item's output lines from now on (the last one so far at once), then its result. */
+  const shown = (k: string, t: { output?: string }) => {
+    const s = get(k);
+    s.task = t;
+    if (s.line) t.output = s.line;
+    return s.wait;
+  };
 
   const chapterTasks: ListrTask[] = chapters.map((ch) => ({
     title: `${ch.number}. ${say(ch.title, lang)}`,
@@ -59,10 +66,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
             title: `$ ${formatCommand(step.command(session.ctx.lab).argv)}`,
             exitOnError: true,
             task: async (_c, t) => {
-              const s = get(key(ch, 'step', step.id));
-              s.task = t;
-              if (s.line) t.output = s.line;
-              const r = await s.wait;
+              const r = await shown(key(ch, 'step', step.id), t);
               if (!r) return t.skip(`${t.title} — ${NOT_RUN}`);
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
@@ -73,10 +77,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         title: say(check.title, lang),
         exitOnError: false,
         task: async (_c, t) => {
-          const s = get(key(ch, 'check', check.id));
-          s.task = t;
-          if (s.line) t.output = s.line;
-          const r = await s.wait;
+          const r = await shown(key(ch, 'check', check.id), t);
           if (!r) return t.skip(NOT_RUN);
           if (r.status === 'failed') throw new Error(r.evidence);
           // listr has no warning state: a warning and a check that did not run are both shown as skipped (↓),

@@ -1,7 +1,7 @@
 // The one run loop (scripts/core/runner.ts), headless: its rules, read from the events it makes the session emit.
 import { describe, expect, it } from 'vitest';
 import { Session, type RunEvent } from '../../scripts/core/session.js';
-import { runChapters, runChecks } from '../../scripts/core/runner.js';
+import { runChapters, runCheckList, runChecks } from '../../scripts/core/runner.js';
 import { ProgressStore } from '../../scripts/effects/progress.js';
 import type { Chapter, Step } from '../../scripts/core/model.js';
 import { scriptedShell, testContext, testLab } from '../helpers/context.js';
@@ -74,5 +74,14 @@ describe('the one run loop', () => {
     expect(results.map((r) => r.evidence).sort()).toEqual(['p', 'q', 'r']);
     expect(most).toBe(3);
     expect(s.begun(a)).toBe(true);
+  });
+
+  it('runCheckList runs checks of several chapters in the given order, each under its own chapter', async () => {
+    const a = chapter(1, 'a', [], [ok('x'), bad('y')]);
+    const b = chapter(2, 'b', [], [ok('z')]);
+    const { s, events } = await session('verify', {});
+    const ran = await runCheckList(s, [{ chapter: b, check: b.checks[0]! }, { chapter: a, check: a.checks[1]! }]);
+    expect(ran.map((r) => `${r.chapter.id}/${r.check.id} ${r.result.status}`)).toEqual(['b/z passed', 'a/y failed']);
+    expect(events).toEqual(['start b', 'check z passed', 'start a', 'check y failed']);
   });
 });
