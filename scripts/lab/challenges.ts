@@ -169,6 +169,14 @@ async function refuseUnlessOurs(ctx: LabContext, probe: string[], missing: strin
 /** The fault as steps (`start`) and the article's state back (`reset`), for this catalog's chapters. */
 export function faultSteps(ch: Challenge, catalog: readonly Chapter[]): { start: Step[]; reset: Step[] } {
   const f: Fault = ch.fault;
+  // every fault: shown as breaking the lab, asks first, only on the workbook's own cluster
+  const fault = (step: Pick<Step, 'why' | 'command'> & Partial<Step>): Step => ({
+    id: 'fault',
+    title: { en: `Break the lab: ${ch.title.en}`, 'zh-TW': `破壞實驗環境：${ch.title['zh-TW']}` },
+    destructive: true,
+    needsCluster: true,
+    ...step,
+  });
   if (f.kind === 'values') {
     const install = installOf(catalog, f.chapter);
     const chapter = catalog.find((c) => c.id === f.chapter)!;
@@ -178,17 +186,13 @@ export function faultSteps(ch: Challenge, catalog: readonly Chapter[]): { start:
     };
     return {
       start: [
-        {
-          id: 'fault',
-          title: { en: `Break the lab: ${ch.title.en}`, 'zh-TW': `破壞實驗環境：${ch.title['zh-TW']}` },
+        fault({
           why: { en: `Re-installs chapter ${chapter.number}'s release with the article's values and one more file laid over them (${f.overlay}); \`workbook challenge reset ${ch.id}\` installs it again without it.`, 'zh-TW': `以文章的 values 重新安裝第 ${chapter.number} 章的 release，並多疊上一個檔案（${f.overlay}）；\`workbook challenge reset ${ch.id}\` 會不帶它再安裝一次。` },
           manifestsFor: (lab) => [...(install.manifestsFor?.(lab) ?? install.manifests ?? []), f.overlay],
-          destructive: true,
-          needsCluster: true,
           progressNamespace: install.progressNamespace,
           command: (lab) => ({ ...install.command(lab), argv: withOverlay(install.command(lab).argv, f.overlay) }),
           refuse: (ctx) => refuseUnlessOurs(ctx, probe(ctx.lab), `refusing: release ${releaseOf(install.command(ctx.lab).argv).release} is not installed: run chapter ${chapter.number} (\`workbook run ${chapter.id}\`) first`),
-        },
+        }),
       ],
       reset: [
         {
@@ -210,15 +214,11 @@ export function faultSteps(ch: Challenge, catalog: readonly Chapter[]): { start:
   const what = f.kind === 'scale' ? { en: `${f.target} to ${f.replicas} replica(s)`, 'zh-TW': `${f.target} 調為 ${f.replicas} 個副本` } : { en: `${f.name} of ${f.target} to ${f.value}`, 'zh-TW': `${f.target} 的 ${f.name} 改為 ${f.value}` };
   return {
     start: [
-      {
-        id: 'fault',
-        title: { en: `Break the lab: ${ch.title.en}`, 'zh-TW': `破壞實驗環境：${ch.title['zh-TW']}` },
+      fault({
         why: { en: `Changes ${what.en}; \`workbook challenge reset ${ch.id}\` puts the article's value back.`, 'zh-TW': `把${what['zh-TW']}；\`workbook challenge reset ${ch.id}\` 會改回文章的值。` },
-        destructive: true,
-        needsCluster: true,
         command: (lab) => command(lab, f.kind === 'scale' ? f.replicas : f.value),
         refuse: (ctx) => refuseUnlessOurs(ctx, probe(ctx.lab), missing(ctx.lab)),
-      },
+      }),
     ],
     reset: [
       {
