@@ -1,3 +1,4 @@
+import { MARK, challengeFixed, verified } from '../core/verdict.js';
 import { UsageError, heartbeatMs, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
@@ -99,7 +100,7 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
             failed = true;
             write(io.stdout, `✖ ${r.evidence}`);
             if (r.hint) write(io.stdout, `  hint: ${say(r.hint, lab.lang)}`);
-          } else write(io.stdout, `${r.status === 'skipped' ? '↓' : '✔'} ${r.evidence}`);
+          } else write(io.stdout, `${MARK[r.status]} ${r.evidence}`);
         },
       };
     },
@@ -157,9 +158,9 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
     return runBroken(ch, ctx, session, CHECK_BUDGET_MS);
   });
   const out = flags.json === '-' ? io.stderr : io.stdout;
-  for (const r of results) write(out, `${r.result.status === 'passed' ? '✔' : r.result.status === 'skipped' ? '↓' : '✖'} ${r.title} — ${r.result.evidence}`);
+  for (const r of results) write(out, `${MARK[r.result.status]} ${r.title} — ${r.result.evidence}`);
   // a check that does not apply here (asks the cluster, but the endpoints were named) does not hold the fix back
-  const fixed = results.length === ch.breaks.length && results.every((r) => r.result.status === 'passed' || r.result.status === 'skipped') && results.some((r) => r.result.status === 'passed');
+  const fixed = challengeFixed(results.map((r) => r.result.status), ch.breaks.length);
   const now = new Date();
   const record = store.setChallenge(ch.id, (p) => {
     const base = p ?? before;
@@ -173,7 +174,7 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   if (fixed) {
     write(out, say({ en: `✔ Fixed: ${ch.id} in ${formatDuration(record.timeToFixMs ?? 0)}, with ${record.hintsUsed} hint(s).`, 'zh-TW': `✔ 已修復：${ch.id}，耗時 ${formatDuration(record.timeToFixMs ?? 0)}，用了 ${record.hintsUsed} 個提示。` }, lab.lang));
   } else {
-    const bad = results.filter((r) => r.result.status !== 'passed').length;
+    const bad = results.filter((r) => !verified(r.result.status) && r.result.status !== 'not-applicable').length;
     write(out, say({ en: `✖ Not fixed yet: ${bad} of ${ch.breaks.length} checks still fail. Stuck? workbook challenge hint ${ch.id}`, 'zh-TW': `✖ 尚未修復：${ch.breaks.length} 個檢查中仍有 ${bad} 個失敗。卡住了？workbook challenge hint ${ch.id}` }, lab.lang));
   }
   if (flags.json) {

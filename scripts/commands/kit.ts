@@ -106,8 +106,9 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
   if (stopped && !session.items.length) return 0;
   // a workshop's report carries the challenges too: time to fix, hints used
   await finish(session, chapters, io, flags, store.data.challenges ? { challenges: store.data.challenges } : {});
-  if (session.failures().length) return 1;
-  if (stopped) return 0;
+  if (stopped) return session.failures().length ? 1 : 0;
+  // exit 0 only for a verified run: nothing failed, blocked or interrupted, and something passed
+  if (!session.passed(chapters)) return 1;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
   if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.role !== 'teardown' && !io.signal?.aborted) {
     const { nextAfter } = await import('../core/catalog.js');

@@ -86,6 +86,8 @@ async function executeStepRaw(
   }
 
   const res = await ctx.shell.run(cmd, { onLine: options.onLine, signal: options.signal });
+  // Ctrl-C or SIGTERM ended the command: it did not fail, it was stopped
+  if (res.exitCode !== 0 && options.signal?.aborted) return { status: 'interrupted', durationMs: took(), evidence: 'interrupted (Ctrl-C): the command was stopped before it finished', command };
   if (res.exitCode !== 0 && toolMissing(res)) {
     // the doctor's install hint, not a generic one: the tool is simply not there
     const evidence = `${cmd.argv[0]} is not installed (not on PATH)`;
@@ -159,7 +161,7 @@ export async function probeUntil(
 export function notApplicable(check: Check, lab: Lab): string | undefined {
   const named = (check.clusterOnly ?? []).filter((u) => lab.urls[u]);
   if (!named.length) return undefined;
-  return `asks the cluster (kubectl); skipped because --${named[0]}-url names the endpoint directly`;
+  return `asks the cluster (kubectl); not applicable because --${named[0]}-url names the endpoint directly`;
 }
 
 export async function executeCheck(
@@ -178,11 +180,13 @@ async function executeCheckRaw(
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
   const na = notApplicable(check, ctx.lab);
-  if (na) return { status: 'skipped', durationMs: 0, evidence: na };
+  if (na) return { status: 'not-applicable', durationMs: 0, evidence: na };
   const { outcome, attempts } = await probeUntil(check, ctx, options);
   const durationMs = ctx.clock.now() - started;
   const details = outcome.details ? { details: outcome.details } : {};
   if (outcome.ok) return { status: 'passed', durationMs, evidence: outcome.evidence, attempts, ...details };
+  // stopped by Ctrl-C while it probed: what it saw last is not a verdict
+  if (options.signal?.aborted) return { status: 'interrupted', durationMs, evidence: `interrupted (Ctrl-C); last seen: ${outcome.evidence}`, attempts };
   return {
     status: check.level === 'advisory' ? 'warned' : 'failed',
     durationMs,

@@ -21,7 +21,7 @@ export interface Profile {
   overlays?: Record<string, string[]>;
 }
 
-export type ItemStatus = 'passed' | 'failed' | 'skipped' | 'warned';
+export type { ItemStatus } from './verdict.js';
 
 /** A command as a pure value: what would run. `plan` prints it, tests assert it, the shell port runs it. */
 export interface Command {

@@ -4,7 +4,9 @@
 // - a chapter is begun in progress only when one of its items runs (reading a lesson and stopping keeps the last
 //   result);
 // - steps run in order and stop the chapter at the first failure: its checks are then not run;
-// - checks all run (a failed one does not stop the others); their `needs` are honoured by the session;
+// - checks all run (a failed one does not stop the others); their `needs` are honoured by the session: a check
+//   starts only once every check it needs in the same list has finished, and those that do not wait for each
+//   other run at once (a UI that draws one at a time asks for `concurrency: 1`);
 // - after Ctrl-C (the session's signal) nothing more is started, and begun chapters end as interrupted;
 // - in `run` mode a failed chapter stops the chapters after it; `verify` goes on through all of them.
 import type { Confirm, ItemResult } from './engine.js';
@@ -36,6 +38,8 @@ export interface RunHooks {
   check?(ch: Chapter, check: Check): CheckIo;
   /** a chapter that was begun is finished (passed is false for failed and interrupted) */
   closeChapter?(ch: Chapter, passed: boolean): void | Promise<void>;
+  /** how many checks of a chapter may run at once (default: all that do not wait for each other) */
+  concurrency?: number;
 }
 
 export type StepsOutcome = 'ok' | 'failed' | 'stopped';
@@ -59,22 +63,46 @@ export async function runSteps(session: Session, ch: Chapter, steps: readonly St
   return 'ok';
 }
 
-/** Checks of a chapter; `concurrency` > 1 runs that many at once (`--fast`), otherwise in order. */
-export async function runChecks(session: Session, ch: Chapter, checks: readonly Check[], hooks: RunHooks = {}, concurrency = 1): Promise<ItemResult[]> {
-  const results: ItemResult[] = [];
-  const queue = [...checks];
-  const worker = async () => {
-    for (let check = queue.shift(); check; check = queue.shift()) {
+/**
+ * Checks of a chapter. A check waits for every check it `needs` that is in this list (so the session can tell
+ * whether it is blocked); the others start at once, up to `concurrency` at a time (1: in order). Results come
+ * back in the order of `checks`.
+ */
+export async function runChecks(session: Session, ch: Chapter, checks: readonly Check[], hooks: RunHooks = {}, concurrency = hooks.concurrency ?? Number.POSITIVE_INFINITY): Promise<ItemResult[]> {
+  const results = new Map<Check, ItemResult>();
+  const done = new Map<string, Promise<void>>();
+  const ids = new Set(checks.map((c) => `${ch.id}/${c.id}`));
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async () => {
+    while (running >= Math.max(1, concurrency)) await new Promise<void>((r) => waiting.push(r));
+    running++;
+  };
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  const one = async (check: Check) => {
+    await Promise.all((check.needs ?? []).filter((n) => ids.has(n.check) && n.check !== `${ch.id}/${check.id}`).map((n) => done.get(n.check)));
+    await slot();
+    try {
       // after Ctrl-C the remaining checks are not started
       if (session.signal?.aborted) return;
       const io = hooks.check?.(ch, check) ?? {};
       const r = await session.check(ch, check, { signal: session.signal, onAttempt: io.onAttempt });
-      results.push(r);
+      results.set(check, r);
       await io.done?.(r);
+    } finally {
+      release();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
-  return results;
+  // every promise exists before any check starts, so a need declared later in the list is waited for too
+  let start!: () => void;
+  const gate = new Promise<void>((r) => (start = r));
+  for (const check of checks) done.set(`${ch.id}/${check.id}`, gate.then(() => one(check)));
+  start();
+  await Promise.all(done.values());
+  return checks.map((c) => results.get(c)).filter((r): r is ItemResult => !!r);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
 import type { Chapter, LabContext, Check, Outcome, Step } from './model.js';
 import { say } from './text.js';
+import { chapterState, runPassed, type ChapterState } from './verdict.js';
 
 export interface RecordedItem {
   chapter: Chapter;
@@ -15,7 +16,7 @@ export interface RunStore {
   data: { chapters: Record<string, { status: string } | undefined> };
   startChapter(id: string, mode: 'run' | 'verify'): unknown;
   record(chapterId: string, kind: 'steps' | 'checks', itemId: string, item: { status: ItemResult['status']; at: string; durationMs: number; evidence?: string }): void;
-  finishChapter(id: string, status: 'passed' | 'failed' | 'interrupted'): void;
+  finishChapter(id: string, status: ChapterState): void;
   interruptRunning(): boolean;
   save(): Promise<void>;
 }
@@ -26,13 +27,13 @@ export type RunEvent =
   | { type: 'item-started'; chapter: Chapter; kind: 'step' | 'check'; id: string; title: string }
   | { type: 'attempt'; chapter: Chapter; id: string; attempt: number; outcome: Outcome }
   | { type: 'item-finished'; item: RecordedItem }
-  | { type: 'chapter-finished'; chapter: Chapter; status: 'passed' | 'failed' | 'interrupted' };
+  | { type: 'chapter-finished'; chapter: Chapter; status: ChapterState };
 
 export type RunListener = (e: RunEvent) => void | Promise<void>;
 
-/** "Passed", defined once: nothing failed (skipped and warned items do not fail a chapter). */
-export function passed(items: readonly { result: ItemResult }[]): boolean {
-  return items.every((i) => i.result.status !== 'failed');
+/** A chapter's state from its recorded items (scripts/core/verdict.ts decides). */
+export function stateOf(items: readonly { kind: 'step' | 'check'; result: ItemResult }[], interrupted = false): ChapterState {
+  return chapterState(items.map((i) => ({ kind: i.kind, status: i.result.status })), { interrupted });
 }
 
 /** The progress store as a listener: a chapter's record starts, grows with each item, and ends. */
@@ -86,11 +87,15 @@ export class Session {
     return this.open.has(ch);
   }
 
-  /** Begins the chapter in progress once; the first step or check of a chapter does it. */
-  private async beginChapter(ch: Chapter): Promise<void> {
-    if (this.open.has(ch)) return;
+  private readonly opening = new Map<Chapter, Promise<void>>();
+
+  /** Begins the chapter in progress once; the first step or check of a chapter does it, and checks that start at once all wait for it. */
+  private beginChapter(ch: Chapter): Promise<void> {
+    if (this.open.has(ch)) return this.opening.get(ch) ?? Promise.resolve();
     this.open.add(ch);
-    await this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });
+    const p = this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });
+    this.opening.set(ch, p);
+    return p;
   }
 
   async step(ch: Chapter, step: Step, options: { onLine?: (l: string) => void; confirm?: Confirm; signal?: AbortSignal } = {}): Promise<ItemResult> {
@@ -102,17 +107,20 @@ export class Session {
     return result;
   }
 
-  /** Why a check cannot run: a check it needs failed (or was skipped) earlier in this run. */
+  /**
+   * Why a check cannot run: a check it needs failed, or was itself blocked, earlier in this run. The reason names
+   * the check at the root ("chapter/check") and what it saw. A need that did not apply (not applicable) or did not
+   * run in this session does not block: the check probes for itself.
+   */
   blockedBy(check: Check): string | undefined {
     for (const need of check.needs ?? []) {
       if (need.unless?.some((u) => this.ctx.lab.urls[u])) continue;
       const [chId, checkId] = need.check.split('/');
       const got = this.items.find((i) => i.kind === 'check' && i.chapter.id === chId && i.id === checkId);
-      if (!got || (got.result.status !== 'failed' && got.result.status !== 'skipped')) continue;
-      // a dependency skipped for its own dependency already says "needs chapter …"
-      if (got.result.status === 'skipped' && got.result.evidence.startsWith('needs chapter')) return got.result.evidence;
-      if (got.result.status === 'skipped') continue;
-      return `needs chapter ${got.chapter.number}: ${got.result.evidence}`;
+      if (!got) continue;
+      // a dependency blocked for its own dependency already names the root
+      if (got.result.status === 'blocked') return got.result.evidence;
+      if (got.result.status === 'failed' || got.result.status === 'interrupted') return `needs ${need.check} (chapter ${got.chapter.number}), which ${got.result.status}: ${got.result.evidence}`;
     }
     return undefined;
   }
@@ -126,20 +134,45 @@ export class Session {
       options.onAttempt?.(o, n);
       void this.emit({ type: 'attempt', chapter: ch, id: check.id, attempt: n, outcome: o });
     };
-    const result = blocked ? { status: 'skipped' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, { ...options, onAttempt, ...(this.checkBudgetMs !== undefined ? { deadlineMs: Math.min(this.checkBudgetMs, this.ctx.lab.timeoutMs) } : {}) });
+    const result = blocked ? { status: 'blocked' as const, durationMs: 0, evidence: blocked } : await executeCheck(check, this.ctx, { ...options, onAttempt, ...(this.checkBudgetMs !== undefined ? { deadlineMs: Math.min(this.checkBudgetMs, this.ctx.lab.timeoutMs) } : {}) });
     await this.keep(ch, 'check', check.id, title, result);
     return result;
   }
 
+  /** Ends a begun chapter with its state (scripts/core/verdict.ts); true when it passed. */
   async endChapter(ch: Chapter): Promise<boolean> {
     this.open.delete(ch);
-    const ok = passed(this.items.filter((i) => i.chapter === ch));
-    await this.emit({ type: 'chapter-finished', chapter: ch, status: this.signal?.aborted ? 'interrupted' : ok ? 'passed' : 'failed' });
-    return ok;
+    this.opening.delete(ch);
+    const state = this.chapterState(ch);
+    await this.emit({ type: 'chapter-finished', chapter: ch, status: state });
+    return state === 'passed';
+  }
+
+  /** The state of a chapter this session ran items of; Ctrl-C makes it interrupted. */
+  chapterState(ch: Chapter): ChapterState {
+    return stateOf(this.items.filter((i) => i.chapter === ch), !!this.signal?.aborted);
+  }
+
+  /** The chapters this session ran items of, in catalog order, with their states. */
+  chapterStates(chapters: readonly Chapter[]): { chapter: Chapter; state: ChapterState }[] {
+    return chapters.filter((ch) => this.items.some((i) => i.chapter === ch)).map((chapter) => ({ chapter, state: this.chapterState(chapter) }));
+  }
+
+  /** The run's verdict: true only when every chapter it ran passed or did not apply, and one passed. */
+  passed(chapters: readonly Chapter[]): boolean {
+    return runPassed(this.chapterStates(chapters).map((c) => c.state));
+  }
+
+  /** Items that keep the run from passing: failed, blocked or interrupted. */
+  /** A chapter's items in the chapter's own order (checks that ran at once finish in any order). */
+  itemsOf(ch: Chapter): RecordedItem[] {
+    const order = [...ch.steps.map((s) => `step/${s.id}`), ...ch.checks.map((c) => `check/${c.id}`)];
+    const at = (i: RecordedItem) => order.indexOf(`${i.kind}/${i.id}`);
+    return this.items.filter((i) => i.chapter === ch).sort((a, b) => at(a) - at(b));
   }
 
   failures(): RecordedItem[] {
-    return this.items.filter((i) => i.result.status === 'failed');
+    return this.items.filter((i) => i.result.status === 'failed' || i.result.status === 'blocked' || i.result.status === 'interrupted');
   }
 
   private async keep(ch: Chapter, kind: 'step' | 'check', id: string, title: string, result: ItemResult): Promise<void> {

@@ -121,8 +121,19 @@ export class PortForwardManager {
     return [...this.forwards.values()].map((f) => f.child?.pid).filter((p): p is number => typeof p === 'number' && p > 0);
   }
 
-  /** Start (or reuse) a forward and return its base URL. */
-  async ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number, readyTimeoutMs = this.readyTimeoutMs): Promise<string> {
+  /** Forwards being started now: checks that run at once share one start. */
+  private readonly starting = new Map<string, Promise<string>>();
+
+  /** Start (or reuse) a forward and return its base URL; concurrent callers for one name share one child. */
+  ensure(name: string, argvFor: (localPort: number) => string[], wantedPort: number, readyTimeoutMs = this.readyTimeoutMs): Promise<string> {
+    const busy = this.starting.get(name);
+    if (busy) return busy;
+    const p = this.ensureOne(name, argvFor, wantedPort, readyTimeoutMs).finally(() => this.starting.delete(name));
+    this.starting.set(name, p);
+    return p;
+  }
+
+  private async ensureOne(name: string, argvFor: (localPort: number) => string[], wantedPort: number, readyTimeoutMs: number): Promise<string> {
     // stopping (Ctrl-C, or the command is ending): a new child now could outlive the last stopAll
     if (this.stopping) throw new WorkbookError(`not starting a port-forward for ${name}: stopping`, { final: true });
     const existing = this.forwards.get(name);

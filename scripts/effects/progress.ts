@@ -4,7 +4,7 @@ import { mkdirp, writeAtomic } from './files.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from '../core/errors.js';
 
-import type { ItemStatus } from '../core/model.js';
+import type { ChapterState, ItemStatus } from '../core/verdict.js';
 export type { ItemStatus };
 
 export interface ItemProgress {
@@ -15,7 +15,7 @@ export interface ItemProgress {
 }
 
 export interface ChapterProgress {
-  status: 'running' | 'passed' | 'failed' | 'interrupted';
+  status: 'running' | ChapterState;
   mode: 'run' | 'verify';
   startedAt: string;
   finishedAt?: string;
@@ -251,7 +251,7 @@ export class ProgressStore {
     this.touchedChapters.add(chapterId);
   }
 
-  finishChapter(id: string, status: 'passed' | 'failed' | 'interrupted', at = new Date()): void {
+  finishChapter(id: string, status: ChapterState, at = new Date()): void {
     const ch = this.data.chapters[id];
     if (!ch) return;
     this.touchedChapters.add(id);

@@ -4,16 +4,18 @@ import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeAtomic } from '../effects/files.js';
 import { packageVersion } from '../core/paths.js';
-import { passed, type Session } from '../core/session.js';
+import type { Session } from '../core/session.js';
+import { ITEM_STATUSES, type ItemStatus } from '../core/verdict.js';
 import type { Chapter } from '../core/model.js';
 import { say } from '../core/text.js';
 import { printable } from '../core/format.js';
 
-export const REPORT_SCHEMA = 'tempo-workbook/report@1';
+/** @2: item statuses blocked, not-applicable and interrupted (no more "skipped" checks); chapters carry `state`. */
+export const REPORT_SCHEMA = 'tempo-workbook/report@2';
 
 export function jsonReport(session: Session, chapters: readonly Chapter[], extra: Record<string, unknown> = {}) {
   const lab = session.ctx.lab;
-  const counts = { passed: 0, failed: 0, warned: 0, skipped: 0 };
+  const counts = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   for (const i of session.items) counts[i.result.status]++;
   return {
     schema: REPORT_SCHEMA,
@@ -22,16 +24,18 @@ export function jsonReport(session: Session, chapters: readonly Chapter[], extra
     profile: lab.profile.name,
     context: lab.context,
     endpoints: lab.urls,
-    passed: counts.failed === 0,
+    passed: session.passed(chapters),
     durationMs: session.ctx.clock.now() - session.startedAt,
     summary: counts,
     chapters: chapters.map((ch) => {
-      const items = session.items.filter((i) => i.chapter === ch);
+      const items = session.itemsOf(ch);
+      const state = items.length ? session.chapterState(ch) : 'not-run';
       return {
         number: ch.number,
         id: ch.id,
         title: say(ch.title, lab.lang),
-        passed: passed(items),
+        state,
+        passed: state === 'passed',
         items: items.map((i) => ({
           kind: i.kind,
           id: i.id,
@@ -56,9 +60,9 @@ const xml = (s: string) => printable(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;
 export function junitReport(session: Session, chapters: readonly Chapter[]): string {
   const lab = session.ctx.lab;
   const suites = chapters.map((ch) => {
-    const items = session.items.filter((i) => i.chapter === ch);
+    const items = session.itemsOf(ch);
     const failures = items.filter((i) => i.result.status === 'failed').length;
-    const skipped = items.filter((i) => i.result.status === 'skipped').length;
+    const skipped = items.filter((i) => i.result.status !== 'failed' && i.result.status !== 'passed' && i.result.status !== 'warned').length;
     const time = items.reduce((t, i) => t + i.result.durationMs, 0) / 1000;
     const cases = items.map((i) => {
       const name = `${i.kind} ${i.id}: ${i.title}`;
@@ -68,7 +72,8 @@ export function junitReport(session: Session, chapters: readonly Chapter[]): str
         const hint = i.result.hint ? say(i.result.hint, lab.lang) : '';
         return `${head}>\n      <failure message="${xml(i.result.evidence)}">${xml([i.result.error ?? i.result.evidence, hint && `hint: ${hint}`].filter(Boolean).join('\n'))}</failure>\n${out}    </testcase>`;
       }
-      if (i.result.status === 'skipped') return `${head}>\n      <skipped message="${xml(i.result.evidence)}"/>\n    </testcase>`;
+      // not verified: blocked, not applicable, interrupted, or a step already done; the message says which
+      if (i.result.status !== 'passed' && i.result.status !== 'warned') return `${head}>\n      <skipped message="${xml(`${i.result.status}: ${i.result.evidence}`)}"/>\n    </testcase>`;
       return `${head}>\n${out}    </testcase>`;
     });
     return `  <testsuite name="${xml(`${ch.number}. ${say(ch.title, lab.lang)}`)}" tests="${items.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;

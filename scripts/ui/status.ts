@@ -4,10 +4,11 @@ import { formatDuration } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
 import type { ChallengeProgress, ProgressData } from '../effects/progress.js';
 import { say, type Lang } from '../core/text.js';
+import { STATUS_WORDS, verified } from '../core/verdict.js';
 
-/** The first chapter (teardown aside) that has not passed: where `run` continues. */
+/** The first chapter (teardown aside) that has not passed (or been found not to apply): where `run` continues. */
 export function nextChapter(data: ProgressData): Chapter | undefined {
-  return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed');
+  return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed' && data.chapters[c.id]?.status !== 'not-applicable');
 }
 
 const CHALLENGE = {
@@ -28,12 +29,6 @@ const L = {
   none: { en: 'not started', 'zh-TW': '尚未開始' },
   next: { en: 'Next', 'zh-TW': '下一步' },
   done: { en: 'Every chapter passed. `workbook down` removes the lab when you are finished.', 'zh-TW': '所有章節都已通過。完成後可用 `workbook down` 移除實驗環境。' },
-  status: {
-    passed: { en: 'passed', 'zh-TW': '通過' },
-    failed: { en: 'failed', 'zh-TW': '失敗' },
-    running: { en: 'running', 'zh-TW': '執行中' },
-    interrupted: { en: 'interrupted', 'zh-TW': '已中斷' },
-  },
 } as const;
 
 export function renderStatus(data: ProgressData, file: string, lang: Lang): string {
@@ -42,10 +37,10 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
     const name = `${c.number} ${c.id}`.padEnd(22);
     if (!p) return `  ${name} ${say(L.none, lang)}`;
     const items = [...Object.values(p.steps), ...Object.values(p.checks)];
-    const failed = items.filter((i) => i.status === 'failed').length;
     const took = p.durationMs !== undefined ? formatDuration(p.durationMs) : '';
-    const counts = `${items.length - failed}/${items.length}`;
-    return `  ${name} ${say(L.status[p.status], lang).padEnd(12)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
+    // verified of all: a blocked or not applicable check is not counted as passed
+    const counts = `${items.filter((i) => verified(i.status)).length}/${items.length}`;
+    return `  ${name} ${say(STATUS_WORDS[p.status] ?? { en: String(p.status), 'zh-TW': String(p.status) }, lang).padEnd(14)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
   });
   const next = nextChapter(data);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);

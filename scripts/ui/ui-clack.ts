@@ -1,3 +1,4 @@
+import { CHAPTER_MARK, MARK, STATUS_WORDS } from '../core/verdict.js';
 import * as p from '@clack/prompts';
 import { CancelledError } from '../core/errors.js';
 import { collapseAttempts, formatCommand, formatDuration } from '../core/format.js';
@@ -73,7 +74,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         done: (r) => {
           beat.stop();
           if (!r) return;
-          if (r.status === 'skipped') log.success(`↓ ${r.evidence}`);
+          if (r.status === 'skipped' || r.status === 'interrupted') log.success(`${MARK[r.status]} ${r.evidence}`);
           else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);
           else {
             log.error(`✖ ${r.evidence}`);
@@ -98,10 +99,10 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
           if (r.status === 'passed') {
             log.success(`✔ ${title} — ${r.evidence}`);
             if (r.details) p.note(r.details, title, o);
-          } else if (r.status === 'skipped') {
-            log.success(`↓ ${title} — ${r.evidence}`);
+          } else if (r.status !== 'failed' && r.status !== 'warned') {
+            log.success(`${MARK[r.status]} ${title} — ${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`);
           } else {
-            const line = `${r.status === 'warned' ? '⚠' : '✖'} ${title} — ${r.evidence}`;
+            const line = `${MARK[r.status]} ${title} — ${r.evidence}`;
             if (r.status === 'warned') log.success(line);
             else log.error(line, { showLog: false });
             if (r.hint) p.log.warn(`${say(UI.hint, lang)}: ${say(r.hint, lang)}`, o);
@@ -109,7 +110,12 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         },
       };
     },
-    closeChapter: (ch, passed) => p.outro(passed ? `✔ ${ch.number}. ${say(ch.title, lang)}` : `✖ ${ch.number}. ${say(ch.title, lang)}`, o),
+    closeChapter: (ch) => {
+      const state = session.chapterState(ch);
+      p.outro(`${CHAPTER_MARK[state]} ${ch.number}. ${say(ch.title, lang)}${state === 'passed' ? '' : ` — ${say(STATUS_WORDS[state], lang)}`}`, o);
+    },
+    // one check at a time: each draws its own task log
+    concurrency: 1,
   };
   return (await runChapters(chapters, session, hooks)) === 'stopped' ? 'stopped' : undefined;
 }

@@ -6,6 +6,7 @@ import type { Session } from '../core/session.js';
 import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
 import { say } from '../core/text.js';
 import { runChapters, type RunHooks } from '../core/runner.js';
+import { ITEM_STATUSES, MARK, STATUS_WORDS } from '../core/verdict.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
@@ -69,6 +70,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
               const r = await shown(key(ch, 'step', step.id), t);
               if (!r) return t.skip(`${t.title} — ${NOT_RUN}`);
               if (r.status === 'skipped') return t.skip(`${t.title} — ${r.evidence}`);
+              if (r.status === 'interrupted') return t.skip(`${t.title} — ${MARK.interrupted} ${r.evidence}`);
               if (r.status === 'failed') throw new Error(`${r.command}: ${r.evidence}`);
             },
           }))
@@ -80,10 +82,9 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
           const r = await shown(key(ch, 'check', check.id), t);
           if (!r) return t.skip(NOT_RUN);
           if (r.status === 'failed') throw new Error(r.evidence);
-          // listr has no warning state: a warning and a check that did not run are both shown as skipped (↓),
+          // listr has no warning, blocked or not-applicable state: each is shown as skipped (↓) with its word,
           // never with a check mark
-          if (r.status === 'skipped') return t.skip(r.evidence);
-          if (r.status === 'warned') return t.skip(`⚠ warning: ${r.evidence}`);
+          if (r.status !== 'passed') return t.skip(`${MARK[r.status]} ${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`);
           t.title = `${say(check.title, lang)} — ${r.evidence}`;
         },
       }));
@@ -130,9 +131,11 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
       };
     },
     closeChapter: (ch, ok) => {
-      const items = session.items.filter((i) => i.chapter === ch);
-      const failed = items.filter((i) => i.result.status === 'failed').length;
-      closeOf(ch).settle(ok ? { status: 'passed', durationMs: 0, evidence: '' } : { status: 'failed', durationMs: 0, evidence: session.signal?.aborted ? 'interrupted' : `${failed} of ${items.length} failed` });
+      const items = session.itemsOf(ch);
+      const state = session.chapterState(ch);
+      const counts = ITEM_STATUSES.filter((s) => s !== 'passed').map((s) => [s, items.filter((i) => i.result.status === s).length] as const).filter(([, n]) => n);
+      const why = state === 'not-applicable' ? 'no check applies here: nothing verified' : `${counts.map(([s, n]) => `${n} ${STATUS_WORDS[s].en}`).join(', ')} of ${items.length}`;
+      closeOf(ch).settle(ok ? { status: 'passed', durationMs: 0, evidence: '' } : { status: 'failed', durationMs: 0, evidence: `${STATUS_WORDS[state].en}: ${why}` });
     },
   };
 

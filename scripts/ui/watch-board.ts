@@ -4,6 +4,7 @@ import { formatDuration, printable } from '../core/format.js';
 import type { ItemStatus, Outcome } from '../core/model.js';
 import type { RunEvent } from '../core/session.js';
 import { say, type Lang, type Text } from '../core/text.js';
+import { MARK as ITEM_MARK, challengeFixed } from '../core/verdict.js';
 
 export type CellState = ItemStatus | 'pending';
 
@@ -17,7 +18,7 @@ export interface Cell {
   since: number;
 }
 
-const MARK: Record<CellState, string> = { passed: '✔', failed: '✖', warned: '⚠', skipped: '↓', pending: '…' };
+const MARK: Record<CellState, string> = { ...ITEM_MARK, pending: '…' };
 
 /** The checks' states; `apply` takes a run event and says which cell changed state (not just evidence). */
 export class Board {
@@ -53,9 +54,9 @@ export class Board {
     return undefined;
   }
 
-  /** Every check has a result and none failed. */
+  /** Every check has a result, none fails or is blocked, and one passed (the verdict of scripts/core/verdict.ts). */
   passing(): boolean {
-    return this.cells.every((c) => c.state !== 'pending' && c.state !== 'failed');
+    return !this.cells.some((c) => c.state === 'pending') && challengeFixed(this.cells.map((c) => c.state as ItemStatus), this.cells.length);
   }
 }
 

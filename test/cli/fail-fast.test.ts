@@ -1,6 +1,7 @@
 // Fail fast and name the right cause: a missing or broken lab is diagnosed at once, with the hint of the real cause.
 // The CLI runs as a process against fake tools; times are measured in `npm run bench`, not asserted here: these
 // tests assert what makes a run fast (one attempt, dependent checks skipped) and what the learner reads.
+import { CATALOG } from '../../scripts/core/catalog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { ProgressStore } from '../../scripts/effects/progress.js';
 const find = <T extends { id: string }>(xs: T[], id: string) => xs.find((x) => x.id === id)!;
 
 describe('no cluster yet (chapter 1 never ran)', () => {
-  it('verify all: the context check fails once, every check that needs the cluster is skipped with the reason (terminal, JSON, JUnit), exit 1', async () => {
+  it('verify all: the context check fails once, every check that needs the cluster is blocked naming it (terminal, JSON, JUnit), no chapter after it passes, and status agrees; exit 1', async () => {
     // kubectl knows no contexts: a fresh machine
     const world = new FakeWorld(noClusterMachine());
     try {
@@ -39,10 +40,20 @@ describe('no cluster yet (chapter 1 never ran)', () => {
       const context = items.find((i: { id: string }) => i.id === 'context');
       expect(context).toMatchObject({ status: 'failed', attempts: 1, evidence: 'kube context "kind-tempo-lab" does not exist' });
       const after = items.filter((i: { chapter: string }) => !['prerequisites', 'cluster'].includes(i.chapter));
-      expect(after.length).toBe(28); // 4 + 4 + 2 + 6 + 6 + 6
-      for (const i of after) expect([i.id, i.status, i.evidence]).toEqual([i.id, 'skipped', 'needs chapter 1: kube context "kind-tempo-lab" does not exist']);
-      expect(readFileSync(junit, 'utf8')).toContain('<skipped message="needs chapter 1: kube context &quot;kind-tempo-lab&quot; does not exist"/>');
-      expect(r.stdout).toContain('↓ Prometheus is ready [SKIPPED: needs chapter 1: kube context "kind-tempo-lab" does not exist]');
+      // every check of the chapters after the cluster, counted from the catalog
+      expect(after.length).toBe(CATALOG.filter((c) => c.number > 1 && c.role !== 'teardown').reduce((n, c) => n + c.checks.length, 0));
+      const why = 'needs cluster/context (chapter 1), which failed: kube context "kind-tempo-lab" does not exist';
+      for (const i of after) expect([i.id, i.status, i.evidence]).toEqual([i.id, 'blocked', why]);
+      // blocked is not passed: not in the report, not in progress, not in the terminal
+      for (const c of report.chapters.filter((x: { number: number }) => x.number > 1)) expect([c.id, c.state, c.passed]).toEqual([c.id, 'blocked', false]);
+      expect(report.passed).toBe(false);
+      expect(report.summary.blocked).toBe(items.filter((i: { status: string }) => i.status === 'blocked').length);
+      expect(readFileSync(junit, 'utf8')).toContain(`<skipped message="blocked: ${why.replace(/"/g, '&quot;')}"/>`);
+      expect(r.stdout).toContain(`↓ Prometheus is ready [SKIPPED: ⊘ blocked: ${why}]`);
+      expect(r.stdout).not.toMatch(/✔ [2-7]\. /);
+      const status = await runCli(['status'], world.env({ CI: 'true' }));
+      for (const c of CATALOG.filter((x) => x.number > 1 && x.role !== 'teardown')) expect(status.stdout).toMatch(new RegExp(`${c.number} ${c.id}\\s+blocked\\s+0/${c.checks.length}\\s`));
+      expect(status.stdout).toContain('→ workbook run prerequisites');
       // no port-forward was ever tried: the context was asked once, the answer kept
       expect(world.calls('kubectl').filter((c) => c.argv.includes('port-forward'))).toEqual([]);
       expect(world.calls('kubectl').filter((c) => c.argv.join(' ') === 'config get-contexts --output=name')).toHaveLength(1);
@@ -202,7 +213,7 @@ describe('the CLI names the cause it was given', () => {
     const world = new FakeWorld(goodMachine());
     try {
       const r = await runCli(['doctor'], world.env({ CI: 'true', WORKBOOK_PORTS: `prometheus=${port}` }));
-      expect(r.stdout).toContain(`↓ local port for prometheus is free [SKIPPED: ⚠ warning: 127.0.0.1:${port} is in use`);
+      expect(r.stdout).toContain(`↓ local port for prometheus is free [SKIPPED: ⚠ warned: 127.0.0.1:${port} is in use`);
       expect(r.stdout).not.toMatch(/✔ local port for prometheus is free/);
     } finally {
       world.cleanup();

@@ -40,7 +40,55 @@ describe('the one run loop', () => {
     const b = chapter(2, 'b', [], [ok('z')]);
     const { s, events } = await session('verify', {});
     expect(await runChapters([a, b], s)).toBe('failed');
-    expect(events).toEqual(['start a', 'check x failed', 'check y passed', 'end a failed', 'start b', 'check z passed', 'end b passed']);
+    // x and y need nothing of each other: they run at once and finish in either order
+    expect(events.slice(1, 3).sort()).toEqual(['check x failed', 'check y passed']);
+    expect([events[0], ...events.slice(3)]).toEqual(['start a', 'end a failed', 'start b', 'check z passed', 'end b passed']);
+  });
+
+  it('a check that needs another waits for it; when that one failed it is blocked, naming it, and the chapter is blocked, not passed', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slowBad = { id: 'root', title: t('root'), probe: async () => (order.push('root started'), await held, order.push('root done'), { ok: false as const, final: true, evidence: 'broken', hint: t('fix') }) };
+    const dependent = { id: 'leaf', title: t('leaf'), needs: [{ check: 'a/root' }], probe: async () => (order.push('leaf probed'), { ok: true as const, evidence: 'fine' }) };
+    const free = { id: 'free', title: t('free'), probe: async () => (order.push('free probed'), release(), { ok: true as const, evidence: 'fine' }) };
+    const a = chapter(1, 'a', [], [dependent, slowBad, free]);
+    const { s, events } = await session('verify', {});
+    expect(await runChapters([a], s)).toBe('failed');
+    // free ran while root was still probing (root is held until free runs); leaf never probed
+    expect(order.sort()).toEqual(['free probed', 'root done', 'root started']);
+    const leaf = s.items.find((i) => i.id === 'leaf')!;
+    expect(leaf.result.status).toBe('blocked');
+    expect(leaf.result.evidence).toBe('needs a/root (chapter 1), which failed: broken');
+    expect(events.at(-1)).toBe('end a failed');
+    // the report's order is the chapter's, whatever order they finished in
+    expect(s.itemsOf(a).map((i) => i.id)).toEqual(['leaf', 'root', 'free']);
+  });
+
+  it('a chapter whose every check is blocked by another chapter ends blocked, and the run does not pass', async () => {
+    const a = chapter(1, 'a', [], [bad('x')]);
+    const b = chapter(2, 'b', [], [{ ...ok('y'), needs: [{ check: 'a/x' }] }, { ...ok('w'), needs: [{ check: 'b/y' }] }]);
+    const { s, events } = await session('verify', {});
+    await runChapters([a, b], s);
+    expect(events).toEqual(['start a', 'check x failed', 'end a failed', 'start b', 'check y blocked', 'check w blocked', 'end b blocked']);
+    // a blocked dependency passes on the root cause, not "blocked by b/y"
+    expect(s.items.find((i) => i.id === 'w')!.result.evidence).toBe('needs a/x (chapter 1), which failed: broken');
+    expect(s.chapterState(b)).toBe('blocked');
+    expect(s.passed([a, b])).toBe(false);
+  });
+
+  it('a chapter whose every check does not apply is not applicable, never passed; one check that passed beside them makes it pass', async () => {
+    const na = { ...ok('pods'), clusterOnly: ['tempo' as const] };
+    const a = chapter(1, 'a', [], [na]);
+    const b = chapter(2, 'b', [], [na, ok('ready')]);
+    const lab = testLab({ urls: { tempo: 'http://127.0.0.1:9' } });
+    const ctx = await testContext(lab);
+    const s = new Session(ctx, await ProgressStore.open(lab.stateDir), 'verify');
+    await runChapters([a, b], s);
+    expect(s.items.map((i) => `${i.chapter.id}/${i.id} ${i.result.status}`).sort()).toEqual(['a/pods not-applicable', 'b/pods not-applicable', 'b/ready passed']);
+    expect([s.chapterState(a), s.chapterState(b)]).toEqual(['not-applicable', 'passed']);
+    expect(s.passed([a])).toBe(false);
+    expect(s.passed([a, b])).toBe(true);
   });
 
   it('"Stop here" before any step leaves the chapter unbegun; a skipped step is not recorded', async () => {
@@ -57,7 +105,8 @@ describe('the one run loop', () => {
   it('after Ctrl-C no further check starts and the chapter ends interrupted', async () => {
     const ac = new AbortController();
     const stopper = { id: 's', title: t('s'), probe: async () => (ac.abort(), { ok: true as const, evidence: 'then Ctrl-C' }) };
-    const a = chapter(1, 'a', [], [stopper, ok('never')]);
+    // `never` waits for `s` (it needs it), so it has not started when Ctrl-C comes
+    const a = chapter(1, 'a', [], [stopper, { ...ok('never'), needs: [{ check: 'a/s' }] }]);
     const b = chapter(2, 'b', [], [ok('nor')]);
     const { s, events } = await session('verify', {}, ac.signal);
     await runChapters([a, b], s);
@@ -67,7 +116,10 @@ describe('the one run loop', () => {
   it('runChecks with concurrency runs the checks at once and keeps every result', async () => {
     let inFlight = 0;
     let most = 0;
-    const slow = (id: string) => ({ id, title: t(id), probe: async () => { inFlight++; most = Math.max(most, inFlight); await new Promise((r) => setTimeout(r, 30)); inFlight--; return { ok: true as const, evidence: id }; } });
+    // each probe holds until all three are in flight: run one at a time, this would never finish
+    let allIn!: () => void;
+    const barrier = new Promise<void>((r) => (allIn = r));
+    const slow = (id: string) => ({ id, title: t(id), probe: async () => { inFlight++; most = Math.max(most, inFlight); if (inFlight === 3) allIn(); await barrier; inFlight--; return { ok: true as const, evidence: id }; } });
     const a = chapter(1, 'a', [], [slow('p'), slow('q'), slow('r')]);
     const { s } = await session('verify', {});
     const results = await runChecks(s, a, a.checks, {}, 3);
