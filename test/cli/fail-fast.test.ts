@@ -53,7 +53,7 @@ describe('no cluster yet (chapter 1 never ran)', () => {
       expect(r.stdout).not.toMatch(/✔ [2-7]\. /);
       const status = await runCli(['status'], world.env({ CI: 'true' }));
       for (const c of CATALOG.filter((x) => x.number > 1 && x.role !== 'teardown')) expect(status.stdout).toMatch(new RegExp(`${c.number} ${c.id}\\s+blocked\\s+0/${c.checks.length}\\s`));
-      expect(status.stdout).toContain('→ workbook run prerequisites');
+      expect(status.stdout).toContain('→ workbook run cluster');
       // no port-forward was ever tried: the context was asked once, the answer kept
       expect(world.calls('kubectl').filter((c) => c.argv.includes('port-forward'))).toEqual([]);
       expect(world.calls('kubectl').filter((c) => c.argv.join(' ') === 'config get-contexts --output=name')).toHaveLength(1);
