@@ -2,7 +2,7 @@ import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { grafanaHealth } from '../../scripts/lab/grafana.js';
-import { httpReady } from '../../scripts/lab/check-kinds.js';
+import { httpReady, type Identity } from '../../scripts/lab/check-kinds.js';
 import { promApi } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
@@ -43,6 +43,23 @@ const UNREACHABLE_HINT: Text = {
   'zh-TW': 'Prometheus 沒有回應。chart 是否已安裝、pod 是否為 Running（`kubectl -n prometheus get pods`）？若使用 --prometheus-url，請確認網址。',
 };
 
+/**
+ * Prometheus says who it is at /api/v1/status/buildinfo: {"status":"success","data":{"version":…}} (shared/reference
+ * captures prom__api_v1_status_buildinfo.json; the real 2.42 answers the same).
+ */
+export const PROMETHEUS_IDENTITY: Identity = {
+  name: 'Prometheus',
+  path: '/api/v1/status/buildinfo',
+  read(res) {
+    try {
+      const j = JSON.parse(res.body) as { status?: string; data?: { version?: unknown } };
+      return res.status === 200 && j.status === 'success' && typeof j.data?.version === 'string' ? j.data.version : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 export function receiverOn(flags: Flags): boolean {
   const features = (flags['enable-feature'] ?? '').split(',').map((f) => f.trim());
   return flags['web.enable-remote-write-receiver'] === 'true' || features.includes('remote-write-receiver');
@@ -60,10 +77,7 @@ export const checks: Check[] = [
     endpoint: 'prometheus',
     path: '/-/ready',
     hint: UNREACHABLE_HINT,
-    more: async (ctx) => {
-      const info = await promApi<{ version?: string }>(ctx, '/api/v1/status/buildinfo');
-      return info?.version ? `Prometheus ${info.version}` : undefined;
-    },
+    is: PROMETHEUS_IDENTITY,
   }),
   {
     id: 'remote-write-receiver',

@@ -2,7 +2,7 @@ import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
-import { INGESTERS, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
+import { INGESTERS, TEMPO_IDENTITY, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
@@ -81,6 +81,7 @@ export const checks: Check[] = [
     endpoint: 'tempo',
     path: '/ready',
     body: 'ready',
+    is: TEMPO_IDENTITY,
     hint: { en: 'Tempo is still starting (an ingester needs about 15 s before it reports ready), or the query-frontend is not reachable.', 'zh-TW': 'Tempo 仍在啟動中（ingester 約需 15 秒才會回報就緒），或無法連到 query-frontend。' },
   }),
   {

@@ -45,6 +45,8 @@ function clean(r: ItemResult): ItemResult {
     evidence: printable(r.evidence),
     ...(r.error !== undefined ? { error: printable(r.error) } : {}),
     ...(r.details !== undefined ? { details: printable(r.details) } : {}),
+    // a hint may quote what a server said
+    ...(r.hint !== undefined ? { hint: { en: printable(r.hint.en), 'zh-TW': printable(r.hint['zh-TW']) } } : {}),
   };
 }
 

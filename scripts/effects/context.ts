@@ -25,6 +25,16 @@ const UNREACHABLE_EXPLICIT: Text = {
   en: 'Nothing answers at {url} ({why}). Is {name} running there, and is {flag} right?',
   'zh-TW': '{url} 沒有回應（{why}）。{name} 有在那裡執行嗎？{flag} 是否正確？',
 };
+/** The connection was taken, but no answer came in time: something listens there and is stuck or slow. */
+const SILENT_EXPLICIT: Text = {
+  en: 'Something at {url} took the connection but did not answer ({why}). Is {name} overloaded or stuck, or is another program listening there? Is {flag} right?',
+  'zh-TW': '{url} 接受了連線卻沒有回應（{why}）。{name} 是否過載或卡住，還是那裡其實是別的程式？{flag} 是否正確？',
+};
+/** An answer that no API the workbook asks would give: the URL names another program. */
+const WRONG_ANSWER_EXPLICIT: Text = {
+  en: '{url} answered, but not as {name} does ({why}). Is {flag} the address of {name}?',
+  'zh-TW': '{url} 有回應，但不像 {name}（{why}）。{flag} 是 {name} 的位址嗎？',
+};
 const UNREACHABLE_FORWARD: Text = {
   en: 'The port-forward to {resource} (namespace {namespace}) stopped answering ({why}): its pod may be restarting. `kubectl --context {context} -n {namespace} get pods` shows it.',
   'zh-TW': '到 {resource}（命名空間 {namespace}）的 port-forward 沒有回應（{why}）：它的 pod 可能正在重新啟動。`kubectl --context {context} -n {namespace} get pods` 可查看。',
@@ -49,7 +59,11 @@ export function createContext(lab: Lab, ports: Effects, store: ProgressStore, fo
         if (!where || err instanceof WorkbookError) throw err;
         const why = message.slice(message.lastIndexOf(': ') + 2) || message;
         if (where.explicit) {
-          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, { url: base!, why, name: where.name, flag: where.flag }) });
+          const vars = { url: base!, why, name: where.name, flag: where.flag };
+          // an 8 MiB answer is no API's: final, named; a silent server may still answer; a refused port will not
+          if (/larger than/.test(message)) throw new WorkbookError(message, { final: true, hint: fill(WRONG_ANSWER_EXPLICIT, vars) });
+          if (/no answer within|cut short/.test(message)) throw new WorkbookError(message, { hint: fill(SILENT_EXPLICIT, vars) });
+          throw new WorkbookError(message, { final: PERMANENT.test(message), hint: fill(UNREACHABLE_EXPLICIT, vars) });
         }
         const t = targets[where.name];
         throw new WorkbookError(message, { hint: fill(UNREACHABLE_FORWARD, { resource: t.resource, namespace: t.namespace, context: lab.context, why }) });

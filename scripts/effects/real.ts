@@ -22,61 +22,67 @@ export const realFs: Fs = {
 /** No API the workbook asks answers more than a few MiB; a bigger body is a wrong endpoint, and is not read. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-/** The body as text, read chunk by chunk and abandoned past `max` bytes (a 2 GiB stream must not exhaust memory). */
-async function readCapped(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > max) {
-    await res.body?.cancel().catch(() => {});
-    throw new Error(`response larger than ${max / 1024 / 1024} MiB (content-length ${declared})`);
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel().catch(() => {});
-        throw new Error(`response larger than ${max / 1024 / 1024} MiB`);
-      }
-      chunks.push(value);
-    }
-  } catch (err) {
-    if (/larger than/.test((err as Error).message)) throw err;
-    throw new Error(`body cut short (${(err as Error).message})`);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** fetch-based HTTP port; a connection error rejects with a one-line message naming the URL. */
+/**
+ * The lab's HTTP client, on node:http(s) rather than fetch: fetch refuses the Fetch standard's "bad ports"
+ * (6000, 10080, …), and a learner may run Prometheus on any port. A connection error or a timeout rejects with
+ * one line naming the URL; a body is read chunk by chunk and abandoned past MAX_BODY_BYTES (a 2 GiB stream must
+ * not exhaust memory).
+ */
 export const realHttp: Http = {
   async request(url, init = {}) {
-    let res: Response;
+    const method = init.method ?? 'GET';
+    const timeoutMs = init.timeoutMs ?? 10_000;
+    const fail = (why: string) => new Error(`${method} ${url}: ${why}`);
+    let u: URL;
     try {
-      res = await fetch(url, {
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        body: init.body,
-        signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
-        redirect: 'manual',
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${init.timeoutMs ?? 10_000} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new Error(`${init.method ?? 'GET'} ${url}: ${why}`);
+      u = new URL(url);
+    } catch {
+      throw fail('ERR_INVALID_URL');
     }
-    const body = await readCapped(res, MAX_BODY_BYTES).catch((err: Error) => {
-      throw new Error(`${init.method ?? 'GET'} ${url}: ${err.message}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw fail(`ERR_INVALID_URL (${u.protocol} is not http or https)`);
+    const { request } = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const done = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        f();
+      };
+      const req = request(u, { method, headers: { ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers } }, (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > MAX_BODY_BYTES) {
+          done(() => reject(fail(`response larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB (content-length ${declared})`)));
+          return res.destroy();
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.byteLength;
+          if (size > MAX_BODY_BYTES) {
+            done(() => reject(fail(`response larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`)));
+            return res.destroy();
+          }
+          chunks.push(c);
+        });
+        res.on('aborted', () => done(() => reject(fail('body cut short (the connection closed mid-answer)'))));
+        res.on('error', (err) => done(() => reject(fail(`body cut short (${err.message})`))));
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+          done(() => resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+      });
+      const timer = setTimeout(() => {
+        done(() => reject(fail(`no answer within ${timeoutMs} ms`)));
+        req.destroy();
+      }, timeoutMs);
+      req.on('error', (err: NodeJS.ErrnoException) => done(() => reject(fail(err.code ?? err.message))));
+      if (init.body !== undefined) req.write(init.body);
+      req.end();
     });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
-    return { status: res.status, headers, body };
   },
 };
-
 
 export const realNet: Net = {
   async isPortFree(port) {

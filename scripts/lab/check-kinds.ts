@@ -5,6 +5,7 @@ import type { Check, LabContext, EndpointName, Lab, Need, Outcome, UrlName } fro
 import { fill, type Text } from '../core/text.js';
 import { listPods, podReady } from './kube.js';
 import { grafanaRequest, type DataSource } from './grafana.js';
+import { ENDPOINTS, urlFlag } from '../core/endpoints.js';
 
 interface Base {
   id: string;
@@ -12,27 +13,57 @@ interface Base {
   needs?: Need[];
 }
 
+/** Who answers at an endpoint: a page only that component serves, and how to read its version from it. */
+export interface Identity {
+  /** e.g. "Tempo" */
+  name: string;
+  path: string;
+  /** the version (or "yes") when the answer is that component's; undefined when it is not */
+  read(res: { status: number; body: string }): string | undefined;
+}
+
+/** An endpoint that answers, but is not the component: final, and the hint names the flag to fix. */
+export const NOT_THE_COMPONENT: Text = {
+  en: 'The address answers, but it is not {name}: {evidence}. Is {where} {name}\'s address?',
+  'zh-TW': '這個位址有回應，但不是 {name}：{evidence}。{where} 是 {name} 的位址嗎？',
+};
+
 /**
- * GET <endpoint><path> answers 200 (and, with `body`, that exact body). `more` adds to the evidence of a pass
- * (a version from another page); a failure carries `hint`.
+ * GET <endpoint><path> answers 200 (and, with `body`, that exact body), from the component `is` names: a pass says
+ * its version; a ready page that answers but belongs to another program (a 404, an HTML login page, Prometheus
+ * where Tempo was meant) fails at once, naming it. A failure from the right component carries `hint`.
  */
-export function httpReady(o: Base & { endpoint: EndpointName; path: string; body?: string; hint: Text; more?: (ctx: LabContext) => Promise<string | undefined> }): Check {
+export function httpReady(o: Base & { endpoint: EndpointName; path: string; body?: string; hint: Text; is: Identity }): Check {
   return {
     id: o.id,
     title: o.title,
     ...(o.needs ? { needs: o.needs } : {}),
     async probe(ctx) {
       const base = await ctx.endpoint(o.endpoint);
-      const res = await ctx.http.request(`${base}${o.path}`, { timeoutMs: 5000 });
-      const evidence = `GET ${o.path} → ${res.status} ${res.body.trim().slice(0, 60)}`;
+      const [res, who] = await Promise.all([
+        ctx.http.request(`${base}${o.path}`, { timeoutMs: 5000 }),
+        ctx.http.request(`${base}${o.is.path}`, { timeoutMs: 5000 }).then(
+          (r) => ({ r, version: o.is.read(r) }),
+          () => undefined,
+        ),
+      ]);
+      const evidence = `GET ${o.path} → ${res.status} ${oneLine(res.body)}`;
+      // a 5xx says nothing of who answers (the component itself may be failing)
+      if (who && who.version === undefined && who.r.status < 500) {
+        const seen = `${evidence}; GET ${o.is.path} → ${who.r.status} ${oneLine(who.r.body)}`;
+        const flag = ENDPOINTS[o.endpoint].url;
+        const where = flag && ctx.lab.urls[flag] ? `--${urlFlag(flag)} (${ctx.lab.urls[flag]})` : `the port-forward (${base})`;
+        return { ok: false, final: true, evidence: seen, hint: fill(NOT_THE_COMPONENT, { name: o.is.name, evidence: seen, where }) };
+      }
       if (res.status === 200 && (o.body === undefined || res.body.trim() === o.body)) {
-        const extra = await o.more?.(ctx).catch(() => undefined);
-        return { ok: true, evidence: extra ? `${evidence} (${extra})` : evidence };
+        return { ok: true, evidence: who?.version ? `${evidence} (${o.is.name} ${who.version})` : evidence };
       }
       return { ok: false, evidence, hint: o.hint };
     },
   };
 }
+
+const oneLine = (s: string) => s.trim().replace(/\s+/g, ' ').slice(0, 60);
 
 /**
  * Pods in a namespace, found by a label selector, are ready. With `groups`, each value of the label `by` needs

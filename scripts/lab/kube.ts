@@ -28,7 +28,7 @@ export function contextRefusal(ctx: LabContext, state: ContextState): string {
 
 export { CONTEXT_HINT };
 
-const checked = new WeakMap<object, { context: string; failure?: WorkbookError }>();
+const checked = new WeakMap<object, { context: string; answer: Promise<void> }>();
 
 /**
  * Before a step changes a cluster, and before a port-forward: refuse unless the lab's context exists. Asked once
@@ -36,20 +36,21 @@ const checked = new WeakMap<object, { context: string; failure?: WorkbookError }
  */
 export async function ensureContext(ctx: LabContext): Promise<void> {
   const seen = checked.get(ctx.facts);
-  if (seen?.context === ctx.lab.context) {
-    if (seen.failure) throw seen.failure;
-    return;
-  }
-  let failure: WorkbookError | undefined;
-  try {
-    const state = await contextState(ctx);
-    if (!state.exists) failure = new WorkbookError(contextRefusal(ctx, state), { hint: CONTEXT_HINT, final: true });
-  } catch (err) {
-    if (!(err instanceof WorkbookError)) throw err;
-    failure = err;
-  }
-  checked.set(ctx.facts, { context: ctx.lab.context, failure });
-  if (failure) throw failure;
+  // checks that run at once share one question to kubectl
+  if (seen?.context === ctx.lab.context) return seen.answer;
+  const answer = (async () => {
+    try {
+      const state = await contextState(ctx);
+      if (!state.exists) throw new WorkbookError(contextRefusal(ctx, state), { hint: CONTEXT_HINT, final: true });
+    } catch (err) {
+      // anything but a WorkbookError (a bug) is not remembered: the next caller asks again
+      if (!(err instanceof WorkbookError)) checked.delete(ctx.facts);
+      throw err;
+    }
+  })();
+  answer.catch(() => {});
+  checked.set(ctx.facts, { context: ctx.lab.context, answer });
+  return answer;
 }
 
 const KUBECTL_HINT: Text = {

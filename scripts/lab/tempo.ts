@@ -2,6 +2,20 @@ import type { LabContext, Lab, Outcome } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { WorkbookError } from '../core/errors.js';
 
+/**
+ * Tempo says who it is at /status/version: "GET /status/version\ntempo, version 2.2.2 (branch: …" (the real 2.2.2
+ * binary; shared/reference captures tempo__status_version.txt, a build without a version string).
+ */
+export const TEMPO_IDENTITY = {
+  name: 'Tempo',
+  path: '/status/version',
+  read(res: { status: number; body: string }): string | undefined {
+    if (res.status !== 200) return undefined;
+    const m = /^tempo, version ?(\S*)/m.exec(res.body);
+    return m ? m[1] || 'version unknown' : undefined;
+  },
+};
+
 /** Tempo strips leading zeros from hex trace ids (search results, exemplars); pad before comparing. */
 export function padTraceId(id: string): string {
   return id.toLowerCase().padStart(32, '0');

@@ -18,7 +18,8 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
     const verifiedCount = items.filter((i) => verified(i.result.status)).length;
     // every status that is not a plain pass, counted: "2 blocked, 1 not applicable"
     const extra = ITEM_STATUSES.filter((s) => s !== 'passed').map((s) => [s, items.filter((i) => i.result.status === s).length] as const).filter(([, n]) => n).map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`);
-    lines.push(`${CHAPTER_MARK[state]} ${ch.number}. ${say(ch.title, lang)} — ${say(STATUS_WORDS[state], lang)}: ${verifiedCount}/${items.length} ${say({ en: 'verified', 'zh-TW': '已驗證' }, lang)}${extra.length ? ` (${extra.join(', ')})` : ''}, ${formatDuration(took)}`);
+    const head = state === 'passed' ? '' : `${say(STATUS_WORDS[state], lang)}: `;
+    lines.push(`${CHAPTER_MARK[state]} ${ch.number}. ${say(ch.title, lang)} — ${head}${verifiedCount}/${items.length} ${say(STATUS_WORDS.passed, lang)}${extra.length ? ` (${extra.join(', ')})` : ''}, ${formatDuration(took)}`);
   }
   lines.push(`${say({ en: 'Total', 'zh-TW': '總計' }, lang)}: ${formatDuration(total)}`);
   for (const i of session.items.filter((x) => x.result.details)) {

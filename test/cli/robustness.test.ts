@@ -101,7 +101,7 @@ describe('report paths: bad input is exit 2 before anything runs, no temp file i
   it('--json - writes the report to stdout (and the progress lines to stderr)', async () => {
     const r = await runCli(['verify', 'teardown', '--json', '-'], world.env({ CI: 'true' }));
     const report = JSON.parse(r.stdout);
-    expect(report.schema).toBe('tempo-workbook/report@1');
+    expect(report.schema).toBe('tempo-workbook/report@2');
     expect(existsSync(join(world.dir, '-'))).toBe(false);
     expect(r.stderr).toContain('8. Teardown');
   });

@@ -37,6 +37,8 @@ export function tempoBinary(): { bin?: string; why?: string } {
 export interface TempoOptions {
   /** remote_write target of the metrics generator (a real Prometheus); omit for none */
   remoteWrite?: string;
+  /** the whole remote_write URL instead of `${remoteWrite}/api/v1/write` (a fault: a wrong path, a host that does not resolve) */
+  remoteWriteUrl?: string;
   sendExemplars?: boolean;
   /** overrides.metrics_generator_processors; default both */
   processors?: string[];
@@ -83,8 +85,8 @@ function config(dir: string, o: TempoOptions, extra: Record<string, unknown>): R
       registry: { collection_interval: '1s', external_labels: { source: 'tempo' } }, // ours, for speed (default 15s)
       storage: {
         path: join(dir, 'generator'),
-        remote_write: o.remoteWrite
-          ? [{ url: `${o.remoteWrite}/api/v1/write`, send_exemplars: o.sendExemplars ?? true, queue_config: { batch_send_deadline: '1s' } }]
+        remote_write: o.remoteWrite || o.remoteWriteUrl
+          ? [{ url: o.remoteWriteUrl ?? `${o.remoteWrite}/api/v1/write`, send_exemplars: o.sendExemplars ?? true, queue_config: { batch_send_deadline: '1s' } }]
           : [],
       },
     },

@@ -52,6 +52,8 @@ export async function startTempoServer(opts: TempoServerOptions = {}): Promise<T
     };
     const p = url.pathname;
     if (p === '/ready') return send(200, read('tempo__ready.txt'), 'text/plain; charset=utf-8');
+    // who answers: shared/reference captures tempo__status_version.txt (its headers say text/plain)
+    if (p === '/status/version') return send(200, read('tempo__status_version.txt'), 'text/plain');
     if (p === '/api/echo') return send(200, read('tempo__api_echo.txt'), 'text/plain; charset=utf-8');
     if (p === '/api/search/tag/service.name/values') return send(200, read('tempo__api_search_tag_service.name_values.json'));
     if (p === '/api/v2/search/tag/resource.service.name/values') return send(200, read('tempo__api_v2_search_tag_resource.service.name_values.json'));
