@@ -3,7 +3,7 @@ import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { kubectl } from '../../scripts/lab/tools.js';
 import { podsReady } from '../../scripts/lab/check-kinds.js';
 import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
-import { counterValue } from '../../scripts/lab/prometheus.js';
+import { counterBy, counterValue } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
@@ -38,6 +38,9 @@ export const DISCARDED_HINT: Text = {
   'zh-TW': 'distributor 有收到 span 卻把它們丟棄了：`kubectl -n tracing logs deploy/tempo-distributor` 會說明原因（速率限制，或 ingester 拒絕寫入）。',
 };
 
+/** The distributor's failed pushes, per ingester address (grafana/tempo@v2.2.2 modules/distributor/distributor.go). */
+export const APPEND_FAILURES = 'tempo_distributor_ingester_append_failures_total';
+
 /** How long the growth check waits between its two readings. */
 export const GROWTH_WINDOW_MS = 2000;
 
@@ -63,22 +66,32 @@ export const checks: Check[] = [
       const read = async () => {
         const r = await tempoGet(ctx, '/metrics', 'distributor');
         if (r.status !== 200) throw new Error(`GET /metrics on the distributor → ${r.status}`);
-        return { received: counterValue(r.body, SPANS_RECEIVED), discarded: counterValue(r.body, SPANS_DISCARDED) ?? 0 };
+        return {
+          received: counterValue(r.body, SPANS_RECEIVED),
+          discarded: counterBy(r.body, SPANS_DISCARDED, 'reason'),
+          appendFailures: counterBy(r.body, APPEND_FAILURES, 'ingester'),
+        };
       };
       const first = await read();
       await ctx.clock.sleep(GROWTH_WINDOW_MS);
       const second = await read();
       const grew = first.received !== undefined && second.received !== undefined ? second.received - first.received : 0;
-      const lost = second.discarded - first.discarded;
+      const rise = (a: Map<string, number>, b: Map<string, number>) => [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, d]) => d > 0);
+      const lostBy = rise(first.discarded, second.discarded);
+      const failingIngesters = rise(first.appendFailures, second.appendFailures);
       const evidence = `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${second.received ?? '(absent)'} in ${GROWTH_WINDOW_MS / 1000} s`;
-      if (lost > 0) {
+      if (lostBy.length) {
         // received but refused: the write path is broken (most often the ingester ring lost its quorum)
-        const { ring } = await readRing(ctx);
+        const { ring } = await readRing(ctx).catch(() => ({ ring: undefined }));
         const v = ring ? ringVerdict(ring, INGESTERS) : undefined;
         const why = ring && ring.active.length < ring.quorum ? 'quorum lost' : 'see the distributor\'s log';
+        const reasons = lostBy.map(([k, d]) => `${k} +${d}`).join(', ');
+        const appends = failingIngesters.length ? `; appends failing to ${failingIngesters.map(([k, d]) => `${k} (+${d})`).join(', ')} (${APPEND_FAILURES})` : '';
         return {
           ok: false,
-          evidence: `${evidence}, but ${lost} discarded (${SPANS_DISCARDED}): writes fail, ${why}${v ? `; ring: ${v.evidence}` : ''}`,
+          // what the distributor counts is conclusive for now: the learner fixes the ingesters, then verifies again
+          final: true,
+          evidence: `${evidence}, but ${lostBy.reduce((n, [, d]) => n + d, 0)} discarded (${SPANS_DISCARDED} by reason: ${reasons}): writes fail, ${why}${appends}${v ? `; ring: ${v.evidence}` : ''}`,
           hint: v && !v.ok ? v.hint : DISCARDED_HINT,
         };
       }

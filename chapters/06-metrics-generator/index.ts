@@ -3,6 +3,7 @@ import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
+import { WorkbookError } from '../../scripts/core/errors.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
 import { SERVICES, serviceGraph } from '../../scripts/lab/shop.js';
 
@@ -39,6 +40,14 @@ export const CAUSE = {
     en: 'The metrics generator has no remote_write target: set metricsGenerator.config.storage.remote_write to this Prometheus\' /api/v1/write (chapter 3).',
     'zh-TW': 'metrics generator 沒有設定 remote_write 目標：請把 metricsGenerator.config.storage.remote_write 設為這個 Prometheus 的 /api/v1/write（第 3 章）。',
   },
+  remoteWriteRefused: {
+    en: 'The metrics generator delivers its series to {url}, and the server there refuses them ({failed} samples failed, not retried: an HTTP 4xx). Prometheus takes remote writes only at /api/v1/write, and only with its receiver on. {path}Fix metricsGenerator.config.storage.remote_write (chapter 3); in the lab it is http://prometheus-stack-prometheus.prometheus:9090/api/v1/write.',
+    'zh-TW': 'metrics generator 有把時間序列送到 {url}，但那裡的伺服器拒收（{failed} 個樣本失敗且不重試：HTTP 4xx）。Prometheus 只在 /api/v1/write 接收 remote write，而且要開啟接收功能。{path}請修正 metricsGenerator.config.storage.remote_write（第 3 章）；實驗環境中應為 http://prometheus-stack-prometheus.prometheus:9090/api/v1/write。',
+  },
+  tempoUnreachable: {
+    en: 'No traces_* series, and Tempo cannot be asked why: {why}. The series come from Tempo\'s metrics generator, so start with Tempo (chapter 3): is it running, and is --tempo-url (or the port-forward) right?',
+    'zh-TW': '沒有 traces_* 時間序列，而且無法詢問 Tempo 原因：{why}。這些時間序列來自 Tempo 的 metrics generator，請先檢查 Tempo（第 3 章）：它有在執行嗎？--tempo-url（或 port-forward）正確嗎？',
+  },
   remoteWriteFails: {
     en: 'The metrics generator computes series but cannot deliver them to {url}: {why}. Is that Prometheus\' address? In the lab it is http://prometheus-stack-prometheus.prometheus:9090/api/v1/write (metricsGenerator.config.storage.remote_write, chapter 3).',
     'zh-TW': 'metrics generator 有計算出時間序列，卻無法送到 {url}：{why}。這是 Prometheus 的位址嗎？實驗環境中應為 http://prometheus-stack-prometheus.prometheus:9090/api/v1/write（metricsGenerator.config.storage.remote_write，第 3 章）。',
@@ -71,6 +80,14 @@ export const CAUSE = {
     en: 'The metrics generator does not send exemplars: set send_exemplars: true in metricsGenerator.config.storage.remote_write (chapter 3).',
     'zh-TW': 'metrics generator 沒有送出 exemplar：請在 metricsGenerator.config.storage.remote_write 設定 send_exemplars: true（第 3 章）。',
   },
+  noExemplarToFollow: {
+    en: 'The exemplars check found exemplars a moment ago, but none with a traceID is in the window now: send traffic (chapter 4) and verify again.',
+    'zh-TW': 'exemplar 檢查剛才有找到 exemplar，但現在的時間範圍內沒有帶 traceID 的：請送出流量（第 4 章）後再驗證一次。',
+  },
+  switchesUnread: {
+    en: 'No exemplars yet, and {what} could not be read, so the switches are unknown: check exemplar-storage in Prometheus (chapter 2) and send_exemplars in Tempo (chapter 3) by hand.',
+    'zh-TW': '目前沒有 exemplar，而且讀不到 {what}，所以無法確認開關：請手動檢查 Prometheus 的 exemplar-storage（第 2 章）與 Tempo 的 send_exemplars（第 3 章）。',
+  },
   noExemplarsYet: {
     en: 'No exemplars in the last minutes although the switches look right: each bucket sends at most one exemplar per collection, so wait for traffic (chapter 4).',
     'zh-TW': '開關看起來都正確，但最近幾分鐘沒有 exemplar：每個區間每次收集最多送出一個 exemplar，請等待流量（第 4 章）。',
@@ -87,7 +104,7 @@ export const CAUSE = {
  * vendors prometheus/storage/remote; names as the real 2.2.2 /metrics shows them). Nothing delivered (bytes 0) while
  * samples wait and are retried means the target does not take them.
  */
-export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; why: string } | undefined> {
+export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; failed: number; why: string } | undefined> {
   const base = await ctx.endpoint('generator');
   const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
   if (r.status !== 200) return undefined;
@@ -97,15 +114,29 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
   const refused = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="refused"') ?? 0;
   const resolution = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="resolution"') ?? 0;
   const why = resolution ? `the host name does not resolve (${resolution} attempts)` : refused ? `connection refused (${refused} attempts)` : 'nothing delivered';
-  return { url, bytes: sum('prometheus_remote_storage_bytes_total') ?? 0, pending: sum('prometheus_remote_storage_samples_pending') ?? 0, retried: sum('prometheus_remote_storage_samples_retried_total') ?? 0, why };
+  return {
+    url,
+    bytes: sum('prometheus_remote_storage_bytes_total') ?? 0,
+    pending: sum('prometheus_remote_storage_samples_pending') ?? 0,
+    retried: sum('prometheus_remote_storage_samples_retried_total') ?? 0,
+    // non-recoverable: the server answered 4xx; the samples are dropped, never retried (observed on the real 2.2.2
+    // writing to Prometheus 2.42 at a wrong path: failed grows, retried stays 0, bytes are still counted)
+    failed: sum('prometheus_remote_storage_samples_failed_total') ?? 0,
+    why,
+  };
 }
 
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
 export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
   if (flags && !receiverOn(flags)) return { hint: CAUSE.receiverOff, final: true, cause: 'remote-write receiver off' };
-  // a diagnosis only: a Tempo that cannot be asked leaves the cause open
-  const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
+  // a Tempo that refuses or does not resolve (a final WorkbookError) is the cause: nothing can write series
+  let unreachable: string | undefined;
+  const { config } = await readTempoConfig(ctx).catch((err: unknown) => {
+    if (err instanceof WorkbookError && err.final) unreachable = err.message;
+    return { config: undefined };
+  });
+  if (unreachable) return { hint: fill(CAUSE.tempoUnreachable, { why: unreachable }), final: true, cause: `Tempo cannot be reached: ${unreachable}` };
   const processors = config?.overrides?.metrics_generator_processors;
   if (config && (!processors || !processors.includes('service-graphs') || !processors.includes('span-metrics'))) {
     return { hint: fill(CAUSE.processorsMissing, { processors: processors?.join(', ') || 'none' }), final: true, cause: 'processors missing from overrides' };
@@ -113,16 +144,26 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   const targets = config?.metrics_generator?.storage?.remote_write ?? [];
   if (config && !targets.some((t) => t.url)) return { hint: CAUSE.noRemoteWrite, final: true, cause: 'no remote_write target' };
   const rw = await remoteWriteState(ctx).catch(() => undefined);
+  if (rw && rw.failed > 0) {
+    const path = new URL(rw.url, 'http://x').pathname;
+    const wrongPath = path !== '/api/v1/write' ? fill({ en: 'This URL\'s path is {path}, not /api/v1/write. ', 'zh-TW': '這個網址的路徑是 {path}，不是 /api/v1/write。' }, { path }) : { en: '', 'zh-TW': '' };
+    return {
+      hint: { en: fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed }).en.replace('{path}', wrongPath.en), 'zh-TW': fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed })['zh-TW'].replace('{path}', wrongPath['zh-TW']) },
+      final: true,
+      cause: `remote write to ${rw.url} refused: ${rw.failed} samples failed (HTTP 4xx, not retried)`,
+    };
+  }
   if (rw && rw.pending > 0 && rw.bytes === 0 && rw.retried > 0) {
     return { hint: fill(CAUSE.remoteWriteFails, { url: rw.url, why: rw.why }), final: true, cause: `remote write to ${rw.url} fails (${rw.why})` };
   }
   return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };
 }
 
+/** What the series check asks: names with a sample in the last 5 minutes (the query's lookback), so old names kept for the retention (10d) do not count. */
+export const SERIES_QUERY = 'count by (__name__) ({__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"})';
+
 async function metricNames(ctx: LabContext): Promise<string[]> {
-  const { promApi } = await import('../../scripts/lab/prometheus.js');
-  const names = await promApi<string[]>(ctx, '/api/v1/label/__name__/values');
-  return names.filter((n) => n.startsWith('traces_service_graph_') || n.startsWith('traces_spanmetrics_'));
+  return (await promQuery(ctx, SERIES_QUERY)).map((r) => r.metric.__name__ ?? '?').sort();
 }
 
 function byEdge(rows: { metric: Record<string, string>; value: [number, string] }[]): Map<string, number> {
@@ -148,14 +189,14 @@ export const checks: Check[] = [
     title: { en: 'the metrics generator writes traces_* series to Prometheus', 'zh-TW': 'metrics generator 把 traces_* 時間序列寫入 Prometheus' },
     async probe(ctx) {
       const names = await metricNames(ctx);
-      if (names.length) return { ok: true, evidence: `${names.length} metric names: ${names.join(', ')}` };
+      if (names.length) return { ok: true, evidence: `${names.length} metric names written in the last 5 min: ${names.join(', ')}` };
       const d = await diagnoseNoSeries(ctx);
-      return { ok: false, final: d.final, evidence: `no traces_service_graph_* or traces_spanmetrics_* series in Prometheus (${d.cause})`, hint: d.hint };
+      return { ok: false, final: d.final, evidence: `no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min (${d.cause})`, hint: d.hint };
     },
   },
   {
     id: 'service-graph-edges',
-    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'every service-graph edge of the shop has a rising request count', 'zh-TW': '商店的每條服務圖邊都有持續增加的請求數' },
     async probe(ctx): Promise<Outcome> {
       const [rising, rates, failed] = await Promise.all([
@@ -180,7 +221,7 @@ export const checks: Check[] = [
   },
   {
     id: 'failed-requests',
-    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'failed requests only on the 403 path', 'zh-TW': '只有 403 路徑上有失敗請求' },
     async probe(ctx) {
       const failed = byEdge(await promQuery(ctx, 'sum by (client, server) (traces_service_graph_request_failed_total)'));
@@ -196,7 +237,7 @@ export const checks: Check[] = [
   },
   {
     id: 'span-metrics',
-    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'span metrics for every service', 'zh-TW': '每個服務都有 span 指標' },
     async probe(ctx) {
       const rows = await promQuery(ctx, 'sum by (service) (traces_spanmetrics_calls_total)');
@@ -213,7 +254,7 @@ export const checks: Check[] = [
   },
   {
     id: 'exemplars',
-    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'latency buckets carry exemplars with a traceID', 'zh-TW': '延遲區間帶有含 traceID 的 exemplar' },
     async probe(ctx) {
       const all = await exemplarsNow(ctx);
@@ -234,12 +275,16 @@ export const checks: Check[] = [
       const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
       const targets = config?.metrics_generator?.storage?.remote_write ?? [];
       if (config && targets.length && !targets.some((t) => t.send_exemplars)) return { ok: false, final: true, evidence: `${evidence}; send_exemplars is off`, hint: CAUSE.sendExemplarsOff };
-      return { ok: false, evidence, hint: CAUSE.noExemplarsYet };
+      // "the switches look right" only when both were read
+      const unread = [flags ? '' : 'Prometheus\' flags', config ? '' : 'Tempo\'s configuration'].filter(Boolean);
+      if (unread.length) return { ok: false, evidence: `${evidence}; could not read ${unread.join(' or ')}`, hint: fill(CAUSE.switchesUnread, { what: unread.join(' / ') }) };
+      return { ok: false, evidence: `${evidence}; exemplar-storage on, send_exemplars on`, hint: CAUSE.noExemplarsYet };
     },
   },
   {
     id: 'exemplar-to-trace',
-    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'tempo/ready' }],
+    // it follows what the exemplars check found: without exemplars there is nothing to follow
+    needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'tempo/ready' }, { check: 'metrics-generator/exemplars' }],
     title: { en: 'an exemplar\'s traceID opens its trace in Tempo', 'zh-TW': 'exemplar 的 traceID 能在 Tempo 中開啟對應追蹤' },
     async probe(ctx) {
       const all = await exemplarsNow(ctx);
@@ -248,7 +293,7 @@ export const checks: Check[] = [
         .filter((e): e is { series: Record<string, string>; id: string; t: number } => !!e.id)
         .sort((a, b) => b.t - a.t);
       const ids = [...new Map(found.map((e) => [padTraceId(e.id), e])).values()].slice(0, MAX_EXEMPLARS_FOLLOWED);
-      if (!ids.length) return { ok: false, evidence: 'no exemplar with a traceID to follow', hint: CAUSE.noExemplarsYet };
+      if (!ids.length) return { ok: false, evidence: 'no exemplar with a traceID to follow', hint: CAUSE.noExemplarToFollow };
       const tried: string[] = [];
       for (const e of ids) {
         const id = padTraceId(e.id);

@@ -71,3 +71,16 @@ export function counterValue(metricsText: string, name: string, where = ''): num
   }
   return sum;
 }
+
+/** A counter on a /metrics page, summed per value of one label (e.g. discarded spans by `reason`). */
+export function counterBy(metricsText: string, name: string, label: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = new RegExp(`${label}="([^"]*)"`);
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const key = re.exec(line)?.[1];
+    const v = Number(line.trim().split(/\s+/).at(-1));
+    if (key !== undefined && Number.isFinite(v)) out.set(key, (out.get(key) ?? 0) + v);
+  }
+  return out;
+}

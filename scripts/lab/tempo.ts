@@ -167,7 +167,8 @@ export function exploreTraceLink(lab: Lab, traceId: string): string {
 }
 
 export interface TempoConfig {
-  ingester?: { lifecycler?: { ring?: { replication_factor?: number } } };
+  target?: string;
+  ingester?: { lifecycler?: { heartbeat_period?: string; ring?: { replication_factor?: number } } };
   overrides?: { metrics_generator_processors?: string[] };
   metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] } };
   compactor?: { compaction?: { block_retention?: string } };
@@ -216,22 +217,49 @@ export interface RingMember {
 }
 
 export interface RingView {
+  /** ACTIVE and heartbeating: the members a write can count on */
   active: RingMember[];
-  /** members not ACTIVE, each "id STATE (last heartbeat N s ago)" */
+  /** members that cannot take writes, each "id STATE (last heartbeat N s ago)" or "id not heartbeating for N s (still ACTIVE in the ring)" */
   others: string[];
+  /** how many of `others` stopped heartbeating (dead or unreachable, not merely starting) */
+  silent: number;
   replicationFactor: number;
   /** writes need this many healthy replicas: floor(RF/2) + 1 (dskit ring/replication_strategy.go) */
   quorum: number;
+  /** a member whose last heartbeat is older than this is not heartbeating */
+  staleAfterS: number;
+}
+
+/** The ring page is the distributor's: a 404 there means the URL names another component. */
+export const NOT_A_DISTRIBUTOR: Text = {
+  en: '{url} has no ingester ring page (GET /ingester/ring → 404): it is not a distributor{target}. In microservices mode the ring lives on the distributor: give its address with --distributor-url (the query path stays on --tempo-url, the query-frontend).',
+  'zh-TW': '{url} 沒有 ingester ring 頁面（GET /ingester/ring → 404）：它不是 distributor{target}。微服務模式下 ring 在 distributor 上：請用 --distributor-url 指定它的位址（查詢仍走 --tempo-url，也就是 query-frontend）。',
+};
+
+/** Go's duration string ("5s", "1m0s", "500ms") in seconds; undefined when unreadable. */
+export function goDurationS(v: unknown): number | undefined {
+  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/.exec(String(v ?? '').trim());
+  if (!m || !m[0]) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) + Number(m[4] ?? 0) / 1000;
 }
 
 /**
- * The ingester ring as the distributor sees it (GET /ingester/ring, JSON; grafana/tempo@v2.2.2 vendored
- * dskit ring/http.go). A killed ingester stays in the ring as UNHEALTHY once its heartbeat is older than
- * heartbeat_timeout (observed on the real 2.2.2 processes). The replication factor is read from the running
- * configuration (ingester.lifecycler.ring.replication_factor), else the lab's values (3).
+ * The ingester ring as the distributor sees it (GET /ingester/ring, JSON; grafana/tempo@v2.2.2 vendored dskit
+ * ring/http.go). A killed ingester stays ACTIVE in the ring until its heartbeat is older than heartbeat_timeout
+ * (5m by default in 2.2.2; observed on the real processes), so a member is judged by its last heartbeat too: one
+ * older than three heartbeat periods (at least 6 s) is not heartbeating, whatever its state says. The replication
+ * factor and heartbeat period are read from the running configuration (ingester.lifecycler.ring.replication_factor,
+ * ingester.lifecycler.heartbeat_period), else the lab's values (3) and Tempo's default (5s).
  */
 export async function readRing(ctx: LabContext): Promise<{ ring?: RingView; error?: string }> {
   const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
+  if (r.status === 404) {
+    const base = await ctx.endpoint('distributor');
+    const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
+    const target = config?.target ? ` (its /status/config says target: ${config.target})` : '';
+    const evidence = `GET /ingester/ring on ${base} → 404${target}`;
+    throw new WorkbookError(evidence, { final: true, hint: fill(NOT_A_DISTRIBUTOR, { url: base, target }) });
+  }
   const body = r.json as { shards?: RingMember[]; now?: string } | undefined;
   if (r.status !== 200 || !body || !Array.isArray(body.shards)) {
     return { error: `GET /ingester/ring on the distributor → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}` };
@@ -239,37 +267,48 @@ export async function readRing(ctx: LabContext): Promise<{ ring?: RingView; erro
   const now = Date.parse(body.now ?? '') || ctx.clock.now();
   const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
   const rf = Number(config?.ingester?.lifecycler?.ring?.replication_factor) || 3;
-  const active = body.shards.filter((s) => s.state === 'ACTIVE');
+  const period = goDurationS(config?.ingester?.lifecycler?.heartbeat_period) || 5;
+  const staleAfterS = Math.max(3 * period, 6);
+  const age = (s: RingMember) => {
+    const t = Date.parse(s.timestamp ?? '');
+    return Number.isFinite(t) ? Math.max(0, Math.round((now - t) / 1000)) : undefined;
+  };
+  const heartbeating = (s: RingMember) => (age(s) ?? 0) <= staleAfterS;
+  const active = body.shards.filter((s) => s.state === 'ACTIVE' && heartbeating(s));
+  let silent = 0;
   const others = body.shards
-    .filter((s) => s.state !== 'ACTIVE')
+    .filter((s) => !active.includes(s))
     .map((s) => {
-      const t = Date.parse(s.timestamp ?? '');
-      return `${s.id} ${s.state}${Number.isFinite(t) ? ` (last heartbeat ${Math.max(0, Math.round((now - t) / 1000))} s ago)` : ''}`;
+      const a = age(s);
+      if (!heartbeating(s) || s.state === 'UNHEALTHY') silent++;
+      if (s.state === 'ACTIVE') return `${s.id} not heartbeating for ${a} s (still ACTIVE in the ring)`;
+      return `${s.id} ${s.state}${a !== undefined ? ` (last heartbeat ${a} s ago)` : ''}`;
     });
-  return { ring: { active, others, replicationFactor: rf, quorum: Math.floor(rf / 2) + 1 } };
+  return { ring: { active, others, silent, replicationFactor: rf, quorum: Math.floor(rf / 2) + 1, staleAfterS } };
 }
 
 /** One ingester (or more, but fewer than a quorum) left: writes still succeed. */
 export const RING_DEGRADED: Text = {
-  en: 'Not every ingester is ACTIVE: {left}. Writes still succeed: with replication_factor {rf}, each write needs {quorum} of {rf} ingesters, and {active} are ACTIVE. A killed ingester stays in the ring as UNHEALTHY until it returns (its StatefulSet restarts it): `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`.',
-  'zh-TW': '並非每個 ingester 都是 ACTIVE：{left}。寫入仍會成功：replication_factor 為 {rf} 時，每筆寫入需要 {rf} 個中的 {quorum} 個 ingester，目前有 {active} 個 ACTIVE。被終止的 ingester 會以 UNHEALTHY 留在 ring 中，直到它回來（StatefulSet 會重新啟動它）：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`。',
+  en: 'Not every ingester can take writes: {left}. Writes keep their quorum: with replication_factor {rf}, each write needs {quorum} of {rf} ingesters, and {active} are ACTIVE and heartbeating. A killed ingester stays in the ring (ACTIVE, then UNHEALTHY after heartbeat_timeout) until it returns (its StatefulSet restarts it): `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`.',
+  'zh-TW': '並非每個 ingester 都能接受寫入：{left}。寫入仍有法定數量：replication_factor 為 {rf} 時，每筆寫入需要 {rf} 個中的 {quorum} 個 ingester，目前有 {active} 個是 ACTIVE 且仍有心跳。被終止的 ingester 會留在 ring 中（先是 ACTIVE，超過 heartbeat_timeout 後變成 UNHEALTHY），直到它回來（StatefulSet 會重新啟動它）：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`。',
 };
 
 /** Fewer healthy ingesters than a quorum: the distributor refuses every write. */
 export const RING_QUORUM_LOST: Text = {
-  en: 'Quorum lost: only {active} of {rf} ingesters are ACTIVE ({left}). With replication_factor {rf}, every write must reach {quorum} ingesters, so the distributor now refuses spans ("at least {quorum} live replicas required") and they are lost. Bring the ingesters back: `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`, then `kubectl -n tracing logs <pod>`.',
-  'zh-TW': '失去法定數量：{rf} 個 ingester 中只有 {active} 個是 ACTIVE（{left}）。replication_factor 為 {rf} 時，每筆寫入都必須送達 {quorum} 個 ingester，所以 distributor 現在會拒收 span（"at least {quorum} live replicas required"），這些 span 會遺失。請讓 ingester 恢復：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`，再查看 `kubectl -n tracing logs <pod>`。',
+  en: 'Quorum lost: only {active} of {rf} ingesters are ACTIVE and heartbeating ({left}). With replication_factor {rf}, every write must reach {quorum} ingesters, so the distributor now refuses spans ("at least {quorum} live replicas required") and they are lost. Bring the ingesters back: `kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`, then `kubectl -n tracing logs <pod>`.',
+  'zh-TW': '失去法定數量：{rf} 個 ingester 中只有 {active} 個是 ACTIVE 且仍有心跳（{left}）。replication_factor 為 {rf} 時，每筆寫入都必須送達 {quorum} 個 ingester，所以 distributor 現在會拒收 span（"at least {quorum} live replicas required"），這些 span 會遺失。請讓 ingester 恢復：`kubectl -n tracing get pods -l app.kubernetes.io/component=ingester`，再查看 `kubectl -n tracing logs <pod>`。',
 };
 
-/** The ring check's verdict on what the distributor sees. */
+/**
+ * The ring check's verdict on what the distributor sees. Members that stopped heartbeating are a reading, not a
+ * wait: the check ends at once (final). Members still joining (too few, JOINING) are waited for.
+ */
 export function ringVerdict(ring: RingView, want: number): Outcome {
-  const evidence = `${ring.active.length}/${want} ingesters ACTIVE${ring.others.length ? `; not ACTIVE: ${ring.others.join(', ')}` : ''} (replication_factor ${ring.replicationFactor}, writes need ${ring.quorum})`;
-  if (ring.active.length >= want) return { ok: true, evidence };
+  const evidence = `${ring.active.length}/${want} ingesters ACTIVE and heartbeating${ring.others.length ? `; cannot take writes: ${ring.others.join(', ')}` : ''} (replication_factor ${ring.replicationFactor}, writes need ${ring.quorum})`;
+  if (ring.active.length >= want && !ring.others.length) return { ok: true, evidence };
   const vars = { left: ring.others.join(', ') || `${want - ring.active.length} missing`, rf: ring.replicationFactor, quorum: ring.quorum, active: ring.active.length };
-  return { ok: false, evidence, hint: fill(ring.active.length >= ring.quorum ? RING_DEGRADED : RING_QUORUM_LOST, vars) };
+  return { ok: false, ...(ring.silent ? { final: true } : {}), evidence, hint: fill(ring.active.length >= ring.quorum ? RING_DEGRADED : RING_QUORUM_LOST, vars) };
 }
-
-
 
 /** Ingesters of the lab's values (ingester.replicas: 3). */
 export const INGESTERS = 3;

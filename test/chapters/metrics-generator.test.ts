@@ -50,7 +50,7 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
     for (const id of ids) expect(r[id]!.status, `${id}: ${r[id]!.evidence}`).toBe('passed');
     // what was written: counters and buckets (the captures hold no _sum/_count for the test to write)
     expect(r.series!.evidence).toBe(
-      '6 metric names: traces_service_graph_request_client_seconds_bucket, traces_service_graph_request_failed_total, traces_service_graph_request_server_seconds_bucket, traces_service_graph_request_total, traces_spanmetrics_calls_total, traces_spanmetrics_latency_bucket',
+      '6 metric names written in the last 5 min: traces_service_graph_request_client_seconds_bucket, traces_service_graph_request_failed_total, traces_service_graph_request_server_seconds_bucket, traces_service_graph_request_total, traces_spanmetrics_calls_total, traces_spanmetrics_latency_bucket',
     );
     expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 5m');
     expect(r['service-graph-edges']!.details).toMatch(/^edge\s+req\/s\s+failed\/s\nuser → shop-backend\s+\d+\.\d{3}\s+\d+\.\d{3}\n/);
@@ -72,7 +72,7 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
   it('without the receiver: nothing landed, and the diagnosis names the receiver', async () => {
     const r = await runAll(noReceiver);
     expect(r.series).toMatchObject({ status: 'failed', hint: CAUSE.receiverOff, attempts: 1 });
-    expect(r.series!.evidence).toBe('no traces_service_graph_* or traces_spanmetrics_* series in Prometheus (remote-write receiver off)');
+    expect(r.series!.evidence).toBe('no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min (remote-write receiver off)');
     expect(r['service-graph-edges']!.hint).toEqual(CAUSE.receiverOff);
     expect(r['span-metrics']!.hint).toEqual(CAUSE.receiverOff);
     expect(r['failed-requests']).toMatchObject({ status: 'failed', hint: CAUSE.receiverOff, evidence: 'expected failures on shop-backend → auth-service; found none' });

@@ -85,14 +85,14 @@ describe('chapter 3 checks', () => {
   });
   it('ingester ring: 3 ACTIVE passes; one UNHEALTHY is named (writes go on); two, and the quorum is lost', async () => {
     const ctx = await testContext(testLab({ urls: { tempo: tempo.url } }));
-    expect(await executeCheck(find(ch3, 'ingester-ring'), ctx)).toMatchObject({ status: 'passed', evidence: '3/3 ingesters ACTIVE (replication_factor 3, writes need 2)' });
+    expect(await executeCheck(find(ch3, 'ingester-ring'), ctx)).toMatchObject({ status: 'passed', evidence: '3/3 ingesters ACTIVE and heartbeating (replication_factor 3, writes need 2)' });
     for (const [active, hint] of [[2, RING_DEGRADED], [1, RING_QUORUM_LOST]] as const) {
       const degraded = await startTempoServer({ ringActive: active });
       try {
         const ctx2 = await testContext(testLab({ urls: { tempo: degraded.url }, timeoutMs: 300 }));
         const r = await executeCheck(find(ch3, 'ingester-ring'), ctx2);
         const left = [2, 1].slice(0, 3 - active).reverse().map((i) => `tempo-ingester-${i} UNHEALTHY (last heartbeat 60 s ago)`).join(', ');
-        expect(r).toMatchObject({ status: 'failed', evidence: `${active}/3 ingesters ACTIVE; not ACTIVE: ${left} (replication_factor 3, writes need 2)`, hint: fill(hint, { left, rf: 3, quorum: 2, active }) });
+        expect(r).toMatchObject({ status: 'failed', evidence: `${active}/3 ingesters ACTIVE and heartbeating; cannot take writes: ${left} (replication_factor 3, writes need 2)`, hint: fill(hint, { left, rf: 3, quorum: 2, active }) });
       } finally {
         await degraded.close();
       }

@@ -131,7 +131,7 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     const urls = ['--tempo-url', ms.url, '--distributor-url', ms.distributorUrl];
     const no = await check('writes-failing', env, urls, '6s');
     expect(no.code, no.stdout + no.stderr).toBe(1);
-    expect(no.stdout).toMatch(/✖ the ingester ring has 3 ACTIVE members — 1\/3 ingesters ACTIVE/);
+    expect(no.stdout).toMatch(/✖ the ingester ring has 3 ACTIVE members — 1\/3 ingesters ACTIVE and heartbeating/);
     await hint('writes-failing', env, urls);
     const h2 = await hint('writes-failing', env, urls);
     expect(h2.stdout).toMatch(/quorum/i);
@@ -143,6 +143,6 @@ describe.skipIf(!found.bin)('challenges on a real Prometheus 2.42 and a real Tem
     traffic(ms.otlpUrl);
     const yes = await check('writes-failing', env, urls, '60s');
     expect(yes.code, yes.stdout + yes.stderr).toBe(0);
-    expect(yes.stdout).toContain('↓ every Tempo component has ready pods — asks the cluster');
+    expect(yes.stdout).toContain('– every Tempo component has ready pods — asks the cluster');
   }, 240_000);
 });

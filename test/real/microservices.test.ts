@@ -54,8 +54,8 @@ describe.skipIf(!found.bin)('a real microservices Tempo 2.2.2', () => {
       const report = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(`${world.dir}/r.json`, 'utf8')));
       const items = Object.fromEntries(report.chapters[0].items.map((i: { id: string; status: string; evidence: string }) => [i.id, [i.status, i.evidence]]));
       expect(items.pods).toEqual(['not-applicable', 'asks the cluster (kubectl); not applicable because --tempo-url names the endpoint directly']);
-      expect(items.ready).toEqual(['passed', 'GET /ready → 200 ready']);
-      expect(items['ingester-ring']).toEqual(['passed', '3/3 ingesters ACTIVE (replication_factor 3, writes need 2)']);
+      expect(items.ready).toEqual(['passed', 'GET /ready → 200 ready (Tempo 2.2.2)']);
+      expect(items['ingester-ring']).toEqual(['passed', '3/3 ingesters ACTIVE and heartbeating (replication_factor 3, writes need 2)']);
       expect(items['block-retention']).toEqual(['passed', 'compactor.compaction.block_retention: 48h0m0s']);
       expect(world.calls()).toEqual([]); // no kubectl: explicit endpoints only
     } finally {
@@ -77,7 +77,7 @@ describe.skipIf(!found.bin)('a real microservices Tempo 2.2.2', () => {
     await waitRing(tempo.distributorUrl, ['ingester-2'], 30_000, 'UNHEALTHY');
     const ring = (await verifyChapter({ ...ch3, checks: ch3.checks.filter((c) => c.id === 'ingester-ring') }, urls, 1000))['ingester-ring']!;
     expect(ring.status).toBe('failed');
-    expect(ring.evidence).toMatch(/^2\/3 ingesters ACTIVE; not ACTIVE: ingester-2 UNHEALTHY \(last heartbeat \d+ s ago\) \(replication_factor 3, writes need 2\)$/);
+    expect(ring.evidence).toMatch(/^2\/3 ingesters ACTIVE and heartbeating; cannot take writes: ingester-2 UNHEALTHY \(last heartbeat \d+ s ago\) \(replication_factor 3, writes need 2\)$/);
     expect(ring.hint!.en).toBe(RING_DEGRADED.en.replace('{left}', ring.evidence.match(/ingester-2 UNHEALTHY \(last heartbeat \d+ s ago\)/)![0]).replaceAll('{rf}', '3').replaceAll('{quorum}', '2').replace('{active}', '2'));
     const pushed = await pushOne(tempo.otlpUrl, 0);
     expect(pushed.status, pushed.body).toBe(200);
@@ -98,13 +98,13 @@ describe.skipIf(!found.bin)('a real microservices Tempo 2.2.2', () => {
     expect(pushed.status).toBe(500);
     expect(pushed.body).toContain('at least 2 live replicas required, could only find 1');
     const ring = (await verifyChapter({ ...ch3, checks: ch3.checks.filter((c) => c.id === 'ingester-ring') }, urls, 1000))['ingester-ring']!;
-    expect(ring.evidence).toMatch(/^1\/3 ingesters ACTIVE; not ACTIVE: ingester-1 UNHEALTHY \(last heartbeat \d+ s ago\), ingester-2 UNHEALTHY/);
-    expect(ring.hint!.en).toContain('Quorum lost: only 1 of 3 ingesters are ACTIVE');
+    expect(ring.evidence).toMatch(/^1\/3 ingesters ACTIVE and heartbeating; cannot take writes: ingester-1 UNHEALTHY \(last heartbeat \d+ s ago\), ingester-2 UNHEALTHY/);
+    expect(ring.hint!.en).toContain('Quorum lost: only 1 of 3 ingesters are ACTIVE and heartbeating');
     expect(ring.hint!.en).toContain('"at least 2 live replicas required"');
     expect(RING_QUORUM_LOST.en).toContain('{quorum}');
     const spans = (await verifyChapter(ch4, urls, 5000))['spans-received']!;
     expect(spans.status).toBe('failed');
-    expect(spans.evidence).toMatch(/but \d+ discarded \(tempo_discarded_spans_total\): writes fail, quorum lost; ring: 1\/3 ingesters ACTIVE/);
-    expect(spans.hint!.en).toContain('Quorum lost: only 1 of 3 ingesters are ACTIVE');
+    expect(spans.evidence).toMatch(/but \d+ discarded \(tempo_discarded_spans_total\): writes fail, quorum lost; ring: 1\/3 ingesters ACTIVE and heartbeating/);
+    expect(spans.hint!.en).toContain('Quorum lost: only 1 of 3 ingesters are ACTIVE and heartbeating');
   });
 });

@@ -47,10 +47,10 @@ describe.skipIf(!found.bin)('the article\'s setup on a real Tempo 2.2.2 and a re
     const r = await verifyChapter(ch3, l.urls, 3000);
     expect(statuses(r)).toEqual({ pods: 'not-applicable', ready: 'passed', 'ingester-ring': 'failed', 'block-retention': 'passed' });
     expect(r.pods!.evidence).toBe('asks the cluster (kubectl); not applicable because --tempo-url names the endpoint directly');
-    expect(r.ready!.evidence).toBe('GET /ready → 200 ready');
+    expect(r.ready!.evidence).toBe('GET /ready → 200 ready (Tempo 2.2.2)');
     expect(r['block-retention']!.evidence).toBe('compactor.compaction.block_retention: 48h0m0s');
     // a single process is its own, only ingester: the ring check says what it sees, and that writes still work
-    expect(r['ingester-ring']!.evidence).toBe('1/3 ingesters ACTIVE (replication_factor 1, writes need 1)');
+    expect(r['ingester-ring']!.evidence).toBe('1/3 ingesters ACTIVE and heartbeating (replication_factor 1, writes need 1)');
     expect(r['ingester-ring']!.hint).toEqual(fill(RING_DEGRADED, { left: '2 missing', rf: 1, quorum: 1, active: 1 }));
   });
 
@@ -102,7 +102,7 @@ describe.skipIf(!found.bin)('real causes, each diagnosed (real Tempo 2.2.2 + rea
   it('no processors in the overrides: the diagnosis names the overrides, at once', async () => {
     const r = await series(labs.noProcessors!);
     expect(r).toMatchObject({ status: 'failed', attempts: 1, hint: fill(CAUSE.processorsMissing, { processors: 'none' }) });
-    expect(r.evidence).toBe('no traces_service_graph_* or traces_spanmetrics_* series in Prometheus (processors missing from overrides)');
+    expect(r.evidence).toBe('no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min (processors missing from overrides)');
   });
 
   it('send_exemplars off: series arrive, the exemplar check names send_exemplars', async () => {
