@@ -124,7 +124,9 @@ export const checks: Check[] = [
     title: { en: 'Tempo knows all five shop services', 'zh-TW': 'Tempo 認得商店的五個服務' },
     async probe(ctx) {
       const r = await tempoGet(ctx, '/api/search/tag/service.name/values');
-      const values = (r.json as { tagValues?: unknown[] } | undefined)?.tagValues;
+      const body = r.json as { tagValues?: unknown[] } | undefined;
+      // a real Tempo 2.2.2 with no data answers {} (tagValues left out when empty): no services yet, not "not Tempo"
+      const values = body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0 ? [] : body?.tagValues;
       if (r.status !== 200 || !Array.isArray(values)) {
         return { ok: false, evidence: `GET /api/search/tag/service.name/values → ${r.status} ${r.body.trim().slice(0, 60) || 'empty body'}`, hint: fill(NOT_TEMPO_API, { what: r.status === 200 ? 'no "tagValues"' : `HTTP ${r.status}` }) };
       }

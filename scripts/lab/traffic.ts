@@ -182,10 +182,31 @@ export interface TrafficOptions {
   log: (line: string) => void;
 }
 
+/**
+ * An OTLP/HTTP receiver answers a JSON export with a JSON ExportTraceServiceResponse ("{}" or a partialSuccess;
+ * opentelemetry-proto@v0.19.0 opentelemetry/proto/collector/trace/v1/trace_service.proto, the version Tempo 2.2.2
+ * vendors): a 2xx with an HTML page or plain text is another server, and nothing was delivered.
+ */
+export function notAnOtlpAnswer(res: { headers: Record<string, string>; body: string }): string | undefined {
+  const type = res.headers['content-type'] ?? '';
+  const body = res.body.trim();
+  if (/json/.test(type) || /protobuf/.test(type)) {
+    if (!body || /protobuf/.test(type)) return undefined;
+    try {
+      const j = JSON.parse(body) as unknown;
+      if (j && typeof j === 'object' && !Array.isArray(j)) return undefined;
+    } catch {
+      /* below */
+    }
+  }
+  return `answered 2xx but not as an OTLP receiver does (${type || 'no content-type'}: ${body.slice(0, 60).replace(/\s+/g, ' ') || 'empty'})`;
+}
+
 /** Send the templates in turn, at a steady rate, stamped "now" (the generator drops spans older than 30 s). */
 export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{ sent: number; failed: number; perTemplate: number[] }> {
   const base = await ctx.endpoint('otlp');
-  const url = `${base.replace(/\/+$/, '')}/v1/traces`;
+  // --otlp-url may name the receiver or its traces path: http://host:4318 and http://host:4318/v1/traces are one
+  const url = `${base.replace(/\/+$/, '').replace(/\/v1\/traces$/, '')}/v1/traces`;
   const perTemplate = SHOP_TEMPLATES.map(() => 0);
   let sent = 0;
   let failed = 0;
@@ -197,9 +218,13 @@ export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{
     const { body } = buildTrace(i, t0);
     try {
       const res = await ctx.http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 10_000 });
-      if (res.status >= 200 && res.status < 300) {
+      const notOtlp = res.status >= 200 && res.status < 300 ? notAnOtlpAnswer(res) : undefined;
+      if (res.status >= 200 && res.status < 300 && !notOtlp) {
         sent++;
         perTemplate[i % SHOP_TEMPLATES.length]!++;
+      } else if (notOtlp) {
+        failed++;
+        last = notOtlp;
       } else {
         failed++;
         last = `HTTP ${res.status} ${res.body.trim().slice(0, 100)}`;
