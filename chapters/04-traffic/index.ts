@@ -2,7 +2,7 @@ import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { kubectl } from '../../scripts/lab/tools.js';
 import { podsReady } from '../../scripts/lab/check-kinds.js';
-import { INGESTERS, readRing, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { INGESTERS, notADistributor, readRing, readTempoConfig, ringVerdict, servesDistributor, tempoGet } from '../../scripts/lab/tempo.js';
 import { counterBy, counterValue } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
@@ -96,6 +96,11 @@ export const checks: Check[] = [
         };
       }
       if (grew > 0) return { ok: true, evidence: `${evidence} (+${grew}), none discarded` };
+      // no such counter at all: the page is another component's (a query-frontend given as the distributor)
+      if (second.received === undefined) {
+        const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
+        if (config && !servesDistributor(config.target)) throw await notADistributor(ctx, `${SPANS_RECEIVED} is not on its /metrics`);
+      }
       return { ok: false, evidence, hint: NO_SPANS_HINT };
     },
   },

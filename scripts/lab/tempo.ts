@@ -236,6 +236,19 @@ export const NOT_A_DISTRIBUTOR: Text = {
   'zh-TW': '{url} 沒有 ingester ring 頁面（GET /ingester/ring → 404）：它不是 distributor{target}。微服務模式下 ring 在 distributor 上：請用 --distributor-url 指定它的位址（查詢仍走 --tempo-url，也就是 query-frontend）。',
 };
 
+/** The error for a distributor endpoint that is another component: names what its /status/config says it is. */
+export async function notADistributor(ctx: LabContext, seen: string): Promise<WorkbookError> {
+  const base = await ctx.endpoint('distributor');
+  const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
+  const target = config?.target ? ` (its /status/config says target: ${config.target})` : '';
+  return new WorkbookError(`${seen} on ${base}${target}`, { final: true, hint: { en: fill(NOT_A_DISTRIBUTOR, { url: base, target }).en.replace('GET /ingester/ring → 404', seen), 'zh-TW': fill(NOT_A_DISTRIBUTOR, { url: base, target })['zh-TW'].replace('GET /ingester/ring → 404', seen) } });
+}
+
+/** Whether a component's running configuration names a target that serves the distributor's pages. */
+export function servesDistributor(target: string | undefined): boolean {
+  return !target || target === 'all' || target === 'distributor' || target === 'scalable-single-binary';
+}
+
 /** Go's duration string ("5s", "1m0s", "500ms") in seconds; undefined when unreadable. */
 export function goDurationS(v: unknown): number | undefined {
   const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/.exec(String(v ?? '').trim());
@@ -253,13 +266,7 @@ export function goDurationS(v: unknown): number | undefined {
  */
 export async function readRing(ctx: LabContext): Promise<{ ring?: RingView; error?: string }> {
   const r = await tempoGet(ctx, '/ingester/ring', 'distributor', { Accept: 'application/json' });
-  if (r.status === 404) {
-    const base = await ctx.endpoint('distributor');
-    const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
-    const target = config?.target ? ` (its /status/config says target: ${config.target})` : '';
-    const evidence = `GET /ingester/ring on ${base} → 404${target}`;
-    throw new WorkbookError(evidence, { final: true, hint: fill(NOT_A_DISTRIBUTOR, { url: base, target }) });
-  }
+  if (r.status === 404) throw await notADistributor(ctx, 'GET /ingester/ring → 404');
   const body = r.json as { shards?: RingMember[]; now?: string } | undefined;
   if (r.status !== 200 || !body || !Array.isArray(body.shards)) {
     return { error: `GET /ingester/ring on the distributor → ${r.status}, ${r.body.trim().slice(0, 60) || 'empty body'}` };

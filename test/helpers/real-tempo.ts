@@ -39,6 +39,12 @@ export interface TempoOptions {
   remoteWrite?: string;
   /** the whole remote_write URL instead of `${remoteWrite}/api/v1/write` (a fault: a wrong path, a host that does not resolve) */
   remoteWriteUrl?: string;
+  /**
+   * Resolve names only through 127.0.0.1:53, where nothing listens: a host that does not resolve fails here, and no
+   * DNS query leaves the machine. Tempo runs in its own mount namespace (unshare -m, as root) with its own
+   * /etc/resolv.conf bound over the system's.
+   */
+  loopbackDns?: boolean;
   sendExemplars?: boolean;
   /** overrides.metrics_generator_processors; default both */
   processors?: string[];
@@ -102,13 +108,25 @@ const server = (http: number, grpc: number) => ({
   log_level: 'warn',
 });
 
-async function launch(bin: string, name: string, file: string, args: string[], http: number): Promise<Proc> {
+/** Whether Tempo can be started with its own resolv.conf (unshare -m needs root); why not, otherwise. */
+export function loopbackDnsWhyNot(): string | undefined {
+  const r = spawnSync('unshare', ['-m', 'true'], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? undefined : `unshare -m is not allowed here (${(r.stderr || r.error?.message || `exit ${r.status}`).trim()})`;
+}
+
+async function launch(bin: string, name: string, file: string, args: string[], http: number, loopbackDns = false): Promise<Proc> {
   const dir = dirname(file);
   const container = `wb-tempo-${process.pid}-${http}`;
-  const child =
-    bin === DOCKER_IMAGE
-      ? spawn('docker', ['run', '--rm', '--name', container, '--network', 'host', '--user', `${process.getuid?.() ?? 0}`, '-v', `${dir}:${dir}`, bin.slice('docker:'.length), `-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(bin, [`-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess;
+  if (bin === DOCKER_IMAGE) {
+    child = spawn('docker', ['run', '--rm', '--name', container, '--network', 'host', '--user', `${process.getuid?.() ?? 0}`, '-v', `${dir}:${dir}`, ...(loopbackDns ? ['--dns', '127.0.0.1'] : []), bin.slice('docker:'.length), `-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else if (loopbackDns) {
+    const resolv = join(dir, 'resolv.conf');
+    writeFileSync(resolv, 'nameserver 127.0.0.1\n');
+    child = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolv, bin, `-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else {
+    child = spawn(bin, [`-config.file=${file}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
   const p: Proc = { name, bin, file, child, log: '', http, ...(bin === DOCKER_IMAGE ? { container } : {}) };
   child.stderr?.on('data', (d) => (p.log = (p.log + d).slice(-6000)));
   return p;
@@ -199,7 +217,7 @@ async function startTempoOnce(o: TempoOptions): Promise<RealTempo> {
   (cfg.metrics_generator as Record<string, unknown>).ring = inmemory;
   const file = join(dir, 'tempo.yaml');
   writeFileSync(file, stringify(cfg));
-  const p = await launch(bin, 'all', file, [], http);
+  const p = await launch(bin, 'all', file, [], http, o.loopbackDns);
   try {
     await waitReady(p, 40_000);
   } catch (err) {
