@@ -44,6 +44,10 @@ export const CAUSE = {
     en: 'The metrics generator delivers its series to {url}, and the server there refuses them ({failed} samples failed, not retried: an HTTP 4xx). Prometheus takes remote writes only at /api/v1/write, and only with its receiver on. {path}Fix metricsGenerator.config.storage.remote_write (chapter 3); in the lab it is http://prometheus-stack-prometheus.prometheus:9090/api/v1/write.',
     'zh-TW': 'metrics generator 有把時間序列送到 {url}，但那裡的伺服器拒收（{failed} 個樣本失敗且不重試：HTTP 4xx）。Prometheus 只在 /api/v1/write 接收 remote write，而且要開啟接收功能。{path}請修正 metricsGenerator.config.storage.remote_write（第 3 章）；實驗環境中應為 http://prometheus-stack-prometheus.prometheus:9090/api/v1/write。',
   },
+  remoteWritePath: {
+    en: 'This URL\'s path is {path}, not /api/v1/write. ',
+    'zh-TW': '這個網址的路徑是 {path}，不是 /api/v1/write。',
+  },
   tempoUnreachable: {
     en: 'No traces_* series, and Tempo cannot be asked why: {why}. The series come from Tempo\'s metrics generator, so start with Tempo (chapter 3): is it running, and is --tempo-url (or the port-forward) right?',
     'zh-TW': '沒有 traces_* 時間序列，而且無法詢問 Tempo 原因：{why}。這些時間序列來自 Tempo 的 metrics generator，請先檢查 Tempo（第 3 章）：它有在執行嗎？--tempo-url（或 port-forward）正確嗎？',
@@ -146,9 +150,10 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   const rw = await remoteWriteState(ctx).catch(() => undefined);
   if (rw && rw.failed > 0) {
     const path = new URL(rw.url, 'http://x').pathname;
-    const wrongPath = path !== '/api/v1/write' ? fill({ en: 'This URL\'s path is {path}, not /api/v1/write. ', 'zh-TW': '這個網址的路徑是 {path}，不是 /api/v1/write。' }, { path }) : { en: '', 'zh-TW': '' };
+    const wrongPath = path !== '/api/v1/write' ? fill(CAUSE.remoteWritePath, { path }) : undefined;
+    const hint = fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed });
     return {
-      hint: { en: fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed }).en.replace('{path}', wrongPath.en), 'zh-TW': fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed })['zh-TW'].replace('{path}', wrongPath['zh-TW']) },
+      hint: { en: hint.en.replace('{path}', wrongPath?.en ?? ''), 'zh-TW': hint['zh-TW'].replace('{path}', wrongPath?.['zh-TW'] ?? '') },
       final: true,
       cause: `remote write to ${rw.url} refused: ${rw.failed} samples failed (HTTP 4xx, not retried)`,
     };

@@ -67,12 +67,16 @@ describe('workbook verify all --json --junit', () => {
     expect(r.code).toBe(1);
     expect(report.passed).toBe(false);
     const failed = report.chapters.flatMap((c: { id: string; items: { id: string; status: string }[] }) => c.items.filter((i) => i.status === 'failed').map((i) => ({ chapter: c.id, ...i })));
-    expect(failed.map((f: { chapter: string; id: string }) => `${f.chapter}/${f.id}`)).toEqual(['prometheus/exemplar-storage', 'metrics-generator/exemplars', 'metrics-generator/exemplar-to-trace']);
+    expect(failed.map((f: { chapter: string; id: string }) => `${f.chapter}/${f.id}`)).toEqual(['prometheus/exemplar-storage', 'metrics-generator/exemplars']);
+    // exemplar-to-trace follows the exemplars: blocked, naming them, never a second failure of its own
+    const follow = report.chapters.flatMap((c: { items: { id: string; status: string; evidence: string }[] }) => c.items).find((i: { id: string }) => i.id === 'exemplar-to-trace');
+    expect(follow.status).toBe('blocked');
+    expect(follow.evidence).toMatch(/^needs metrics-generator\/exemplars \(chapter 6\), which failed: /);
     const ex = failed.find((f: { id: string }) => f.id === 'exemplar-storage');
     expect(ex).toMatchObject({ evidence: 'enable-feature=(none)', error: 'enable-feature=(none)' });
     expect(ex.hint.en).toContain('no trace links');
     expect(ex.hint['zh-TW']).toContain('exemplar');
-    expect((junit.match(/<failure /g) ?? []).length).toBe(3);
+    expect((junit.match(/<failure /g) ?? []).length).toBe(failed.length);
     expect(junit).toContain('<failure message="enable-feature=(none)">enable-feature=(none)\nhint: Without exemplar storage');
   });
 });
