@@ -93,8 +93,8 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
           const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${c}?`, initialValue: false, ...yesNo(lab.lang) });
           return ok === true;
         },
-        done: (r) => {
-          beat.stop();
+        done: async (r) => {
+          await beat.stop();
           if (!r) return;
           if (r.status === 'failed') {
             failed = true;

@@ -71,8 +71,8 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
           const ok = await p.confirm({ ...o, message: `${say(UI.confirmDestructive, lang)} ${c}?`, initialValue: false, active: words.active, inactive: words.inactive });
           return ok === true;
         },
-        done: (r) => {
-          beat.stop();
+        done: async (r) => {
+          await beat.stop();
           if (!r) return;
           if (r.status === 'skipped' || r.status === 'interrupted') log.success(`${MARK[r.status]} ${r.evidence}`);
           else if (r.status === 'passed') log.success(`✔ ${formatDuration(r.durationMs)}`);

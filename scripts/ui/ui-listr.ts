@@ -111,8 +111,8 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
           beat.line(l);
           show(s, l);
         },
-        done: (r) => {
-          beat.stop();
+        done: async (r) => {
+          await beat.stop();
           s.settle(r);
         },
       };
