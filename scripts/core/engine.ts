@@ -116,6 +116,9 @@ export const POLL_DELAYS_MS = [250, 500, 1000] as const;
 /** A request or command gets at least this long, even at the very end of a check's budget. */
 export const MIN_REQUEST_MS = 250;
 
+/** A new attempt starts only with at least this much of the budget left. */
+export const MIN_ATTEMPT_MS = 1000;
+
 /**
  * The check's view of the context: every request's and command's own timeout (5–30 s) is capped by what is left
  * of the check's budget, so --timeout is an upper bound for the whole check.
@@ -154,7 +157,9 @@ export async function probeUntil(
     options.onAttempt?.(outcome, attempts);
     if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return { outcome, attempts };
     const delay = POLL_DELAYS_MS[Math.min(attempts - 1, POLL_DELAYS_MS.length - 1)]!;
-    if (ctx.clock.now() + delay > deadline) return { outcome, attempts };
+    // an attempt that would start with less than a full request's time left would be cut short and report the
+    // cut (a timeout) instead of what the lab shows: the last real reading stands
+    if (ctx.clock.now() + delay + MIN_ATTEMPT_MS > deadline) return { outcome, attempts };
     await ctx.clock.sleep(delay);
   }
 }

@@ -79,7 +79,7 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
     rules.kubectl[2] = { argv: ['--context', 'kind-tempo-lab', 'get', 'nodes', '--output=json'], stdout: notReady };
     rules.kubectl[3] = { argv: ['--context', 'kind-tempo-lab', 'get', 'deployment', 'coredns', '--namespace', 'kube-system', '--output=json'], stdout: coredns(0) };
     world = new FakeWorld({ rules, state: { clusters: 'tempo-lab', contexts: 'kind-tempo-lab' } });
-    const r = await runCli(['verify', 'cluster', '--timeout', '1s'], world.env({ CI: 'true' }));
+    const r = await runCli(['verify', 'cluster', '--timeout', '4s'], world.env({ CI: 'true' }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [cluster/nodes-ready] 0/1 nodes Ready');
     expect(r.stdout).toContain('kubectl describe node');
@@ -93,7 +93,7 @@ describe('workbook run cluster (fake kind/kubectl)', () => {
     const rules = clusterRules();
     rules.kubectl[1] = { argv: ['config', 'current-context'], stdout: 'prod\n' };
     world.setScenario({ rules, state: { contexts: 'prod' } });
-    const r = await runCli(['verify', 'cluster', '--timeout', '1s'], world.env({ CI: 'true' }));
+    const r = await runCli(['verify', 'cluster', '--timeout', '4s'], world.env({ CI: 'true' }));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [cluster/context] kube context "kind-tempo-lab" does not exist (your current context is "prod"; the workbook never uses it unless --context names it)');
     expect(r.stdout).toContain('hint: Create the lab cluster first (`workbook run cluster`)');

@@ -67,7 +67,7 @@ describe('workbook down (chapter 8)', () => {
     const stuck = [kindRules[0]!, { argv: ['delete', 'cluster', '--name', 'tempo-lab'], stderr: 'Deleting cluster "tempo-lab" ...\n' }];
     world = new FakeWorld({ rules: { kind: stuck }, state: { clusters: 'tempo-lab' } });
     seedProgress(world, { createdCluster: 'tempo-lab' });
-    const r = await runCli(['down', '--yes', '--timeout', '1s'], world.env());
+    const r = await runCli(['down', '--yes', '--timeout', '4s'], world.env());
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✖ [teardown/cluster-gone] cluster tempo-lab still exists');
     expect(r.stdout).toContain('docker ps');

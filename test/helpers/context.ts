@@ -16,7 +16,7 @@ export function testLab(over: Partial<Lab> = {}): Lab {
     context: 'kind-tempo-lab',
     namespaces: { prometheus: 'prometheus', tracing: 'tracing' },
     urls: {},
-    timeoutMs: 2000,
+    timeoutMs: 15_000,
     yes: true,
     interactive: false,
     ci: true,

@@ -30,7 +30,17 @@ describe('probeUntil', () => {
     expect(r.status).toBe('failed');
     expect(r.evidence).toBe('still no');
     expect(clock.now()).toBeLessThanOrEqual(3000);
-    expect(r.attempts).toBe(5); // at 0, 250, 750, 1750, 2750 ms
+    // at 0, 250, 750, 1750 ms; one at 2750 ms would have only 250 ms left (less than MIN_ATTEMPT_MS): not started
+    expect(r.attempts).toBe(4);
+  });
+  it('an attempt that would be starved by the deadline is not started: the last real reading stands, not a cut-short one', async () => {
+    const clock = fakeClock();
+    const ctx = await testContext(testLab({ timeoutMs: 1400 }), { clock });
+    const seen: number[] = [];
+    const r = await executeCheck({ id: 'c', title: hint, probe: async () => (seen.push(clock.now()), { ok: false, evidence: `reading at ${clock.now()} ms`, hint }) }, ctx);
+    // 0 and 250 ms start; 750 ms would leave 650 ms, less than a full attempt's 1000 ms
+    expect(seen).toEqual([0, 250]);
+    expect(r.evidence).toBe('reading at 250 ms');
   });
   it('a final failure or a once-check is probed once; a thrown error becomes evidence', async () => {
     const ctx = await testContext(testLab(), { clock: fakeClock() });
