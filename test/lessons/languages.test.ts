@@ -1,6 +1,6 @@
 // Every lesson and every text a learner reads exists in English and Traditional Chinese.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { CATALOG, lessonPath } from '../../scripts/core/catalog.js';
@@ -74,6 +74,7 @@ describe('both languages, everywhere', () => {
         expect(CJK.test(t['zh-TW'])).toBe(true);
       }
     }
-    expect(existsSync(join(ROOT, 'chapters'))).toBe(true);
+    // the loop above ran over the real chapters, not an empty catalog
+    expect(CATALOG.map((c) => c.id)).toEqual(expect.arrayContaining(['prerequisites', 'tempo', 'traces', 'metrics-generator', 'teardown']));
   });
 });

@@ -2,12 +2,13 @@
 // The core imports none of the others; chapters use only the core and the lab clients; nothing but the CLI reaches
 // into the commands.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from '../helpers/fakes.js';
 
-/** Every relative import (static or dynamic) of the .ts files under a folder, as repo-relative folders. */
-function imports(dir: string): { file: string; target: string }[] {
+/** Every relative import (static or dynamic) of the .ts files under a folder, as paths relative to `root`. */
+function imports(dir: string, root = ROOT): { file: string; target: string }[] {
   const out: { file: string; target: string }[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -15,12 +16,12 @@ function imports(dir: string): { file: string; target: string }[] {
       if (e.isDirectory()) walk(p);
       else if (p.endsWith('.ts')) {
         for (const m of readFileSync(p, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
-          out.push({ file: relative(ROOT, p), target: relative(ROOT, resolve(dirname(p), m[1]!)) });
+          out.push({ file: relative(root, p), target: relative(root, resolve(dirname(p), m[1]!)) });
         }
       }
     }
   };
-  walk(join(ROOT, dir));
+  walk(join(root, dir));
   return out;
 }
 const layerOf = (path: string): string => /^scripts\/(core|effects|lab|ui|cli|commands)\//.exec(path)?.[1] ?? path.split('/')[0] ?? path;
@@ -35,14 +36,25 @@ const ALLOWED: Record<string, string[]> = {
   chapters: ['core', 'lab', 'chapters'],
 };
 
+/** The imports of a layer's files that reach a layer it may not import. */
+function violations(layer: string, root = ROOT): string[] {
+  const dir = layer === 'chapters' ? 'chapters' : `scripts/${layer}`;
+  return imports(dir, root).filter((i) => !ALLOWED[layer]!.includes(layerOf(i.target))).map((i) => `${i.file} → ${i.target}`);
+}
+
 describe('layers', () => {
   it.each(Object.keys(ALLOWED))('%s imports only what its layer may', (layer) => {
-    const dir = layer === 'chapters' ? 'chapters' : `scripts/${layer}`;
-    const wrong = imports(dir).filter((i) => !ALLOWED[layer]!.includes(layerOf(i.target))).map((i) => `${i.file} → ${i.target}`);
-    expect(wrong).toEqual([]);
+    expect(violations(layer)).toEqual([]);
   });
-  it('the detector sees a wrong-way import', () => {
-    expect(layerOf('scripts/lab/kube.js')).toBe('lab');
-    expect(ALLOWED.core!.includes(layerOf('scripts/effects/real.js'))).toBe(false);
+  it('the detector reports a wrong-way import, static or dynamic, and nothing else', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wb-layers-'));
+    try {
+      mkdirSync(join(root, 'scripts/core'), { recursive: true });
+      writeFileSync(join(root, 'scripts/core/good.ts'), "import { say } from './text.js';\n");
+      writeFileSync(join(root, 'scripts/core/bad.ts'), "import { realHttp } from '../effects/real.js';\nconst ui = await import('../ui/report.js');\n");
+      expect(violations('core', root).sort()).toEqual(['scripts/core/bad.ts → scripts/effects/real.js', 'scripts/core/bad.ts → scripts/ui/report.js']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
