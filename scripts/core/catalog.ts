@@ -5,9 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import type { Chapter, ChapterSpec } from './model.js';
 import { CHAPTERS } from './paths.js';
-import { CHAPTER_FOLDER, chapterFolders } from './chapter-folders.js';
+import { CHAPTER_FOLDER, chapterFolderProblems, chapterFolders } from './chapter-folders.js';
 
-export { CHAPTER_FOLDER, chapterFolders };
+export { CHAPTER_FOLDER, chapterFolderProblems, chapterFolders };
 import type { Lang } from './text.js';
 
 /** Where a chapter's code is: compiled beside this module (dist/chapters/…/index.js), or the sources under tsx/vitest. */
@@ -81,4 +81,36 @@ export function lessonPath(chapter: Chapter, lang: Lang): string {
 
 export async function readLesson(chapter: Chapter, lang: Lang): Promise<string> {
   return readFile(lessonPath(chapter, lang), 'utf8');
+}
+
+/**
+ * The dev check over references: every `needs` of every check, and every extra reference (a challenge's `breaks`),
+ * names a check that exists ("chapter/check"); `needs` make no cycle (a check would wait for itself forever).
+ */
+export function referenceProblems(chapters: readonly Chapter[], extra: { from: string; ref: string }[] = []): string[] {
+  const problems: string[] = [];
+  const exists = new Set(chapters.flatMap((c) => c.checks.map((k) => `${c.id}/${k.id}`)));
+  const needs = new Map<string, string[]>();
+  for (const c of chapters) {
+    for (const k of c.checks) {
+      const me = `${c.id}/${k.id}`;
+      needs.set(me, (k.needs ?? []).map((n) => n.check));
+      for (const n of k.needs ?? []) if (!exists.has(n.check)) problems.push(`${me}: needs ${n.check}, which is not a check`);
+    }
+  }
+  for (const x of extra) if (!exists.has(x.ref)) problems.push(`${x.from}: names ${x.ref}, which is not a check`);
+  // a cycle: a depth-first walk that comes back to a check on its own path
+  const state = new Map<string, 'open' | 'done'>();
+  const walk = (ref: string, path: string[]): void => {
+    if (state.get(ref) === 'done') return;
+    if (state.get(ref) === 'open') {
+      problems.push(`needs make a cycle: ${[...path.slice(path.indexOf(ref)), ref].join(' → ')}`);
+      return;
+    }
+    state.set(ref, 'open');
+    for (const n of needs.get(ref) ?? []) walk(n, [...path, ref]);
+    state.set(ref, 'done');
+  };
+  for (const ref of needs.keys()) walk(ref, []);
+  return problems;
 }

@@ -17,3 +17,18 @@ export function chapterFolders(dir = CHAPTERS): string[] {
     .sort();
 }
 
+
+/**
+ * The dev check's eye on chapters/ (as rustlings' `dev check`): every folder that looks like a chapter ("NN-…")
+ * but would not be loaded, with the reason. chapterFolders() leaves such a folder out; this says so, loudly.
+ */
+export function chapterFolderProblems(dir = CHAPTERS): string[] {
+  const problems: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || !/^\d{2}-/.test(e.name)) continue;
+    if (!CHAPTER_FOLDER.test(e.name)) problems.push(`chapters/${e.name}: not a chapter folder name (two digits, a dash, an id of lowercase letters, digits and dashes)`);
+    for (const f of ['lesson.en.md', 'lesson.zh-TW.md']) if (!existsSync(join(dir, e.name, f))) problems.push(`chapters/${e.name}: no ${f}`);
+    if (!existsSync(join(dir, e.name, 'index.ts')) && !existsSync(join(dir, e.name, 'index.js'))) problems.push(`chapters/${e.name}: no index.ts`);
+  }
+  return problems;
+}

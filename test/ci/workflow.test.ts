@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/fakes.js';
-import { getProfile } from '../../scripts/lab/versions.js';
+import { compareVersions, getProfile } from '../../scripts/lab/versions.js';
 import { parseCli as parseWith } from '../../scripts/cli/options.js';
 import { SPECS } from '../../scripts/commands/index.js';
 
@@ -21,26 +21,12 @@ const wf = parse(readFileSync(join(ROOT, '.github/workflows/lab.yml'), 'utf8'));
 const steps: Step[] = wf.jobs.lab.steps;
 const runOf = (re: RegExp) => steps.find((s) => s.run && re.test(s.run))!;
 
-/** -1, 0 or 1, comparing dotted versions number by number. */
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < Math.max(x!.length, y!.length); i++) {
-    const d = (x![i] ?? 0) - (y![i] ?? 0);
-    if (d) return Math.sign(d);
-  }
-  return 0;
-}
-
 describe('.github/workflows/lab.yml', () => {
   it('can be started by hand and runs on a Linux runner with Docker, under CI=true', () => {
     expect(wf.on).toHaveProperty('workflow_dispatch');
     expect(wf.jobs.lab['runs-on']).toMatch(/^ubuntu-/);
     expect(wf.jobs.lab.env.CI).toBe('true');
     expect(wf.jobs.lab['timeout-minutes']).toBeLessThanOrEqual(90);
-  });
-
-  it('compares versions as numbers', () => {
-    expect([compareVersions('3.10.0', '3.9.0'), compareVersions('3.9.0', '3.10.0'), compareVersions('3.12.3', '3.12.3')]).toEqual([1, -1, 0]);
   });
 
   it('pins every action to a major version and installs the tools the doctor asks for', () => {
