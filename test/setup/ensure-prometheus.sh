@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
   fi
 fi
-echo "installing Debian's prometheus for the tests (once)…" >&2
+echo "npm test: the tests start a real Prometheus, and none is on PATH: installing Debian's prometheus package now (apt-get update, apt-get install prometheus; once)…" >&2
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 # the package may start a system service; tests run their own on free ports
