@@ -1,4 +1,5 @@
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -32,5 +33,51 @@ export async function writeAtomic(file: string, text: string, mode = 0o644): Pro
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * Write a report where the learner pointed: a regular file (or a new one) is replaced whole, atomically; a
+ * symlink is followed and its target replaced (the link stays a link); a device, a FIFO or a socket is written in
+ * place (`--json /dev/stdout`, a named pipe), never replaced by a regular file.
+ */
+export async function writeReport(file: string, text: string): Promise<void> {
+  const link = await lstat(file).catch(() => undefined);
+  const target = link?.isSymbolicLink() ? await realpath(file).catch(() => undefined) : file;
+  if (target === undefined) {
+    // a dangling link: create its target, as `>` in a shell would
+    const { readlink } = await import('node:fs/promises');
+    return writeAtomic(resolve(dirname(file), await readlink(file)), text);
+  }
+  const st = await stat(target).catch(() => undefined);
+  if (st && !st.isFile()) {
+    if (st.isDirectory()) throw Object.assign(new Error(`${target} is a folder`), { code: 'EISDIR' });
+    const h = await open(target, constants.O_WRONLY | constants.O_APPEND);
+    try {
+      await h.writeFile(text);
+    } finally {
+      await h.close();
+    }
+    return;
+  }
+  await writeAtomic(target, text);
+}
+
+/** Files the workbook reads are small; a larger one (or not a regular file: /dev/zero, a FIFO) is refused with one line. */
+export const MAX_READ_BYTES = 4 * 1024 * 1024;
+
+/** Read a text file the workbook needs (settings, progress, lessons, overlays), bounded: a regular file of at most `max` bytes. */
+export async function readBounded(file: string, max = MAX_READ_BYTES): Promise<string> {
+  const st = await stat(file);
+  if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
+  if (st.size > max) throw Object.assign(new Error(`${file} is ${st.size} bytes, more than the ${max / 1024 / 1024} MiB a workbook file may have`), { code: 'ETOOBIG' });
+  const h = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(st.size, max) + 1);
+    const { bytesRead } = await h.read(buf, 0, buf.length, 0);
+    if (bytesRead > max) throw Object.assign(new Error(`${file} grew past ${max / 1024 / 1024} MiB while it was read`), { code: 'ETOOBIG' });
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await h.close();
   }
 }

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { writeAtomic } from '../effects/files.js';
+import { writeReport } from '../effects/files.js';
 import { packageVersion } from '../core/paths.js';
 import type { Session } from '../core/session.js';
 import { ITEM_STATUSES, type ItemStatus } from '../core/verdict.js';
@@ -121,7 +121,7 @@ export async function writeReports(session: Session, chapters: readonly Chapter[
       continue;
     }
     try {
-      await writeAtomic(resolve(o.cwd, file), text());
+      await writeReport(resolve(o.cwd, file), text());
     } catch (err) {
       throw new UsageError(`cannot write report ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
