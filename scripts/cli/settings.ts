@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readBoundedSync } from '../core/read.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -57,9 +58,15 @@ function readFileSettings(flags: Flags, io: Io, trace: Trace): FileSettings {
     if (explicit) throw new UsageError(`settings file not found: ${explicit}`);
     return {};
   }
+  let text: string;
+  try {
+    text = readBoundedSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read settings file ${file}: ${(err as Error).message.replace(`${file} `, '')}`);
+  }
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(text);
   } catch (err) {
     throw new UsageError(`settings file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

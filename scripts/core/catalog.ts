@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readBounded } from './read.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
@@ -80,7 +80,7 @@ export function lessonPath(chapter: Chapter, lang: Lang): string {
 }
 
 export async function readLesson(chapter: Chapter, lang: Lang): Promise<string> {
-  return readFile(lessonPath(chapter, lang), 'utf8');
+  return readBounded(lessonPath(chapter, lang));
 }
 
 /**

@@ -63,21 +63,3 @@ export async function writeReport(file: string, text: string): Promise<void> {
   await writeAtomic(target, text);
 }
 
-/** Files the workbook reads are small; a larger one (or not a regular file: /dev/zero, a FIFO) is refused with one line. */
-export const MAX_READ_BYTES = 4 * 1024 * 1024;
-
-/** Read a text file the workbook needs (settings, progress, lessons, overlays), bounded: a regular file of at most `max` bytes. */
-export async function readBounded(file: string, max = MAX_READ_BYTES): Promise<string> {
-  const st = await stat(file);
-  if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
-  if (st.size > max) throw Object.assign(new Error(`${file} is ${st.size} bytes, more than the ${max / 1024 / 1024} MiB a workbook file may have`), { code: 'ETOOBIG' });
-  const h = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(st.size, max) + 1);
-    const { bytesRead } = await h.read(buf, 0, buf.length, 0);
-    if (bytesRead > max) throw Object.assign(new Error(`${file} grew past ${max / 1024 / 1024} MiB while it was read`), { code: 'ETOOBIG' });
-    return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await h.close();
-  }
-}

@@ -1,10 +1,12 @@
 import { constants } from 'node:fs';
 import { access, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { mkdirp, writeAtomic } from './files.js';
+import { readBounded } from '../core/read.js';
 import { join } from 'node:path';
 import { UsageError, WorkbookError } from '../core/errors.js';
 
-import type { ChapterState, ItemStatus } from '../core/verdict.js';
+import { z } from 'zod';
+import { CHAPTER_STATES, ITEM_STATUSES, type ChapterState, type ItemStatus } from '../core/verdict.js';
 export type { ItemStatus };
 
 export interface ItemProgress {
@@ -63,9 +65,42 @@ function empty(): ProgressData {
   return { version: 1, updatedAt: new Date(0).toISOString(), facts: {}, chapters: {} };
 }
 
+/** The file's shape, checked whole before it is used: a file of the right JSON but the wrong shape is set aside too. */
+const ITEM = z.object({ status: z.enum(ITEM_STATUSES as [ItemStatus, ...ItemStatus[]]), at: z.string(), durationMs: z.number(), evidence: z.string().optional() }).passthrough();
+const CHAPTER = z
+  .object({
+    status: z.enum(['running', ...CHAPTER_STATES] as [string, ...string[]]),
+    mode: z.enum(['run', 'verify']),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    steps: z.record(ITEM),
+    checks: z.record(ITEM),
+  })
+  .passthrough();
+const CHALLENGE = z
+  .object({
+    status: z.enum(['broken', 'fixed', 'reset']),
+    startedAt: z.string(),
+    hintsUsed: z.number().int().nonnegative(),
+    checkedAt: z.string().optional(),
+    checks: z.record(ITEM).optional(),
+    fixedAt: z.string().optional(),
+    timeToFixMs: z.number().optional(),
+  })
+  .passthrough();
+const PROGRESS = z.object({ version: z.literal(1), updatedAt: z.string().optional(), facts: z.record(z.unknown()), chapters: z.record(CHAPTER), challenges: z.record(CHALLENGE).optional() }).passthrough();
+
 function isProgress(v: unknown): v is ProgressData {
-  const p = v as ProgressData;
-  return !!p && typeof p === 'object' && p.version === 1 && typeof p.chapters === 'object' && p.chapters !== null && typeof p.facts === 'object' && p.facts !== null;
+  return PROGRESS.safeParse(v).success;
+}
+
+/** Why a parsed file is not progress, in one line (the first problem zod found). */
+function shapeProblem(v: unknown): string {
+  const r = PROGRESS.safeParse(v);
+  if (r.success) return '';
+  const i = r.error.issues[0]!;
+  return `${i.path.join('.') || '(top)'}: ${i.message}`;
 }
 
 /**
@@ -89,7 +124,7 @@ export class ProgressStore {
     const file = join(dir, PROGRESS_FILE);
     let raw: string | undefined;
     try {
-      raw = await readFile(file, 'utf8');
+      raw = await readBounded(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new WorkbookError(`cannot read progress file ${file}: ${(err as Error).message}`, { exitCode: 2 });
@@ -111,7 +146,8 @@ export class ProgressStore {
     const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
     await rename(file, backup);
     const store = new ProgressStore(dir, empty());
-    store.notice = `progress file ${file} was unreadable; kept it as ${backup} and started fresh`;
+    const why = parsed === undefined ? 'not JSON' : `not a progress file (${shapeProblem(parsed)})`;
+    store.notice = `progress file ${file} was unreadable (${why}); kept it as ${backup} and started fresh`;
     return store;
   }
 

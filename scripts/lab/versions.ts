@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedSync } from '../core/read.js';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MANIFESTS } from '../core/paths.js';
@@ -20,7 +20,7 @@ export function loadVersions(file = VERSIONS_FILE): VersionsFile {
   if (cache && file === VERSIONS_FILE) return cache;
   let doc: VersionsFile;
   try {
-    doc = parse(readFileSync(file, 'utf8'), { merge: true }) as VersionsFile;
+    doc = parse(readBoundedSync(file), { merge: true }) as VersionsFile;
   } catch (err) {
     throw new WorkbookError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }

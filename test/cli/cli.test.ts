@@ -62,8 +62,28 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       writeFileSync(join(w.stateDir, 'progress.json'), 'not json{');
       const r = await runCli(['status'], w.env());
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/^warning: progress file .* was unreadable; kept it as .*progress\.json\.corrupt-.* and started fresh\n$/);
+      expect(r.stderr).toMatch(/^warning: progress file .* was unreadable \(not JSON\); kept it as .*progress\.json\.corrupt-.* and started fresh\n$/);
       expect(r.stdout).toMatch(/0 prerequisites +not started/);
+    } finally {
+      w.cleanup();
+    }
+  });
+
+  it.each([
+    ['a chapter that is a string', { version: 1, facts: {}, chapters: { tempo: 'yes' } }, 'chapters.tempo: Expected object, received string'],
+    ['a status no workbook writes', { version: 1, facts: {}, chapters: { tempo: { status: 'weird', mode: 'run', startedAt: 'x', steps: {}, checks: {} } } }, 'chapters.tempo.status: Invalid enum value'],
+    ['a challenge with a negative hint count', { version: 1, facts: {}, chapters: {}, challenges: { x: { status: 'broken', startedAt: 'x', hintsUsed: -1 } } }, 'challenges.x.hintsUsed: Number must be greater than or equal to 0'],
+  ])('progress of the right JSON but the wrong shape (%s): status works, the file is set aside as .corrupt, with the reason', async (_what, data, why) => {
+    const w = new FakeWorld({ rules: {} });
+    try {
+      const { mkdirSync, readdirSync } = await import('node:fs');
+      mkdirSync(w.stateDir, { recursive: true });
+      writeFileSync(join(w.stateDir, 'progress.json'), JSON.stringify(data));
+      const r = await runCli(['status'], w.env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`was unreadable (not a progress file (${why}`);
+      expect(r.stdout).toMatch(/3 tempo +not started/);
+      expect(readdirSync(w.stateDir).filter((f) => f.startsWith('progress.json.corrupt-'))).toHaveLength(1);
     } finally {
       w.cleanup();
     }

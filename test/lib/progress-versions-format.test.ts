@@ -33,7 +33,7 @@ describe('ProgressStore', () => {
     const s = await ProgressStore.open(dir, () => new Date('2026-02-03T04:05:06.789Z'));
     expect(s.data.chapters).toEqual({});
     const backup = join(dir, 'progress.json.corrupt-2026-02-03T04-05-06-789Z');
-    expect(s.notice).toBe(`progress file ${join(dir, 'progress.json')} was unreadable; kept it as ${backup} and started fresh`);
+    expect(s.notice).toBe(`progress file ${join(dir, 'progress.json')} was unreadable (not JSON); kept it as ${backup} and started fresh`);
     expect(readFileSync(backup, 'utf8')).toBe('{"version":1, "chap');
   });
   it('valid JSON of the wrong shape counts as corrupt too', async () => {

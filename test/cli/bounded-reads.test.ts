@@ -1,0 +1,34 @@
+// Every file the workbook reads is bounded: a settings file or a progress file that is not a regular file of sane
+// size is refused with one line and exit 2, at once (`status --config /dev/zero` once took 232 s and 16.8 GB).
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { MAX_READ_BYTES } from '../../scripts/core/read.js';
+
+const world = new FakeWorld({ rules: {} });
+afterAll(() => world.cleanup());
+
+describe('bounded reads', () => {
+  it.each([
+    ['/dev/zero', 'error: cannot read settings file /dev/zero: is not a regular file'],
+    ['big.yaml', `error: cannot read settings file ${join(world.dir, 'big.yaml')}: is ${MAX_READ_BYTES + 1} bytes, more than the 4 MiB a workbook file may have`],
+    ['settings.fifo', `error: cannot read settings file ${join(world.dir, 'settings.fifo')}: is not a regular file`],
+  ])('status --config %s: one line, exit 2', async (name, line) => {
+    if (name === 'big.yaml') writeFileSync(join(world.dir, name), Buffer.alloc(MAX_READ_BYTES + 1, 0x20));
+    if (name === 'settings.fifo') expect(spawnSync('mkfifo', [join(world.dir, name)]).status).toBe(0);
+    const r = await runCli(['status', '--config', name.startsWith('/') ? name : join(world.dir, name)], world.env({ CI: 'true' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${line}\n`);
+  });
+
+  it('a progress file that is a FIFO: one line, exit 2, nothing waits for a writer', async () => {
+    const dir = join(world.dir, 'state-fifo');
+    mkdirSync(dir, { recursive: true });
+    expect(spawnSync('mkfifo', [join(dir, 'progress.json')]).status).toBe(0);
+    const r = await runCli(['status', '--state-dir', dir], world.env({ CI: 'true' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: cannot read progress file ${join(dir, 'progress.json')}: ${join(dir, 'progress.json')} is not a regular file\n`);
+  });
+});
