@@ -55,7 +55,12 @@ export function jsonReport(session: Session, chapters: readonly Chapter[], extra
   };
 }
 
-const xml = (s: string) => printable(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+/**
+ * Only what XML 1.0 allows (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]): printable()
+ * drops the C0/C1 controls; here lone surrogates and U+FFFE/U+FFFF go too, then the markup characters are escaped.
+ */
+export const xmlText = (s: string) => printable(s).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '');
+const xml = (s: string) => xmlText(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function junitReport(session: Session, chapters: readonly Chapter[]): string {
   const lab = session.ctx.lab;

@@ -197,3 +197,15 @@ describe('profiles hold any number of charts (data, not code)', () => {
 function testLabOf(profile: ReturnType<typeof getProfile>) {
   return { lang: 'en', profile, clusterName: 'tempo-lab', context: 'kind-tempo-lab', namespaces: { prometheus: 'prometheus', tracing: 'tracing' }, urls: {}, timeoutMs: 1000, yes: true, interactive: false, ci: true, stateDir: '/tmp', showSecrets: false, grafanaAuth: {}, localPorts: {} } as never;
 }
+
+describe('JUnit text keeps only what XML 1.0 allows', () => {
+  it('every class: C0 and C1 controls, ESC, lone surrogates, U+FFFE and U+FFFF go; tab, newline, CJK, emoji (a surrogate pair) stay', async () => {
+    const { xmlText } = await import('../../scripts/ui/report.js');
+    const kept = 'tab\there\nline 中文 😀 \uE000 \uFFFD';
+    const dropped = '\x00\x01\x08\x0b\x0c\x1f\x7f\x80\x9f\x1b\uD800x\uDC00\uDBFF\uFFFE\uFFFF';
+    expect(xmlText(kept + dropped)).toBe(`${kept}x`);
+    // what is left parses as XML 1.0 character data: no code point outside the Char production
+    const allowed = /^[\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+    expect(allowed.test(xmlText(kept + dropped))).toBe(true);
+  });
+});
