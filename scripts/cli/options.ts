@@ -81,6 +81,8 @@ export function parseCli(argv: string[], commands: readonly CommandSpec[]): Pars
     throw new UsageError(usageMessage((err as Error).message, spec?.name));
   }
   const { values, positionals } = parsed;
+  // an empty value (`--json ''`, `--state-dir ''`) is a mistake, never "use the default" or "write nothing"
+  for (const [name, v] of Object.entries(values)) if (v === '') throw new UsageError({ en: `--${name} needs a value (it was empty)`, 'zh-TW': `--${name} 需要一個值（目前是空的）` });
   const maxPositionals = !spec || spec.positional === 'none' ? 0 : spec.positional === 'action-and-name' ? 2 : 1;
   if (positionals.length > maxPositionals && !values.help) {
     const usage = spec ? ` (usage: workbook ${spec.usage})` : '';

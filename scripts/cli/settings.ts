@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readBoundedSync } from '../core/read.js';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { homedir, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/format.js';
@@ -150,7 +150,12 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     if (v !== undefined) urls[name] = validateUrl(v, source[urlFlag(name)]!);
   }
   const stateDirRaw = pick('state-dir');
-  const stateHome = io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state');
+  // an empty or relative HOME (HOME=) must not put state into the current folder
+  const home = () => [io.env.HOME, homedir(), userInfo().homedir].find((h) => h && isAbsolute(h));
+  const xdg = io.env.XDG_STATE_HOME && isAbsolute(io.env.XDG_STATE_HOME) ? io.env.XDG_STATE_HOME : undefined;
+  const base = stateDirRaw ? undefined : (xdg ?? (home() ? join(home()!, '.local', 'state') : undefined));
+  if (!stateDirRaw && !base) throw new UsageError({ en: 'no home folder to keep progress in (HOME is empty or not absolute): give one with --state-dir', 'zh-TW': '找不到可存放進度的家目錄（HOME 是空的或不是絕對路徑）：請用 --state-dir 指定' });
+  const stateHome = base ?? '';
   const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHome, 'tempo-workbook');
   const ci = isCI(io.env);
 

@@ -20,7 +20,7 @@ export function parseTrafficFlags(count?: string, rate?: string): { count: numbe
   const c = count === undefined ? 60 : Number(count);
   const r = rate === undefined ? 2 : Number(rate);
   if (!Number.isInteger(c) || c < 0) throw new UsageError(`--count must be a whole number ≥ 0, not "${count}"`);
-  if (!(r > 0 && r <= 1000)) throw new UsageError(`--rate must be a number of traces per second between 0 and 1000, not "${rate}"`);
+  if (!(r > 0 && r <= 1000)) throw new UsageError(`--rate must be a number of traces per second greater than 0 and at most 1000, not "${rate}"`);
   return { count: c, rate: r };
 }
 

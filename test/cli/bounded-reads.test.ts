@@ -32,3 +32,28 @@ describe('bounded reads', () => {
     expect(r.stderr).toBe(`error: cannot read progress file ${join(dir, 'progress.json')}: ${join(dir, 'progress.json')} is not a regular file\n`);
   });
 });
+
+describe('empty values and an empty HOME', () => {
+  it.each([
+    [['verify', 'teardown', '--json', ''], 'error: --json needs a value (it was empty)'],
+    [['status', '--state-dir', ''], 'error: --state-dir needs a value (it was empty)'],
+    [['plan', 'all', '--context', ''], 'error: --context needs a value (it was empty)'],
+    [['traffic', '--rate', '0'], 'error: --rate must be a number of traces per second greater than 0 and at most 1000, not "0"'],
+  ])('%j: one line, exit 2', async (args, line) => {
+    const r = await runCli(args, world.env({ CI: 'true' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${line}\n`);
+  });
+
+  it('HOME= (empty) never writes state into the current folder: it uses the account\'s home', async () => {
+    const cwd = join(world.dir, 'here');
+    mkdirSync(cwd, { recursive: true });
+    const env = world.env({ CI: 'true', HOME: '' });
+    delete env.WORKBOOK_STATE_DIR;
+    delete env.XDG_STATE_HOME;
+    const r = await runCli(['status'], env, { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain(`${cwd}/.local`);
+    expect(r.stdout).toMatch(/^Progress \(\/.+\/\.local\/state\/tempo-workbook\/progress\.json\)/);
+  });
+});
