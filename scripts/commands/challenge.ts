@@ -1,3 +1,4 @@
+import type { ChallengeAttempt, ChallengeProgress } from '../effects/progress.js';
 import { MARK, challengeFixed, verified } from '../core/verdict.js';
 import { UsageError, heartbeatMs, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
@@ -121,11 +122,34 @@ async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   write(io.stdout, `${say({ en: 'Challenge', 'zh-TW': '挑戰' }, lab.lang)} ${ch.id}: ${say(ch.title, lab.lang)}`);
   const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
   if (ok !== 0) return ok;
-  store.setChallenge(ch.id, () => ({ status: 'broken', startedAt: new Date().toISOString(), hintsUsed: 0 }));
+  // attempts are history: a start never erases one; the one before is kept, as it ended
+  const now = new Date().toISOString();
+  const prev = store.data.challenges?.[ch.id];
+  const record = store.setChallenge(ch.id, (p) => ({ status: 'broken', startedAt: now, hintsUsed: 0, ...(p ? { attempts: [...(p.attempts ?? []), archived(p, now)] } : {}) }));
   await store.save();
+  if (prev) {
+    const n = record.attempts!.length + 1;
+    const last = record.attempts!.at(-1)!;
+    const how = last.status === 'fixed' ? say({ en: `fixed in ${formatDurationMs(last.timeToFixMs)}`, 'zh-TW': `修復耗時 ${formatDurationMs(last.timeToFixMs)}` }, lab.lang) : last.status === 'reset' ? say({ en: 'reset', 'zh-TW': '已還原' }, lab.lang) : say({ en: 'not finished', 'zh-TW': '未完成' }, lab.lang);
+    write(io.stdout, say({ en: `A new attempt begins (attempt ${n}). The one before (started ${last.startedAt}, ${last.hintsUsed} hint(s), ${how}) stays in the history.`, 'zh-TW': `開始新的一次嘗試（第 ${n} 次）。上一次（開始於 ${last.startedAt}，${last.hintsUsed} 個提示，${how}）保留在紀錄中。` }, lab.lang));
+  }
   write(io.stdout, `\n${say(L.symptom, lab.lang)}: ${say(ch.symptom, lab.lang)}\n\n${t(L.next, lab.lang, { id: ch.id })}`);
   return 0;
 }
+
+/** The attempt under way (or last), as it ends when a new one starts. */
+function archived(p: ChallengeProgress, endedAt: string): ChallengeAttempt {
+  return {
+    status: p.status === 'broken' ? 'restarted' : p.status,
+    startedAt: p.startedAt,
+    hintsUsed: p.hintsUsed,
+    ...(p.fixedAt ? { fixedAt: p.fixedAt } : {}),
+    ...(p.timeToFixMs !== undefined ? { timeToFixMs: p.timeToFixMs } : {}),
+    endedAt,
+  };
+}
+
+const formatDurationMs = (ms?: number) => (ms === undefined ? '?' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 function started(ch: Challenge, store: Awaited<ReturnType<typeof openStore>>) {
   const p = store.data.challenges?.[ch.id];
@@ -165,7 +189,8 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   const record = store.setChallenge(ch.id, (p) => {
     const base = p ?? before;
     const checks = Object.fromEntries(results.map((r) => [r.ref, { status: r.result.status, at: now.toISOString(), durationMs: Math.round(r.result.durationMs), evidence: r.result.evidence }]));
-    if (!fixed) return { ...base, status: base.status === 'fixed' ? 'broken' : base.status, checkedAt: now.toISOString(), checks };
+    // a fixed attempt is finished: a later check that fails does not rewrite its fix
+    if (!fixed) return { ...base, checkedAt: now.toISOString(), checks };
     // the first check that passes is the fix; a later one keeps its time
     const timeToFixMs = base.status === 'fixed' && base.timeToFixMs !== undefined ? base.timeToFixMs : now.getTime() - Date.parse(base.startedAt);
     return { ...base, status: 'fixed', checkedAt: now.toISOString(), checks, fixedAt: base.status === 'fixed' && base.fixedAt ? base.fixedAt : now.toISOString(), timeToFixMs };
@@ -203,6 +228,11 @@ async function hint(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
       return results.filter((x) => x.result.status === 'failed').length;
     });
     if (!diagnoses) write(io.stdout, say({ en: '  (every broken check passes now: `workbook challenge check` to record the fix)', 'zh-TW': '  （所有故障的檢查現在都通過了：執行 `workbook challenge check` 記錄修復）' }, lab.lang));
+  }
+  // after the fix, a hint is shown but not counted: the fix stays "with N hints"
+  if (p.status === 'fixed') {
+    write(io.stdout, say({ en: '(this challenge is fixed: the hint is not counted)', 'zh-TW': '（這個挑戰已修復：這次提示不計入）' }, lab.lang));
+    return 0;
   }
   store.setChallenge(ch.id, (c) => ({ ...(c ?? p), hintsUsed: Math.max((c ?? p).hintsUsed, level) }));
   await store.save();

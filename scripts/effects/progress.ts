@@ -26,7 +26,19 @@ export interface ChapterProgress {
   checks: Record<string, ItemProgress>;
 }
 
-/** A challenge (`workbook challenge`): when its fault was put in, hints asked for, and when it was fixed. */
+/** A finished attempt at a challenge, kept as it ended: never rewritten. */
+export interface ChallengeAttempt {
+  /** fixed; reset (the learner restored the lab); restarted (a new start while it was under way) */
+  status: 'fixed' | 'reset' | 'restarted';
+  startedAt: string;
+  hintsUsed: number;
+  fixedAt?: string;
+  timeToFixMs?: number;
+  /** when the next attempt began */
+  endedAt: string;
+}
+
+/** A challenge (`workbook challenge`): the attempt under way (or the last one) at the top, earlier ones in `attempts`. */
 export interface ChallengeProgress {
   status: 'broken' | 'fixed' | 'reset';
   startedAt: string;
@@ -37,6 +49,8 @@ export interface ChallengeProgress {
   fixedAt?: string;
   /** from the fault being put in to the first `challenge check` that passed */
   timeToFixMs?: number;
+  /** earlier attempts, oldest first (absent before the first restart) */
+  attempts?: ChallengeAttempt[];
 }
 
 export interface ProgressData {
@@ -87,6 +101,9 @@ const CHALLENGE = z
     checks: z.record(ITEM).optional(),
     fixedAt: z.string().optional(),
     timeToFixMs: z.number().optional(),
+    attempts: z
+      .array(z.object({ status: z.enum(['fixed', 'reset', 'restarted']), startedAt: z.string(), hintsUsed: z.number().int().nonnegative(), fixedAt: z.string().optional(), timeToFixMs: z.number().optional(), endedAt: z.string() }).passthrough())
+      .optional(),
   })
   .passthrough();
 const PROGRESS = z.object({ version: z.literal(1), updatedAt: z.string().optional(), facts: z.record(z.unknown()), chapters: z.record(CHAPTER), challenges: z.record(CHALLENGE).optional() }).passthrough();

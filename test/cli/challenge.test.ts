@@ -197,4 +197,43 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
       world.cleanup();
     }
   });
+
+  it('attempts are history: a new start keeps the one before (hints, fix); a hint after the fix is not counted; a failing check does not unfix it', async () => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      ourCluster(world);
+      const env = world.env({ CI: 'true', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
+      const id = 'dots-lead-nowhere';
+      const g = ['--grafana-url', broken.url];
+      expect((await runCli(['challenge', 'start', id, '--yes'], env)).code).toBe(0);
+      for (let i = 0; i < 3; i++) await runCli(['challenge', 'hint', id, ...g], env);
+      const first = world.progress().challenges[id];
+      expect(first.hintsUsed).toBe(3);
+      // start again while under way: a new attempt, said so; the first is kept as it was
+      const again = await runCli(['challenge', 'start', id, '--yes'], env);
+      expect(again.stdout).toContain(`A new attempt begins (attempt 2). The one before (started ${first.startedAt}, 3 hint(s), not finished) stays in the history.`);
+      let rec = world.progress().challenges[id];
+      expect(rec).toMatchObject({ status: 'broken', hintsUsed: 0, attempts: [{ status: 'restarted', startedAt: first.startedAt, hintsUsed: 3 }] });
+      // fix it with one hint
+      await runCli(['challenge', 'hint', id, ...g], env);
+      expect((await runCli(['challenge', 'check', id, '--grafana-url', fixed.url], env)).code).toBe(0);
+      rec = world.progress().challenges[id];
+      expect(rec).toMatchObject({ status: 'fixed', hintsUsed: 1 });
+      const fix = { fixedAt: rec.fixedAt, timeToFixMs: rec.timeToFixMs };
+      // a hint after the fix is shown, not counted; a check that fails later does not rewrite the fix
+      const late = await runCli(['challenge', 'hint', id, ...g], env);
+      expect(late.stdout).toContain('(this challenge is fixed: the hint is not counted)');
+      expect((await runCli(['challenge', 'check', id, ...g], env)).code).toBe(1);
+      expect(world.progress().challenges[id]).toMatchObject({ status: 'fixed', hintsUsed: 1, ...fix });
+      // a third start keeps the fixed attempt whole
+      const third = await runCli(['challenge', 'start', id, '--yes'], env);
+      expect(third.stdout).toContain('A new attempt begins (attempt 3).');
+      rec = world.progress().challenges[id];
+      expect(rec.attempts).toHaveLength(2);
+      expect(rec.attempts[1]).toMatchObject({ status: 'fixed', hintsUsed: 1, ...fix });
+      expect(rec).toMatchObject({ status: 'broken', hintsUsed: 0 });
+    } finally {
+      world.cleanup();
+    }
+  });
 });
