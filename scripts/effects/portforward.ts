@@ -36,7 +36,16 @@ const FORWARD_HINT: Text = {
 
 export type Spawn = (argv: string[]) => ChildProcess;
 
-export const defaultSpawn: Spawn = (argv) => nodeSpawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * A forward's life is tied to the workbook's, even past a `kill -9`: kubectl runs under a small sh that holds the
+ * read end of a pipe from the workbook. When the workbook ends in any way, the kernel closes the pipe, `read` sees
+ * the end of it, and the sh kills kubectl. SIGTERM to the sh (stopAll) kills kubectl too and waits for it to be
+ * gone before the sh exits; otherwise the sh exits with
+ * kubectl's status, so a forward that dies on its own is still seen to die.
+ */
+export const SUPERVISOR = 'exec 3<&0; trap \'kill $c 2>/dev/null; wait $c; exit 143\' TERM INT HUP; "$@" </dev/null & c=$!; (read -r _ <&3; kill $c 2>/dev/null) & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s';
+
+export const defaultSpawn: Spawn = (argv) => nodeSpawn('sh', ['-c', SUPERVISOR, 'sh', ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
 
 export interface PortForwardOptions {
   spawn?: Spawn;
@@ -188,10 +197,12 @@ export class PortForwardManager {
         if (await canConnect(fwd.port)) return;
         await Promise.race([new Promise((r) => setTimeout(r, 100)), exitedPromise]);
       }
+      // whether it died by itself, read before the workbook stops it (then it has exited too, but was killed)
+      const diedOnItsOwn = exited;
       await this.kill(child);
-      const why = exited ? `exited: ${lastLines(fwd.lastOutput) || 'no output'}` : `127.0.0.1:${fwd.port} did not answer within ${limit} ms`;
+      const why = diedOnItsOwn ? `exited: ${lastLines(fwd.lastOutput) || 'no output'}` : `127.0.0.1:${fwd.port} did not answer within ${limit} ms (the workbook stopped it)`;
       // kubectl port-forward names a missing service ("services \"x\" not found"): its chapter was not installed
-      const gone = exited && /\bnot found\b/.test(fwd.lastOutput);
+      const gone = diedOnItsOwn && /\bnot found\b/.test(fwd.lastOutput);
       throw new WorkbookError(`port-forward for ${fwd.name} failed (${formatCommand(fwd.argv)}): ${why}`, { final: gone, hint: gone ? SERVICE_MISSING_HINT : FORWARD_HINT });
     })();
 
@@ -226,6 +237,8 @@ export class PortForwardManager {
         clearTimeout(hard);
         resolve();
       });
+      // the end of the supervisor's pipe kills kubectl even if the sh itself has to be SIGKILLed
+      child.stdin?.end();
       child.kill('SIGTERM');
     });
   }

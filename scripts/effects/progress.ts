@@ -19,6 +19,8 @@ export interface ItemProgress {
 export interface ChapterProgress {
   status: 'running' | ChapterState;
   mode: 'run' | 'verify';
+  /** the process running it, while it runs: a later start finds a dead one and marks its chapter interrupted */
+  pid?: number;
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
@@ -85,6 +87,7 @@ const CHAPTER = z
   .object({
     status: z.enum(['running', ...CHAPTER_STATES] as [string, ...string[]]),
     mode: z.enum(['run', 'verify']),
+    pid: z.number().int().optional(),
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     durationMs: z.number().optional(),
@@ -154,7 +157,11 @@ export class ProgressStore {
     } catch {
       parsed = undefined;
     }
-    if (isProgress(parsed)) return new ProgressStore(dir, parsed);
+    if (isProgress(parsed)) {
+      const store = new ProgressStore(dir, parsed);
+      store.settleDead();
+      return store;
+    }
     // a newer workbook's file is not corrupt: leave it alone and say so
     const version = (parsed as { version?: unknown } | undefined)?.version;
     if (typeof version === 'number' && version > 1) {
@@ -283,11 +290,25 @@ export class ProgressStore {
     });
   }
 
+  /**
+   * A chapter left `running` by a process that is gone (killed with -9, a crash, a closed laptop) was interrupted:
+   * say so now, and write it with this process' next save.
+   */
+  private settleDead(at = new Date()): void {
+    for (const [id, ch] of Object.entries(this.data.chapters)) {
+      if (ch.status !== 'running' || ch.pid === process.pid) continue;
+      if (ch.pid !== undefined && alive(ch.pid)) continue;
+      this.finishChapter(id, 'interrupted', at);
+      delete this.data.chapters[id]!.pid;
+    }
+  }
+
   startChapter(id: string, mode: 'run' | 'verify', at = new Date()): ChapterProgress {
     const prev = this.data.chapters[id];
     const ch: ChapterProgress = {
       status: 'running',
       mode,
+      pid: process.pid,
       startedAt: at.toISOString(),
       // a verify keeps the record of steps already run
       steps: mode === 'verify' && prev ? prev.steps : {},
@@ -309,6 +330,7 @@ export class ProgressStore {
     if (!ch) return;
     this.touchedChapters.add(id);
     ch.status = status;
+    delete ch.pid;
     ch.finishedAt = at.toISOString();
     ch.durationMs = at.getTime() - Date.parse(ch.startedAt);
   }

@@ -134,3 +134,23 @@ describe('Ctrl-C during a check (the real CLI)', () => {
     expect(world.progress().chapters.prometheus.status).toBe('interrupted');
   });
 });
+
+describe('kill -9 on the workbook (the real CLI)', () => {
+  it('the port-forward ends with it (its pipe closes), and the next start marks the chapter interrupted, not running', async () => {
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
+    const [pp, gp] = [await freePort(), await freePort()];
+    let cli: import('node:child_process').ChildProcess | undefined;
+    const env = world.env({ CI: 'true', WORKBOOK_PORTS: `prometheus=${pp},grafana=${gp}` });
+    const run = runCli(['verify', 'prometheus', '--timeout', '60s'], env, { onSpawn: (c) => (cli = c) });
+    const call = await waitFor('the port-forward to start', () => world!.calls('kubectl').find((c) => c.argv.includes('port-forward')));
+    await waitFor('the chapter to be recorded as running', () => (world!.progress()?.chapters?.prometheus?.status === 'running' ? true : undefined));
+    cli!.kill('SIGKILL');
+    await run;
+    // nothing the dead workbook started keeps listening: the supervisor saw its pipe close and killed kubectl
+    await waitFor('the forward to end', () => (alive(call.pid) ? undefined : true));
+    expect(world.progress().chapters.prometheus.status).toBe('running');
+    const st = await runCli(['status'], env);
+    expect(st.stdout).toMatch(/2 prometheus +interrupted/);
+  });
+});
+
