@@ -132,6 +132,12 @@ describe('Ctrl-C during a check (the real CLI)', () => {
     expect(r.stderr).toContain('interrupted: stopping port-forwards and saving progress');
     expect(alive(call.pid)).toBe(false);
     expect(world.progress().chapters.prometheus.status).toBe('interrupted');
+    // the check still re-probing at Ctrl-C (Grafana's health: the fake's "fake" is not JSON yet) is interrupted,
+    // never failed, and gets no hint; prometheus-ready had already failed at once (the fake is not Prometheus)
+    const checks = world.progress().chapters.prometheus.checks as Record<string, { status: string; evidence: string }>;
+    expect(checks['grafana-health']!.status, checks['grafana-health']!.evidence).toBe('interrupted');
+    expect(checks['grafana-health']!.evidence).toMatch(/^interrupted \(Ctrl-C\); last seen: /);
+    expect(r.stdout).not.toMatch(/✖ \[prometheus\/grafana-health\]/);
   });
 });
 
