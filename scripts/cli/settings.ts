@@ -158,6 +158,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const stateHome = base ?? '';
   const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHome, 'tempo-workbook');
   const ci = isCI(io.env);
+  const color = io.stdoutIsTTY && !ci && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
 
   return {
     lang,
@@ -170,6 +171,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     yes: Boolean(flags.yes) || ci,
     interactive: isInteractive(io),
     ci,
+    color,
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },

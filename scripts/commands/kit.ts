@@ -131,10 +131,9 @@ export function heartbeatMs(env: NodeJS.ProcessEnv): number | undefined {
 /** A lesson rendered for the terminal it goes to: wrapped to its width, bold and code in colour on a TTY. */
 export async function lessonText(ch: Chapter, lab: Lab, out: NodeJS.WritableStream, widthLess = 0): Promise<string> {
   const { renderMarkdown } = await import('../core/markdown.js');
-  const tty = (out as NodeJS.WriteStream).isTTY === true;
   const width = ((out as NodeJS.WriteStream).columns || 80) - widthLess;
   const { readLesson } = await import('../core/catalog.js');
-  return renderMarkdown(await readLesson(ch, lab.lang), { width, color: tty && !lab.ci }).trimEnd();
+  return renderMarkdown(await readLesson(ch, lab.lang), { width, color: lab.color === true && (out as NodeJS.WriteStream).isTTY === true }).trimEnd();
 }
 
 export const yesNo = (lang: Lab['lang']) => {

@@ -53,6 +53,8 @@ export interface Lab {
   yes: boolean;
   interactive: boolean;
   ci: boolean;
+  /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */
+  color?: boolean;
   stateDir: string;
   showSecrets: boolean;
   /** From WORKBOOK_GRAFANA_USER / WORKBOOK_GRAFANA_PASSWORD; otherwise read from the chart's secret. */
