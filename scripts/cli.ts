@@ -52,6 +52,16 @@ function cliLang(): Lang {
 
 const REPORT = 'https://github.com/tempo-workbook/tempo-workbook/issues';
 
+/**
+ * Leave with a code once what was written has reached the reader: process.exit() alone drops the part of a long
+ * message still queued for a pipe (stderr was cut at 64 KiB). A reader that went away does not hold us.
+ */
+async function exit(code: number): Promise<never> {
+  const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => (s.writableLength === 0 || s.destroyed ? resolve() : s.write('', () => resolve())));
+  if (!pipeClosed) await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((r) => setTimeout(r, 5000).unref())]);
+  process.exit(code);
+}
+
 main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
@@ -64,24 +74,24 @@ main(process.argv.slice(2), {
   .then(async (code) => {
     await runCleanups();
     // interrupted work that did not finish is a cancellation; a command that ends on Ctrl-C (open) succeeded
-    process.exit(pipeClosed ? 141 : signalled && code !== 0 ? 130 : code);
+    await exit(pipeClosed ? 141 : signalled && code !== 0 ? 130 : code);
   })
   .catch(async (err: unknown) => {
     await runCleanups();
-    if (pipeClosed) process.exit(141);
+    if (pipeClosed) await exit(141);
     const e = err as Error & { exitCode?: number };
     if (e?.name === 'DeclinedError') {
       process.stdout.write(`${e.message}\n`);
-      process.exit(0);
+      await exit(0);
     }
     if (typeof e?.exitCode === 'number' && ['UsageError', 'WorkbookError', 'CancelledError'].includes(e.name)) {
       const text = (e as { text?: Record<Lang, string> }).text;
       process.stderr.write(`${cliLang() === 'zh-TW' ? '錯誤' : 'error'}: ${text ? text[cliLang()] : e.message}\n`);
       const hint = (e as { hint?: Record<Lang, string> }).hint;
       if (hint) process.stderr.write(`${cliLang() === 'zh-TW' ? '提示' : 'hint'}: ${hint[cliLang()]}\n`);
-      process.exit(e.exitCode);
+      await exit(e.exitCode);
     }
     process.stderr.write(`internal error: ${e?.message ?? String(err)}\n(this is a bug in the workbook: please report it at ${REPORT} with \`workbook --version\`, node ${process.version}, ${process.platform})\n`);
     if (process.env.WORKBOOK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-    process.exit(70);
+    await exit(70);
   });

@@ -152,6 +152,8 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
   const drawn = list.run().catch(() => {});
   let thrown: unknown;
   await runChapters(chapters, session, hooks).catch((err: unknown) => (thrown = err));
+  // a chapter the loop left half-way (a confirmation refused, Ctrl-C at a prompt) is never drawn with a check mark
+  if (thrown) for (const ch of chapters) if (session.begun(ch) && !('result' in closeOf(ch))) closeOf(ch).settle({ status: 'failed', durationMs: 0, evidence: `not finished: ${(thrown as Error).message ?? String(thrown)}` });
   // whatever the loop did not reach is shown as not run, so the drawing ends too
   over = true;
   for (const s of slots.values()) if (!('result' in s)) s.settle(undefined);

@@ -60,6 +60,9 @@ describe('workbook down (chapter 8)', () => {
     const r = await runCli(['down'], world.env());
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: "kind delete cluster --name tempo-lab" needs confirmation: run again with --yes\n');
+    // the chapter is never drawn as done
+    expect(r.stdout).not.toContain('✔ 8. Teardown');
+    expect(r.stdout).toContain('✖ 8. Teardown');
     expect(world.calls('kind').some((c) => c.argv[0] === 'delete')).toBe(false);
   });
 

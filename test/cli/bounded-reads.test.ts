@@ -57,3 +57,13 @@ describe('empty values and an empty HOME', () => {
     expect(r.stdout).toMatch(/^Progress \(\/.+\/\.local\/state\/tempo-workbook\/progress\.json\)/);
   });
 });
+
+describe('a long message on a pipe', () => {
+  it('reaches the reader whole before the process exits (it was cut at 64 KiB)', async () => {
+    const name = 'a'.repeat(100_000);
+    const r = await runCli(['verify', name], world.env({ CI: 'true' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith(`error: unknown chapter "${name}"`)).toBe(true);
+    expect(r.stderr.endsWith(')\n')).toBe(true);
+  });
+});
