@@ -62,8 +62,29 @@ export interface ParsedArgs {
   flags: Flags;
 }
 
+/**
+ * Global flags may come before the command (`workbook --yes status`, `workbook --lang zh-TW plan all`): the first
+ * argument that is not a flag or a flag's value is the command, moved to the front. Flags are known by name from
+ * every command's table, so a value (`--state-dir status`) is never taken for the command.
+ */
+function commandFirst(argv: string[], commands: readonly CommandSpec[]): string[] {
+  if (!argv.length || !argv[0]!.startsWith('-')) return argv;
+  const all: [string, FlagSpec][] = [...Object.entries(FLAGS) as [string, FlagSpec][], ...commands.flatMap((c) => Object.entries(c.own ?? {}))];
+  const options = Object.fromEntries(all.map(([f, d]) => [f, d.short ? { type: d.type, short: d.short } : { type: d.type }]));
+  let tokens: { kind: string; index: number }[];
+  try {
+    tokens = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true }).tokens as { kind: string; index: number }[];
+  } catch {
+    return argv;
+  }
+  const at = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  if (!at || at.kind !== 'positional') return argv;
+  return [argv[at.index]!, ...argv.slice(0, at.index), ...argv.slice(at.index + 1)];
+}
+
 /** Parse argv strictly against the commands' specs (each in its file under scripts/commands/): unknown flags and stray arguments are usage errors (exit 2). */
-export function parseCli(argv: string[], commands: readonly CommandSpec[]): ParsedArgs {
+export function parseCli(argvIn: string[], commands: readonly CommandSpec[]): ParsedArgs {
+  const argv = commandFirst(argvIn, commands);
   const first = argv[0];
   const spec = first && !first.startsWith('-') ? commands.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !spec) {
@@ -71,7 +92,9 @@ export function parseCli(argv: string[], commands: readonly CommandSpec[]): Pars
     throw new UsageError({ en: `unknown command "${first}" (commands: ${names}; see workbook --help)`, 'zh-TW': `沒有 "${first}" 這個指令（指令：${names}；請見 workbook --help）` });
   }
   // the menu runs chapters too: it takes every flag they take
-  const allowed = spec ? spec.flags : ([...COMMON, ...ENDPOINT_FLAGS, 'version', 'yes', 'show-secrets'] as FlagName[]);
+  const allowed = spec ? [...spec.flags] : ([...COMMON, ...ENDPOINT_FLAGS, 'version', 'yes', 'show-secrets'] as FlagName[]);
+  // flags written before the command are global: the shared ones (and --yes) are taken by every command
+  if (spec && argv !== argvIn) for (const f of [...COMMON, 'yes'] as FlagName[]) if (!allowed.includes(f)) allowed.push(f);
   const specs: [string, FlagSpec][] = [...allowed.map((f) => [f, FLAGS[f] as FlagSpec] as [string, FlagSpec]), ...Object.entries(spec?.own ?? {})];
   const options = Object.fromEntries(specs.map(([f, d]) => [f, d.short ? { type: d.type, short: d.short } : { type: d.type }]));
   let parsed: { values: Record<string, unknown>; positionals: string[] };

@@ -13,6 +13,18 @@ import { langFromLocale } from '../../scripts/core/text.js';
 const io = (env: NodeJS.ProcessEnv = {}, cwd = mkdtempSync(join(tmpdir(), 'wb-cwd-'))) => ({ env: { HOME: '/home/x', ...env }, cwd, stdinIsTTY: false, stdoutIsTTY: false });
 
 describe('parseCli', () => {
+  it('global flags may come before the command: the command is the first word that is not a flag or its value', () => {
+    expect(parseCli(['--yes', 'status'])).toMatchObject({ command: 'status', flags: { yes: true } });
+    expect(parseCli(['--lang', 'zh-TW', 'plan', 'all'])).toEqual({ command: 'plan', positional: 'all', positionals: ['all'], flags: { lang: 'zh-TW' } });
+    // a flag's value is never taken for the command
+    expect(parseCli(['--state-dir', 'status', 'verify', 'tempo'])).toMatchObject({ command: 'verify', positional: 'tempo', flags: { 'state-dir': 'status' } });
+    expect(parseCli(['--json', 'r.json', 'verify', 'all'])).toMatchObject({ command: 'verify', flags: { json: 'r.json' } });
+    // after the command, a flag it does not take is still an error; an unknown one anywhere too
+    expect(() => parseCli(['status', '--yes'])).toThrow('unknown flag --yes');
+    expect(() => parseCli(['--frob', 'status'])).toThrow('unknown flag --frob');
+    expect(() => parseCli(['--yes', 'launch'])).toThrow('unknown command "launch"');
+  });
+
   it('reads a command, a chapter and flags', () => {
     expect(parseCli(['run', 'tempo', '--yes', '--lang', 'zh-TW'])).toEqual({ command: 'run', positional: 'tempo', positionals: ['tempo'], flags: { yes: true, lang: 'zh-TW' } });
     expect(parseCli(['challenge', 'start', 'empty-service-graph'])).toMatchObject({ command: 'challenge', positionals: ['start', 'empty-service-graph'] });
