@@ -202,6 +202,11 @@ export function notAnOtlpAnswer(res: { headers: Record<string, string>; body: st
   return `answered 2xx but not as an OTLP receiver does (${type || 'no content-type'}: ${body.slice(0, 60).replace(/\s+/g, ' ') || 'empty'})`;
 }
 
+/** Resolves when the signal aborts (never without one). */
+function aborted(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+}
+
 /** Send the templates in turn, at a steady rate, stamped "now" (the generator drops spans older than 30 s). */
 export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{ sent: number; failed: number; perTemplate: number[] }> {
   const base = await ctx.endpoint('otlp');
@@ -236,7 +241,8 @@ export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{
     if (sent === 0 && failed >= 3) throw new WorkbookError(`${url} refused every trace: ${last}`, { hint: { en: 'Is the distributor up with traces.otlp.http.enabled (chapter 3)?', 'zh-TW': 'distributor 是否已啟動並開啟 traces.otlp.http.enabled（第 3 章）？' } });
     if ((i + 1) % 10 === 0) o.log(`${sent} sent, ${failed} failed${last ? ` (last error: ${last})` : ''}`);
     const wait = 1000 / o.rate - (ctx.clock.now() - t0);
-    if (wait > 0 && (o.count === 0 || i + 1 < o.count)) await ctx.clock.sleep(wait);
+    // Ctrl-C ends the wait too (at --rate 0.001 it is 1000 s), so the summary below is still printed
+    if (wait > 0 && (o.count === 0 || i + 1 < o.count)) await Promise.race([ctx.clock.sleep(wait), aborted(o.signal)]);
   }
   const per = SHOP_TEMPLATES.map((t, i) => `${t.id} ${perTemplate[i]}`).join(', ');
   o.log(`${sent} traces sent (${per}), ${failed} failed${last ? `; last error: ${last}` : ''}`);

@@ -1,7 +1,7 @@
 // `workbook traffic`: decode what it sends (OTLP/HTTP JSON) and hold it against the article's templates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { FakeWorld, runCli, waitFor } from '../helpers/fakes.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { buildTrace, seededRng } from '../../scripts/lab/traffic.js';
 import { TEMPLATES, templateGaps } from '../../chapters/05-traces/index.js';
@@ -152,6 +152,49 @@ describe('workbook traffic --otlp-url (the CLI)', () => {
     } finally {
       refuse = false;
       world.cleanup();
+    }
+  });
+
+  it('--otlp-url with the path, or without it: the same /v1/traces', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      received.length = 0;
+      const r = await runCli(['traffic', '--otlp-url', `${url}/v1/traces`, '--count', '2', '--rate', '50'], world.env({ CI: 'true' }));
+      expect(r.code, r.stderr).toBe(0);
+      expect(received.map((x) => x.path)).toEqual(['/v1/traces', '/v1/traces']);
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('Ctrl-C during a long wait (--rate 0.001): ends at once with the summary, exit 0', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      received.length = 0;
+      let child: import('node:child_process').ChildProcess | undefined;
+      const run = runCli(['traffic', '--otlp-url', url, '--rate', '0.001', '--count', '0'], world.env({ CI: 'true' }), { onSpawn: (c) => (child = c) });
+      await waitFor('the first trace', () => received.length >= 1);
+      child!.kill('SIGINT');
+      const r = await run;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('1 traces sent (list-articles 1, article-to-cart 0, forbidden 0), 0 failed');
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('an HTML page that answers 200 is not an OTLP receiver: every trace failed, named', async () => {
+    const html = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>'));
+    const port = await freePort();
+    await new Promise<void>((r) => html.listen(port, '127.0.0.1', () => r()));
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const r = await runCli(['traffic', '--otlp-url', `http://127.0.0.1:${port}`, '--count', '3', '--rate', '100'], world.env({ CI: 'true' }));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('refused every trace: answered 2xx but not as an OTLP receiver does (text/html: <html><body>login</body></html>)');
+    } finally {
+      world.cleanup();
+      html.close();
     }
   });
 
