@@ -1,3 +1,4 @@
+import { DAEMON_DOWN } from '../../scripts/lab/tools.js';
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { compareVersions } from '../../scripts/lab/versions.js';
 import { lastLines } from '../../scripts/core/format.js';
@@ -36,10 +37,6 @@ interface DockerInfo {
   ServerErrors?: string[];
 }
 
-const DAEMON_DOWN: Text = {
-  en: 'The Docker daemon is not running or not reachable: start Docker Desktop, or `sudo systemctl start docker` on Linux (and make sure your user may use it: `docker info` must work without sudo).',
-  'zh-TW': 'Docker daemon 未啟動或無法連線：請啟動 Docker Desktop，或在 Linux 上執行 `sudo systemctl start docker`（並確認不加 sudo 也能執行 `docker info`）。',
-};
 
 /** docker info as JSON, or the failed outcome every daemon check shares. */
 async function dockerInfoOr(ctx: LabContext): Promise<{ info?: DockerInfo; fail?: Outcome }> {

@@ -16,6 +16,12 @@ async function prefetchCommand(lab: Lab, io: MainIo): Promise<number> {
   const images = await import('../lab/images.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => images.prefetch(ctx, { stdout: io.stdout, stderr: io.stderr, interactive: lab.interactive }));
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  if (r.daemonDown) {
+    const { DAEMON_DOWN } = await import('../lab/tools.js');
+    write(io.stdout, `✖ docker info: ${r.daemonDown}`);
+    write(io.stdout, `${t('hint', '提示')}: ${say(DAEMON_DOWN, lab.lang)}`);
+    return 1;
+  }
   write(io.stdout, '');
   write(io.stdout, t(`${r.pulled.length} pulled, ${r.present.length} already present, ${r.failed.length} failed`, `拉取 ${r.pulled.length} 個，已存在 ${r.present.length} 個，失敗 ${r.failed.length} 個`));
   if (r.loaded.length) write(io.stdout, t(`loaded ${r.loaded.length} images into cluster ${lab.clusterName}`, `已將 ${r.loaded.length} 個映像檔載入叢集 ${lab.clusterName}`));

@@ -22,12 +22,20 @@ export interface PrefetchResult {
   failed: { ref: string; error: string }[];
   loaded: string[];
   clusterMissing: boolean;
+  /** docker info failed: nothing can be pulled, and that is the one cause to tell */
+  daemonDown?: string;
 }
 
 /** Pull what is missing, several at a time, then load everything into the lab cluster if it exists. */
 export async function prefetch(ctx: LabContext, o: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; interactive: boolean; concurrency?: number }): Promise<PrefetchResult> {
   const images = prefetchImages(ctx.lab);
   const result: PrefetchResult = { pulled: [], present: [], failed: [], loaded: [], clusterMissing: false };
+  // one question first: with no daemon every pull would fail, each with the same message
+  const info = await ctx.shell.run({ argv: ['docker', 'info', '--format', '{{json .}}'], timeoutMs: 30_000 });
+  if (info.exitCode !== 0) {
+    result.daemonDown = lastLines(info.stderr || info.stdout) || `docker info: exit ${info.exitCode}`;
+    return result;
+  }
   const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });
   const pulls = new Listr(
     images.map(({ ref }) => ({

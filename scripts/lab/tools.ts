@@ -76,3 +76,9 @@ export const CONTEXT_HINT: Text = {
   en: 'Create the lab cluster first (`workbook run cluster`), or name the context you mean with --context.',
   'zh-TW': '請先建立實驗叢集（`workbook run cluster`），或以 --context 指定你要使用的 context。',
 };
+
+/** The Docker daemon cannot be reached: the doctor's hint, and prefetch's one cause. */
+export const DAEMON_DOWN: Text = {
+  en: 'The Docker daemon is not running or not reachable: start Docker Desktop, or `sudo systemctl start docker` on Linux (and make sure your user may use it: `docker info` must work without sudo).',
+  'zh-TW': 'Docker daemon 未啟動或無法連線：請啟動 Docker Desktop，或在 Linux 上執行 `sudo systemctl start docker`（並確認不加 sudo 也能執行 `docker info`）。',
+};

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeWorld, ROOT, runCli, type FakeRule } from '../helpers/fakes.js';
+import { daemonDown, dockerInfo } from '../helpers/scenarios.js';
 import { getProfile } from '../../scripts/lab/versions.js';
 import { readValues } from '../helpers/values.js';
 
@@ -37,6 +38,8 @@ afterEach(() => world?.cleanup());
 
 function dockerRules(present: string[], failing: string[] = []): FakeRule[] {
   return [
+    // the daemon answers (scenarios.ts dockerInfo: docker/cli@v24.0.6 `docker info --format {{json .}}`, abbreviated)
+    { argv: ['info', '--format', '{{json .}}'], stdout: dockerInfo(8) },
     ...present.map((ref) => ({ argv: ['image', 'inspect', '--format', '{{.Id}}', ref], stdout: 'sha256:0123\n' })),
     // docker/cli@v24.0.6: daemon errors are printed as "Error response from daemon: <msg>" (moby client); "Status: Downloaded newer image for …" is docker pull's last line (abbreviated)
     { prefix: ['image', 'inspect'], stderr: 'Error response from daemon: No such image\n', exitCode: 1 },
@@ -82,3 +85,16 @@ describe('workbook prefetch (fake docker and kind)', () => {
     expect(world.calls('kind').find((c) => c.argv[0] === 'load')!.argv).not.toContain(bad);
   });
 });
+
+describe('workbook prefetch with the Docker daemon down', () => {
+  it('one cause, said once, with the doctor\'s hint; nothing is pulled; exit 1', async () => {
+    world = new FakeWorld({ rules: { docker: daemonDown, kind: [] } });
+    const r = await runCli(['prefetch'], world.env({ CI: 'true' }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ docker info: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+    expect(r.stdout).toContain('hint: The Docker daemon is not running or not reachable');
+    expect(r.stdout.match(/Cannot connect/g)).toHaveLength(1);
+    expect(world.calls('docker').map((c) => c.argv.join(' '))).toEqual(['info --format {{json .}}']);
+  });
+});
+
