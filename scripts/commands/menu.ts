@@ -99,6 +99,12 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
       if (io.signal?.aborted) throw err;
       p.log.warn(err.message, o);
     }
+    // Ctrl-C during an action stopped it (the run is aborted: nothing more would start): leave now, with 130,
+    // rather than draw a menu whose every action would run nothing until the forced exit
+    if (io.signal?.aborted) {
+      p.outro(say({ en: 'Interrupted: progress is saved. `workbook` continues where you left off.', 'zh-TW': '已中斷：進度已儲存。再次執行 `workbook` 會從中斷處繼續。' }, lab.lang), o);
+      return 130;
+    }
   }
 }
 

@@ -67,3 +67,31 @@ describe.skipIf(!python)('Ctrl-C in a real terminal, during workbook watch', () 
     }
   });
 });
+
+describe.skipIf(!python)('Ctrl-C in a real terminal, inside the menu\'s "Verify everything"', () => {
+  it('leaves at once with 130 and a word on progress; the menu is not drawn again', async () => {
+    const world = new FakeWorld({
+      rules: {
+        // the fake port-forward answers "fake": chapter 2's Grafana check keeps re-probing until Ctrl-C
+        kubectl: [...LAB_CONTEXT, { prefix: ['--context', 'kind-tempo-lab', 'port-forward'], listen: true }],
+      },
+    });
+    try {
+      const env = world.env({ WORKBOOK_PORTS: `prometheus=${await freePort()},grafana=${await freePort()}` });
+      delete env.CI;
+      // Continue, Run a chapter, Read a lesson, Verify everything: three downs
+      const down = '\x1b[B';
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['What next?', `${down}${down}${down}\r`], ['attempt', '^C']]), process.execPath, CLI], { env, encoding: 'utf8', timeout: 60_000 });
+      const screen = stripVTControlCharacters(r.stdout);
+      expect(screen).toMatch(/EXIT 130\n$/);
+      const after = screen.slice(screen.indexOf('interrupted: stopping port-forwards'));
+      expect(after).toContain('Interrupted: progress is saved.');
+      expect(after).not.toContain('What next?');
+      const forwards = world.calls('kubectl').filter((c) => c.argv.includes('port-forward'));
+      for (const f of forwards) expect(alive(f.pid)).toBe(false);
+    } finally {
+      world.cleanup();
+    }
+  });
+});
+
