@@ -64,7 +64,8 @@ function wrap(text: string, width: number, first: string, rest: string): string[
 }
 
 export function renderMarkdown(md: string, o: { width: number; color: boolean }): string {
-  const width = Math.max(30, Math.min(o.width, 100));
+  // as narrow as the terminal is (a 20-column one too); only a single word wider than it stays whole
+  const width = Math.max(10, Math.min(o.width, 100));
   const out: string[] = [];
   const blocks = md.replace(/\r\n/g, '\n').split(/\n\s*\n/);
   for (const block of blocks) {
@@ -76,7 +77,7 @@ export function renderMarkdown(md: string, o: { width: number; color: boolean })
     }
     const heading = /^#{1,6}\s+(.*)$/.exec(lines[0]!);
     if (heading && lines.length === 1) {
-      out.push(`${B_ON}${heading[1]}${B_OFF}`, '');
+      out.push(...wrap(heading[1]!, width, '', '').map((l) => `${B_ON}${l}${B_OFF}`), '');
       continue;
     }
     // list items: "- x" or "1. x", continuation lines indented
