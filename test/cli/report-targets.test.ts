@@ -57,3 +57,23 @@ describe('report targets', () => {
     expect(lstatSync('/dev/full').isCharacterDevice()).toBe(true);
   });
 });
+
+describe('ports the Fetch standard blocks (6000, 10080) are reachable by the lab\'s HTTP client', () => {
+  it.each([6000, 10080])('a server on 127.0.0.1:%i answers', async (port) => {
+    const { createServer } = await import('node:http');
+    const { realHttp } = await import('../../scripts/effects/real.js');
+    const server = createServer((_req, res) => res.end('ok'));
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    // the port may be taken on a busy machine: then there is nothing of ours to reach
+    if (!bound) return console.log(`port ${port} is taken here; not tried`);
+    try {
+      const r = await realHttp.request(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000 });
+      expect([r.status, r.body]).toEqual([200, 'ok']);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -29,6 +29,15 @@ describe('PortForwardManager with a fake kubectl that really listens', () => {
   const lab = testLab();
   const target = forwardTargets(lab).prometheus;
 
+  it('a forward that never listens: the evidence says the workbook stopped it after waiting, not "exited: no output"', async () => {
+    world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true, listenAfterMs: 600_000 }] } });
+    const env = world.env();
+    manager = new PortForwardManager({ spawn: (argv) => spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] }), readyTimeoutMs: 1500 });
+    const port = await freePort();
+    await expect(manager.ensure('prometheus', (p) => portForwardArgv(lab, target, p), port)).rejects.toThrow(`127.0.0.1:${port} did not answer within 1500 ms (the workbook stopped it)`);
+    expect(manager.pids()).toEqual([]);
+  });
+
   it('waits until the local port answers, then reuses the same forward', async () => {
     world = new FakeWorld({ rules: { kubectl: [...LAB_CONTEXT, { prefix: PF, listen: true }] } });
     manager = managerOnFakes(world);
