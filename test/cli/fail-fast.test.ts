@@ -62,6 +62,29 @@ describe('no cluster yet (chapter 1 never ran)', () => {
     }
   });
 
+  it('verify all with every endpoint a closed port (Tempo at 127.0.0.1:<closed>): no chapter passes, and status agrees', async () => {
+    const world = new FakeWorld(noClusterMachine());
+    try {
+      const closed = async () => `http://127.0.0.1:${await freePort()}`;
+      const json = join(world.dir, 'closed.json');
+      const r = await runCli(['verify', 'all', '--tempo-url', await closed(), '--prometheus-url', await closed(), '--grafana-url', await closed(), '--json', json], world.env({ CI: 'true' }));
+      expect(r.code).toBe(1);
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      const after = report.chapters.filter((c: { number: number }) => c.number >= 2);
+      for (const c of after) expect([c.id, c.passed, ['failed', 'blocked'].includes(c.state)]).toEqual([c.id, false, true]);
+      // the Tempo chapters: ready fails (refused, at once), what needs it is blocked naming it
+      const items = Object.fromEntries(report.chapters.flatMap((c: { id: string; items: { id: string; status: string; evidence: string }[] }) => c.items.map((i) => [`${c.id}/${i.id}`, i])));
+      expect(items['tempo/ready'].status).toBe('failed');
+      expect(items['traces/search-tags'].status).toBe('blocked');
+      expect(items['traces/search-tags'].evidence).toMatch(/^needs tempo\/ready \(chapter 3\), which failed: GET http:\/\/127\.0\.0\.1:\d+\/ready: ECONNREFUSED/);
+      const status = await runCli(['status'], world.env({ CI: 'true' }));
+      for (const c of after) expect(status.stdout).toMatch(new RegExp(`${c.number} ${c.id}\\s+(failed|blocked)\\s`));
+      expect(status.stdout).not.toMatch(/^ {2}[2-7] \S+\s+passed/m);
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it('verify traces alone: the missing context ends each check at once (no re-probing), with the context hint', async () => {
     const world = new FakeWorld({ rules: { kubectl: [{ argv: ['config', 'get-contexts', '--output=name'], stdout: 'prod\n' }, { argv: ['config', 'current-context'], stdout: 'prod\n' }] } });
     try {
