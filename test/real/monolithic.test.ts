@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chapter as ch3 } from '../../chapters/03-tempo/index.js';
 import { chapter as ch4 } from '../../chapters/04-traffic/index.js';
-import { chapter as ch5 } from '../../chapters/05-traces/index.js';
+import { NO_TRACES_HINT, chapter as ch5 } from '../../chapters/05-traces/index.js';
+import { SERVICES } from '../../scripts/lab/shop.js';
 import { CAUSE, chapter as ch6 } from '../../chapters/06-metrics-generator/index.js';
 import { RING_DEGRADED } from '../../scripts/lab/tempo.js';
 import { fill } from '../../scripts/core/text.js';
@@ -130,3 +131,18 @@ describe.skipIf(!found.bin)('real causes, each diagnosed (real Tempo 2.2.2 + rea
     expect(r).toMatchObject({ status: 'failed', attempts: 1, hint: CAUSE.exemplarStorageOff });
   });
 });
+
+describe.skipIf(!found.bin)('an empty real Tempo 2.2.2 (no traffic yet)', () => {
+  it('answers {} for service names: the traces check says no services yet (the traffic hint), not "is this Tempo?"', async () => {
+    const tempo = await startTempo({});
+    try {
+      const r = (await verifyChapter({ checks: ch5.checks.filter((c) => c.id === 'service-names') }, { tempo: tempo.url }, 1500))['service-names']!;
+      expect(r.status).toBe('failed');
+      expect(r.evidence).toBe(`service.name values: (none); missing ${SERVICES.join(', ')}`);
+      expect(r.hint).toEqual(NO_TRACES_HINT);
+    } finally {
+      await tempo.stop();
+    }
+  });
+});
+
