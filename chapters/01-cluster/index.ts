@@ -36,6 +36,8 @@ export const checks: Check[] = [
   {
     id: 'context',
     title: { en: 'kube context of the lab exists', 'zh-TW': '實驗叢集的 kube context 存在' },
+    // only a cluster can answer it (no URL stands in for it; the embedded lab has none)
+    clusterOnly: [],
     async probe(ctx) {
       const state = await contextState(ctx);
       if (state.exists) return { ok: true, evidence: `context ${ctx.lab.context} exists` };

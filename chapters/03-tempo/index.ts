@@ -86,6 +86,7 @@ export const checks: Check[] = [
   }),
   {
     id: 'ingester-ring',
+    microservicesOnly: true,
     needs: [NEEDS_CLUSTER('tempo', 'distributor')],
     title: { en: 'the ingester ring has 3 ACTIVE members', 'zh-TW': 'ingester ring 有 3 個 ACTIVE 成員' },
     async probe(ctx) {

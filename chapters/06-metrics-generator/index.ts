@@ -108,7 +108,7 @@ export const CAUSE = {
  * vendors prometheus/storage/remote; names as the real 2.2.2 /metrics shows them). Nothing delivered (bytes 0) while
  * samples wait and are retried means the target does not take them.
  */
-export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; failed: number; why: string } | undefined> {
+export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; failed: number; dialFailures: number; why: string } | undefined> {
   const base = await ctx.endpoint('generator');
   const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
   if (r.status !== 200) return undefined;
@@ -118,6 +118,7 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
   const refused = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="refused"') ?? 0;
   const resolution = sum('net_conntrack_dialer_conn_failed_total', 'dialer_name="remote_storage_write_client",reason="resolution"') ?? 0;
   const why = resolution ? `the host name does not resolve (${resolution} attempts)` : refused ? `connection refused (${refused} attempts)` : 'nothing delivered';
+  const dialFailures = resolution + refused;
   return {
     url,
     bytes: sum('prometheus_remote_storage_bytes_total') ?? 0,
@@ -126,6 +127,7 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
     // non-recoverable: the server answered 4xx; the samples are dropped, never retried (observed on the real 2.2.2
     // writing to Prometheus 2.42 at a wrong path: failed grows, retried stays 0, bytes are still counted)
     failed: sum('prometheus_remote_storage_samples_failed_total') ?? 0,
+    dialFailures,
     why,
   };
 }
@@ -158,7 +160,9 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
       cause: `remote write to ${rw.url} refused: ${rw.failed} samples failed (HTTP 4xx, not retried)`,
     };
   }
-  if (rw && rw.pending > 0 && rw.bytes === 0 && rw.retried > 0) {
+  // nothing delivered while samples wait: retried sends, or dials that failed (refused, or a name that does not
+  // resolve: the dialer counts those before any retry is accounted)
+  if (rw && rw.pending > 0 && rw.bytes === 0 && (rw.retried > 0 || rw.dialFailures > 0)) {
     return { hint: fill(CAUSE.remoteWriteFails, { url: rw.url, why: rw.why }), final: true, cause: `remote write to ${rw.url} fails (${rw.why})` };
   }
   return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };

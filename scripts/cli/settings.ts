@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readBoundedSync } from '../core/read.js';
+import { runningLab } from '../effects/embedded-lab.js';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -158,6 +159,19 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const stateHome = base ?? '';
   const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHome, 'tempo-workbook');
   const ci = isCI(io.env);
+  // no URL named and an embedded lab up under this state folder: its endpoints stand in for the cluster's
+  let embedded: Lab['embedded'];
+  if (!Object.keys(urls).length) {
+    const up = runningLab(stateDir);
+    if (up) {
+      embedded = up.layout;
+      urls.tempo = up.urls.tempo;
+      urls.prometheus = up.urls.prometheus;
+      urls.otlp = up.urls.otlp;
+      if (up.layout === 'microservices') urls.distributor = up.urls.distributor;
+      trace.push(`endpoints: the embedded lab (${up.layout}) under ${stateDir}`);
+    }
+  }
   const color = io.stdoutIsTTY && !ci && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
 
   return {
@@ -172,6 +186,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     interactive: isInteractive(io),
     ci,
     color,
+    ...(embedded ? { embedded } : {}),
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },

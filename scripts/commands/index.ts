@@ -13,6 +13,7 @@ import * as down from './down.js';
 import * as reset from './reset.js';
 import * as challenge from './challenge.js';
 import * as watch from './watch.js';
+import * as labCmd from './lab.js';
 
 /** A command: one file under scripts/commands/ with its spec (usage, summary, flags) and its run. */
 export interface CommandModule {
@@ -24,7 +25,7 @@ export interface CommandModule {
  * Every command, in the order `--help` lists them. A command's file is light (its spec and a run that imports
  * what it needs when it runs), so `workbook --help` reads every spec and loads no chapter, chart or UI library.
  */
-export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset, challenge, watch];
+export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, traffic, doctor, status, down, reset, challenge, watch, labCmd];
 
 export const SPECS: readonly CommandSpec[] = COMMANDS.map((c) => c.spec);
 

@@ -96,8 +96,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
     } catch (err) {
       // a declined or cancelled action, or a usage error, returns to the menu with its message
       if (!(err instanceof CancelledError || err instanceof UsageError || err instanceof WorkbookError)) throw err;
-      if (io.signal?.aborted) throw err;
-      p.log.warn(err.message, o);
+      if (!io.signal?.aborted) p.log.warn(err.message, o);
     }
     // Ctrl-C during an action stopped it (the run is aborted: nothing more would start): leave now, with 130,
     // rather than draw a menu whose every action would run nothing until the forced exit

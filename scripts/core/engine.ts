@@ -164,8 +164,20 @@ export async function probeUntil(
   }
 }
 
-/** Why a check does not apply to this lab (it asks the cluster, and the learner named the component's URL). */
+/**
+ * Why a check does not apply to this lab: it asks the cluster, and the learner named the component's URL; or the
+ * lab is the embedded one, which has no cluster (and no Grafana, unless its URL is named).
+ */
 export function notApplicable(check: Check, lab: Lab): string | undefined {
+  if (lab.embedded) {
+    if (check.clusterOnly) return 'asks the cluster (kubectl): the embedded lab has none';
+    if (check.microservicesOnly && lab.embedded === 'monolithic') return 'one Tempo process has one ingester: the ring of three is the microservices lab\'s (workbook lab up --microservices)';
+    const cluster = check.needs?.find((n) => n.check === 'cluster/context');
+    if (cluster && !(cluster.unless ?? []).some((u) => lab.urls[u])) {
+      const via = cluster.unless?.length ? ` or --${cluster.unless[0]}-url` : '';
+      return `needs a Kubernetes cluster${via}: the embedded lab has ${via ? 'neither' : 'none'}`;
+    }
+  }
   const named = (check.clusterOnly ?? []).filter((u) => lab.urls[u]);
   if (!named.length) return undefined;
   return `asks the cluster (kubectl); not applicable because --${named[0]}-url names the endpoint directly`;

@@ -53,6 +53,11 @@ export interface Lab {
   yes: boolean;
   interactive: boolean;
   ci: boolean;
+  /**
+   * The embedded lab (`workbook lab up`) this run uses: its Tempo and Prometheus on 127.0.0.1 stand in for the
+   * cluster's, so checks that only a cluster can answer do not apply.
+   */
+  embedded?: 'monolithic' | 'microservices';
   /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */
   color?: boolean;
   stateDir: string;
@@ -117,6 +122,8 @@ export interface Check {
    * the learner verifies a stack of their own and the check is skipped with that reason.
    */
   clusterOnly?: UrlName[];
+  /** Only a Tempo of several ingesters can pass it (the ring of three): not applicable on the monolithic embedded lab. */
+  microservicesOnly?: boolean;
   /**
    * Checks this one relies on ("chapter/check"). When one of them failed or was skipped earlier in the same run,
    * this check is skipped with that reason instead of probing. `unless`: the dependency does not hold when any of

@@ -24,6 +24,8 @@ export function jsonReport(session: Session, chapters: readonly Chapter[], extra
     profile: lab.profile.name,
     context: lab.context,
     endpoints: lab.urls,
+    // which lab the checks ran on: the kind cluster, URLs named by hand, or the embedded lab
+    lab: lab.embedded ? `embedded-${lab.embedded}` : Object.keys(lab.urls).length ? 'explicit' : 'kind',
     passed: session.passed(chapters),
     durationMs: session.ctx.clock.now() - session.startedAt,
     summary: counts,
