@@ -72,10 +72,13 @@ export function readLabState(stateDir: string): LabState | undefined {
   }
 }
 
-/** The embedded lab, when it is up: every recorded process still ours. */
+/**
+ * The embedded lab the commands use: recorded, and at least one of its processes still ours. A lab with a process
+ * down (a killed ingester: a fault to see) is still the lab; one with none left is no lab.
+ */
 export function runningLab(stateDir: string): LabState | undefined {
   const s = readLabState(stateDir);
-  return s && s.processes.every(ours) ? s : undefined;
+  return s && s.processes.some(ours) ? s : undefined;
 }
 
 /** Which binaries: the flag, the environment, else the program on PATH. */
@@ -163,8 +166,9 @@ export interface UpOptions {
  * Prometheus, Tempo (one process, or eight), and the traffic; each awaited until it answers.
  */
 export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: boolean }> {
-  const up = runningLab(o.stateDir);
-  if (up && up.layout === o.layout) return { state: up, adopted: true };
+  // a lab whose every process is still ours is adopted; one with a process gone is started again whole
+  const up = readLabState(o.stateDir);
+  if (up && up.layout === o.layout && up.processes.every(ours)) return { state: up, adopted: true };
   const old = readLabState(o.stateDir);
   if (old) await labDown(o.stateDir);
   const dir = labDir(o.stateDir);

@@ -1,0 +1,105 @@
+// The embedded lab, end to end through the CLI, on the real binaries (the Tempo 2.2.2 in ../shared/bin and
+// Debian's prometheus): `lab up` → chapters 2–6 pass with no URL given (1 and 7 do not apply) → `lab down`
+// leaves no process and no port. Microservices: the ring has 3 ACTIVE, then one ingester killed is named.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeWorld, runCli, alive } from '../helpers/fakes.js';
+import { tempoBinary } from '../helpers/real-tempo.js';
+import { prometheusBinary } from '../helpers/prometheus.js';
+import { waitStale } from '../helpers/fault-matrix.js';
+import type { LabState } from '../../scripts/effects/embedded-lab.js';
+
+const found = tempoBinary();
+const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
+if (!tempoBin) console.log(`embedded lab tests skipped: ${found.why ?? 'the Tempo binary runs only from a container here'}`);
+
+const world = new FakeWorld({ rules: {} });
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) {
+    await runCli(['lab', 'down', '--state-dir', d], env());
+    rmSync(d, { recursive: true, force: true });
+  }
+  world.cleanup();
+});
+
+/** The learner's environment: the real prometheus on PATH (after the fakes), no CI. */
+const env = () => {
+  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
+  delete e.WORKBOOK_STATE_DIR;
+  return e;
+};
+const stateOf = (d: string) => JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
+async function closed(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on 127.0.0.1)', () => {
+  it('monolithic: up, adopted when up again, chapters 2–6 pass with no URL, 1 and 7 do not apply; down leaves nothing', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wb-embedded-'));
+    dirs.push(d);
+    const up = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const state = stateOf(d);
+    expect(state.processes.map((p) => p.name)).toEqual(['prometheus', 'tempo', 'traffic']);
+    for (const url of Object.values(state.urls)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // a second up finds it running and keeps it
+    const again = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 60_000 });
+    expect(again.stdout).toContain('The embedded lab is already up; nothing was started.');
+    expect(stateOf(d).processes.map((p) => p.pid)).toEqual(state.processes.map((p) => p.pid));
+    const st = await runCli(['lab', 'status', '--state-dir', d], env());
+    expect(st.code, st.stdout).toBe(0);
+    expect(st.stdout).toMatch(/✔ prometheus +pid \d+ +127\.0\.0\.1:\d+ +ready/);
+    expect(st.stdout).toMatch(/✔ tempo +pid \d+ +127\.0\.0\.1:\d+ +ready/);
+    expect(st.stdout).toMatch(/✔ traffic +pid \d+ +running/);
+
+    // no URL given: the checks use the embedded lab (data lands within the generator's collection interval)
+    const json = join(d, 'r.json');
+    const v = await runCli(['verify', 'all', '--state-dir', d, '--timeout', '120s', '--json', json], env(), { timeoutMs: 240_000 });
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.lab).toBe('embedded-monolithic');
+    const states = Object.fromEntries(report.chapters.map((c: { id: string; state: string }) => [c.id, c.state]));
+    expect(states, v.stdout).toMatchObject({ cluster: 'not-applicable', prometheus: 'passed', tempo: 'passed', traffic: 'passed', traces: 'passed', 'metrics-generator': 'passed', grafana: 'not-applicable' });
+    const ring = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'ingester-ring');
+    expect(ring).toMatchObject({ status: 'not-applicable', evidence: expect.stringContaining('lab up --microservices') });
+
+    const down = await runCli(['lab', 'down', '--state-dir', d], env());
+    expect(down.stdout).toContain('Stopped prometheus, tempo, traffic');
+    for (const p of state.processes) expect(alive(p.pid), p.name).toBe(false);
+    for (const p of state.processes) if (p.port) expect(await closed(p.port), `${p.name} still listens`).toBe(true);
+    // without the lab, the workbook is back to the kind lab (no URLs)
+    const after = await runCli(['lab', 'status', '--state-dir', d], env());
+    expect(after.code).toBe(1);
+  }, 300_000);
+
+  it('microservices: the ring has 3 ACTIVE; one ingester killed is named as not heartbeating; down leaves nothing', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wb-embedded-ms-'));
+    dirs.push(d);
+    const up = await runCli(['lab', 'up', '--microservices', '--no-traffic', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const state = stateOf(d);
+    expect(state.processes.map((p) => p.name)).toEqual(['prometheus', 'tempo-distributor', 'tempo-ingester-0', 'tempo-ingester-1', 'tempo-ingester-2', 'tempo-query-frontend', 'tempo-querier', 'tempo-compactor', 'tempo-metrics-generator']);
+    const ok = await runCli(['verify', 'tempo', '--state-dir', d, '--timeout', '60s', '--json', '-'], env(), { timeoutMs: 120_000 });
+    const items = Object.fromEntries(JSON.parse(ok.stdout).chapters[0].items.map((i: { id: string; status: string; evidence: string }) => [i.id, [i.status, i.evidence]]));
+    expect(items['ingester-ring']).toEqual(['passed', '3/3 ingesters ACTIVE and heartbeating (replication_factor 3, writes need 2)']);
+    expect(items.pods[0]).toBe('not-applicable');
+
+    const victim = state.processes.find((p) => p.name === 'tempo-ingester-2')!;
+    process.kill(victim.pid, 'SIGKILL');
+    await waitStale(state.urls.distributor, ['ingester-2'], 15);
+    const bad = await runCli(['verify', 'tempo', '--state-dir', d, '--json', '-'], env(), { timeoutMs: 120_000 });
+    const ring = JSON.parse(bad.stdout).chapters[0].items.find((i: { id: string }) => i.id === 'ingester-ring');
+    expect(ring.status).toBe('failed');
+    expect(ring.evidence).toMatch(/^2\/3 ingesters ACTIVE and heartbeating; cannot take writes: ingester-2 (not heartbeating for \d+ s|UNHEALTHY)/);
+
+    await runCli(['lab', 'down', '--state-dir', d], env());
+    for (const p of state.processes) expect(alive(p.pid), p.name).toBe(false);
+  }, 300_000);
+});
