@@ -39,6 +39,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     ]);
     const progress = world.progress();
     expect(progress.chapters.prerequisites.status).toBe('passed');
+    expect(r.stdout).not.toContain('workbook lab up');
     expect(Object.keys(progress.chapters.prerequisites.checks)).toHaveLength(CATALOG[0]!.checks.length);
   });
 
@@ -65,6 +66,8 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     expect(r.stdout).not.toContain('[prerequisites/docker-cli]');
     expect(r.stdout).toContain('docker 24.0.6 (≥ 20.10.0)');
     expect(world.progress().chapters.prerequisites.status).toBe('failed');
+    // and offers the embedded lab, saying what the kind lab adds
+    expect(r.stdout).toContain('No Docker daemon or no kind here? `workbook lab up` runs the embedded lab instead');
   });
 
   it('low memory: says how much there is and how to raise it', async () => {
