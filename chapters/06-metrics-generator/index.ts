@@ -108,7 +108,7 @@ export const CAUSE = {
  * vendors prometheus/storage/remote; names as the real 2.2.2 /metrics shows them). Nothing delivered (bytes 0) while
  * samples wait and are retried means the target does not take them.
  */
-export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; failed: number; dialFailures: number; why: string } | undefined> {
+export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; bytes: number; pending: number; retried: number; failed: number; sent: number; dialFailures: number; why: string } | undefined> {
   const base = await ctx.endpoint('generator');
   const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 10_000 });
   if (r.status !== 200) return undefined;
@@ -127,6 +127,8 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
     // non-recoverable: the server answered 4xx; the samples are dropped, never retried (observed on the real 2.2.2
     // writing to Prometheus 2.42 at a wrong path: failed grows, retried stays 0, bytes are still counted)
     failed: sum('prometheus_remote_storage_samples_failed_total') ?? 0,
+    // every sample sent (failed or not): counters are cumulative, so a fixed target shows as sent > failed
+    sent: sum('prometheus_remote_storage_samples_total') ?? 0,
     dialFailures,
     why,
   };
@@ -150,7 +152,9 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   const targets = config?.metrics_generator?.storage?.remote_write ?? [];
   if (config && !targets.some((t) => t.url)) return { hint: CAUSE.noRemoteWrite, final: true, cause: 'no remote_write target' };
   const rw = await remoteWriteState(ctx).catch(() => undefined);
-  if (rw && rw.failed > 0) {
+  // every sample sent so far was refused (a 4xx): the counters are cumulative, so once the target takes samples
+  // again (the receiver switched on, the path fixed) more are sent than failed and this is no longer the cause
+  if (rw && rw.failed > 0 && rw.failed >= rw.sent) {
     const path = new URL(rw.url, 'http://x').pathname;
     const wrongPath = path !== '/api/v1/write' ? fill(CAUSE.remoteWritePath, { path }) : undefined;
     const hint = fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed });
