@@ -6,7 +6,10 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
   const p = await import('@clack/prompts');
   const { CATALOG, teardownChapter } = await import('../core/catalog.js');
   const { nextChapter, renderStatus } = await import('../ui/status.js');
-  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  const { fit } = await import('../core/markdown.js');
+  // menu lines fit the terminal: clack's bar and marker take 6 columns, the rest is the label (and its hint)
+  const room = Math.max(8, ((io.stdout as NodeJS.WriteStream).columns || 80) - 6);
+  const t = (en: string, zh: string) => fit(say({ en, 'zh-TW': zh }, lab.lang), room);
   const o = { input: io.stdin as never, output: io.stdout };
   p.intro('tempo-workbook', o);
   const pickChapter = async (message: string) => {
@@ -14,7 +17,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
     const ch = await p.select({
       ...o,
       message,
-      options: CATALOG.map((c) => ({ value: c.id, label: `${c.number}. ${say(c.title, lab.lang)}`, hint: store.data.chapters[c.id]?.status })),
+      options: CATALOG.map((c) => ({ value: c.id, label: fit(`${c.number}. ${say(c.title, lab.lang)}`, room - (store.data.chapters[c.id]?.status?.length ?? -3) - 3), hint: store.data.chapters[c.id]?.status })),
     });
     return p.isCancel(ch) ? undefined : CATALOG.find((c) => c.id === ch);
   };

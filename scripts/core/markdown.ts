@@ -12,7 +12,8 @@ const C_OFF = '\uE003';
 const MARKS = /[\uE000-\uE003]/g;
 
 const wide = (ch: string) => /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch);
-const cols = (s: string) => [...s.replace(MARKS, '')].reduce((n, ch) => n + (wide(ch) ? 2 : 1), 0);
+/** Terminal columns a string takes (wide CJK characters count two). */
+export const cols = (s: string) => [...s.replace(MARKS, '')].reduce((n, ch) => n + (wide(ch) ? 2 : 1), 0);
 
 function inline(s: string): string {
   return s
@@ -101,4 +102,15 @@ export function renderMarkdown(md: string, o: { width: number; color: boolean })
   return o.color
     ? text.replaceAll(B_ON, '\x1b[1m').replaceAll(B_OFF, '\x1b[22m').replaceAll(C_ON, '\x1b[36m').replaceAll(C_OFF, '\x1b[39m')
     : text.replace(MARKS, '');
+}
+
+/** One line that fits `width` columns: cut, with an ellipsis, where it would wrap (a wrapped menu line garbles the redraw). */
+export function fit(s: string, width: number): string {
+  if (cols(s) <= width) return s;
+  let out = '';
+  for (const ch of s) {
+    if (cols(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
 }

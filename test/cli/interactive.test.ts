@@ -28,6 +28,25 @@ async function quitMenu(t: ReturnType<typeof ttyIo>, at: number): Promise<void> 
 }
 
 describe('interactive mode (TTY stub, CI unset)', () => {
+  it('a 20-column terminal: every menu line fits (a wrapped line garbles the redraw)', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const env = world.env();
+      delete env.CI;
+      const t = ttyIo(env);
+      t.stdout.columns = 20;
+      const done = main([], t.io);
+      await quitMenu(t, 0);
+      expect(await done).toBe(0);
+      const { cols } = await import('../../scripts/core/markdown.js');
+      const lines = t.stdout.text.split('\n').map((l) => l.replace(/\s+$/, ''));
+      expect(lines.filter((l) => cols(l) > 20)).toEqual([]);
+      expect(t.stdout.text).toContain('Practice: bre…');
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it('run cluster: shows the lesson and each command with why, asks, runs it, then shows the checks', async () => {
     world = new FakeWorld({
       rules: {
