@@ -10,10 +10,12 @@ interface Case {
   name: string;
   args: string[];
   goalMs?: number;
+  /** at most this many times a bare `node -e 0` */
+  goalRatio?: number;
 }
 
 const cases: Case[] = [
-  { name: 'workbook --help', args: ['--help'], goalMs: 300 },
+  { name: 'workbook --help', args: ['--help'], goalMs: 300, goalRatio: 1.3 },
   { name: 'workbook plan all', args: ['plan', 'all'] },
 ];
 
@@ -33,6 +35,14 @@ export function timeCli(args: string[], env: NodeJS.ProcessEnv = process.env): n
 
 const rows: string[] = [];
 let missed = 0;
+// the floor: node itself, starting and doing nothing
+const bare = () => {
+  const t0 = process.hrtime.bigint();
+  spawnSync(process.execPath, ['-e', '0']);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+bare();
+const node = median(Array.from({ length: RUNS }, bare));
 for (const c of cases) {
   timeCli(c.args); // warm the file cache
   const times = Array.from({ length: RUNS }, () => timeCli(c.args));
@@ -40,8 +50,11 @@ for (const c of cases) {
   const goal = c.goalMs ? `${c.goalMs} ms` : '—';
   const ok = c.goalMs === undefined || med <= c.goalMs;
   if (!ok) missed++;
-  rows.push(`${c.name.padEnd(22)} median ${med.toFixed(0).padStart(5)} ms   min ${Math.min(...times).toFixed(0).padStart(5)} ms   max ${Math.max(...times).toFixed(0).padStart(5)} ms   goal ${goal.padEnd(7)} ${ok ? 'met' : 'MISSED'}`);
+  const ratio = med / node;
+  const ratioOk = c.goalRatio === undefined || ratio <= c.goalRatio;
+  if (!ratioOk) missed++;
+  rows.push(`${c.name.padEnd(22)} median ${med.toFixed(0).padStart(5)} ms (${ratio.toFixed(2)}× node -e 0)   min ${Math.min(...times).toFixed(0).padStart(5)} ms   max ${Math.max(...times).toFixed(0).padStart(5)} ms   goal ${goal.padEnd(7)}${c.goalRatio ? ` and ≤ ${c.goalRatio}×` : ''} ${ok && ratioOk ? 'met' : 'MISSED'}`);
 }
-console.log(`node ${process.version}, ${RUNS} runs each`);
+console.log(`node ${process.version}, ${RUNS} runs each; node -e 0: median ${node.toFixed(0)} ms`);
 for (const r of rows) console.log(r);
 if (missed) process.exitCode = 1;

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { main } from './main.js';
 import { earlyLang, type Lang } from './core/text.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -61,6 +60,39 @@ async function exit(code: number): Promise<never> {
   if (!pipeClosed) await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((r) => setTimeout(r, 5000).unref())]);
   process.exit(code);
 }
+
+/**
+ * `--help` (alone, or after one command, with --lang at most): printed from the build's cache of the rendered text,
+ * so no command table is loaded (scripts/cli/help-cache.ts). Anything else, or a missing or stale cache: main.
+ */
+async function helpFromCache(args: string[]): Promise<boolean> {
+  const rest = [...args];
+  const lang = cliLang();
+  for (let i = rest.length - 1; i >= 0; i--) {
+    if (rest[i] === '--lang') rest.splice(i, 2);
+    else if (rest[i]!.startsWith('--lang=')) rest.splice(i, 1);
+  }
+  const help = rest.filter((a) => a === '--help' || a === '-h');
+  const words = rest.filter((a) => a !== '--help' && a !== '-h');
+  if (help.length !== 1 || words.length > 1 || words.some((w) => w.startsWith('-'))) return false;
+  try {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const cache = JSON.parse(readFileSync(new URL('../help.json', import.meta.url), 'utf8')) as { chapters: string[]; text: Record<Lang, { main: string; commands: Record<string, string> }> };
+    // the chapters' folders now, as chapter-folders.ts reads them (a new folder makes the cache stale)
+    const folders = readdirSync(new URL('../../chapters/', import.meta.url), { withFileTypes: true }).filter((e) => e.isDirectory() && /^\d{2}-/.test(e.name)).map((e) => e.name).sort();
+    if (folders.join() !== cache.chapters.join()) return false;
+    const t = words.length ? cache.text[lang].commands[words[0]!] : cache.text[lang].main;
+    if (t === undefined) return false;
+    process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const fromCache = await helpFromCache(process.argv.slice(2));
+if (fromCache) await exit(0);
+const { main } = await import('./main.js');
 
 main(process.argv.slice(2), {
   env: process.env,

@@ -61,6 +61,11 @@ describe('adding a chapter is adding a folder', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('9. Finding traces through the Tempo API — 6/6 passed');
   });
+  it('--help names chapter 9 too: the build\'s help cache knows it is out of date and main renders it', () => {
+    const r = cli('--help');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Chapters: .*9 again/);
+  });
   it('down still runs the teardown, the last chapter', () => {
     const r = cli('plan', '8');
     expect(r.stdout).toContain('8. Teardown  [teardown]');

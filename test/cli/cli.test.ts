@@ -132,3 +132,21 @@ describe('plan: prints every command and manifest, runs nothing', () => {
     expect(r.stdout).toContain('原因: ');
   });
 });
+
+describe('--help from the build\'s cache (dist/help.json)', () => {
+  it('prints exactly what main renders, for the workbook and every command, in both languages', async () => {
+    const { commandHelp, mainHelp } = await import('../../scripts/cli/help.js');
+    const { existsSync } = await import('node:fs');
+    const { HELP_CACHE } = await import('../../scripts/cli/help-cache.js');
+    // the package's build (the tests' setup runs it) wrote the cache
+    expect(existsSync(HELP_CACHE)).toBe(true);
+    for (const lang of ['en', 'zh-TW'] as const) {
+      const main = await runCli(['--help', '--lang', lang], env());
+      expect(main.stdout).toBe(mainHelp(SPECS, lang));
+      for (const spec of SPECS) {
+        const r = await runCli([spec.name, '--help', '--lang', lang], env());
+        expect(r.stdout, spec.name).toBe(commandHelp(spec, lang));
+      }
+    }
+  });
+});
