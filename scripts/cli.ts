@@ -63,7 +63,7 @@ async function exit(code: number): Promise<never> {
 
 /**
  * `--help` (alone, or after one command, with --lang at most): printed from the build's cache of the rendered text,
- * so no command table is loaded (scripts/cli/help-cache.ts). Anything else, or a missing or stale cache: main.
+ * so no command table is loaded (scripts/commands/help-cache.ts). Anything else, or a missing or stale cache: main.
  */
 async function helpFromCache(args: string[]): Promise<boolean> {
   const rest = [...args];

@@ -137,7 +137,7 @@ describe('--help from the build\'s cache (dist/help.json)', () => {
   it('prints exactly what main renders, for the workbook and every command, in both languages', async () => {
     const { commandHelp, mainHelp } = await import('../../scripts/cli/help.js');
     const { existsSync } = await import('node:fs');
-    const { HELP_CACHE } = await import('../../scripts/cli/help-cache.js');
+    const { HELP_CACHE } = await import('../../scripts/commands/help-cache.js');
     // the package's build (the tests' setup runs it) wrote the cache
     expect(existsSync(HELP_CACHE)).toBe(true);
     for (const lang of ['en', 'zh-TW'] as const) {

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { LANGS, type Lang } from '../core/text.js';
 import { chapterFolders } from '../core/chapter-folders.js';
 import { ROOT } from '../core/paths.js';
-import { SPECS } from '../commands/index.js';
-import { commandHelp, mainHelp } from './help.js';
+import { SPECS } from './index.js';
+import { commandHelp, mainHelp } from '../cli/help.js';
 
 export interface HelpCache {
   /** the chapter folders the text names: another set of folders makes the cache out of date */
