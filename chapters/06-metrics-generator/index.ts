@@ -134,6 +134,9 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
   };
 }
 
+/** The generator's remote-write counters at the last reading of this run (a probe's earlier attempt). */
+const lastSends = new WeakMap<object, { url: string; sent: number; failed: number }>();
+
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
 export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
@@ -152,9 +155,14 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   const targets = config?.metrics_generator?.storage?.remote_write ?? [];
   if (config && !targets.some((t) => t.url)) return { hint: CAUSE.noRemoteWrite, final: true, cause: 'no remote_write target' };
   const rw = await remoteWriteState(ctx).catch(() => undefined);
-  // every sample sent so far was refused (a 4xx): the counters are cumulative, so once the target takes samples
-  // again (the receiver switched on, the path fixed) more are sent than failed and this is no longer the cause
-  if (rw && rw.failed > 0 && rw.failed >= rw.sent) {
+  // refused now (a 4xx): the counters are cumulative, so the verdict is read from what changed since this run's
+  // last reading: samples sent since then, every one of them failed. A target just fixed (the receiver switched on
+  // on the same port, the path corrected) shows sends that did not fail, or none yet: then it is not named.
+  const before = rw ? lastSends.get(ctx.facts) : undefined;
+  if (rw) lastSends.set(ctx.facts, { url: rw.url, sent: rw.sent, failed: rw.failed });
+  const newlySent = rw && before && before.url === rw.url ? rw.sent - before.sent : 0;
+  const newlyFailed = rw && before && before.url === rw.url ? rw.failed - before.failed : 0;
+  if (rw && newlySent > 0 && newlyFailed >= newlySent) {
     const path = new URL(rw.url, 'http://x').pathname;
     const wrongPath = path !== '/api/v1/write' ? fill(CAUSE.remoteWritePath, { path }) : undefined;
     const hint = fill(CAUSE.remoteWriteRefused, { url: rw.url, failed: rw.failed });
