@@ -202,9 +202,18 @@ export function notAnOtlpAnswer(res: { headers: Record<string, string>; body: st
   return `answered 2xx but not as an OTLP receiver does (${type || 'no content-type'}: ${body.slice(0, 60).replace(/\s+/g, ' ') || 'empty'})`;
 }
 
-/** Resolves when the signal aborts (never without one). */
-function aborted(signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+/** Sleep, or less if the signal aborts first; the abort listener is removed either way (traffic runs for hours). */
+async function sleepUnlessAborted(ctx: LabContext, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return ctx.clock.sleep(ms);
+  if (signal.aborted) return;
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([ctx.clock.sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Send the templates in turn, at a steady rate, stamped "now" (the generator drops spans older than 30 s). */
@@ -242,7 +251,7 @@ export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{
     if ((i + 1) % 10 === 0) o.log(`${sent} sent, ${failed} failed${last ? ` (last error: ${last})` : ''}`);
     const wait = 1000 / o.rate - (ctx.clock.now() - t0);
     // Ctrl-C ends the wait too (at --rate 0.001 it is 1000 s), so the summary below is still printed
-    if (wait > 0 && (o.count === 0 || i + 1 < o.count)) await Promise.race([ctx.clock.sleep(wait), aborted(o.signal)]);
+    if (wait > 0 && (o.count === 0 || i + 1 < o.count)) await sleepUnlessAborted(ctx, wait, o.signal);
   }
   const per = SHOP_TEMPLATES.map((t, i) => `${t.id} ${perTemplate[i]}`).join(', ');
   o.log(`${sent} traces sent (${per}), ${failed} failed${last ? `; last error: ${last}` : ''}`);

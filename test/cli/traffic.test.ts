@@ -209,3 +209,26 @@ describe('workbook traffic --otlp-url (the CLI)', () => {
     }
   });
 });
+
+describe('sendTraffic over many traces', () => {
+  it('leaves no abort listener behind per trace (the embedded lab\'s traffic runs for hours)', async () => {
+    const { sendTraffic } = await import('../../scripts/lab/traffic.js');
+    const { testContext, testLab } = await import('../helpers/context.js');
+    const calls: string[] = [];
+    const ctx = await testContext(testLab({ urls: { otlp: 'http://127.0.0.1:9' } }), {
+      http: { request: async (url) => (calls.push(url), { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' }) },
+      clock: { now: () => 0, sleep: async () => {} },
+    });
+    const ac = new AbortController();
+    const added: string[] = [];
+    const removed: string[] = [];
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    const remove = ac.signal.removeEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((t: string, l: never, o?: never) => (added.push(t), add(t, l, o))) as never;
+    ac.signal.removeEventListener = ((t: string, l: never, o?: never) => (removed.push(t), remove(t, l, o))) as never;
+    const r = await sendTraffic(ctx, { count: 50, rate: 10, signal: ac.signal, log: () => {} });
+    expect(r.sent).toBe(50);
+    expect(added.length).toBeGreaterThan(0);
+    expect(removed.length).toBe(added.length);
+  });
+});
