@@ -1,7 +1,7 @@
 import { executeCheck, executeStep, type Confirm, type ItemResult } from './engine.js';
 import type { Chapter, LabContext, Check, Outcome, Step } from './model.js';
 import { say } from './text.js';
-import { chapterState, runPassed, type ChapterState } from './verdict.js';
+import { chapterState, holdsBack, runPassed, type ChapterState } from './verdict.js';
 
 export interface RecordedItem {
   chapter: Chapter;
@@ -172,7 +172,7 @@ export class Session {
   }
 
   failures(): RecordedItem[] {
-    return this.items.filter((i) => i.result.status === 'failed' || i.result.status === 'blocked' || i.result.status === 'interrupted');
+    return this.items.filter((i) => holdsBack(i.result.status));
   }
 
   private async keep(ch: Chapter, kind: 'step' | 'check', id: string, title: string, result: ItemResult): Promise<void> {

@@ -38,6 +38,13 @@ export function chapterState(items: readonly { kind: 'step' | 'check'; status: I
   return items.some((i) => i.status === 'passed' || i.status === 'skipped') ? 'passed' : 'not-applicable';
 }
 
+/** How many items of each status but `passed`, those present, in the order of ITEM_STATUSES ("2 blocked, 1 not applicable"). */
+export function otherCounts(statuses: readonly ItemStatus[]): [ItemStatus, number][] {
+  return ITEM_STATUSES.filter((s) => s !== 'passed')
+    .map((s) => [s, statuses.filter((x) => x === s).length] as [ItemStatus, number])
+    .filter(([, n]) => n > 0);
+}
+
 /** A run's verdict over its chapters: ok when each is passed or not applicable, and at least one passed. */
 export function runPassed(states: readonly ChapterState[]): boolean {
   return states.every((s) => s === 'passed' || s === 'not-applicable') && states.some((s) => s === 'passed');

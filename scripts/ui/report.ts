@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { writeReport } from '../effects/files.js';
 import { packageVersion } from '../core/paths.js';
 import type { Session } from '../core/session.js';
-import { ITEM_STATUSES, type ItemStatus } from '../core/verdict.js';
+import { ITEM_STATUSES, verified, type ItemStatus } from '../core/verdict.js';
 import type { Chapter } from '../core/model.js';
 import { say } from '../core/text.js';
 import { printable } from '../core/format.js';
@@ -69,7 +69,7 @@ export function junitReport(session: Session, chapters: readonly Chapter[]): str
   const suites = chapters.map((ch) => {
     const items = session.itemsOf(ch);
     const failures = items.filter((i) => i.result.status === 'failed').length;
-    const skipped = items.filter((i) => i.result.status !== 'failed' && i.result.status !== 'passed' && i.result.status !== 'warned').length;
+    const skipped = items.filter((i) => i.result.status !== 'failed' && !verified(i.result.status)).length;
     const time = items.reduce((t, i) => t + i.result.durationMs, 0) / 1000;
     const cases = items.map((i) => {
       const name = `${i.kind} ${i.id}: ${i.title}`;
@@ -80,7 +80,7 @@ export function junitReport(session: Session, chapters: readonly Chapter[]): str
         return `${head}>\n      <failure message="${xml(i.result.evidence)}">${xml([i.result.error ?? i.result.evidence, hint && `hint: ${hint}`].filter(Boolean).join('\n'))}</failure>\n${out}    </testcase>`;
       }
       // not verified: blocked, not applicable, interrupted, or a step already done; the message says which
-      if (i.result.status !== 'passed' && i.result.status !== 'warned') return `${head}>\n      <skipped message="${xml(`${i.result.status}: ${i.result.evidence}`)}"/>\n    </testcase>`;
+      if (!verified(i.result.status)) return `${head}>\n      <skipped message="${xml(`${i.result.status}: ${i.result.evidence}`)}"/>\n    </testcase>`;
       return `${head}>\n${out}    </testcase>`;
     });
     return `  <testsuite name="${xml(`${ch.number}. ${say(ch.title, lab.lang)}`)}" tests="${items.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;

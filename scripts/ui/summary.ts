@@ -2,7 +2,7 @@ import { formatDuration } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
 import type { Session } from '../core/session.js';
 import { say } from '../core/text.js';
-import { CHAPTER_MARK, ITEM_STATUSES, MARK, STATUS_WORDS, verified } from '../core/verdict.js';
+import { CHAPTER_MARK, MARK, STATUS_WORDS, holdsBack, otherCounts, verified } from '../core/verdict.js';
 
 /** The lines a learner reads last: time per chapter, then each failure with its hint. */
 export function renderSummary(session: Session, chapters: readonly Chapter[]): string {
@@ -17,7 +17,7 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
     const state = session.chapterState(ch);
     const verifiedCount = items.filter((i) => verified(i.result.status)).length;
     // every status that is not a plain pass, counted: "2 blocked, 1 not applicable"
-    const extra = ITEM_STATUSES.filter((s) => s !== 'passed').map((s) => [s, items.filter((i) => i.result.status === s).length] as const).filter(([, n]) => n).map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`);
+    const extra = otherCounts(items.map((i) => i.result.status)).map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`);
     const head = state === 'passed' ? '' : `${say(STATUS_WORDS[state], lang)}: `;
     lines.push(`${CHAPTER_MARK[state]} ${ch.number}. ${say(ch.title, lang)} — ${head}${verifiedCount}/${items.length} ${say(STATUS_WORDS.passed, lang)}${extra.length ? ` (${extra.join(', ')})` : ''}, ${formatDuration(took)}`);
   }
@@ -25,7 +25,7 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
   for (const i of session.items.filter((x) => x.result.details)) {
     lines.push('', `${i.title}:`, ...i.result.details!.split('\n').map((l) => `  ${l}`));
   }
-  const problems = chapters.flatMap((ch) => session.itemsOf(ch)).filter((i) => ['failed', 'warned', 'blocked', 'interrupted'].includes(i.result.status));
+  const problems = chapters.flatMap((ch) => session.itemsOf(ch)).filter((i) => holdsBack(i.result.status) || i.result.status === 'warned');
   if (problems.length) lines.push('');
   for (const i of problems) {
     lines.push(`${MARK[i.result.status]} [${i.chapter.id}/${i.id}] ${i.result.status === 'blocked' ? `${say(STATUS_WORDS.blocked, lang)}: ` : ''}${i.result.evidence}`);

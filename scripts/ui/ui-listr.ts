@@ -6,7 +6,7 @@ import type { Session } from '../core/session.js';
 import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
 import { say } from '../core/text.js';
 import { runChapters, type RunHooks } from '../core/runner.js';
-import { ITEM_STATUSES, MARK, STATUS_WORDS } from '../core/verdict.js';
+import { MARK, STATUS_WORDS, otherCounts } from '../core/verdict.js';
 
 export interface ListrUiOptions {
   /** 'default' redraws in place on a TTY; 'simple' prints one line per event (CI, pipes). */
@@ -133,7 +133,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     closeChapter: (ch, ok) => {
       const items = session.itemsOf(ch);
       const state = session.chapterState(ch);
-      const counts = ITEM_STATUSES.filter((s) => s !== 'passed').map((s) => [s, items.filter((i) => i.result.status === s).length] as const).filter(([, n]) => n);
+      const counts = otherCounts(items.map((i) => i.result.status));
       const why = state === 'not-applicable' ? 'no check applies here: nothing verified' : `${counts.map(([s, n]) => `${n} ${STATUS_WORDS[s].en}`).join(', ')} of ${items.length}`;
       closeOf(ch).settle(ok ? { status: 'passed', durationMs: 0, evidence: '' } : { status: 'failed', durationMs: 0, evidence: `${STATUS_WORDS[state].en}: ${why}` });
     },
