@@ -128,6 +128,8 @@ async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const record = store.setChallenge(ch.id, (p) => ({ status: 'broken', startedAt: now, hintsUsed: 0, ...(p ? { attempts: [...(p.attempts ?? []), archived(p, now)] } : {}) }));
   await store.save();
   if (prev) {
+    const { formatDuration } = await import('../core/format.js');
+    const formatDurationMs = (ms?: number) => (ms === undefined ? '?' : formatDuration(ms));
     const n = record.attempts!.length + 1;
     const last = record.attempts!.at(-1)!;
     const how = last.status === 'fixed' ? say({ en: `fixed in ${formatDurationMs(last.timeToFixMs)}`, 'zh-TW': `修復耗時 ${formatDurationMs(last.timeToFixMs)}` }, lab.lang) : last.status === 'reset' ? say({ en: 'reset', 'zh-TW': '已還原' }, lab.lang) : say({ en: 'not finished', 'zh-TW': '未完成' }, lab.lang);
@@ -149,7 +151,6 @@ function archived(p: ChallengeProgress, endedAt: string): ChallengeAttempt {
   };
 }
 
-const formatDurationMs = (ms?: number) => (ms === undefined ? '?' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 function started(ch: Challenge, store: Awaited<ReturnType<typeof openStore>>) {
   const p = store.data.challenges?.[ch.id];
