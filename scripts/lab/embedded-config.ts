@@ -5,9 +5,7 @@
 // the ring's store (in memory, or memberlist on loopback), and storage paths (under the state folder).
 // Config keys are Tempo 2.2.2's (grafana/tempo@v2.2.2:docs/sources/tempo/configuration/_index.md).
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { readBoundedSync } from '../core/read.js';
-import { ROOT } from '../core/paths.js';
+import { mergeValues } from './values.js';
 
 export type Layout = 'monolithic' | 'microservices';
 
@@ -33,29 +31,9 @@ interface PrometheusValues {
   prometheus?: { prometheusSpec?: { enableFeatures?: string[]; enableRemoteWriteReceiver?: boolean } };
 }
 
-const read = <T>(file: string, overlays: string[] = []): T[] => [file, ...overlays].map((f) => (parse(readBoundedSync(f.startsWith('/') ? f : join(ROOT, f))) ?? {}) as T);
-
-/** helm's merge of values files: later maps win key by key, lists and scalars are replaced, null removes. */
-function merge<T>(docs: T[]): T {
-  const m = (a: unknown, b: unknown): unknown => {
-    if (b === null) return undefined;
-    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-      for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
-        const x = m(out[k], v);
-        if (x === undefined) delete out[k];
-        else out[k] = x;
-      }
-      return out;
-    }
-    return b === undefined ? a : b;
-  };
-  return docs.reduce((acc, d) => m(acc, d) as T, {} as T);
-}
-
 /** Prometheus' command line: the receiver and the features the values switch on. */
 export function prometheusArgs(o: { dir: string; port: number; overlays?: string[] }): string[] {
-  const v = merge(read<PrometheusValues>('manifests/prometheus-stack.values.yaml', o.overlays)).prometheus?.prometheusSpec ?? {};
+  const v = mergeValues<PrometheusValues>(['manifests/prometheus-stack.values.yaml', ...(o.overlays ?? [])]).prometheus?.prometheusSpec ?? {};
   return [
     `--config.file=${join(o.dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(o.dir, 'data')}`,
@@ -86,7 +64,7 @@ export function tempoConfig(o: {
   prometheusUrl: string;
   overlays?: string[];
 }): Record<string, unknown> {
-  const v = merge(read<TempoValues>('manifests/tempo-distributed.values.yaml', o.overlays));
+  const v = mergeValues<TempoValues>(['manifests/tempo-distributed.values.yaml', ...(o.overlays ?? [])]);
   const me = o.ports[o.name]!;
   const monolithic = o.layout === 'monolithic';
   const members = Object.values(o.ports).map((p) => `127.0.0.1:${p.memberlist}`);

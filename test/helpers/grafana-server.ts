@@ -5,11 +5,9 @@
 // each behaviour names its upstream source beside it. Its data sources are what Grafana provisions from
 // manifests/prometheus-stack.values.yaml (the chart's datasource ConfigMap), so the values are tested too.
 // Listens on 127.0.0.1 only; proxies Tempo calls to the Tempo contract server.
+// values merged as helm does: the product's own merge, shared with the embedded lab
+import { mergeValues } from '../../scripts/lab/values.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { ROOT } from './fakes.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 
 export interface GrafanaServerOptions {
@@ -41,29 +39,11 @@ export interface DS {
 }
 
 /**
- * Values files merged as helm merges `--values` files: maps deep-merged, lists replaced whole, and a null in a
- * later file removing the key (helm/helm@v3.12.3 pkg/cli/values/options.go mergeMaps keeps the null, then
- * pkg/chartutil/coalesce.go deletes a key whose user-supplied value is null from the chart's defaults).
- */
-export function mergeValues(files: string[]): any {
-  const merge = (a: any, b: any): any => {
-    if (b === null || typeof b !== 'object' || Array.isArray(b) || a === null || typeof a !== 'object' || Array.isArray(a)) return b;
-    const out = { ...a };
-    for (const [k, v] of Object.entries(b)) {
-      if (v === null) delete out[k];
-      else out[k] = merge(a[k], v);
-    }
-    return out;
-  };
-  return files.map((f) => parse(readFileSync(join(ROOT, f), 'utf8'))).reduce(merge, {});
-}
-
-/**
  * What the chart's provisioning makes of the values (templates/grafana/configmaps-datasources.yaml), with any
  * overlays laid over them as `--values` files (a challenge's fault).
  */
 export function provisionedDataSources(overlays: string[] = []): Record<string, DS> {
-  const v = mergeValues(['manifests/prometheus-stack.values.yaml', ...overlays]);
+  const v = mergeValues<any>(['manifests/prometheus-stack.values.yaml', ...overlays]);
   const sc = v.grafana.sidecar.datasources;
   const common = { orgId: 1, typeLogoUrl: '', user: '', database: '', basicAuth: false, basicAuthUser: '', withCredentials: false, secureJsonFields: {}, version: 1 };
   const prom: DS = {
