@@ -2,7 +2,7 @@ import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
-import { INGESTERS, TEMPO_IDENTITY, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
+import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
@@ -58,9 +58,8 @@ export const RETENTION_HINT: Text = {
 
 /** Go's time.Duration string ("48h0m0s") or a YAML duration ("48h") → hours. */
 export function durationHours(v: unknown): number | undefined {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(String(v ?? '').trim());
-  if (!m || !m[0]) return undefined;
-  return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+  const s = goDurationS(v);
+  return s === undefined ? undefined : s / 3600;
 }
 
 export const checks: Check[] = [

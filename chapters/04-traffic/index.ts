@@ -99,7 +99,7 @@ export const checks: Check[] = [
       // no such counter at all: the page is another component's (a query-frontend given as the distributor)
       if (second.received === undefined) {
         const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
-        if (config && !servesDistributor(config.target)) throw await notADistributor(ctx, `${SPANS_RECEIVED} is not on its /metrics`);
+        if (config && !servesDistributor(config.target)) throw await notADistributor(ctx, `${SPANS_RECEIVED} is not on its /metrics`, config);
       }
       return { ok: false, evidence, hint: NO_SPANS_HINT };
     },

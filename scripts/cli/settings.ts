@@ -115,6 +115,17 @@ function validateUrl(value: string, from: string): string {
 
 
 /** defaults ← settings file ← environment ← flags. */
+/**
+ * Where state lives by default: $XDG_STATE_HOME, else <home>/.local/state. An empty or relative HOME (HOME=) must
+ * not put state into the current folder: the account's home is used, or the learner is asked for --state-dir.
+ */
+function stateHomeOf(env: NodeJS.ProcessEnv): string {
+  if (env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)) return env.XDG_STATE_HOME;
+  const home = [env.HOME, homedir(), userInfo().homedir].find((h) => h && isAbsolute(h));
+  if (!home) throw new UsageError({ en: 'no home folder to keep progress in (HOME is empty or not absolute): give one with --state-dir', 'zh-TW': '找不到可存放進度的家目錄（HOME 是空的或不是絕對路徑）：請用 --state-dir 指定' });
+  return join(home, '.local', 'state');
+}
+
 export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const file = readFileSettings(flags, io, trace);
   /** where the value of each setting came from, to name it in an error */
@@ -151,13 +162,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     if (v !== undefined) urls[name] = validateUrl(v, source[urlFlag(name)]!);
   }
   const stateDirRaw = pick('state-dir');
-  // an empty or relative HOME (HOME=) must not put state into the current folder
-  const home = () => [io.env.HOME, homedir(), userInfo().homedir].find((h) => h && isAbsolute(h));
-  const xdg = io.env.XDG_STATE_HOME && isAbsolute(io.env.XDG_STATE_HOME) ? io.env.XDG_STATE_HOME : undefined;
-  const base = stateDirRaw ? undefined : (xdg ?? (home() ? join(home()!, '.local', 'state') : undefined));
-  if (!stateDirRaw && !base) throw new UsageError({ en: 'no home folder to keep progress in (HOME is empty or not absolute): give one with --state-dir', 'zh-TW': '找不到可存放進度的家目錄（HOME 是空的或不是絕對路徑）：請用 --state-dir 指定' });
-  const stateHome = base ?? '';
-  const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHome, 'tempo-workbook');
+  const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHomeOf(io.env), 'tempo-workbook');
   const ci = isCI(io.env);
   // no URL named and an embedded lab up under this state folder: its endpoints stand in for the cluster's
   let embedded: Lab['embedded'];

@@ -3,6 +3,7 @@
 // `workbook lab down`. Nothing listens anywhere but 127.0.0.1; ports are chosen free and recorded; logs and data
 // live under <state-dir>/lab/. A process is only ever signalled after its /proc/<pid>/cmdline shows it is the one
 // we started (a reused PID is never killed).
+import { alive } from './process.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,15 +39,6 @@ export interface LabState {
 
 export const labDir = (stateDir: string) => join(stateDir, 'lab');
 const stateFile = (stateDir: string) => join(labDir(stateDir), 'lab.json');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Is this PID still the process we started? (its command line starts with our binary) */
 export function ours(p: LabProcess): boolean {

@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -46,7 +46,6 @@ export async function writeReport(file: string, text: string): Promise<void> {
   const target = link?.isSymbolicLink() ? await realpath(file).catch(() => undefined) : file;
   if (target === undefined) {
     // a dangling link: create its target, as `>` in a shell would
-    const { readlink } = await import('node:fs/promises');
     return writeAtomic(resolve(dirname(file), await readlink(file)), text);
   }
   const st = await stat(target).catch(() => undefined);

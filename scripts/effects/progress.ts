@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { alive } from './process.js';
 import { access, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { mkdirp, writeAtomic } from './files.js';
 import { readBounded } from '../core/read.js';
@@ -66,16 +67,6 @@ export interface ProgressData {
 }
 
 export const PROGRESS_FILE = 'progress.json';
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function empty(): ProgressData {
   return { version: 1, updatedAt: new Date(0).toISOString(), facts: {}, chapters: {} };

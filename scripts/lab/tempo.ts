@@ -232,16 +232,17 @@ export interface RingView {
 
 /** The ring page is the distributor's: a 404 there means the URL names another component. */
 export const NOT_A_DISTRIBUTOR: Text = {
-  en: '{url} has no ingester ring page (GET /ingester/ring → 404): it is not a distributor{target}. In microservices mode the ring lives on the distributor: give its address with --distributor-url (the query path stays on --tempo-url, the query-frontend).',
-  'zh-TW': '{url} 沒有 ingester ring 頁面（GET /ingester/ring → 404）：它不是 distributor{target}。微服務模式下 ring 在 distributor 上：請用 --distributor-url 指定它的位址（查詢仍走 --tempo-url，也就是 query-frontend）。',
+  en: '{url} does not serve the distributor\'s pages ({seen}): it is not a distributor{target}. In microservices mode the ring lives on the distributor: give its address with --distributor-url (the query path stays on --tempo-url, the query-frontend).',
+  'zh-TW': '{url} 沒有 distributor 的頁面（{seen}）：它不是 distributor{target}。微服務模式下 ring 在 distributor 上：請用 --distributor-url 指定它的位址（查詢仍走 --tempo-url，也就是 query-frontend）。',
 };
 
 /** The error for a distributor endpoint that is another component: names what its /status/config says it is. */
-export async function notADistributor(ctx: LabContext, seen: string): Promise<WorkbookError> {
+export async function notADistributor(ctx: LabContext, seen: string, read?: TempoConfig): Promise<WorkbookError> {
   const base = await ctx.endpoint('distributor');
-  const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
+  // the caller may have read it already
+  const config = read ?? (await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }))).config;
   const target = config?.target ? ` (its /status/config says target: ${config.target})` : '';
-  return new WorkbookError(`${seen} on ${base}${target}`, { final: true, hint: { en: fill(NOT_A_DISTRIBUTOR, { url: base, target }).en.replace('GET /ingester/ring → 404', seen), 'zh-TW': fill(NOT_A_DISTRIBUTOR, { url: base, target })['zh-TW'].replace('GET /ingester/ring → 404', seen) } });
+  return new WorkbookError(`${seen} on ${base}${target}`, { final: true, hint: fill(NOT_A_DISTRIBUTOR, { url: base, target, seen }) });
 }
 
 /** Whether a component's running configuration names a target that serves the distributor's pages. */

@@ -40,7 +40,7 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
     const took = p.durationMs !== undefined ? formatDuration(p.durationMs) : '';
     // verified of all: a blocked or not applicable check is not counted as passed
     const counts = `${items.filter((i) => verified(i.status)).length}/${items.length}`;
-    return `  ${name} ${say(STATUS_WORDS[p.status] ?? { en: String(p.status), 'zh-TW': String(p.status) }, lang).padEnd(14)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
+    return `  ${name} ${say(STATUS_WORDS[p.status], lang).padEnd(14)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
   });
   const next = nextChapter(data);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
