@@ -6,36 +6,19 @@
 import { startPrometheus } from '../test/helpers/prometheus.js';
 import { startTempo, startTempoMicroservices, tempoBinary } from '../test/helpers/real-tempo.js';
 import { startTraffic } from '../test/helpers/real-lab.js';
-import { FAULTS, runFaultRow, waitForData, waitStale, type FaultRow } from '../test/helpers/fault-matrix.js';
-import { freePort } from '../scripts/effects/portforward.js';
+import { FAULTS, runFaultRow, runMicroservicesRow, runMonolithicRow, waitForData, type FaultRow } from '../test/helpers/fault-matrix.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function matrix(): Promise<boolean> {
   const rows: { row: FaultRow; ms: number }[] = [];
-  for (const row of FAULTS.filter((f) => f.layout === 'monolithic')) {
-    const prom = await startPrometheus({ receiver: row.prometheus?.receiver ?? true, exemplars: row.prometheus?.exemplars ?? true });
-    const tempo = await startTempo(row.tempo?.(prom.url) ?? { remoteWrite: prom.url });
-    const traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
-    try {
-      if (row.waitFor) await waitForData(prom.url, tempo.url, row.waitFor);
-      const urls = { prometheus: prom.url, tempo: row.tempoUrl === 'closed' ? `http://127.0.0.1:${await freePort()}` : tempo.url };
-      rows.push({ row, ms: (await runFaultRow(row, urls)).wallMs });
-    } finally {
-      await traffic.stop();
-      await tempo.stop();
-      await prom.stop();
-    }
-  }
+  for (const row of FAULTS.filter((f) => f.layout === 'monolithic')) rows.push({ row, ms: (await runMonolithicRow(row)).wallMs });
   const prom = await startPrometheus({ receiver: true, exemplars: true });
   const ms = await startTempoMicroservices({ remoteWrite: prom.url });
   const traffic = startTraffic(ms.otlpUrl, { rate: 10 });
   try {
     for (const row of FAULTS.filter((f) => f.layout === 'microservices')) {
-      for (const name of row.kill ?? []) await ms.kill(name);
-      if (row.kill?.length) await waitStale(ms.distributorUrl, row.kill);
-      const urls = row.distributor === 'query-frontend' ? { tempo: ms.url } : { tempo: ms.url, distributor: ms.distributorUrl };
-      rows.push({ row, ms: (await runFaultRow(row, urls)).wallMs });
+      rows.push({ row, ms: (await runMicroservicesRow(row, ms)).wallMs });
     }
   } finally {
     await traffic.stop();

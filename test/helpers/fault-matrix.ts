@@ -10,7 +10,10 @@ import { DEFAULT_TIMEOUT_MS } from '../../scripts/cli/settings.js';
 import { EDGES } from '../../chapters/06-metrics-generator/index.js';
 import { SERVICES } from '../../scripts/lab/shop.js';
 import { testContext, testLab } from './context.js';
-import type { TempoOptions } from './real-tempo.js';
+import { startTempo, type RealTempo, type TempoOptions } from './real-tempo.js';
+import { startPrometheus } from './prometheus.js';
+import { startTraffic } from './real-lab.js';
+import { freePort } from '../../scripts/effects/portforward.js';
 
 export interface FaultRow {
   id: string;
@@ -211,4 +214,33 @@ export async function waitStale(distributorUrl: string, names: string[], staleAf
     const stale = (body.shards ?? []).filter((s) => s.state === 'UNHEALTHY' || now - Date.parse(s.timestamp ?? '') > (staleAfterS + 1) * 1000).map((s) => s.id);
     return names.every((n) => stale.includes(n)) ? true : undefined;
   });
+}
+
+/**
+ * A monolithic row from start to end: its Prometheus and Tempo (with the fault), the shop's traffic, what must have
+ * landed, then `verify`; everything stopped after. `logs`: Tempo's, for a row that needs explaining.
+ */
+export async function runMonolithicRow(row: FaultRow): Promise<RowResult & { logs: string }> {
+  const prom = await startPrometheus({ receiver: row.prometheus?.receiver ?? true, exemplars: row.prometheus?.exemplars ?? true });
+  let tempo: RealTempo | undefined;
+  let traffic: ReturnType<typeof startTraffic> | undefined;
+  try {
+    tempo = await startTempo(row.tempo?.(prom.url) ?? { remoteWrite: prom.url });
+    traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
+    if (row.waitFor) await waitForData(prom.url, tempo.url, row.waitFor);
+    const urls = { prometheus: prom.url, tempo: row.tempoUrl === 'closed' ? `http://127.0.0.1:${await freePort()}` : tempo.url };
+    return { ...(await runFaultRow(row, urls)), logs: tempo.logs() };
+  } finally {
+    await traffic?.stop();
+    await tempo?.stop();
+    await prom.stop();
+  }
+}
+
+/** A microservices row on a running lab: its ingesters killed (and seen not heartbeating), then `verify`. */
+export async function runMicroservicesRow(row: FaultRow, tempo: RealTempo): Promise<RowResult> {
+  for (const name of row.kill ?? []) await tempo.kill(name);
+  // a killed ingester looks ACTIVE until its heartbeat is old: the learner's verify comes after that
+  if (row.kill?.length) await waitStale(tempo.distributorUrl, row.kill);
+  return runFaultRow(row, row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl });
 }

@@ -6,10 +6,9 @@
 // timeout", so a busy machine cannot fail a correct verdict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
-import { startTempo, startTempoMicroservices, tempoBinary, type RealTempo } from '../helpers/real-tempo.js';
-import { FAULTS, runFaultRow, waitForData, waitStale, type FaultRow, type RowResult } from '../helpers/fault-matrix.js';
+import { startTempoMicroservices, tempoBinary, type RealTempo } from '../helpers/real-tempo.js';
+import { FAULTS, runMicroservicesRow, runMonolithicRow, type FaultRow, type RowResult } from '../helpers/fault-matrix.js';
 import { startTraffic } from '../helpers/real-lab.js';
-import { freePort } from '../../scripts/effects/portforward.js';
 
 const found = tempoBinary();
 if (!found.bin) console.log(`fault matrix skipped: ${found.why}`);
@@ -38,22 +37,9 @@ describe.skipIf(!found.bin)('fault matrix: real Tempo 2.2.2 + Prometheus 2.42, d
   describe('monolithic Tempo, one row per fault', () => {
     for (const row of FAULTS.filter((f) => f.layout === 'monolithic')) {
       it(`${row.id}: ${row.what}`, async () => {
-        const cleanups: (() => Promise<unknown>)[] = [];
-        try {
-          const prom: RealPrometheus = await startPrometheus({ receiver: row.prometheus?.receiver ?? true, exemplars: row.prometheus?.exemplars ?? true });
-          cleanups.push(() => prom.stop());
-          const tempo: RealTempo = await startTempo(row.tempo?.(prom.url) ?? { remoteWrite: prom.url });
-          cleanups.push(() => tempo.stop());
-          const traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
-          cleanups.push(() => traffic.stop());
-          if (row.waitFor) await waitForData(prom.url, tempo.url, row.waitFor);
-          const urls = { prometheus: prom.url, tempo: row.tempoUrl === 'closed' ? `http://127.0.0.1:${await freePort()}` : tempo.url };
-          const got = await runFaultRow(row, urls);
-          if (Object.values(got.items).some((i) => i.status === 'failed' && (i.attempts ?? 1) > (row.maxAttempts ?? 3))) console.log(`${row.id}: Tempo's log\n${tempo.logs()}`);
-          expectRow(row, got);
-        } finally {
-          for (const c of cleanups.reverse()) await c();
-        }
+        const got = await runMonolithicRow(row);
+        if (Object.values(got.items).some((i) => i.status === 'failed' && (i.attempts ?? 1) > (row.maxAttempts ?? 3))) console.log(`${row.id}: Tempo's log\n${got.logs}`);
+        expectRow(row, got);
         // the bound that matters is the row's own (far below the 3 min default); this one only keeps a stuck row
         // from holding the suite
       }, 300_000);
@@ -78,11 +64,7 @@ describe.skipIf(!found.bin)('fault matrix: real Tempo 2.2.2 + Prometheus 2.42, d
     // in order: the lab is whole, then one ingester dies, then a second
     for (const row of FAULTS.filter((f) => f.layout === 'microservices')) {
       it(`${row.id}: ${row.what}`, async () => {
-        for (const name of row.kill ?? []) await tempo.kill(name);
-        // a killed ingester looks ACTIVE until its heartbeat is old: the learner's verify comes after that
-        if (row.kill?.length) await waitStale(tempo.distributorUrl, row.kill);
-        const urls = row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl };
-        expectRow(row, await runFaultRow(row, urls));
+        expectRow(row, await runMicroservicesRow(row, tempo));
       }, 300_000);
     }
   });
