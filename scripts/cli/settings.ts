@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readBoundedSync } from '../core/read.js';
-import { runningLab } from '../effects/embedded-lab.js';
+import { runningLab } from '../effects/embedded-state.js';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';

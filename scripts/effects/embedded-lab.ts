@@ -4,74 +4,18 @@
 // live under <state-dir>/lab/. A process is only ever signalled after its /proc/<pid>/cmdline shows it is the one
 // we started (a reused PID is never killed).
 import { alive } from './process.js';
+import { labDir, ours, readLabState, stateFile, type LabProcess, type LabState } from './embedded-state.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
-import { readBoundedSync } from '../core/read.js';
 import { ROOT } from '../core/paths.js';
 import { MICROSERVICES, prometheusArgs, tempoConfig, type Layout, type TempoPorts } from '../lab/embedded-config.js';
 import { writeAtomic } from './files.js';
 import { freePort } from './portforward.js';
 
-export interface LabProcess {
-  name: string;
-  pid: number;
-  /** the program, as /proc/<pid>/cmdline starts */
-  bin: string;
-  args: string[];
-  /** its HTTP port, if it has one */
-  port?: number;
-  /** where a healthy one answers 200 */
-  ready?: string;
-  log: string;
-}
-
-export interface LabState {
-  version: 1;
-  layout: Layout;
-  startedAt: string;
-  dir: string;
-  processes: LabProcess[];
-  urls: { tempo: string; distributor: string; prometheus: string; otlp: string };
-}
-
-export const labDir = (stateDir: string) => join(stateDir, 'lab');
-const stateFile = (stateDir: string) => join(labDir(stateDir), 'lab.json');
-
-/** Is this PID still the process we started? (its command line starts with our binary) */
-export function ours(p: LabProcess): boolean {
-  if (!alive(p.pid)) return false;
-  try {
-    const cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
-    return cmd[0] === p.bin || cmd.includes(p.bin);
-  } catch {
-    // no /proc (macOS): the PID alone
-    return true;
-  }
-}
-
-/** The recorded lab, or undefined; never throws (a broken file is no lab). */
-export function readLabState(stateDir: string): LabState | undefined {
-  const f = stateFile(stateDir);
-  if (!existsSync(f)) return undefined;
-  try {
-    const s = JSON.parse(readBoundedSync(f)) as LabState;
-    return s && s.version === 1 && Array.isArray(s.processes) ? s : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The embedded lab the commands use: recorded, and at least one of its processes still ours. A lab with a process
- * down (a killed ingester: a fault to see) is still the lab; one with none left is no lab.
- */
-export function runningLab(stateDir: string): LabState | undefined {
-  const s = readLabState(stateDir);
-  return s && s.processes.some(ours) ? s : undefined;
-}
+export { labDir, ours, readLabState, runningLab, type LabProcess, type LabState } from './embedded-state.js';
 
 /** Which binaries: the flag, the environment, else the program on PATH. */
 export function findBinary(name: 'tempo' | 'prometheus', given: string | undefined, env: NodeJS.ProcessEnv): string {
