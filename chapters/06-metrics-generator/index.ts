@@ -18,11 +18,20 @@ export const EDGES: [string, string][] = GRAPH.edges;
 export const FAILING_EDGES: [string, string][] = GRAPH.failing;
 
 export const BUCKETS = ['traces_spanmetrics_latency_bucket', 'traces_service_graph_request_server_seconds_bucket', 'traces_service_graph_request_client_seconds_bucket'];
-/** How far back exemplars are looked for. */
-export const EXEMPLAR_WINDOW_S = 600;
+/**
+ * How far back exemplars are looked for: long enough for several collections (15 s each), short enough that a
+ * generator that stopped sending them is seen within two minutes, not ten.
+ */
+export const EXEMPLAR_WINDOW_S = 120;
 /** Newest first; the newest trace may not be queryable yet, and a lab may keep exemplars of expired traces. */
 export const MAX_EXEMPLARS_FOLLOWED = 60;
-const RATE = '5m';
+/**
+ * How recent "now" is: the generator writes every active series once per collection (15 s by default, kept until
+ * the registry's stale_duration: grafana/tempo@v2.2.2 modules/generator/registry/config.go), so a minute holds four
+ * writes, and a generator that stopped writing (a fault, a fix not yet live) is seen within a minute. Prometheus'
+ * own lookback (5 min) would keep showing what was written before.
+ */
+const RATE = '1m';
 
 const key = (c: string, s: string) => `${c} → ${s}`;
 
@@ -180,11 +189,23 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   return { hint: fill(CAUSE.waiting, { url: targets.map((t) => t.url).join(', ') || '?' }), final: false, cause: 'no series yet' };
 }
 
+const GENERATED = '{__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"}';
 /** What the series check asks: names with a sample in the last 5 minutes (the query's lookback), so old names kept for the retention (10d) do not count. */
-export const SERIES_QUERY = 'count by (__name__) ({__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"})';
+export const SERIES_QUERY = `count by (__name__) (${GENERATED})`;
+/**
+ * And how many series of each name had a sample in the last minute: is the generator writing now? A range function
+ * drops the metric name, so each name is counted on its own and labelled back (one regex over all of them would give
+ * Prometheus series that differ only by name: "vector cannot contain metrics with the same labelset", HTTP 422).
+ */
+export const freshQuery = (names: string[]) => names.map((n) => `label_replace(count(count_over_time(${n}[${RATE}])), "name", "${n}", "", "")`).join(' or ');
 
 async function metricNames(ctx: LabContext): Promise<string[]> {
   return (await promQuery(ctx, SERIES_QUERY)).map((r) => r.metric.__name__ ?? '?').sort();
+}
+
+async function freshSeries(ctx: LabContext, names: string[]): Promise<number> {
+  if (!names.length) return 0;
+  return (await promQuery(ctx, freshQuery(names.filter((n) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(n))))).reduce((n, r) => n + Number(r.value[1]), 0);
 }
 
 function byEdge(rows: { metric: Record<string, string>; value: [number, string] }[]): Map<string, number> {
@@ -210,9 +231,11 @@ export const checks: Check[] = [
     title: { en: 'the metrics generator writes traces_* series to Prometheus', 'zh-TW': 'metrics generator 把 traces_* 時間序列寫入 Prometheus' },
     async probe(ctx) {
       const names = await metricNames(ctx);
-      if (names.length) return { ok: true, evidence: `${names.length} metric names written in the last 5 min: ${names.join(', ')}` };
+      const fresh = await freshSeries(ctx, names);
+      if (names.length && fresh > 0) return { ok: true, evidence: `${fresh} series written in the last ${RATE}, ${names.length} metric names: ${names.join(', ')}` };
       const d = await diagnoseNoSeries(ctx);
-      return { ok: false, final: d.final, evidence: `no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min (${d.cause})`, hint: d.hint };
+      const what = names.length ? `${names.length} metric names written in the last 5 min, but no sample in the last ${RATE}: the generator stopped writing` : 'no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min';
+      return { ok: false, final: d.final, evidence: `${what} (${d.cause})`, hint: d.hint };
     },
   },
   {
@@ -261,10 +284,10 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'span metrics for every service', 'zh-TW': '每個服務都有 span 指標' },
     async probe(ctx) {
-      const rows = await promQuery(ctx, 'sum by (service) (traces_spanmetrics_calls_total)');
+      const rows = await promQuery(ctx, `sum by (service) (increase(traces_spanmetrics_calls_total[${RATE}]))`);
       const calls = new Map(rows.map((r) => [r.metric.service ?? '?', Number(r.value[1])]));
       const missing = SERVICES.filter((s) => !((calls.get(s) ?? 0) > 0));
-      const evidence = `calls: ${SERVICES.map((s) => `${s} ${calls.get(s) ?? 0}`).join(', ')}`;
+      const evidence = `calls in the last ${RATE}: ${SERVICES.map((s) => `${s} ${Math.round(calls.get(s) ?? 0)}`).join(', ')}`;
       if (!missing.length) return { ok: true, evidence };
       if (!calls.size) {
         const d = await diagnoseNoSeries(ctx);

@@ -49,7 +49,7 @@ export interface CommandSpec {
   /** flags only this command takes, declared beside it */
   own?: Record<string, FlagSpec>;
   /** kind of positional argument */
-  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'action-and-name';
+  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'action-and-name' | 'action-and-names';
   flags: FlagName[];
 }
 
@@ -106,7 +106,7 @@ export function parseCli(argvIn: string[], commands: readonly CommandSpec[]): Pa
   const { values, positionals } = parsed;
   // an empty value (`--json ''`, `--state-dir ''`) is a mistake, never "use the default" or "write nothing"
   for (const [name, v] of Object.entries(values)) if (v === '') throw new UsageError({ en: `--${name} needs a value (it was empty)`, 'zh-TW': `--${name} 需要一個值（目前是空的）` });
-  const maxPositionals = !spec || spec.positional === 'none' ? 0 : spec.positional === 'action-and-name' ? 2 : 1;
+  const maxPositionals = !spec || spec.positional === 'none' ? 0 : spec.positional === 'action-and-names' ? Infinity : spec.positional === 'action-and-name' ? 2 : 1;
   if (positionals.length > maxPositionals && !values.help) {
     const usage = spec ? ` (usage: workbook ${spec.usage})` : '';
     throw new UsageError({ en: `unexpected argument "${positionals[maxPositionals]}"${usage}`, 'zh-TW': `多出的參數 "${positionals[maxPositionals]}"${spec ? `（用法：workbook ${spec.usage}）` : ''}` });

@@ -166,10 +166,12 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   const ci = isCI(io.env);
   // no URL named and an embedded lab up under this state folder: its endpoints stand in for the cluster's
   let embedded: Lab['embedded'];
+  let embeddedOtlpGrpc: string | undefined;
   if (!Object.keys(urls).length) {
     const up = runningLab(stateDir);
     if (up) {
       embedded = up.layout;
+      embeddedOtlpGrpc = up.urls.otlpGrpc;
       urls.tempo = up.urls.tempo;
       urls.prometheus = up.urls.prometheus;
       urls.otlp = up.urls.otlp;
@@ -192,6 +194,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     ci,
     color,
     ...(embedded ? { embedded } : {}),
+    ...(embeddedOtlpGrpc ? { embeddedOtlpGrpc } : {}),
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },

@@ -69,7 +69,7 @@ async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Pro
 /** Runs steps in the open, like any chapter's: the command and why first, confirmation for the fault, output streamed. */
 async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo): Promise<boolean> {
   const { runSteps: loop } = await import('../core/runner.js');
-  const { formatCommand } = await import('../core/format.js');
+  const { showCommand } = await import('../core/format.js');
   const { CATALOG } = await import('../core/catalog.js');
   const { HEARTBEAT_MS, startHeartbeat } = await import('../lab/heartbeat.js');
   // the steps belong to no chapter of progress (the session keeps nothing); the first chapter stands in for the loop
@@ -77,7 +77,7 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
   let failed = false;
   const outcome = await loop(session, host, steps, {
     beforeStep: async (_c, s) => {
-      write(io.stdout, `$ ${formatCommand(s.command(lab).argv)}`);
+      write(io.stdout, `$ ${showCommand(s.command(lab))}`);
       write(io.stdout, `  ${say(L.why, lab.lang)}: ${say(s.why, lab.lang)}`);
       return 'run';
     },
@@ -116,9 +116,11 @@ async function labSession(lab: Lab, io: MainIo, store: Awaited<ReturnType<typeof
 
 async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);
-  const { faultSteps } = await import('../lab/challenges.js');
+  const { faultSteps, notOnThisLab } = await import('../lab/challenges.js');
   const { CATALOG } = await import('../core/catalog.js');
-  const { start: steps } = faultSteps(ch, CATALOG);
+  const refused = notOnThisLab(ch, lab);
+  if (refused) throw new UsageError(refused);
+  const { start: steps } = faultSteps(ch, CATALOG, lab);
   write(io.stdout, `${say({ en: 'Challenge', 'zh-TW': '挑戰' }, lab.lang)} ${ch.id}: ${say(ch.title, lab.lang)}`);
   const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
   if (ok !== 0) return ok;
@@ -242,9 +244,11 @@ async function hint(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
 
 async function reset(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);
-  const { faultSteps } = await import('../lab/challenges.js');
+  const { faultSteps, notOnThisLab } = await import('../lab/challenges.js');
   const { CATALOG } = await import('../core/catalog.js');
-  const { reset: steps } = faultSteps(ch, CATALOG);
+  const refused = notOnThisLab(ch, lab);
+  if (refused) throw new UsageError(refused);
+  const { reset: steps } = faultSteps(ch, CATALOG, lab);
   const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
   if (ok !== 0) return ok;
   if (store.data.challenges?.[ch.id]) {

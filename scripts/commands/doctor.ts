@@ -13,7 +13,10 @@ export const spec: CommandSpec = {
 /** `workbook doctor`: chapter 0, the machine's prerequisites. */
 export async function run({ lab, io, flags }: CommandInput): Promise<number> {
   const { CATALOG } = await import('../core/catalog.js');
-  const code = await execute([CATALOG[0]!], 'verify', lab, io, flags);
+  // asked by name, the doctor reads this machine for the kind lab even while the embedded lab is up
+  // (in `verify all` on the embedded lab, chapter 0 does not apply)
+  const { embedded: _embedded, embeddedOtlpGrpc: _grpc, ...kindLab } = lab;
+  const code = await execute([CATALOG[0]!], 'verify', kindLab, io, flags);
   // no Docker daemon or no kind: the embedded lab still teaches the heart of it
   const { ProgressStore } = await import('../effects/progress.js');
   const checks = (await ProgressStore.open(lab.stateDir)).data.chapters[CATALOG[0]!.id]?.checks ?? {};

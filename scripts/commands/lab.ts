@@ -1,35 +1,65 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROOT } from '../core/paths.js';
 import { UsageError, say, write, type CommandInput } from './kit.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
   name: 'lab',
-  usage: 'lab <up|down|status> [--microservices]',
-  positional: 'action-and-name',
-  flags: [...COMMON],
+  usage: 'lab <up|down|status|restart|stop|start> [name...] [--microservices]',
+  positional: 'action-and-names',
+  flags: [...COMMON, 'otlp-url'],
   own: {
     microservices: { type: 'boolean', help: { en: 'lab up: Tempo as eight processes (distributor, three ingesters, query-frontend, querier, compactor, metrics generator)', 'zh-TW': 'lab up：以八個行程執行 Tempo（distributor、三個 ingester、query-frontend、querier、compactor、metrics generator）' } },
     'tempo-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Tempo 2.2.2 binary (default: WORKBOOK_TEMPO_BIN, or tempo on PATH)', 'zh-TW': 'lab up：Tempo 2.2.2 執行檔（預設：WORKBOOK_TEMPO_BIN 或 PATH 上的 tempo）' } },
     'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, or prometheus on PATH)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN 或 PATH 上的 prometheus）' } },
+    values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
   },
   summary: {
-    en: 'the embedded lab: real Tempo and Prometheus on 127.0.0.1, no Docker or kind needed (up, down, status)',
-    'zh-TW': '內建實驗環境：在 127.0.0.1 上執行真正的 Tempo 與 Prometheus，不需要 Docker 或 kind（up、down、status）',
+    en: 'the embedded lab: real Tempo and Prometheus on 127.0.0.1, no Docker or kind needed (up, down, status; restart, stop, start a part of it)',
+    'zh-TW': '內建實驗環境：在 127.0.0.1 上執行真正的 Tempo 與 Prometheus，不需要 Docker 或 kind（up、down、status；restart、stop、start 其中一部分）',
   },
 };
 
-const ACTIONS = ['up', 'down', 'status'] as const;
+const ACTIONS = ['up', 'down', 'status', 'restart', 'stop', 'start'] as const;
 
-/** `workbook lab <up|down|status>`. */
+/** `workbook lab <up|down|status|restart|stop|start>`. */
 export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
-  const [action = 'status', extra] = positionals;
+  const [action = 'status', ...names] = positionals;
   if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) throw new UsageError(`unknown action "${action}" (lab ${ACTIONS.join('|')})`);
-  if (extra) throw new UsageError(`unexpected argument "${extra}" (usage: workbook ${spec.usage})`);
+  const named = action === 'restart' || action === 'stop' || action === 'start';
+  if (!named && names.length) throw new UsageError(`unexpected argument "${names[0]}" (usage: workbook ${spec.usage})`);
+  if (named && !names.length) throw new UsageError(action === 'restart' ? 'lab restart needs a part: prometheus, tempo or traffic' : `lab ${action} needs the name of a process (\`workbook lab status\` lists them)`);
+  if (flags.values && action !== 'restart') throw new UsageError('--values goes with `lab restart prometheus|tempo`');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const e = await import('../effects/embedded-lab.js');
   const { mkdirp } = await import('../effects/files.js');
   await mkdirp(lab.stateDir);
+  const log = (l: string) => write(io.stdout, `  ${l}`);
+  if (action === 'restart') {
+    const [part, more] = names;
+    if (more) throw new UsageError(`lab restart takes one part (${e.COMPONENTS.join(', ')}), not "${more}"`);
+    if (!e.COMPONENTS.includes(part as never)) throw new UsageError(`lab restart: no part "${part}" (${e.COMPONENTS.join(', ')})`);
+    const c = part as (typeof e.COMPONENTS)[number];
+    if (flags.values && c === 'traffic') throw new UsageError('--values goes with prometheus or tempo; the traffic takes --otlp-url');
+    if (flags['otlp-url'] && c !== 'traffic') throw new UsageError('--otlp-url goes with `lab restart traffic`');
+    const overlays = flags.values ? [valuesFile(flags.values as string, io.cwd)] : undefined;
+    await e.labRestart(lab.stateDir, c, { ...(overlays ? { overlays } : {}), ...(flags['otlp-url'] ? { trafficUrl: flags['otlp-url'] as string } : {}), log });
+    write(io.stdout, overlays ? t(`Restarted ${c} with ${flags.values} laid over the article's values.`, `已重新啟動 ${c}，並在文章的 values 上疊加 ${flags.values}。`) : t(`Restarted ${c}${c === 'traffic' ? '' : ' with the article\'s values'}.`, `已重新啟動 ${c}${c === 'traffic' ? '' : '，使用文章的 values'}。`));
+    return 0;
+  }
+  if (action === 'stop') {
+    const stopped = await e.labStop(lab.stateDir, names);
+    write(io.stdout, stopped.length ? t(`Stopped ${stopped.join(', ')} (\`workbook lab start ${names.join(' ')}\` starts them again).`, `已停止 ${stopped.join('、')}（\`workbook lab start ${names.join(' ')}\` 可再次啟動）。`) : t('Nothing to stop: they had already ended.', '沒有需要停止的：它們都已結束。'));
+    return 0;
+  }
+  if (action === 'start') {
+    const started = await e.labStart(lab.stateDir, names, log);
+    write(io.stdout, started.length ? t(`Started ${started.join(', ')} again.`, `已再次啟動 ${started.join('、')}。`) : t('Nothing to start: they are running.', '沒有需要啟動的：它們都在執行中。'));
+    return 0;
+  }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
     const tempoBin = e.findBinary('tempo', flags['tempo-bin'] as string | undefined, io.env);
@@ -51,6 +81,14 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     return 1;
   }
   write(io.stdout, t(`Embedded lab (${state.layout}), started ${state.startedAt}`, `內建實驗環境（${state.layout}），啟動於 ${state.startedAt}`));
+  for (const [part, files] of Object.entries(state.overlays ?? {})) if (files?.length) write(io.stdout, t(`  ${part}: the article's values with ${files.join(', ')} laid over them (\`workbook lab restart ${part}\` drops it)`, `  ${part}：文章的 values 上疊了 ${files.join('、')}（\`workbook lab restart ${part}\` 會移除）`));
+  if (state.trafficUrl) write(io.stdout, t(`  traffic: sends to ${state.trafficUrl} (\`workbook lab restart traffic\` sends to the lab's OTLP endpoint again)`, `  traffic：送往 ${state.trafficUrl}（\`workbook lab restart traffic\` 會改回實驗環境的 OTLP 端點）`));
   for (const p of processes) write(io.stdout, `  ${p.running ? '✔' : '✖'} ${p.name.padEnd(26)} pid ${String(p.pid).padEnd(8)} ${p.port ? `127.0.0.1:${p.port}`.padEnd(16) : ''.padEnd(16)} ${p.health}`);
   return processes.every((p) => p.running && (p.health === 'ready' || p.health === 'running')) ? 0 : 1;
+}
+
+/** A values file named on the command line: relative to the working folder, and there. */
+function valuesFile(f: string, cwd: string): string {
+  for (const path of [resolve(cwd, f), resolve(ROOT, f)]) if (existsSync(path)) return path;
+  throw new UsageError(`--values ${f}: no such file`);
 }

@@ -1,5 +1,5 @@
 import { UsageError, write, type CommandInput } from './kit.js';
-import { formatCommand, formatDuration } from '../core/format.js';
+import { formatCommand, formatDuration, showCommand } from '../core/format.js';
 import type { Challenge, Chapter, Lab } from '../core/model.js';
 import { say } from '../core/text.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
@@ -71,15 +71,20 @@ export async function renderFastPlan(lab: Lab): Promise<string> {
 
 /** `plan challenges` or `plan <challenge>`: each fault's commands and its reset, as `challenge start` shows them. */
 export async function renderChallengePlan(challenges: readonly Challenge[], catalog: readonly Chapter[], lab: Lab): Promise<string> {
-  const { faultSteps } = await import('../lab/challenges.js');
+  const { faultSteps, notOnThisLab } = await import('../lab/challenges.js');
   const lang = lab.lang;
   const out = [`${say(L.head, lang)}: ${say({ en: 'challenges', 'zh-TW': '挑戰' }, lang)}, profile ${lab.profile.name}, cluster ${lab.clusterName}, context ${lab.context}`, say(L.nothing, lang)];
   for (const c of challenges) {
-    const { start, reset } = faultSteps(c, catalog);
     out.push('', `${c.id}: ${say(c.title, lang)}`, `   ${say({ en: 'symptom', 'zh-TW': '症狀' }, lang)}: ${say(c.symptom, lang)}`);
+    const refused = notOnThisLab(c, lab);
+    if (refused) {
+      out.push(`   (${refused})`);
+      continue;
+    }
+    const { start, reset } = faultSteps(c, catalog, lab);
     for (const [label, steps] of [[{ en: 'start', 'zh-TW': '開始' }, start], [{ en: 'reset', 'zh-TW': '還原' }, reset]] as const) {
       for (const step of steps) {
-        out.push(`   ${say(label, lang)}: $ ${formatCommand(step.command(lab).argv)}`);
+        out.push(`   ${say(label, lang)}: $ ${showCommand(step.command(lab))}`);
         out.push(`     ${say(L.why, lang)}: ${say(step.why, lang)}`);
         for (const m of step.manifestsFor?.(lab) ?? step.manifests ?? []) out.push(`     ${say(L.manifest, lang)}: ${m}`);
         if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);

@@ -1,4 +1,4 @@
-import { formatCommand, lastLines, printable } from './format.js';
+import { lastLines, printable, showCommand } from './format.js';
 import type { Chapter, LabContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
 import type { Text } from './text.js';
 import type { ShellResult } from './effects.js';
@@ -66,7 +66,7 @@ async function executeStepRaw(
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
   const cmd = step.command(ctx.lab);
-  const command = formatCommand(cmd.argv);
+  const command = showCommand(cmd);
   const took = () => ctx.clock.now() - started;
 
   try {
@@ -171,6 +171,7 @@ export async function probeUntil(
 export function notApplicable(check: Check, lab: Lab): string | undefined {
   if (lab.embedded) {
     if (check.clusterOnly) return 'asks the cluster (kubectl): the embedded lab has none';
+    if (check.kindLabOnly) return 'a prerequisite of the kind lab: the embedded lab runs no container and needs none of it';
     if (check.microservicesOnly && lab.embedded === 'monolithic') return 'one Tempo process has one ingester: the ring of three is the microservices lab\'s (workbook lab up --microservices)';
     const cluster = check.needs?.find((n) => n.check === 'cluster/context');
     if (cluster && !(cluster.unless ?? []).some((u) => lab.urls[u])) {

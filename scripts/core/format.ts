@@ -9,6 +9,11 @@ export function formatCommand(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
 
+/** A step's command as the learner would type it. */
+export function showCommand(cmd: { argv: readonly string[]; shown?: readonly string[] }): string {
+  return formatCommand(cmd.shown ?? cmd.argv);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;

@@ -26,6 +26,8 @@ export type { ItemStatus } from './verdict.js';
 /** A command as a pure value: what would run. `plan` prints it, tests assert it, the shell port runs it. */
 export interface Command {
   argv: string[];
+  /** How a learner would type it, when that differs from what runs (`workbook lab …` runs as `node dist/scripts/cli.js lab …`). */
+  shown?: string[];
   /** Text fed to stdin (e.g. a manifest built at run time). */
   input?: string;
   timeoutMs?: number;
@@ -58,6 +60,8 @@ export interface Lab {
    * cluster's, so checks that only a cluster can answer do not apply.
    */
   embedded?: 'monolithic' | 'microservices';
+  /** The embedded lab's OTLP gRPC address (a challenge sends the traffic there by mistake). */
+  embeddedOtlpGrpc?: string;
   /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */
   color?: boolean;
   stateDir: string;
@@ -124,6 +128,8 @@ export interface Check {
   clusterOnly?: UrlName[];
   /** Only a Tempo of several ingesters can pass it (the ring of three): not applicable on the monolithic embedded lab. */
   microservicesOnly?: boolean;
+  /** A prerequisite of the kind lab (Docker, kind, helm, ports for port-forwards): not applicable on the embedded lab. */
+  kindLabOnly?: boolean;
   /**
    * Checks this one relies on ("chapter/check"). When one of them failed or was skipped earlier in the same run,
    * this check is skipped with that reason instead of probing. `unless`: the dependency does not hold when any of
@@ -218,4 +224,12 @@ export interface Challenge {
   /** escalating: where to look, what to look for, the fix */
   hints: [Text, Text, Text];
   fault: Fault;
+  /** The same fault on the embedded lab (`workbook lab …`); absent: it cannot exist there, and why. */
+  embedded: EmbeddedFault | { none: Text };
 }
+
+/** A fault on the embedded lab: a part restarted with an overlay (or the traffic sent elsewhere), or processes stopped. */
+export type EmbeddedFault =
+  | { kind: 'restart'; part: 'prometheus' | 'tempo'; overlay: string }
+  | { kind: 'traffic'; /** the lab's OTLP gRPC port, where the traffic's OTLP over HTTP finds no answer it understands */ to: 'otlp-grpc' }
+  | { kind: 'stop'; names: string[]; /** only this layout has them */ layout: 'microservices' };

@@ -64,7 +64,7 @@ function launch(name: string, bin: string, args: string[], cwd: string, logs: st
   const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], cwd });
   closeSync(fd);
   child.unref();
-  return { name, pid: child.pid!, bin, args, log, ...extra };
+  return { name, pid: child.pid!, bin, args, log, cwd, ...extra };
 }
 
 /** Stop processes: SIGKILL (Tempo's distributor sleeps 30 s on SIGTERM: grafana/tempo@v2.2.2 modules/distributor/receiver/shim.go), each only if it is still ours; wait until gone. */
@@ -97,6 +97,40 @@ export interface UpOptions {
   log?: (line: string) => void;
 }
 
+/** The processes of one component of the lab, by name. */
+export type Component = 'prometheus' | 'tempo' | 'traffic';
+export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic'];
+const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
+
+/** Launch one component from the recorded ports and overlays; returns its processes (not yet awaited). */
+function launchComponent(c: Component, s: Omit<LabState, 'processes'>, bins: { tempo: string; prometheus: string }): LabProcess[] {
+  const logs = join(s.dir, 'logs');
+  const ports = s.ports!;
+  if (c === 'prometheus') {
+    const promDir = join(s.dir, 'prometheus');
+    mkdirSync(promDir, { recursive: true });
+    writeFileSync(join(promDir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
+    return [launch('prometheus', bins.prometheus, prometheusArgs({ dir: promDir, port: ports.prometheus, overlays: s.overlays?.prometheus }), promDir, logs, { port: ports.prometheus, ready: '/-/ready' })];
+  }
+  if (c === 'tempo') {
+    const tempoDir = join(s.dir, 'tempo');
+    return Object.keys(ports.tempo).map((n) => {
+      mkdirSync(join(tempoDir, n), { recursive: true });
+      const file = join(tempoDir, `${n}.yaml`);
+      writeFileSync(file, stringify(tempoConfig({ layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, otlp: ports.otlp, prometheusUrl: s.urls.prometheus, overlays: s.overlays?.tempo })));
+      return launch(n === 'all' ? 'tempo' : `tempo-${n}`, bins.tempo, [`-config.file=${file}`], tempoDir, logs, { port: ports.tempo[n]!.http, ready: '/ready' });
+    });
+  }
+  // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
+  return [launch('traffic', process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], s.dir, logs)];
+}
+
+const describe = (p: LabProcess) => `${p.name.padEnd(26)}  pid ${p.pid}  ${p.port ? `http://127.0.0.1:${p.port}` : p.name === 'traffic' ? `→ ${p.args[p.args.indexOf('--otlp-url') + 1]}/v1/traces` : ''}`;
+
+async function awaitReady(ps: LabProcess[]): Promise<void> {
+  await Promise.all(ps.filter((p) => p.port && p.ready).map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, 90_000)));
+}
+
 /**
  * `lab up`: a lab already up is kept (adopted); a lab left half-dead by a killed workbook is stopped first. Then
  * Prometheus, Tempo (one process, or eight), and the traffic; each awaited until it answers.
@@ -105,48 +139,42 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
   // a lab whose every process is still ours is adopted; one with a process gone is started again whole
   const up = readLabState(o.stateDir);
   if (up && up.layout === o.layout && up.processes.every(ours)) return { state: up, adopted: true };
-  const old = readLabState(o.stateDir);
-  if (old) await labDown(o.stateDir);
+  if (up) await labDown(o.stateDir);
   const dir = labDir(o.stateDir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const say = o.log ?? (() => {});
   const started: LabProcess[] = [];
   try {
-    // Prometheus
-    const promDir = join(dir, 'prometheus');
-    mkdirSync(promDir, { recursive: true });
-    writeFileSync(join(promDir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-    const promPort = await freePort();
-    const prometheusUrl = `http://127.0.0.1:${promPort}`;
-    const prom = launch('prometheus', o.prometheusBin, prometheusArgs({ dir: promDir, port: promPort, overlays: o.overlays?.prometheus }), promDir, join(dir, 'logs'), { port: promPort, ready: '/-/ready' });
-    started.push(prom);
-    say(`prometheus  pid ${prom.pid}  ${prometheusUrl}`);
-    // Tempo
     const names = o.layout === 'monolithic' ? ['all'] : [...MICROSERVICES];
-    const ports: Record<string, TempoPorts> = {};
-    for (const n of names) ports[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
+    const tempo: Record<string, TempoPorts> = {};
+    const prometheus = await freePort();
+    for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
     const otlp = { grpc: await freePort(), http: await freePort() };
-    const tempoDir = join(dir, 'tempo');
-    for (const n of names) {
-      mkdirSync(join(tempoDir, n), { recursive: true });
-      const file = join(tempoDir, `${n}.yaml`);
-      writeFileSync(file, stringify(tempoConfig({ layout: o.layout, name: n, dir: tempoDir, ports, otlp, prometheusUrl, overlays: o.overlays?.tempo })));
-      const p = launch(n === 'all' ? 'tempo' : `tempo-${n}`, o.tempoBin, [`-config.file=${file}`], tempoDir, join(dir, 'logs'), { port: ports[n]!.http, ready: '/ready' });
-      started.push(p);
-      say(`${p.name.padEnd(26)}  pid ${p.pid}  http://127.0.0.1:${ports[n]!.http}`);
+    const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
+    const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
+    const base: Omit<LabState, 'processes'> = {
+      version: 1,
+      layout: o.layout,
+      startedAt: new Date().toISOString(),
+      dir,
+      urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },
+      ports: { prometheus, tempo, otlp },
+      ...(o.overlays ? { overlays: o.overlays } : {}),
+    };
+    const bins = { tempo: o.tempoBin, prometheus: o.prometheusBin };
+    for (const c of ['prometheus', 'tempo'] as const) {
+      const ps = launchComponent(c, base, bins);
+      started.push(...ps);
+      for (const p of ps) say(describe(p));
     }
-    await Promise.all(started.map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, 90_000)));
-    const q = ports[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
-    const d = ports[o.layout === 'monolithic' ? 'all' : 'distributor']!;
-    const urls = { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: prometheusUrl, otlp: `http://127.0.0.1:${otlp.http}` };
+    await awaitReady(started);
     if (o.traffic !== false) {
-      // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
-      const t = launch('traffic', process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', urls.otlp, '--rate', '2', '--count', '0'], dir, join(dir, 'logs'));
-      started.push(t);
-      say(`traffic                     pid ${t.pid}  → ${urls.otlp}/v1/traces`);
+      const [t] = launchComponent('traffic', base, bins);
+      started.push(t!);
+      say(describe(t!));
     }
-    const state: LabState = { version: 1, layout: o.layout, startedAt: new Date().toISOString(), dir, processes: started, urls };
+    const state: LabState = { ...base, processes: started };
     await writeAtomic(stateFile(o.stateDir), JSON.stringify(state, null, 2) + '\n');
     return { state, adopted: false };
   } catch (err) {
@@ -154,6 +182,74 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
     await stopProcesses(started);
     throw err;
   }
+}
+
+const NO_LAB = 'no embedded lab is up here: `workbook lab up` starts one';
+
+function labOrThrow(stateDir: string): LabState {
+  const s = readLabState(stateDir);
+  if (!s) throw new UsageError(NO_LAB);
+  if (!s.ports) throw new UsageError('this embedded lab was started by an older workbook and cannot restart one part: `workbook lab down`, then `workbook lab up`');
+  return s;
+}
+
+/**
+ * One component started again (its processes stopped, its configuration made anew from the manifests with the
+ * overlays given, and started on the same ports): a challenge's fault, and its reset (no overlay: the article's values).
+ */
+export async function labRestart(stateDir: string, c: Component, o: { overlays?: string[]; trafficUrl?: string; log?: (l: string) => void } = {}): Promise<LabState> {
+  const s = labOrThrow(stateDir);
+  const mine = s.processes.filter((p) => componentOf(p.name) === c);
+  if (c === 'traffic' && !mine.length && !o.trafficUrl) throw new UsageError('this embedded lab runs no traffic (it was started with --no-traffic)');
+  await stopProcesses(mine);
+  const overlays = { ...s.overlays };
+  if (c !== 'traffic') {
+    if (o.overlays?.length) overlays[c] = o.overlays;
+    else delete overlays[c];
+  }
+  const next: Omit<LabState, 'processes'> = { ...s, overlays };
+  if (c === 'traffic') {
+    if (o.trafficUrl) next.trafficUrl = o.trafficUrl;
+    else delete next.trafficUrl;
+  }
+  const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
+  const fresh = launchComponent(c, next, bins);
+  for (const p of fresh) o.log?.(describe(p));
+  // the new processes replace the old in place (the order lab status shows stays)
+  const processes = s.processes.filter((p) => componentOf(p.name) !== c);
+  const at = s.processes.findIndex((p) => componentOf(p.name) === c);
+  processes.splice(at < 0 ? processes.length : at, 0, ...fresh);
+  const state: LabState = { ...next, processes };
+  await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
+  await awaitReady(fresh);
+  return state;
+}
+
+/** Named processes stopped (SIGKILL: a crashed pod); they stay recorded, so `lab start` can bring them back. */
+export async function labStop(stateDir: string, names: string[]): Promise<string[]> {
+  const s = labOrThrow(stateDir);
+  const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
+  return stopProcesses(ps);
+}
+
+/** Recorded processes that are not running, started again as they were (same binary, configuration and ports). */
+export async function labStart(stateDir: string, names: string[], log?: (l: string) => void): Promise<string[]> {
+  const s = labOrThrow(stateDir);
+  const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
+  const fresh = new Map<string, LabProcess>();
+  for (const p of ps.filter((x) => !ours(x))) {
+    const q = launch(p.name, p.bin, p.args, p.cwd ?? s.dir, join(s.dir, 'logs'), { ...(p.port ? { port: p.port } : {}), ...(p.ready ? { ready: p.ready } : {}) });
+    fresh.set(p.name, q);
+    log?.(describe(q));
+  }
+  const state: LabState = { ...s, processes: s.processes.map((p) => fresh.get(p.name) ?? p) };
+  await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
+  await awaitReady([...fresh.values()]);
+  return [...fresh.keys()];
+}
+
+function unknownProcess(s: LabState, n: string): never {
+  throw new UsageError(`no process "${n}" in this embedded lab (it has ${s.processes.map((p) => p.name).join(', ')})`);
 }
 
 /** `lab down`: every recorded process stopped (only those still ours), the state file removed; data and logs stay. */
@@ -187,12 +283,4 @@ export async function labStatus(stateDir: string): Promise<{ state?: LabState; p
     }),
   );
   return { state: s, processes };
-}
-
-/** A fault's restart, or a challenge's reset: one process stopped (SIGKILL, a crashed pod). */
-export async function stopOne(stateDir: string, name: string): Promise<boolean> {
-  const s = readLabState(stateDir);
-  const p = s?.processes.find((x) => x.name === name);
-  if (!p) return false;
-  return (await stopProcesses([p])).length > 0;
 }

@@ -17,6 +17,8 @@ export interface LabProcess {
   /** where a healthy one answers 200 */
   ready?: string;
   log: string;
+  /** where it was started */
+  cwd?: string;
 }
 
 export interface LabState {
@@ -25,7 +27,13 @@ export interface LabState {
   startedAt: string;
   dir: string;
   processes: LabProcess[];
-  urls: { tempo: string; distributor: string; prometheus: string; otlp: string };
+  urls: { tempo: string; distributor: string; prometheus: string; otlp: string; /** OTLP over gRPC */ otlpGrpc?: string };
+  /** every port, so one component can be started again on its own (a challenge's fault, its reset) */
+  ports?: { prometheus: number; tempo: Record<string, { http: number; grpc: number; memberlist: number }>; otlp: { grpc: number; http: number } };
+  /** what is laid over the article's values now, per component (a challenge's fault); none: the article's lab */
+  overlays?: { tempo?: string[]; prometheus?: string[] };
+  /** where the traffic sends, when not the lab's own OTLP endpoint (a challenge's fault) */
+  trafficUrl?: string;
 }
 
 export const labDir = (stateDir: string) => join(stateDir, 'lab');

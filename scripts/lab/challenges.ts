@@ -2,7 +2,9 @@
 // real tools, each with the symptom a user would see, the checks it breaks and three escalating hints. The faults
 // become steps like any chapter's (shown first, confirmed, in `plan`), built here from the chapters' own install
 // steps, so a challenge's reset is exactly the article's install.
-import type { Chapter, Challenge, Fault, Lab, LabContext, Step } from '../core/model.js';
+import { join } from 'node:path';
+import type { Chapter, Challenge, Command, EmbeddedFault, Fault, Lab, LabContext, Step } from '../core/model.js';
+import { ROOT } from '../core/paths.js';
 import { UsageError } from '../core/errors.js';
 import type { Text } from '../core/text.js';
 import { helm, kubectl } from './tools.js';
@@ -24,7 +26,10 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'Prometheus keeps exemplars only with a feature flag. Its flags page (Status → Command-Line Flags, or /api/v1/status/flags) lists the features it runs with.', 'zh-TW': 'Prometheus 只有在開啟某個功能旗標時才會保留 exemplar。它的旗標頁面（Status → Command-Line Flags，或 /api/v1/status/flags）會列出啟用的功能。' },
       { en: 'The feature is exemplar-storage: `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-gone`).', 'zh-TW': '這個功能是 exemplar-storage：在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-gone`）。' },
     ],
+    // Prometheus without --enable-feature=exemplar-storage drops remote-written exemplars (enableFeatures, default [],
+    // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
+    embedded: { kind: 'restart', part: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
   },
   {
     id: 'exemplars-never-arrive',
@@ -40,7 +45,10 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'Each remote_write entry of the generator decides for itself whether exemplars go along. `workbook verify metrics-generator` reads Tempo\'s /status/config.', 'zh-TW': 'generator 的每個 remote_write 項目各自決定是否連同 exemplar 一起送出。`workbook verify metrics-generator` 會讀取 Tempo 的 /status/config。' },
       { en: '`send_exemplars: true` on the remote_write entry (metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml), then `workbook run tempo` (or `workbook challenge reset exemplars-never-arrive`).', 'zh-TW': '在 remote_write 項目設定 `send_exemplars: true`（manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write），再執行 `workbook run tempo`（或 `workbook challenge reset exemplars-never-arrive`）。' },
     ],
+    // helm replaces lists whole: the remote_write entry restated with send_exemplars off (Prometheus' remote_write
+    // config; grafana/tempo@v2.2.2 modules/generator/storage/config.go)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
+    embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
   },
   {
     id: 'empty-service-graph',
@@ -56,7 +64,10 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'The generator runs only the processors the overrides list. `workbook verify metrics-generator` reads them from Tempo\'s /status/config.', 'zh-TW': 'generator 只會執行 overrides 中列出的 processor。`workbook verify metrics-generator` 會從 Tempo 的 /status/config 讀出它們。' },
       { en: '`global_overrides.metrics_generator_processors: [service-graphs, span-metrics]` in manifests/tempo-distributed.values.yaml, then `workbook run tempo` (or `workbook challenge reset empty-service-graph`).', 'zh-TW': '在 manifests/tempo-distributed.values.yaml 設定 `global_overrides.metrics_generator_processors: [service-graphs, span-metrics]`，再執行 `workbook run tempo`（或 `workbook challenge reset empty-service-graph`）。' },
     ],
+    // no processors in the overrides: the generator makes no series (grafana/tempo@v2.2.2
+    // modules/overrides/limits.go MetricsGeneratorProcessors)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
+    embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
   },
   {
     id: 'no-series',
@@ -72,7 +83,29 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'Prometheus answers pushes on /api/v1/write only when its remote-write receiver is on; its flags page shows whether it is.', 'zh-TW': 'Prometheus 只有在開啟 remote-write receiver 時才會在 /api/v1/write 接收推送；它的旗標頁面會顯示是否開啟。' },
       { en: '`prometheus.prometheusSpec.enableRemoteWriteReceiver: true` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset no-series`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableRemoteWriteReceiver: true`，再執行 `workbook run prometheus`（或 `workbook challenge reset no-series`）。' },
     ],
+    // enableRemoteWriteReceiver false: no /api/v1/write (default false in
+    // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
+    embedded: { kind: 'restart', part: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
+  },
+  {
+    id: 'series-go-missing',
+    title: { en: 'Series that go missing on the way', 'zh-TW': '半路消失的序列' },
+    symptom: {
+      en: 'Traces are in Tempo and Prometheus takes remote writes, yet no traces_* series ever show up in Prometheus.',
+      'zh-TW': 'Tempo 裡有追蹤，Prometheus 也接受 remote write，但 Prometheus 裡始終沒有任何 traces_* 序列。',
+    },
+    chapter: 'metrics-generator',
+    breaks: ['metrics-generator/series'],
+    hints: [
+      { en: 'Prometheus\' receiver is on (chapter 2 passes), so look at the sender. The metrics generator counts what it sends and what is refused on its own /metrics page: prometheus_remote_storage_samples_total and prometheus_remote_storage_samples_failed_total.', 'zh-TW': 'Prometheus 的 receiver 是開著的（第 2 章通過），所以看看送出的一方。metrics generator 在自己的 /metrics 頁面上計算送出與被拒絕的樣本數：prometheus_remote_storage_samples_total 與 prometheus_remote_storage_samples_failed_total。' },
+      { en: 'When every sample sent has also failed, Prometheus answered each write with an error. The generator\'s log names the HTTP status and the URL it wrote to (kind: `kubectl -n tracing logs deploy/tempo-metrics-generator`; embedded lab: logs/tempo-metrics-generator.log or logs/tempo.log under the lab folder).', 'zh-TW': '如果送出的每個樣本都失敗，代表 Prometheus 對每次寫入都回了錯誤。generator 的日誌會寫出 HTTP 狀態碼與它寫入的 URL（kind：`kubectl -n tracing logs deploy/tempo-metrics-generator`；內建實驗環境：實驗環境資料夾下的 logs/tempo-metrics-generator.log 或 logs/tempo.log）。' },
+      { en: 'Prometheus\' receiver is the path /api/v1/write, as metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml has it; the fault laid another path over it. Install the article\'s values again: `workbook run tempo` (embedded lab: `workbook lab restart tempo`), or `workbook challenge reset series-go-missing`.', 'zh-TW': 'Prometheus 的 receiver 路徑是 /api/v1/write，與 manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write 相同；故障在上面疊了另一個路徑。重新安裝文章的 values：`workbook run tempo`（內建實驗環境：`workbook lab restart tempo`），或 `workbook challenge reset series-go-missing`。' },
+    ],
+    // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
+    // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
+    embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
   },
   {
     id: 'writes-failing',
@@ -89,6 +122,8 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'Three ingesters, as in the values (ingester.replicas: 3): `kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3` (or `workbook challenge reset writes-failing`).', 'zh-TW': '依 values 需要三個 ingester（ingester.replicas: 3）：`kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3`（或 `workbook challenge reset writes-failing`）。' },
     ],
     fault: { kind: 'scale', namespace: tracing, target: 'statefulset/tempo-ingester', replicas: 1, restore: 3 },
+    // two of the three ingesters gone: what one replica of the StatefulSet leaves
+    embedded: { kind: 'stop', names: ['tempo-ingester-1', 'tempo-ingester-2'], layout: 'microservices' },
   },
   {
     id: 'dots-lead-nowhere',
@@ -104,7 +139,10 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'A Prometheus data source links an exemplar label to a trace data source by uid. `workbook verify grafana` reads the data source through Grafana\'s API.', 'zh-TW': 'Prometheus 資料來源會依 uid 把 exemplar 標籤連到追蹤資料來源。`workbook verify grafana` 會透過 Grafana 的 API 讀取資料來源。' },
       { en: '`grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-lead-nowhere`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-lead-nowhere`）。' },
     ],
+    // a null removes the key; templates/grafana/configmaps-datasources.yaml renders exemplarTraceIdDestinations only
+    // when set (prometheus-community/helm-charts@kube-prometheus-stack-51.2.0)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml' },
+    embedded: { none: { en: 'it breaks Grafana\'s data source, and the embedded lab has no Grafana (the kind lab has)', 'zh-TW': '它破壞的是 Grafana 的資料來源，而內建實驗環境沒有 Grafana（kind 實驗環境才有）' } },
   },
   {
     id: 'traces-stop-arriving',
@@ -121,6 +159,8 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: 'ENDPOINT must be tempo-distributor.tracing:4317 (OTLP gRPC): `kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317` (or `workbook challenge reset traces-stop-arriving`).', 'zh-TW': 'ENDPOINT 必須是 tempo-distributor.tracing:4317（OTLP gRPC）：`kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`（或 `workbook challenge reset traces-stop-arriving`）。' },
     ],
     fault: { kind: 'env', namespace: tracing, target: 'deployment/xk6-tracing', name: 'ENDPOINT', value: 'tempo-distributor.tracing:4318', restore: 'tempo-distributor.tracing:4317' },
+    // the same mistake mirrored: the built-in generator speaks OTLP over HTTP, sent to the gRPC port
+    embedded: { kind: 'traffic', to: 'otlp-grpc' },
   },
 ];
 
@@ -166,8 +206,61 @@ async function refuseUnlessOurs(ctx: LabContext, probe: string[], missing: strin
   return res.exitCode === 0 ? undefined : missing;
 }
 
-/** The fault as steps (`start`) and the article's state back (`reset`), for this catalog's chapters. */
-export function faultSteps(ch: Challenge, catalog: readonly Chapter[]): { start: Step[]; reset: Step[] } {
+/** Why a challenge cannot be started on this lab (the embedded lab lacks what it breaks), or undefined. */
+export function notOnThisLab(ch: Challenge, lab: Lab): string | undefined {
+  if (!lab.embedded) return undefined;
+  const e = ch.embedded;
+  if ('none' in e) return `${ch.id} cannot run on the embedded lab: ${e.none[lab.lang]}`;
+  if (e.kind === 'stop' && lab.embedded !== e.layout) return `${ch.id} needs the embedded lab's ${e.layout} layout (\`workbook lab down\`, then \`workbook lab up --${e.layout}\`): one Tempo process has no ingesters to lose`;
+  return undefined;
+}
+
+/** `workbook lab …` as a step runs it (this very CLI, on the lab's state folder) and as the learner would type it. */
+function workbookCommand(lab: Lab, args: string[]): Command {
+  const tail = [...args, '--state-dir', lab.stateDir];
+  return { argv: [process.execPath, join(ROOT, 'dist/scripts/cli.js'), ...tail], shown: ['workbook', ...tail], timeoutMs: 180_000 };
+}
+
+/** The fault and its reset on the embedded lab: a part restarted with an overlay or the traffic redirected, or processes stopped. */
+function embeddedSteps(ch: Challenge, e: EmbeddedFault): { start: Step[]; reset: Step[] } {
+  const start = (lab: Lab): Command =>
+    e.kind === 'restart'
+      ? workbookCommand(lab, ['lab', 'restart', e.part, '--values', e.overlay])
+      : e.kind === 'stop'
+        ? workbookCommand(lab, ['lab', 'stop', ...e.names])
+        : workbookCommand(lab, ['lab', 'restart', 'traffic', '--otlp-url', lab.embeddedOtlpGrpc ?? '']);
+  const reset = (lab: Lab): Command => (e.kind === 'restart' ? workbookCommand(lab, ['lab', 'restart', e.part]) : e.kind === 'stop' ? workbookCommand(lab, ['lab', 'start', ...e.names]) : workbookCommand(lab, ['lab', 'restart', 'traffic']));
+  const what: Text =
+    e.kind === 'restart'
+      ? { en: `Starts the embedded lab's ${e.part} again with its configuration made from the manifests and one more file laid over them (${e.overlay})`, 'zh-TW': `以 manifests 產生的設定、再疊上一個檔案（${e.overlay}），重新啟動內建實驗環境的 ${e.part}` }
+      : e.kind === 'stop'
+        ? { en: `Stops ${e.names.join(' and ')} (as a crashed pod stops)`, 'zh-TW': `停止 ${e.names.join(' 與 ')}（如同 pod 當掉一般）` }
+        : { en: 'Starts the traffic again, sending to another address of the lab', 'zh-TW': '重新啟動流量，改送到實驗環境的另一個位址' };
+  return {
+    start: [
+      {
+        id: 'fault',
+        title: { en: `Break the lab: ${ch.title.en}`, 'zh-TW': `破壞實驗環境：${ch.title['zh-TW']}` },
+        destructive: true,
+        why: { en: `${what.en}; \`workbook challenge reset ${ch.id}\` puts the article's lab back.`, 'zh-TW': `${what['zh-TW']}；\`workbook challenge reset ${ch.id}\` 會還原成文章的實驗環境。` },
+        ...(e.kind === 'restart' ? { manifests: [e.overlay] } : {}),
+        command: start,
+      },
+    ],
+    reset: [
+      {
+        id: 'restore',
+        title: { en: 'Restore the article\'s lab', 'zh-TW': '還原文章的實驗環境' },
+        why: e.kind === 'restart' ? { en: `The embedded lab's ${e.part}, configured from the manifests alone: the overlay is gone.`, 'zh-TW': `內建實驗環境的 ${e.part} 只以 manifests 設定：覆蓋檔就此移除。` } : e.kind === 'stop' ? { en: `Starts ${e.names.join(' and ')} again, as they were.`, 'zh-TW': `以原本的設定再次啟動 ${e.names.join(' 與 ')}。` } : { en: 'The traffic sends to the lab\'s OTLP endpoint again.', 'zh-TW': '流量再次送往實驗環境的 OTLP 端點。' },
+        command: reset,
+      },
+    ],
+  };
+}
+
+/** The fault as steps (`start`) and the article's state back (`reset`), for this catalog's chapters and this lab. */
+export function faultSteps(ch: Challenge, catalog: readonly Chapter[], lab?: Lab): { start: Step[]; reset: Step[] } {
+  if (lab?.embedded && !('none' in ch.embedded)) return embeddedSteps(ch, ch.embedded);
   const f: Fault = ch.fault;
   // every fault: shown as breaking the lab, asks first, only on the workbook's own cluster
   const fault = (step: Pick<Step, 'why' | 'command'> & Partial<Step>): Step => ({

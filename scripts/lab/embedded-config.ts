@@ -93,7 +93,9 @@ export function tempoConfig(o: {
       },
     },
     querier: { frontend_worker: { frontend_address: `127.0.0.1:${frontend.grpc}` } },
-    compactor: { ring, compaction: { block_retention: v.compactor?.config?.compaction?.block_retention ?? '48h' } },
+    // ours: the compactor waits a minute for its ring to settle before Tempo reports started
+    // (compactor.ring.wait-stability-min-duration, default 1m: grafana/tempo@v2.2.2 modules/compactor/compactor_ring.go)
+    compactor: { ring: { ...ring, wait_stability_min_duration: '0s' }, compaction: { block_retention: v.compactor?.config?.compaction?.block_retention ?? '48h' } },
     metrics_generator: {
       ring: { ...ring, instance_addr: '127.0.0.1' },
       storage: { path: join(own, 'generator'), remote_write: remoteWrite(v, o.prometheusUrl) },

@@ -50,13 +50,13 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
     for (const id of ids) expect(r[id]!.status, `${id}: ${r[id]!.evidence}`).toBe('passed');
     // what was written: counters and buckets (the captures hold no _sum/_count for the test to write)
     expect(r.series!.evidence).toBe(
-      '6 metric names written in the last 5 min: traces_service_graph_request_client_seconds_bucket, traces_service_graph_request_failed_total, traces_service_graph_request_server_seconds_bucket, traces_service_graph_request_total, traces_spanmetrics_calls_total, traces_spanmetrics_latency_bucket',
+      `${generatorSeries(0).length} series written in the last 1m, 6 metric names: traces_service_graph_request_client_seconds_bucket, traces_service_graph_request_failed_total, traces_service_graph_request_server_seconds_bucket, traces_service_graph_request_total, traces_spanmetrics_calls_total, traces_spanmetrics_latency_bucket`,
     );
-    expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 5m');
+    expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 1m');
     expect(r['service-graph-edges']!.details).toMatch(/^edge\s+req\/s\s+failed\/s\nuser → shop-backend\s+\d+\.\d{3}\s+\d+\.\d{3}\n/);
     expect(r['failed-requests']!.evidence).toBe('failed requests only on the 403 path: shop-backend → auth-service (16)');
-    expect(r['span-metrics']!.evidence).toMatch(/^calls: shop-backend \d+, auth-service \d+, article-service \d+, postgres \d+, cart-service \d+$/);
-    expect(r.exemplars!.evidence).toMatch(/^\d+ exemplars with label traceID in the last 10 min \(spanmetrics_latency_bucket \d+, service_graph_request_server_seconds_bucket \d+, service_graph_request_client_seconds_bucket \d+\)$/);
+    expect(r['span-metrics']!.evidence).toMatch(/^calls in the last 1m: shop-backend \d+, auth-service \d+, article-service \d+, postgres \d+, cart-service \d+$/);
+    expect(r.exemplars!.evidence).toMatch(/^\d+ exemplars with label traceID in the last 2 min \(spanmetrics_latency_bucket \d+, service_graph_request_server_seconds_bucket \d+, service_graph_request_client_seconds_bucket \d+\)$/);
     expect(r['exemplar-to-trace']!.evidence).toMatch(/^exemplar traceID (312e00f27cf65fb713a9a3fdda809b10|110f0a897a8e08ad31715fece4e78545|423ce86e7d08696bd902f2e23eb96683|b7203383d76e28663a57958ac4d759a8) on traces_\w+\{.*\} → Tempo: \d+ spans/);
   });
 
@@ -94,7 +94,7 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
     const r = await runAll(unpaired);
     expect(r['span-metrics']!.status).toBe('passed');
     expect(r['service-graph-edges']).toMatchObject({ status: 'failed', hint: CAUSE.noServiceGraphs });
-    expect(r['service-graph-edges']!.evidence).toContain('0/5 edges rising over 5m; missing or flat: user → shop-backend');
+    expect(r['service-graph-edges']!.evidence).toContain('0/5 edges rising over 1m; missing or flat: user → shop-backend');
   });
 
   it('exemplars whose trace ids Tempo does not hold: fails with the unresolved hint', async () => {

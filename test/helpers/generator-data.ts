@@ -1,6 +1,6 @@
 // What Tempo 2.2.2's metrics generator wrote for the article's templates, rebuilt from the captured Prometheus
 // answers (test/fixtures/prometheus, from shared/reference/captures) and re-stamped near "now" so a real
-// Prometheus accepts them. Counters get two samples (half, then full) so increase() sees them rise.
+// Prometheus accepts them. Counters get two samples 10 s apart (half, then full) so increase() over the checks' one-minute window sees them rise.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './fakes.js';
@@ -21,7 +21,7 @@ interface ExemplarResult {
 function counters(file: string, now: number): Series[] {
   return (read(file).data.result as VectorResult[]).map((r) => {
     const v = Number(r.value[1]);
-    return { labels: r.metric, samples: [{ value: Math.floor(v / 2), timestampMs: now - 30_000 }, { value: v, timestampMs: now }] };
+    return { labels: r.metric, samples: [{ value: Math.floor(v / 2), timestampMs: now - 10_000 }, { value: v, timestampMs: now }] };
   });
 }
 
@@ -31,7 +31,7 @@ function buckets(file: string, now: number, withExemplars: boolean): Series[] {
     const last = Math.max(...r.exemplars.map((e) => e.timestamp));
     return {
       labels: r.seriesLabels,
-      samples: [{ value: n, timestampMs: now - 30_000 }, { value: 2 * n, timestampMs: now }],
+      samples: [{ value: n, timestampMs: now - 10_000 }, { value: 2 * n, timestampMs: now }],
       // keep each exemplar's distance from the newest one, ending at "now"
       exemplars: withExemplars ? r.exemplars.map((e) => ({ labels: e.labels, value: Number(e.value), timestampMs: Math.round(now - (last - e.timestamp) * 1000) })) : [],
     };

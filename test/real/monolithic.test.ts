@@ -71,7 +71,7 @@ describe.skipIf(!found.bin)('the article\'s setup on a real Tempo 2.2.2 and a re
     const r = await verifyChapter(ch6, l.urls);
     for (const [id, x] of Object.entries(r)) expect(x.status, `${id}: ${x.evidence}`).toBe('passed');
     expect(r['failed-requests']!.evidence).toMatch(/^failed requests only on the 403 path: shop-backend → auth-service \(\d+\)$/);
-    expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 5m');
+    expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 1m');
     expect(r['exemplar-to-trace']!.evidence).toMatch(/^exemplar traceID [0-9a-f]+ on traces_\w+_bucket\{.*\} → Tempo: \d+ spans/);
   });
 });
