@@ -213,6 +213,10 @@ export async function labRestart(stateDir: string, c: Component, o: { overlays?:
     else delete next.trafficUrl;
   }
   const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
+  // as on kind: a changed Prometheus is a new pod, and the chart keeps its data in an emptyDir, so it starts empty
+  // (prometheus.prometheusSpec.storageSpec is {} in prometheus-community/helm-charts@kube-prometheus-stack-51.2.0
+  // charts/kube-prometheus-stack/values.yaml; test/fixtures/chart-keys)
+  if (c === 'prometheus') rmSync(join(s.dir, 'prometheus', 'data'), { recursive: true, force: true });
   const fresh = launchComponent(c, next, bins);
   for (const p of fresh) o.log?.(describe(p));
   // the new processes replace the old in place (the order lab status shows stays)
@@ -244,8 +248,26 @@ export async function labStart(stateDir: string, names: string[], log?: (l: stri
   }
   const state: LabState = { ...s, processes: s.processes.map((p) => fresh.get(p.name) ?? p) };
   await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
+  const since = Date.now();
   await awaitReady([...fresh.values()]);
+  // an ingester is "started" once the distributor's ring has its first heartbeat (one heartbeat_period, 5 s, after it
+  // is ready on its own page), as a pod is only useful to writes from then on
+  const ingesters = [...fresh.keys()].filter((n) => n.startsWith('tempo-ingester-')).map((n) => n.replace(/^tempo-/, ''));
+  if (ingesters.length && s.layout === 'microservices') await heartbeatSeen(s.urls.distributor, ingesters, since);
   return [...fresh.keys()];
+}
+
+/** Wait (up to 30 s) until the ring read from the distributor shows a heartbeat of each ingester newer than `since`. */
+async function heartbeatSeen(distributor: string, ids: string[], since: number): Promise<void> {
+  const { realHttp } = await import('./real.js');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const r = await realHttp.request(`${distributor}/ingester/ring`, { timeoutMs: 2000, headers: { Accept: 'application/json' } }).catch(() => undefined);
+    const shards = ((r?.status === 200 ? JSON.parse(r.body) : {}) as { shards?: { id: string; timestamp?: string }[] }).shards ?? [];
+    // the ring's timestamps are whole seconds
+    if (ids.every((id) => Date.parse(shards.find((x) => x.id === id)?.timestamp ?? '') >= since - 1000)) return;
+    await new Promise((res) => setTimeout(res, 500));
+  }
 }
 
 function unknownProcess(s: LabState, n: string): never {

@@ -70,10 +70,40 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     const ring = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'ingester-ring');
     expect(ring).toMatchObject({ status: 'not-applicable', evidence: expect.stringContaining('lab up --microservices') });
 
+    // a challenge on it, for real: started (Prometheus restarted with the overlay), seen failing, fixed as the
+    // learner would fix it (`lab restart prometheus`: the article's values again), seen passing
+    const start = await runCli(['challenge', 'start', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect(start.stdout).toContain(`$ workbook lab restart prometheus --values manifests/challenges/no-series.values.yaml --state-dir ${d}`);
+    const broken = await runCli(['challenge', 'check', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(broken.code, broken.stdout).toBe(1);
+    expect(broken.stdout).toContain('✖ remote-write receiver is on — web.enable-remote-write-receiver=false');
+    expect(broken.stdout).toMatch(/✖ the metrics generator writes traces_\* series to Prometheus — no traces_service_graph_\* or traces_spanmetrics_\* series written in the last 5 min \(remote-write receiver off\)/);
+    const status = await runCli(['lab', 'status', '--state-dir', d], env());
+    expect(status.stdout).toContain('prometheus: the article\'s values with');
+    const fix = await runCli(['lab', 'restart', 'prometheus', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(fix.stdout).toContain('Restarted prometheus with the article\'s values.');
+    // the generator writes again within a collection or two: wait for the event, not a time
+    let fixed = await runCli(['challenge', 'check', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    for (let i = 0; fixed.code !== 0 && i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 3000));
+      fixed = await runCli(['challenge', 'check', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    }
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).toMatch(/✔ Fixed: no-series in .+, with 0 hint\(s\)\./);
+    // a challenge that needs what the embedded lab has not is refused in one line
+    const grafana = await runCli(['challenge', 'start', 'dots-lead-nowhere', '--state-dir', d], env());
+    expect(grafana.code).toBe(2);
+    expect(grafana.stderr.trim()).toBe('error: dots-lead-nowhere cannot run on the embedded lab: it breaks Grafana\'s data source, and the embedded lab has no Grafana (the kind lab has)');
+
+    const noRing = await runCli(['challenge', 'start', 'writes-failing', '--state-dir', d], env());
+    expect(noRing.stderr.trim()).toBe('error: writes-failing needs the embedded lab\'s microservices layout (`workbook lab down`, then `workbook lab up --microservices`): one Tempo process has no ingesters to lose');
+
+    const now = stateOf(d);
     const down = await runCli(['lab', 'down', '--state-dir', d], env());
     expect(down.stdout).toContain('Stopped prometheus, tempo, traffic');
-    for (const p of state.processes) expect(alive(p.pid), p.name).toBe(false);
-    for (const p of state.processes) if (p.port) expect(await closed(p.port), `${p.name} still listens`).toBe(true);
+    for (const p of [...state.processes, ...now.processes]) expect(alive(p.pid), p.name).toBe(false);
+    for (const p of now.processes) if (p.port) expect(await closed(p.port), `${p.name} still listens`).toBe(true);
     // without the lab, the workbook is back to the kind lab (no URLs)
     const after = await runCli(['lab', 'status', '--state-dir', d], env());
     expect(after.code).toBe(1);
@@ -99,7 +129,19 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(ring.status).toBe('failed');
     expect(ring.evidence).toMatch(/^2\/3 ingesters ACTIVE and heartbeating; cannot take writes: ingester-2 (not heartbeating for \d+ s|UNHEALTHY)/);
 
+    // the writes-failing challenge on it: two ingesters stopped, named by the ring; reset starts them again
+    const start = await runCli(['challenge', 'start', 'writes-failing', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect(start.stdout).toContain(`$ workbook lab stop tempo-ingester-1 tempo-ingester-2 --state-dir ${d}`);
+    const reset = await runCli(['challenge', 'reset', 'writes-failing', '--state-dir', d], env(), { timeoutMs: 180_000 });
+    expect(reset.code, reset.stdout + reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Started tempo-ingester-1, tempo-ingester-2 again.');
+    const again = await runCli(['verify', 'tempo', '--state-dir', d, '--timeout', '60s', '--json', '-'], env(), { timeoutMs: 120_000 });
+    const ringOf = (out: string) => JSON.parse(out).chapters[0].items.find((i: { id: string }) => i.id === 'ingester-ring');
+    expect(ringOf(again.stdout)).toMatchObject({ status: 'passed', evidence: '3/3 ingesters ACTIVE and heartbeating (replication_factor 3, writes need 2)' });
+
+    const now = stateOf(d);
     await runCli(['lab', 'down', '--state-dir', d], env());
-    for (const p of state.processes) expect(alive(p.pid), p.name).toBe(false);
+    for (const p of [...state.processes, ...now.processes]) expect(alive(p.pid), p.name).toBe(false);
   }, 300_000);
 });
