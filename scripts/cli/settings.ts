@@ -13,7 +13,7 @@ import { getProfile } from '../lab/versions.js';
 import { DEFAULT_LOCAL_PORTS, ENDPOINT_NAMES, URL_NAMES, urlEnv, urlFlag } from '../core/endpoints.js';
 
 /** Keys a settings file (workbook.config.yaml) may hold; same names as the flags. */
-const BASE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'state-dir'] as const;
+const BASE_KEYS = ['lang', 'profile', 'context', 'cluster', 'timeout', 'state-dir', 'tempo-bin', 'prometheus-bin'] as const;
 type FileKey = (typeof BASE_KEYS)[number] | `${UrlName}-url`;
 /** Keys a settings file may hold: the base ones and every endpoint's URL (scripts/core/endpoints.ts). */
 const FILE_KEYS: readonly FileKey[] = [...BASE_KEYS, ...URL_NAMES.map(urlFlag)];
@@ -26,6 +26,8 @@ const ENV_KEYS = {
   cluster: 'WORKBOOK_CLUSTER',
   timeout: 'WORKBOOK_TIMEOUT',
   'state-dir': 'WORKBOOK_STATE_DIR',
+  'tempo-bin': 'WORKBOOK_TEMPO_BIN',
+  'prometheus-bin': 'WORKBOOK_PROMETHEUS_BIN',
   ...Object.fromEntries(URL_NAMES.map((u) => [urlFlag(u), urlEnv(u)])),
 } as Record<FileKey, string>;
 
@@ -180,6 +182,12 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     }
   }
   const color = io.stdoutIsTTY && !ci && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  // the embedded lab's programs, as named (a relative path is the working folder's), with where the name came from
+  const bins: Lab['bins'] = {};
+  for (const b of ['tempo', 'prometheus'] as const) {
+    const v = pick(`${b}-bin`);
+    if (v !== undefined) bins[b] = { path: resolve(io.cwd, v), from: source[`${b}-bin`]! };
+  }
 
   return {
     lang,
@@ -195,6 +203,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     color,
     ...(embedded ? { embedded } : {}),
     ...(embeddedOtlpGrpc ? { embeddedOtlpGrpc } : {}),
+    bins,
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },

@@ -12,8 +12,8 @@ export const spec: CommandSpec = {
   flags: [...COMMON, 'otlp-url'],
   own: {
     microservices: { type: 'boolean', help: { en: 'lab up: Tempo as eight processes (distributor, three ingesters, query-frontend, querier, compactor, metrics generator)', 'zh-TW': 'lab up：以八個行程執行 Tempo（distributor、三個 ingester、query-frontend、querier、compactor、metrics generator）' } },
-    'tempo-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Tempo 2.2.2 binary (default: WORKBOOK_TEMPO_BIN, or tempo on PATH)', 'zh-TW': 'lab up：Tempo 2.2.2 執行檔（預設：WORKBOOK_TEMPO_BIN 或 PATH 上的 tempo）' } },
-    'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, or prometheus on PATH)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN 或 PATH 上的 prometheus）' } },
+    'tempo-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Tempo 2.2.2 binary (default: WORKBOOK_TEMPO_BIN, tempo-bin in the settings file, tempo on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Tempo 2.2.2 執行檔（預設：WORKBOOK_TEMPO_BIN、設定檔的 tempo-bin、PATH 上的 tempo，否則下載並驗證固定版本的發行檔）' } },
+    'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, prometheus-bin in the settings file, prometheus on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN、設定檔的 prometheus-bin、PATH 上的 prometheus，否則下載並驗證固定版本的發行檔）' } },
     values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
   },
@@ -62,8 +62,8 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
-    const tempoBin = e.findBinary('tempo', flags['tempo-bin'] as string | undefined, io.env);
-    const prometheusBin = e.findBinary('prometheus', flags['prometheus-bin'] as string | undefined, io.env);
+    const tempoBin = await e.findBinary('tempo', lab, io.env, log);
+    const prometheusBin = await e.findBinary('prometheus', lab, io.env, log);
     write(io.stdout, t(`Starting the embedded lab (${layout}) under ${e.labDir(lab.stateDir)}`, `正在啟動內建實驗環境（${layout}），位於 ${e.labDir(lab.stateDir)}`));
     const { state, adopted } = await e.labUp({ stateDir: lab.stateDir, layout, tempoBin, prometheusBin, traffic: !flags['no-traffic'], log: (l) => write(io.stdout, `  ${l}`) });
     if (adopted) write(io.stdout, t('The embedded lab is already up; nothing was started.', '內建實驗環境已在執行；沒有啟動任何東西。'));

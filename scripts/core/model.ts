@@ -19,6 +19,21 @@ export interface Profile {
   images: Record<string, string>;
   /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
   overlays?: Record<string, string[]>;
+  /** The embedded lab's programs, downloaded when none is given (`workbook lab up`). */
+  embedded?: Record<'tempo' | 'prometheus', Release>;
+}
+
+/** A release archive per OS/arch: `{os}` and `{arch}` in url and binary are Go's names (linux, darwin; amd64, arm64). */
+export interface Release {
+  version: string;
+  url: string;
+  /** the release's own checksum file (sha256sum format), used when no sha256 is pinned for the platform */
+  checksums: string;
+  /** the program's path inside the archive */
+  binary: string;
+  platforms: string[];
+  /** pinned SHA-256 of each platform's archive ("linux/amd64": hex); a pinned one must match */
+  sha256?: Record<string, string>;
 }
 
 export type { ItemStatus } from './verdict.js';
@@ -60,6 +75,8 @@ export interface Lab {
    * cluster's, so checks that only a cluster can answer do not apply.
    */
   embedded?: 'monolithic' | 'microservices';
+  /** The embedded lab's programs as the learner named them (--tempo-bin, WORKBOOK_TEMPO_BIN, the settings file). */
+  bins?: Partial<Record<'tempo' | 'prometheus', { path: string; from: string }>>;
   /** The embedded lab's OTLP gRPC address (a challenge sends the traffic there by mistake). */
   embeddedOtlpGrpc?: string;
   /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */

@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
+import type { Lab } from '../core/model.js';
 import { ROOT } from '../core/paths.js';
 import { MICROSERVICES, prometheusArgs, tempoConfig, type Layout, type TempoPorts } from '../lab/embedded-config.js';
 import { writeAtomic } from './files.js';
@@ -17,16 +18,21 @@ import { freePort } from './portforward.js';
 
 export { labDir, ours, readLabState, runningLab, type LabProcess, type LabState } from './embedded-state.js';
 
-/** Which binaries: the flag, the environment, else the program on PATH. */
-export function findBinary(name: 'tempo' | 'prometheus', given: string | undefined, env: NodeJS.ProcessEnv): string {
-  const pick = given ?? env[name === 'tempo' ? 'WORKBOOK_TEMPO_BIN' : 'WORKBOOK_PROMETHEUS_BIN'];
-  if (pick) {
-    if (!existsSync(pick)) throw new UsageError(`--${name}-bin ${pick}: no such file`);
-    return pick;
+/**
+ * Which program: the one named (flag, environment or settings file), else one on PATH, else the profile's pinned
+ * release, downloaded and checked (scripts/effects/download.ts).
+ */
+export async function findBinary(name: 'tempo' | 'prometheus', lab: Pick<Lab, 'bins' | 'profile' | 'stateDir'>, env: NodeJS.ProcessEnv, log?: (l: string) => void): Promise<string> {
+  const given = lab.bins?.[name];
+  if (given) {
+    if (!existsSync(given.path)) throw new UsageError(`${given.from} ${given.path}: no such file`);
+    return given.path;
   }
   for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) if (existsSync(join(dir, name))) return join(dir, name);
-  const what = name === 'tempo' ? 'Tempo 2.2.2 (github.com/grafana/tempo/releases/tag/v2.2.2)' : 'Prometheus 2.x with the remote-write receiver (2.42 in the article\'s era; Debian/Ubuntu: apt-get install prometheus)';
-  throw new UsageError(`no ${name} binary: give --${name}-bin PATH, or put ${what} on PATH`);
+  const release = lab.profile.embedded?.[name];
+  if (!release) throw new UsageError(`no ${name} program: give --${name}-bin PATH, or put ${name} on PATH (profile ${lab.profile.name} pins no release to download)`);
+  const { fetchBinary } = await import('./download.js');
+  return fetchBinary(name, release, { cacheDir: join(lab.stateDir, 'bin'), env, ...(log ? { log } : {}) });
 }
 
 async function waitReady(p: LabProcess, url: string, ms: number): Promise<void> {

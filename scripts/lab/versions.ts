@@ -50,6 +50,12 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
     }
   }
   if (!p.images || typeof p.images !== 'object') throw bad('images must be a map');
+  for (const [prog, r] of Object.entries(p.embedded ?? {})) {
+    const at = `embedded.${prog}`;
+    if (!r || !SEMVER.test(r.version ?? '') || !/^https:\/\/.*\{os\}.*\{arch\}/.test(r.url ?? '') || !/^https:\/\//.test(r.checksums ?? '') || !r.binary) throw bad(`${at} needs version, url (https, with {os} and {arch}), checksums (https) and binary`);
+    if (!Array.isArray(r.platforms) || !r.platforms.every((x) => /^[a-z0-9]+\/[a-z0-9]+$/.test(x))) throw bad(`${at}.platforms must list os/arch pairs`);
+    for (const [plat, sum] of Object.entries(r.sha256 ?? {})) if (!r.platforms.includes(plat) || !/^[0-9a-f]{64}$/.test(String(sum))) throw bad(`${at}.sha256.${plat} must be a listed platform's 64-hex checksum`);
+  }
   for (const [chart, files] of Object.entries(p.overlays ?? {})) {
     if (!(chart in p.charts) || !Array.isArray(files) || !files.every((f) => typeof f === 'string' && /^manifests\/[\w./-]+\.ya?ml$/.test(f))) {
       throw bad(`overlays.${chart} must list values files under manifests/`);
