@@ -2,7 +2,9 @@ import { CancelledError, UsageError, WorkbookError, execute, openStore, say, les
 import type { Lab } from '../core/model.js';
 import type { Flags } from '../cli/options.js';
 
-async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
+async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
+  // the lab this menu drives: read again after the embedded lab is started or stopped from here
+  let lab = first;
   const p = await import('@clack/prompts');
   const { CATALOG, teardownChapter } = await import('../core/catalog.js');
   const { nextChapter, renderStatus } = await import('../ui/status.js');
@@ -21,14 +23,29 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
     });
     return p.isCancel(ch) ? undefined : CATALOG.find((c) => c.id === ch);
   };
+  let offered = false;
+  const relab = async () => {
+    const { resolveLab } = await import('../cli/settings.js');
+    lab = resolveLab(flags, { env: io.env, cwd: io.cwd, stdinIsTTY: !!(io.stdin as { isTTY?: boolean }).isTTY, stdoutIsTTY: !!(io.stdout as { isTTY?: boolean }).isTTY });
+  };
   // every action comes back here; only Quit (or Esc/Ctrl-C at the menu) leaves
   for (;;) {
     const store = await openStore(lab, io);
     const next = nextChapter(store.data);
+    // no Docker daemon or no kind (as the doctor last found): the embedded lab is offered first
+    const prereq = store.data.chapters[CATALOG[0]!.id]?.checks ?? {};
+    const noKind = ['docker-daemon', 'kind'].some((id) => prereq[id]?.status === 'failed');
+    const offer = !lab.embedded && noKind;
+    if (offer && !offered) {
+      offered = true;
+      const { EMBEDDED_OFFER } = await import('./doctor.js');
+      p.note(say(EMBEDDED_OFFER, lab.lang), t('No Docker or kind here', '這裡沒有 Docker 或 kind'), o);
+    }
     const choice = await p.select({
       ...o,
       message: t('What next?', '接下來要做什麼？'),
       options: [
+        ...(offer ? [{ value: 'lab-up', label: t('Start the embedded lab (no Docker needed)', '啟動內建實驗環境（不需要 Docker）') }] : []),
         ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
         { value: 'pick', label: t('Run a chapter', '執行某一章') },
         { value: 'read', label: t('Read a lesson (runs nothing)', '閱讀課文（不執行任何東西）') },
@@ -36,7 +53,7 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
         { value: 'status', label: t('Show progress', '顯示進度') },
         { value: 'practice', label: t('Practice: break the lab and fix it (challenges)', '練習：弄壞實驗環境再修好（挑戰）') },
         { value: 'reset', label: t('Reset progress', '重設進度') },
-        { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
+        lab.embedded ? { value: 'lab-down', label: t('Stop the embedded lab', '停止內建實驗環境') } : { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
         { value: 'quit', label: t('Quit', '離開') },
       ],
     });
@@ -94,6 +111,11 @@ async function menu(lab: Lab, io: MainIo, flags: Flags): Promise<number> {
         }
         case 'down':
           await execute([teardownChapter()], 'run', lab, io, flags);
+          break;
+        case 'lab-up':
+        case 'lab-down':
+          await (await import('./lab.js')).run({ lab, io, flags, positionals: [choice === 'lab-up' ? 'up' : 'down'] });
+          await relab();
           break;
       }
     } catch (err) {

@@ -89,25 +89,6 @@ export const CHALLENGES: readonly Challenge[] = [
     embedded: { kind: 'restart', part: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
   },
   {
-    id: 'series-go-missing',
-    title: { en: 'Series that go missing on the way', 'zh-TW': '半路消失的序列' },
-    symptom: {
-      en: 'Traces are in Tempo and Prometheus takes remote writes, yet no traces_* series ever show up in Prometheus.',
-      'zh-TW': 'Tempo 裡有追蹤，Prometheus 也接受 remote write，但 Prometheus 裡始終沒有任何 traces_* 序列。',
-    },
-    chapter: 'metrics-generator',
-    breaks: ['metrics-generator/series'],
-    hints: [
-      { en: 'Prometheus\' receiver is on (chapter 2 passes), so look at the sender. The metrics generator counts what it sends and what is refused on its own /metrics page: prometheus_remote_storage_samples_total and prometheus_remote_storage_samples_failed_total.', 'zh-TW': 'Prometheus 的 receiver 是開著的（第 2 章通過），所以看看送出的一方。metrics generator 在自己的 /metrics 頁面上計算送出與被拒絕的樣本數：prometheus_remote_storage_samples_total 與 prometheus_remote_storage_samples_failed_total。' },
-      { en: 'When every sample sent has also failed, Prometheus answered each write with an error. The generator\'s log names the HTTP status and the URL it wrote to (kind: `kubectl -n tracing logs deploy/tempo-metrics-generator`; embedded lab: logs/tempo-metrics-generator.log or logs/tempo.log under the lab folder).', 'zh-TW': '如果送出的每個樣本都失敗，代表 Prometheus 對每次寫入都回了錯誤。generator 的日誌會寫出 HTTP 狀態碼與它寫入的 URL（kind：`kubectl -n tracing logs deploy/tempo-metrics-generator`；內建實驗環境：實驗環境資料夾下的 logs/tempo-metrics-generator.log 或 logs/tempo.log）。' },
-      { en: 'Prometheus\' receiver is the path /api/v1/write, as metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml has it; the fault laid another path over it. Install the article\'s values again: `workbook run tempo` (embedded lab: `workbook lab restart tempo`), or `workbook challenge reset series-go-missing`.', 'zh-TW': 'Prometheus 的 receiver 路徑是 /api/v1/write，與 manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write 相同；故障在上面疊了另一個路徑。重新安裝文章的 values：`workbook run tempo`（內建實驗環境：`workbook lab restart tempo`），或 `workbook challenge reset series-go-missing`。' },
-    ],
-    // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
-    // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
-    embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
-  },
-  {
     id: 'writes-failing',
     title: { en: 'Writes that fail', 'zh-TW': '寫入失敗' },
     symptom: {
@@ -161,6 +142,25 @@ export const CHALLENGES: readonly Challenge[] = [
     fault: { kind: 'env', namespace: tracing, target: 'deployment/xk6-tracing', name: 'ENDPOINT', value: 'tempo-distributor.tracing:4318', restore: 'tempo-distributor.tracing:4317' },
     // the same mistake mirrored: the built-in generator speaks OTLP over HTTP, sent to the gRPC port
     embedded: { kind: 'traffic', to: 'otlp-grpc' },
+  },
+  {
+    id: 'series-go-missing',
+    title: { en: 'Series that go missing on the way', 'zh-TW': '半路消失的序列' },
+    symptom: {
+      en: 'Traces are in Tempo and Prometheus takes remote writes, yet no traces_* series ever show up in Prometheus.',
+      'zh-TW': 'Tempo 裡有追蹤，Prometheus 也接受 remote write，但 Prometheus 裡始終沒有任何 traces_* 序列。',
+    },
+    chapter: 'metrics-generator',
+    breaks: ['metrics-generator/series'],
+    hints: [
+      { en: 'Prometheus\' receiver is on (chapter 2 passes), so look at the sender. The metrics generator counts what it sends and what is refused on its own /metrics page: prometheus_remote_storage_samples_total and prometheus_remote_storage_samples_failed_total.', 'zh-TW': 'Prometheus 的 receiver 是開著的（第 2 章通過），所以看看送出的一方。metrics generator 在自己的 /metrics 頁面上計算送出與被拒絕的樣本數：prometheus_remote_storage_samples_total 與 prometheus_remote_storage_samples_failed_total。' },
+      { en: 'When every sample sent has also failed, Prometheus answered each write with an error. The generator\'s log names the HTTP status and the URL it wrote to (kind: `kubectl -n tracing logs deploy/tempo-metrics-generator`; embedded lab: logs/tempo-metrics-generator.log or logs/tempo.log under the lab folder).', 'zh-TW': '如果送出的每個樣本都失敗，代表 Prometheus 對每次寫入都回了錯誤。generator 的日誌會寫出 HTTP 狀態碼與它寫入的 URL（kind：`kubectl -n tracing logs deploy/tempo-metrics-generator`；內建實驗環境：實驗環境資料夾下的 logs/tempo-metrics-generator.log 或 logs/tempo.log）。' },
+      { en: 'Prometheus\' receiver is the path /api/v1/write, as metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml has it; the fault laid another path over it. Install the article\'s values again: `workbook run tempo` (embedded lab: `workbook lab restart tempo`), or `workbook challenge reset series-go-missing`.', 'zh-TW': 'Prometheus 的 receiver 路徑是 /api/v1/write，與 manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write 相同；故障在上面疊了另一個路徑。重新安裝文章的 values：`workbook run tempo`（內建實驗環境：`workbook lab restart tempo`），或 `workbook challenge reset series-go-missing`。' },
+    ],
+    // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
+    // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
+    embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
   },
 ];
 

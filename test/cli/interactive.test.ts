@@ -185,3 +185,24 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     expect(world.progress().challenges['writes-failing'].status).toBe('broken');
   });
 });
+
+describe('the menu on a machine without Docker or kind', () => {
+  it('offers the embedded lab first, with what the kind lab adds, and starting it runs `lab up`', async () => {
+    world = new FakeWorld({ rules: { docker: [{ prefix: ['info'], exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' }] } });
+    const env = world.env({ WORKBOOK_TEMPO_BIN: '/nowhere/tempo' });
+    // the doctor finds no daemon (as `workbook doctor` records it)
+    const quiet = { env: { ...env, CI: 'true' }, cwd: process.cwd(), stdin: new FakeTtyIn() as never, stdout: new FakeTtyOut() as never, stderr: new FakeTtyOut() as never };
+    expect(await main(['doctor'], quiet)).toBe(1);
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main([], t.io);
+    // the first entry is the offer: Enter takes it
+    await typeWhen(t.stdout, 'Start the embedded lab (no Docker needed)', t.stdin, KEY.enter);
+    const at = await typeWhen(t.stdout, 'WORKBOOK_TEMPO_BIN /nowhere/tempo: no such file', t.stdin, '');
+    await quitMenu(t, at);
+    expect(await done).toBe(0);
+    const screen = t.stdout.text;
+    expect(screen).toContain('No Docker or kind here');
+    expect(screen).toContain('what only the kind lab adds is the real Helm charts,');
+  });
+});
