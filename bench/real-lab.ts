@@ -15,13 +15,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 async function landed(prom: string): Promise<boolean> {
   const q = async (e: string) => ((await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(e)}`)).json()) as { data: { result: unknown[] } }).data.result.length;
   const end = Math.floor(Date.now() / 1000);
-  const ex = (await (await fetch(`${prom}/api/v1/query_exemplars?query=traces_spanmetrics_latency_bucket&start=${end - 600}&end=${end}`)).json()) as { data: unknown[] };
+  const ex = (await (await fetch(`${prom}/api/v1/query_exemplars?query=traces_spanmetrics_latency_bucket&start=${end - 120}&end=${end}`)).json()) as { data: unknown[] };
   // what the checks need: every edge rising (increase() needs a second sample of a new series), the failed edge,
   // span metrics of the five services, and exemplars
   return (
-    (await q('sum by (client, server) (increase(traces_service_graph_request_total[5m])) > 0')) >= 5 &&
+    (await q('sum by (client, server) (increase(traces_service_graph_request_total[1m])) > 0')) >= 5 &&
     (await q('traces_service_graph_request_failed_total')) >= 1 &&
-    (await q('sum by (service) (traces_spanmetrics_calls_total) > 0')) >= 5 &&
+    (await q('sum by (service) (increase(traces_spanmetrics_calls_total[1m])) > 0')) >= 5 &&
     ex.data.length > 0
   );
 }
