@@ -24,6 +24,7 @@ const EXPECTED: Record<string, { start: [string, string[]]; reset: [string, stri
   'exemplars-never-arrive': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/exemplars-never-arrive.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
   'empty-service-graph': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/empty-service-graph.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
   'writes-failing': { start: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=1']], reset: ['kubectl', [...K, 'scale', 'statefulset/tempo-ingester', '--namespace', 'tracing', '--replicas=3']] },
+  'series-go-missing': { start: ['helm', [...TEMPO_INSTALL, '--values', 'manifests/challenges/series-go-missing.values.yaml', ...WAIT]], reset: ['helm', [...TEMPO_INSTALL, ...WAIT]] },
   'traces-stop-arriving': { start: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4318']], reset: ['kubectl', [...K, 'set', 'env', 'deployment/xk6-tracing', '--namespace', 'tracing', 'ENDPOINT=tempo-distributor.tracing:4317']] },
 };
 

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeWorld, runCli, alive } from '../helpers/fakes.js';
+import { spawn } from 'node:child_process';
+import { FakeWorld, ROOT, runCli, alive } from '../helpers/fakes.js';
 import { tempoBinary } from '../helpers/real-tempo.js';
 import { prometheusBinary } from '../helpers/prometheus.js';
 import { waitStale } from '../helpers/fault-matrix.js';
@@ -81,6 +82,13 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(broken.stdout).toMatch(/✖ the metrics generator writes traces_\* series to Prometheus — no traces_service_graph_\* or traces_spanmetrics_\* series written in the last 5 min \(remote-write receiver off\)/);
     const status = await runCli(['lab', 'status', '--state-dir', d], env());
     expect(status.stdout).toContain('prometheus: the article\'s values with');
+    // `watch` follows the challenge on the embedded lab (no URL) and sees the fix when it lands
+    const watch = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'watch', 'no-series', '--state-dir', d], { env: { ...env(), WORKBOOK_WATCH_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let watched = '';
+    watch.stdout!.on('data', (b) => (watched += String(b)));
+    const saw = (text: string) => new Promise<void>((resolve) => { const look = () => watched.includes(text) && resolve(); look(); watch.stdout!.on('data', look); });
+    await saw('✖ prometheus/remote-write-receiver — web.enable-remote-write-receiver=false');
+    const sawFix = saw('✔ Every check the fault broke passes again.');
     const fix = await runCli(['lab', 'restart', 'prometheus', '--state-dir', d], env(), { timeoutMs: 120_000 });
     expect(fix.stdout).toContain('Restarted prometheus with the article\'s values.');
     // the generator writes again within a collection or two: wait for the event, not a time
@@ -91,6 +99,10 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     }
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(fixed.stdout).toMatch(/✔ Fixed: no-series in .+, with 0 hint\(s\)\./);
+    await sawFix;
+    watch.kill('SIGINT');
+    expect(watched).toContain('watching challenge no-series');
+    expect(watched).toContain('✔ prometheus/remote-write-receiver — web.enable-remote-write-receiver=true');
     // a challenge that needs what the embedded lab has not is refused in one line
     const grafana = await runCli(['challenge', 'start', 'dots-lead-nowhere', '--state-dir', d], env());
     expect(grafana.code).toBe(2);
