@@ -27,6 +27,7 @@ const BASE_FLAGS = {
   junit: { type: 'string', value: 'FILE', help: { en: 'also write a JUnit XML report of every check', 'zh-TW': '另外輸出 JUnit XML 報告' } },
   fast: { type: 'boolean', help: { en: 'run all: overlap independent work (pulls while the cluster starts, both installs together)', 'zh-TW': 'run all：讓彼此獨立的工作同時進行（建立叢集時拉取映像檔、兩個安裝同時執行）' } },
   'show-secrets': { type: 'boolean', help: { en: 'print passwords read from the cluster', 'zh-TW': '顯示從叢集讀到的密碼' } },
+  'show-how': { type: 'boolean', help: { en: 'under each check, the requests it made, as commands to paste (curl, kubectl)', 'zh-TW': '在每項檢查下方列出它發出的請求，可直接貼上執行的指令（curl、kubectl）' } },
   help: { type: 'boolean', short: 'h', help: { en: 'show help', 'zh-TW': '顯示說明' } },
   version: { type: 'boolean', short: 'v', help: { en: 'show the version', 'zh-TW': '顯示版本' } },
 } as const satisfies Record<string, FlagSpec>;

@@ -206,6 +206,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     bins,
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
+    ...(flags['show-how'] ? { showHow: true } : {}),
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },
     localPorts: parseLocalPorts(io.env.WORKBOOK_PORTS),
   };

@@ -7,7 +7,7 @@ export const spec: CommandSpec = {
   name: 'run',
   usage: 'run [chapter|all]',
   positional: 'chapter-or-all',
-  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast'],
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'show-secrets', 'json', 'junit', 'fast', 'show-how'],
   summary: { en: 'read a chapter, run its commands, then verify it (default: where you left off)', 'zh-TW': '閱讀章節、執行指令並驗證（預設從上次停下的地方繼續）' },
 };
 

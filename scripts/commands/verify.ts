@@ -6,7 +6,7 @@ export const spec: CommandSpec = {
   name: 'verify',
   usage: 'verify [chapter|all]',
   positional: 'chapter-or-all',
-  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'json', 'junit', 'show-secrets'],
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'json', 'junit', 'show-secrets', 'show-how'],
   summary: { en: 'run only the checks, change nothing (default: all)', 'zh-TW': '只執行檢查，不做任何變更（預設全部）' },
 };
 

@@ -1,4 +1,5 @@
 import { lastLines, printable, showCommand } from './format.js';
+import { manualOf, recording, type Made } from './manual.js';
 import type { Chapter, LabContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
 import type { Text } from './text.js';
 import type { ShellResult } from './effects.js';
@@ -16,6 +17,8 @@ export interface ItemResult {
   /** a few lines (a table) shown under the result */
   details?: string;
   attempts?: number;
+  /** the requests a check made, as commands a learner can paste (`--show-how`, the report's `manual`) */
+  manual?: string[];
 }
 
 /** Asks the learner; the interactive implementation is clack, tests pass their own. */
@@ -137,7 +140,7 @@ export async function probeUntil(
   check: Check,
   ctx: LabContext,
   options: { deadlineMs?: number; onAttempt?: (o: Outcome, attempt: number) => void; signal?: AbortSignal } = {},
-): Promise<{ outcome: Outcome; attempts: number }> {
+): Promise<{ outcome: Outcome; attempts: number; manual: string[] }> {
   const budget = Math.min(options.deadlineMs ?? ctx.lab.timeoutMs, check.deadlineMs ?? Number.POSITIVE_INFINITY);
   const deadline = ctx.clock.now() + budget;
   const cctx = withDeadline(ctx, deadline);
@@ -145,8 +148,11 @@ export async function probeUntil(
   for (;;) {
     attempts++;
     let outcome: Outcome;
+    // what this attempt asked, as commands a learner can paste (the last attempt's are the evidence's)
+    const made: Made[] = [];
+    const done = (o: Outcome) => ({ outcome: o, attempts, manual: manualOf(made) });
     try {
-      outcome = await check.probe(cctx);
+      outcome = await check.probe(recording(cctx, made));
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       // a probe that throws names its cause through the error (unreachable endpoint, missing context or tool)
@@ -155,11 +161,11 @@ export async function probeUntil(
         : { ok: false, evidence: errorMessage(err), hint: GENERIC_HINT };
     }
     options.onAttempt?.(outcome, attempts);
-    if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return { outcome, attempts };
+    if (outcome.ok || outcome.final || check.once || options.signal?.aborted) return done(outcome);
     const delay = POLL_DELAYS_MS[Math.min(attempts - 1, POLL_DELAYS_MS.length - 1)]!;
     // an attempt that would start with less than a full request's time left would be cut short and report the
     // cut (a timeout) instead of what the lab shows: the last real reading stands
-    if (ctx.clock.now() + delay + MIN_ATTEMPT_MS > deadline) return { outcome, attempts };
+    if (ctx.clock.now() + delay + MIN_ATTEMPT_MS > deadline) return done(outcome);
     await ctx.clock.sleep(delay);
   }
 }
@@ -201,12 +207,12 @@ async function executeCheckRaw(
   const started = ctx.clock.now();
   const na = notApplicable(check, ctx.lab);
   if (na) return { status: 'not-applicable', durationMs: 0, evidence: na };
-  const { outcome, attempts } = await probeUntil(check, ctx, options);
+  const { outcome, attempts, manual: how } = await probeUntil(check, ctx, options);
   const durationMs = ctx.clock.now() - started;
-  const details = outcome.details ? { details: outcome.details } : {};
+  const details = { ...(outcome.details ? { details: outcome.details } : {}), ...(how.length ? { manual: how } : {}) };
   if (outcome.ok) return { status: 'passed', durationMs, evidence: outcome.evidence, attempts, ...details };
   // stopped by Ctrl-C while it probed: what it saw last is not a verdict
-  if (options.signal?.aborted) return { status: 'interrupted', durationMs, evidence: `interrupted (Ctrl-C); last seen: ${outcome.evidence}`, attempts };
+  if (options.signal?.aborted) return { status: 'interrupted', durationMs, evidence: `interrupted (Ctrl-C); last seen: ${outcome.evidence}`, attempts, ...(how.length ? { manual: how } : {}) };
   return {
     status: check.level === 'advisory' ? 'warned' : 'failed',
     durationMs,

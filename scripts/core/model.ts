@@ -75,6 +75,8 @@ export interface Lab {
    * cluster's, so checks that only a cluster can answer do not apply.
    */
   embedded?: 'monolithic' | 'microservices';
+  /** Print under each check the requests it made, as commands to paste (`--show-how`). */
+  showHow?: boolean;
   /** The embedded lab's programs as the learner named them (--tempo-bin, WORKBOOK_TEMPO_BIN, the settings file). */
   bins?: Partial<Record<'tempo' | 'prometheus', { path: string; from: string }>>;
   /** The embedded lab's OTLP gRPC address (a challenge sends the traffic there by mistake). */

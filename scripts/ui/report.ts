@@ -50,6 +50,7 @@ export function jsonReport(session: Session, chapters: readonly Chapter[], extra
           ...(i.result.hint ? { hint: i.result.hint } : {}),
           ...(i.result.error ? { error: i.result.error } : {}),
           ...(i.result.details ? { details: i.result.details } : {}),
+          ...(i.result.manual ? { manual: i.result.manual } : {}),
         })),
       };
     }),

@@ -25,6 +25,12 @@ export function renderSummary(session: Session, chapters: readonly Chapter[]): s
   for (const i of session.items.filter((x) => x.result.details)) {
     lines.push('', `${i.title}:`, ...i.result.details!.split('\n').map((l) => `  ${l}`));
   }
+  // --show-how: each check's requests, to paste (a port-forward's URL needs `workbook open <name>` running)
+  if (session.ctx.lab.showHow) {
+    const how = chapters.flatMap((ch) => session.itemsOf(ch)).filter((i) => i.kind === 'check' && i.result.manual?.length);
+    if (how.length) lines.push('', say({ en: 'Check it yourself (the requests each check made):', 'zh-TW': '自己檢查看看（每項檢查發出的請求）：' }, lang));
+    for (const i of how) lines.push(`  ${i.title}:`, ...i.result.manual!.map((c) => (c.startsWith('#') ? `    ${c}` : `    $ ${c}`)));
+  }
   const problems = chapters.flatMap((ch) => session.itemsOf(ch)).filter((i) => holdsBack(i.result.status) || i.result.status === 'warned');
   if (problems.length) lines.push('');
   for (const i of problems) {

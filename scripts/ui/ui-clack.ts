@@ -96,6 +96,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
         },
         done: (r) => {
           attempts.end();
+          if (lab.showHow && r.manual?.length) p.log.message(r.manual.map((c) => (c.startsWith('#') ? c : `$ ${c}`)).join('\n'), o);
           if (r.status === 'passed') {
             log.success(`✔ ${title} — ${r.evidence}`);
             if (r.details) p.note(r.details, title, o);

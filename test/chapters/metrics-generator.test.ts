@@ -124,6 +124,12 @@ describe('workbook verify metrics-generator (the CLI, explicit endpoints)', () =
       expect(r.code, r.stdout).toBe(0);
       expect(r.stdout).toContain('6/6 passed');
       expect(r.stdout).toMatch(/every service-graph edge of the shop has a rising request count:\n {2}edge +req\/s +failed\/s\n {2}user → shop-backend/);
+      // the report carries each check's requests as commands (`manual`); --show-how prints them
+      const j = await runCli(['verify', 'metrics-generator', '--prometheus-url', full.url, '--tempo-url', tempo.url, '--json', '-', '--show-how'], world.env({ CI: 'true' }));
+      const series = JSON.parse(j.stdout).chapters[0].items.find((i: { id: string }) => i.id === 'series');
+      expect(series.manual[0]).toBe(`curl -s -G ${full.url}/api/v1/query --data-urlencode 'query=count by (__name__) ({__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"})'`);
+      expect(j.stderr).toContain('Check it yourself (the requests each check made):');
+      expect(j.stderr).toContain(`    $ ${series.manual[0]}`);
     } finally {
       world.cleanup();
     }

@@ -2,6 +2,8 @@
 // REAL Prometheus 2.42, fed by the workbook's traffic (xk6-client-tracing v0.0.2's semantics): passing on the
 // article's setup, and failing with the right diagnosis for each real cause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chapter as ch3 } from '../../chapters/03-tempo/index.js';
 import { chapter as ch4 } from '../../chapters/04-traffic/index.js';
 import { NO_TRACES_HINT, chapter as ch5 } from '../../chapters/05-traces/index.js';
@@ -73,6 +75,42 @@ describe.skipIf(!found.bin)('the article\'s setup on a real Tempo 2.2.2 and a re
     expect(r['failed-requests']!.evidence).toMatch(/^failed requests only on the 403 path: shop-backend → auth-service \(\d+\)$/);
     expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 1m');
     expect(r['exemplar-to-trace']!.evidence).toMatch(/^exemplar traceID [0-9a-f]+ on traces_\w+_bucket\{.*\} → Tempo: \d+ spans/);
+  });
+});
+
+describe.skipIf(!found.bin)('"check it yourself": every command a check of chapters 5 and 6 shows, run by hand', () => {
+  let l: Lab;
+  let traffic: ReturnType<typeof startTraffic>;
+  beforeAll(async () => {
+    l = await lab();
+    traffic = startTraffic(l.tempo.otlpUrl, { rate: 10 });
+  });
+  afterAll(async () => {
+    await traffic?.stop();
+    await stop(l);
+  });
+
+  it('runs against the real Tempo and Prometheus and shows what the check saw', async () => {
+    const run = promisify(execFile);
+    for (const chapter of [ch5, ch6]) {
+      const r = await verifyChapter(chapter, l.urls);
+      for (const [id, x] of Object.entries(r)) {
+        expect(x.status, `${id}: ${x.evidence}`).toBe('passed');
+        const commands = (x.manual ?? []).filter((c) => !c.startsWith('#'));
+        expect(commands.length, id).toBeGreaterThan(0);
+        let seen = '';
+        for (const c of commands) {
+          expect(c, id).toMatch(/^curl -s /);
+          const { stdout } = await run('sh', ['-c', c], { timeout: 20_000 });
+          const body = JSON.parse(stdout);
+          if (c.includes('/api/v1/')) expect(body.status, `${id}: ${c}`).toBe('success');
+          seen += stdout;
+        }
+        // what the evidence names (metric names, services, trace ids) is in what the commands print
+        const named = x.evidence.match(/traces_\w+|shop-backend|auth-service|article-service|cart-service|postgres/g) ?? [];
+        if (named.length) expect(named.some((t) => seen.includes(t)), `${id}: ${x.evidence}`).toBe(true);
+      }
+    }
   });
 });
 
