@@ -104,8 +104,8 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
     return session;
   });
   if (stopped && !session.items.length) return 0;
-  // a workshop's report carries the challenges too: time to fix, hints used
-  await finish(session, chapters, io, flags, store.data.challenges ? { challenges: store.data.challenges } : {});
+  // a workshop's report carries the challenges and exercises too: time to fix, hints used, answers given
+  await finish(session, chapters, io, flags, { ...(store.data.challenges ? { challenges: store.data.challenges } : {}), ...(store.data.exercises ? { exercises: store.data.exercises } : {}) });
   if (stopped) return session.failures().length ? 1 : 0;
   // exit 0 only for a verified run: nothing failed, blocked or interrupted, and something passed
   if (!session.passed(chapters)) return 1;

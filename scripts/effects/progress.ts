@@ -56,6 +56,24 @@ export interface ChallengeProgress {
   attempts?: ChallengeAttempt[];
 }
 
+/** One answer given to an exercise (`workbook exercise`): what was typed, and whether it was right. */
+export interface ExerciseAttempt {
+  at: string;
+  answer: string;
+  right: boolean;
+  /** the grade's evidence ("right: 73 traces, the same set as expected"; "…also returns 12 traces whose root…") */
+  evidence: string;
+}
+
+/** An exercise: every answer in order, and when it was first solved. */
+export interface ExerciseProgress {
+  firstTriedAt: string;
+  solvedAt?: string;
+  /** from the first answer to the first right one */
+  timeToSolveMs?: number;
+  attempts: ExerciseAttempt[];
+}
+
 export interface ProgressData {
   version: 1;
   updatedAt: string;
@@ -64,6 +82,8 @@ export interface ProgressData {
   chapters: Record<string, ChapterProgress>;
   /** absent in files written before challenges existed */
   challenges?: Record<string, ChallengeProgress>;
+  /** absent in files written before exercises existed */
+  exercises?: Record<string, ExerciseProgress>;
 }
 
 export const PROGRESS_FILE = 'progress.json';
@@ -100,7 +120,15 @@ const CHALLENGE = z
       .optional(),
   })
   .passthrough();
-const PROGRESS = z.object({ version: z.literal(1), updatedAt: z.string().optional(), facts: z.record(z.unknown()), chapters: z.record(CHAPTER), challenges: z.record(CHALLENGE).optional() }).passthrough();
+const EXERCISE = z
+  .object({
+    firstTriedAt: z.string(),
+    solvedAt: z.string().optional(),
+    timeToSolveMs: z.number().optional(),
+    attempts: z.array(z.object({ at: z.string(), answer: z.string(), right: z.boolean(), evidence: z.string() }).passthrough()),
+  })
+  .passthrough();
+const PROGRESS = z.object({ version: z.literal(1), updatedAt: z.string().optional(), facts: z.record(z.unknown()), chapters: z.record(CHAPTER), challenges: z.record(CHALLENGE).optional(), exercises: z.record(EXERCISE).optional() }).passthrough();
 
 function isProgress(v: unknown): v is ProgressData {
   return PROGRESS.safeParse(v).success;
@@ -182,6 +210,7 @@ export class ProgressStore {
   private readonly touchedChapters = new Set<string>();
   private readonly touchedFacts = new Set<string>();
   private readonly touchedChallenges = new Set<string>();
+  private readonly touchedExercises = new Set<string>();
   /** reset / teardown: the next save replaces the file instead of merging */
   private replaceAll = false;
 
@@ -196,6 +225,15 @@ export class ProgressStore {
     const next = update(this.data.challenges[id]);
     this.data.challenges[id] = next;
     this.touchedChallenges.add(id);
+    return next;
+  }
+
+  /** An exercise's record, changed in place by `update`; this process' change wins over the file on disk. */
+  setExercise(id: string, update: (e: ExerciseProgress | undefined) => ExerciseProgress): ExerciseProgress {
+    this.data.exercises ??= {};
+    const next = update(this.data.exercises[id]);
+    this.data.exercises[id] = next;
+    this.touchedExercises.add(id);
     return next;
   }
 
@@ -258,6 +296,11 @@ export class ProgressStore {
     for (const [id, c] of Object.entries(disk.challenges ?? {})) if (!this.touchedChallenges.has(id)) merged[id] = c;
     for (const id of this.touchedChallenges) if (mine[id]) merged[id] = mine[id]!;
     if (Object.keys(merged).length || this.data.challenges) this.data.challenges = merged;
+    const myExercises = this.data.exercises ?? {};
+    const ex: Record<string, ExerciseProgress> = {};
+    for (const [id, e] of Object.entries(disk.exercises ?? {})) if (!this.touchedExercises.has(id)) ex[id] = e;
+    for (const id of this.touchedExercises) if (myExercises[id]) ex[id] = myExercises[id]!;
+    if (Object.keys(ex).length || this.data.exercises) this.data.exercises = ex;
     for (const [k, v] of Object.entries(disk.facts)) if (!this.touchedFacts.has(k)) this.data.facts[k] = v;
     for (const k of Object.keys(this.data.facts)) if (!this.touchedFacts.has(k) && !(k in disk.facts)) delete this.data.facts[k];
   }

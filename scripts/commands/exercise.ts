@@ -1,0 +1,99 @@
+import { UsageError, openStore, preflightReports, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
+import type { Lab } from '../core/model.js';
+import type { Exercise, Grade } from '../lab/exercises.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = {
+  name: 'exercise',
+  usage: 'exercise <list|id> [--query Q]',
+  positional: 'action-and-name',
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'json'],
+  own: {
+    query: { type: 'string', value: 'Q', help: { en: 'your answer: a TraceQL or PromQL query (or a trace id); without it, in a terminal, you type it', 'zh-TW': '你的答案：TraceQL 或 PromQL 查詢（或追蹤 ID）；不指定時，在終端機中直接輸入' } },
+    spoilers: { type: 'boolean', help: { en: 'exercise list: show one right answer to each', 'zh-TW': 'exercise list：顯示每題的一個正確答案' } },
+  },
+  summary: {
+    en: 'practice: write TraceQL and PromQL against the live lab, graded on what they return (list, or an exercise id)',
+    'zh-TW': '練習：對著實驗環境寫 TraceQL 與 PromQL，依查詢結果評分（list，或題目 id）',
+  },
+};
+
+const LANGUAGE = { traceql: 'TraceQL', promql: 'PromQL', 'trace-id': 'trace id' } as const;
+
+/** `workbook exercise list` or `workbook exercise <id> [--query Q]`: exit 0 right, 1 wrong, 2 bad usage. */
+export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
+  const [what = 'list', extra] = positionals;
+  const { EXERCISES, exerciseList, findExercise } = await import('../lab/exercises.js');
+  if (what === 'list') {
+    if (extra) throw new UsageError(`unexpected argument "${extra}" (usage: workbook ${spec.usage})`);
+    return list(lab, io, flags, EXERCISES);
+  }
+  if (extra) throw new UsageError(`unexpected argument "${extra}": give the answer with --query '…'`);
+  const ex = findExercise(what);
+  if (!ex) throw new UsageError({ en: `unknown exercise "${what}" (exercises: ${exerciseList()})`, 'zh-TW': `沒有 "${what}" 這個練習（練習：${exerciseList()}）` });
+  if (flags.spoilers) throw new UsageError('--spoilers goes with `exercise list`');
+  await preflightReports(io, flags);
+  let answer = flags.query as string | undefined;
+  if (answer !== undefined && !answer.trim()) throw new UsageError('--query needs an answer (it was blank)');
+  if (answer === undefined && !lab.interactive) throw new UsageError(`give your answer with --query '…' (no terminal to type it in): workbook exercise ${ex.id} --query '<${LANGUAGE[ex.language]}>'`);
+  write(io.stdout, `${ex.id}: ${say(ex.title, lab.lang)}\n${say(ex.task, lab.lang)}`);
+  // in a terminal, the learner types; a wrong answer asks again (Esc stops), a right one ends it
+  for (;;) {
+    if (answer === undefined) {
+      const p = await import('@clack/prompts');
+      const typed = await p.text({ input: io.stdin as never, output: io.stdout, message: `${say({ en: 'Your', 'zh-TW': '你的' }, lab.lang)} ${LANGUAGE[ex.language]}:`, validate: (v) => (v?.trim() ? undefined : say({ en: 'type an answer (Esc stops)', 'zh-TW': '請輸入答案（Esc 停止）' }, lab.lang)) });
+      if (p.isCancel(typed)) return 1;
+      answer = typed;
+    }
+    const { grade, progress } = await attempt(ex, answer, lab, io);
+    const mark = grade.right ? '✔' : '✖';
+    write(io.stdout, `${mark} ${grade.evidence}`);
+    if (grade.hint) write(io.stdout, `  ${say({ en: 'hint', 'zh-TW': '提示' }, lab.lang)}: ${say(grade.hint, lab.lang)}`);
+    if (grade.right && progress.attempts.length > 1 && progress.solvedAt === progress.attempts.at(-1)!.at) write(io.stdout, say({ en: `Solved after ${progress.attempts.length} answers.`, 'zh-TW': `作答 ${progress.attempts.length} 次後解出。` }, lab.lang));
+    if (flags.json) await report(flags.json as string, io, { exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress });
+    if (grade.right || flags.query !== undefined) return grade.right ? 0 : 1;
+    answer = undefined;
+  }
+}
+
+/** Grade one answer against the lab and keep it in progress (every answer, and when it was first right). */
+async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo): Promise<{ grade: Grade; progress: import('../effects/progress.js').ExerciseProgress }> {
+  const store = await openStore(lab, io);
+  const grade = await withLab(lab, io, store, (ctx) => ex.grade(ctx, answer));
+  const now = new Date();
+  const progress = store.setExercise(ex.id, (p) => {
+    const base = p ?? { firstTriedAt: now.toISOString(), attempts: [] };
+    const attempts = [...base.attempts, { at: now.toISOString(), answer, right: grade.right, evidence: grade.evidence }];
+    if (!grade.right || base.solvedAt) return { ...base, attempts };
+    return { ...base, attempts, solvedAt: now.toISOString(), timeToSolveMs: now.getTime() - Date.parse(base.firstTriedAt) };
+  });
+  await store.save();
+  return { grade, progress };
+}
+
+async function report(target: string, io: MainIo, body: Record<string, unknown>): Promise<void> {
+  const text = JSON.stringify({ schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), ...body }, null, 2) + '\n';
+  if (target === '-') return void write(io.stdout, text);
+  const { writeReport } = await import('../effects/files.js');
+  const { resolve } = await import('node:path');
+  await writeReport(resolve(io.cwd, target), text);
+}
+
+async function list(lab: Lab, io: MainIo, flags: Flags, all: readonly Exercise[]): Promise<number> {
+  const store = await openStore(lab, io);
+  const { CATALOG } = await import('../core/catalog.js');
+  const { formatDuration } = await import('../core/format.js');
+  const rows = all.map((e) => {
+    const p = store.data.exercises?.[e.id];
+    const n = CATALOG.find((c) => c.id === e.chapter)?.number;
+    const state = !p
+      ? say({ en: 'not tried', 'zh-TW': '尚未作答' }, lab.lang)
+      : p.solvedAt
+        ? say({ en: `solved in ${formatDuration(p.timeToSolveMs ?? 0)}, ${p.attempts.filter((a) => a.at <= p.solvedAt!).length} answer(s)`, 'zh-TW': `已解出，耗時 ${formatDuration(p.timeToSolveMs ?? 0)}，作答 ${p.attempts.filter((a) => a.at <= p.solvedAt!).length} 次` }, lab.lang)
+        : say({ en: `${p.attempts.length} answer(s), not solved yet`, 'zh-TW': `作答 ${p.attempts.length} 次，尚未解出` }, lab.lang);
+    return [`  ${e.id.padEnd(26)} ${say({ en: 'chapter', 'zh-TW': '第' }, lab.lang)} ${n}${lab.lang === 'zh-TW' ? ' 章' : ''} · ${LANGUAGE[e.language]} · ${state}`, `  ${''.padEnd(26)} ${say(e.task, lab.lang)}`, ...(flags.spoilers ? [`  ${''.padEnd(26)} ${say({ en: 'one answer', 'zh-TW': '一個答案' }, lab.lang)}: ${e.answer}`] : [])].join('\n');
+  });
+  write(io.stdout, [say({ en: 'Exercises (graded on what your query returns, against the live lab):', 'zh-TW': '練習（依你的查詢在實驗環境中傳回的結果評分）：' }, lab.lang), ...rows, '', say({ en: "Try one: workbook exercise <id> --query '…'   (in a terminal, leave out --query and type it)", 'zh-TW': "試一題：workbook exercise <id> --query '…'　（在終端機中可省略 --query，直接輸入）" }, lab.lang)].join('\n'));
+  return 0;
+}

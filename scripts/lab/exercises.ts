@@ -1,0 +1,309 @@
+// Exercises graded against the live lab (`workbook exercise`): the learner writes a TraceQL or PromQL query (or
+// pastes a trace id), the workbook runs it against the lab and grades the RESULT, never the text. Each exercise
+// computes the expected answer itself (its own query, on the same time window or at the same instant) and compares
+// sets or values, so every query that finds the same thing passes; a near miss is named from what the two results
+// differ by, and a query Tempo or Prometheus cannot parse gets their own words back.
+import type { LabContext } from '../core/model.js';
+import type { Text } from '../core/text.js';
+import { WorkbookError } from '../core/errors.js';
+import { fetchTrace, padTraceId } from './tempo.js';
+import { SERVICES } from './shop.js';
+
+export type Language = 'traceql' | 'promql' | 'trace-id';
+
+export interface Grade {
+  right: boolean;
+  evidence: string;
+  hint?: Text;
+}
+
+export interface Exercise {
+  id: string;
+  /** the chapter it belongs to (the menu and `run` offer it there) */
+  chapter: 'traces' | 'metrics-generator' | 'grafana';
+  language: Language;
+  title: Text;
+  /** what to find, said as a question; never the answer */
+  task: Text;
+  /** one right answer (`exercise list --spoilers`, and the tests) */
+  answer: string;
+  /** a second, different right answer (the tests prove a different query passes too) */
+  another: string;
+  grade(ctx: LabContext, answer: string): Promise<Grade>;
+}
+
+// ---------------------------------------------------------------------------------------------- TraceQL
+
+/** The window both queries search: the last two minutes, ending ten seconds ago (traces of the shop are complete by then). */
+export function traceWindow(nowMs: number): { start: number; end: number } {
+  const end = Math.floor(nowMs / 1000) - 10;
+  return { start: end - 120, end };
+}
+
+/** Search with TraceQL on Tempo (or through Grafana's Tempo data source): the trace ids, or Tempo's own refusal. */
+async function traceqlIds(ctx: LabContext, q: string, w: { start: number; end: number }, via: 'tempo' | 'grafana'): Promise<{ ids: Set<string> } | { refused: string }> {
+  const qs = new URLSearchParams({ q, start: String(w.start), end: String(w.end), limit: '5000' });
+  let status: number;
+  let body: string;
+  if (via === 'grafana') {
+    const { grafanaRequest } = await import('./grafana.js');
+    const r = await grafanaRequest(ctx, `/api/datasources/proxy/uid/tempo/api/search?${qs}`);
+    ({ status, body } = r);
+  } else {
+    const base = await ctx.endpoint('tempo');
+    ({ status, body } = await ctx.http.request(`${base}/api/search?${qs}`, { timeoutMs: 30_000 }));
+  }
+  // Tempo answers a query it cannot parse with 400 and its parser's message (grafana/tempo@v2.2.2 modules/frontend/searchsharding.go)
+  if (status === 400) return { refused: body.trim().slice(0, 300) };
+  if (status !== 200) throw new WorkbookError(`TraceQL search → HTTP ${status} ${body.trim().slice(0, 120)}`);
+  const traces = (JSON.parse(body) as { traces?: { traceID: string }[] }).traces ?? [];
+  return { ids: new Set(traces.map((t) => padTraceId(t.traceID))) };
+}
+
+const TRACEQL_REFUSED: Text = {
+  en: 'That is Tempo\'s own parser speaking. TraceQL selects spans in braces: { <condition> }, conditions like span.http.status_code = 403 or resource.service.name = "cart-service", joined with && or ||; strings in double quotes.',
+  'zh-TW': '這是 Tempo 自己的語法分析器的回覆。TraceQL 用大括號選取 span：{ <條件> }，條件像 span.http.status_code = 403 或 resource.service.name = "cart-service"，用 && 或 || 連接；字串要用雙引號。',
+};
+const TRACEQL_EMPTY: Text = {
+  en: 'Your query found no trace in the last two minutes. Is the attribute\'s scope right? span. is set on a span, resource. on the service that sent it (service.name is a resource attribute); a bare .name looks at both.',
+  'zh-TW': '你的查詢在最近兩分鐘內找不到任何追蹤。屬性的範圍對嗎？span. 是設在 span 上的屬性，resource. 是送出它的服務的屬性（service.name 是 resource 屬性）；只寫 .name 則兩者都會查。',
+};
+
+function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text }): Exercise {
+  return {
+    ...o,
+    language: 'traceql',
+    async grade(ctx, answer) {
+      const via = o.via ?? 'tempo';
+      // twice at most: a trace that arrived between the two searches is not the learner's mistake
+      for (let round = 0; ; round++) {
+        const w = traceWindow(ctx.clock.now());
+        const want = await traceqlIds(ctx, o.expected, w, via);
+        if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
+        if (!want.ids.size) throw new WorkbookError('the lab holds no trace this exercise is about in the two minutes before the last ten seconds (a trace is searchable some seconds after its last span): on a lab just started, try again in half a minute; else, is the shop\'s traffic running (chapter 4, `workbook verify traffic`)?');
+        const got = await traceqlIds(ctx, answer, w, via);
+        if ('refused' in got) return { right: false, evidence: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, hint: TRACEQL_REFUSED };
+        const extra = [...got.ids].filter((id) => !want.ids.has(id));
+        const missing = [...want.ids].filter((id) => !got.ids.has(id));
+        if (!extra.length && !missing.length) return { right: true, evidence: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects` };
+        if (round === 0 && extra.length + missing.length <= 2) continue;
+        if (!got.ids.size) return { right: false, evidence: `your query found no trace; ${want.ids.size} were expected`, hint: TRACEQL_EMPTY };
+        if (extra.length) return { right: false, evidence: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, hint: o.extra };
+        return { right: false, evidence: `your query misses ${missing.length} of ${want.ids.size} traces (e.g. ${missing[0]})`, hint: o.missing };
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- PromQL
+
+interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** An instant query at one time: a vector (a scalar is one sample without labels), or Prometheus' own error. */
+async function promAt(ctx: LabContext, expr: string, time: number): Promise<{ samples: Sample[] } | { refused: string }> {
+  const base = await ctx.endpoint('prometheus');
+  const qs = new URLSearchParams({ query: expr, time: String(time) });
+  const r = await ctx.http.request(`${base}/api/v1/query?${qs}`, { timeoutMs: 30_000 });
+  let body: { status?: string; error?: string; data?: { resultType: string; result: unknown } };
+  try {
+    body = JSON.parse(r.body);
+  } catch {
+    throw new WorkbookError(`PromQL query → HTTP ${r.status} ${r.body.trim().slice(0, 120)}`);
+  }
+  // Prometheus answers a bad query with 400 and errorType bad_data (prometheus/prometheus@v2.47.0 web/api/v1/api.go)
+  if (body.status !== 'success') return { refused: body.error ?? `HTTP ${r.status}` };
+  const d = body.data!;
+  if (d.resultType === 'scalar') return { samples: [{ labels: {}, value: Number((d.result as [number, string])[1]) }] };
+  if (d.resultType !== 'vector') return { refused: `the result is a ${d.resultType}; an instant query needs an instant vector or a scalar (no [range] at the end)` };
+  return { samples: (d.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => ({ labels: x.metric, value: Number(x.value[1]) })) };
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 + 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(4));
+
+const PROMQL_REFUSED: Text = {
+  en: 'That is Prometheus\' own parser speaking. A selector is metric_name{label="value"}; a range [5m] goes right after it, inside rate(…); aggregations read sum by (label) (…).',
+  'zh-TW': '這是 Prometheus 自己的語法分析器的回覆。選擇器寫成 metric_name{label="value"}；範圍 [5m] 緊接在選擇器後面，放在 rate(…) 裡；聚合寫成 sum by (label) (…)。',
+};
+const PROMQL_EMPTY: Text = {
+  en: 'Your query returned nothing. Check the metric\'s name (the generator\'s all start with traces_) and the label values; `curl -sG <prometheus>/api/v1/series --data-urlencode \'match[]={__name__=~"traces_.+"}\'` lists what exists.',
+  'zh-TW': '你的查詢沒有傳回任何東西。檢查指標名稱（generator 產生的都以 traces_ 開頭）與標籤值；`curl -sG <prometheus>/api/v1/series --data-urlencode \'match[]={__name__=~"traces_.+"}\'` 會列出有哪些。',
+};
+const PER_SECOND: Text = {
+  en: 'Your number is about 300 times the answer: that is how many failed in five minutes (increase), and the question asks per second (rate).',
+  'zh-TW': '你的數字大約是答案的 300 倍：那是五分鐘內失敗的次數（increase），題目問的是每秒（rate）。',
+};
+
+/** Grade a PromQL answer at one instant: prepared by `judge` from the learner's samples and the expected ones. */
+function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; judge: (got: Sample[], want: Sample[]) => Grade }): Exercise {
+  return {
+    ...o,
+    language: 'promql',
+    async grade(ctx, answer) {
+      const time = Math.floor(ctx.clock.now() / 1000);
+      const want = await promAt(ctx, o.expected, time);
+      if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
+      if (!want.samples.length) throw new WorkbookError('Prometheus holds none of the series this exercise is about: does chapter 6 pass (`workbook verify metrics-generator`)?');
+      const got = await promAt(ctx, answer, time);
+      if ('refused' in got) return { right: false, evidence: `Prometheus refused the query: ${got.refused}`, hint: PROMQL_REFUSED };
+      if (!got.samples.length) return { right: false, evidence: 'your query returned no series', hint: PROMQL_EMPTY };
+      return o.judge(got.samples, want.samples);
+    },
+  };
+}
+
+const edge = (l: Record<string, string>) => `${l.client ?? '?'} → ${l.server ?? '?'}`;
+
+// ---------------------------------------------------------------------------------------------- the exercises
+
+export const EXERCISES: readonly Exercise[] = [
+  traceqlExercise({
+    id: 'find-forbidden',
+    chapter: 'traces',
+    title: { en: 'Find the forbidden requests', 'zh-TW': '找出被拒絕的請求' },
+    task: { en: 'Write a TraceQL query that finds the traces whose root span answered HTTP 403.', 'zh-TW': '寫一個 TraceQL 查詢，找出根 span 回應 HTTP 403 的追蹤。' },
+    answer: '{ span.http.status_code = 403 }',
+    another: '{ resource.service.name = "auth-service" && span.http.status_code = 403 }',
+    expected: '{ span.http.status_code = 403 }',
+    extra: { en: 'Your query also returns traces whose root did not answer 403: the status code is a span attribute (span.http.status_code), and 403 is the value to match.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：狀態碼是 span 屬性（span.http.status_code），要比對的值是 403。' },
+    missing: { en: 'Your query misses some of them: match the status code alone, without narrowing by service or span name.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼，不要再用服務或 span 名稱縮小範圍。' },
+  }),
+  traceqlExercise({
+    id: 'reached-cart',
+    chapter: 'traces',
+    title: { en: 'Who reached the cart?', 'zh-TW': '誰進了購物車？' },
+    task: { en: 'Write a TraceQL query that finds every trace in which cart-service took part.', 'zh-TW': '寫一個 TraceQL 查詢，找出 cart-service 有參與的所有追蹤。' },
+    answer: '{ resource.service.name = "cart-service" }',
+    another: '{ .service.name = "cart-service" && name = "persist-cart" }',
+    expected: '{ resource.service.name = "cart-service" }',
+    extra: { en: 'Your query also returns traces without cart-service: match the service that sent the span (resource.service.name).', 'zh-TW': '你的查詢也傳回了沒有 cart-service 的追蹤：要比對送出 span 的服務（resource.service.name）。' },
+    missing: { en: 'Your query misses some: any span of cart-service is enough, whatever its name.', 'zh-TW': '你的查詢漏掉了一些：cart-service 的任何 span 都算，不論名稱。' },
+  }),
+  traceqlExercise({
+    id: 'postgres-below-articles',
+    chapter: 'traces',
+    title: { en: 'The database below the articles', 'zh-TW': '文章底下的資料庫' },
+    task: { en: 'Write a TraceQL query that finds the traces in which a postgres span sits somewhere below an article-service span (a structural query).', 'zh-TW': '寫一個 TraceQL 查詢，找出 postgres 的 span 位於 article-service 的 span 底下（任意層）的追蹤（結構查詢）。' },
+    answer: '{ resource.service.name = "article-service" } >> { resource.service.name = "postgres" }',
+    another: '{ resource.service.name = "article-service" } >> { name = "query-articles" }',
+    expected: '{ resource.service.name = "article-service" } >> { resource.service.name = "postgres" }',
+    extra: { en: 'Your query also returns traces without that pair: A >> B keeps the B spans that have an A span anywhere above them.', 'zh-TW': '你的查詢也傳回了沒有這組關係的追蹤：A >> B 會保留上方任意層有 A span 的 B span。' },
+    missing: { en: 'Your query misses some: > is the direct parent only; >> is any ancestor.', 'zh-TW': '你的查詢漏掉了一些：> 只看直接的父 span；>> 則是任意祖先。' },
+  }),
+  traceqlExercise({
+    id: 'slow-authenticate',
+    chapter: 'traces',
+    title: { en: 'Slow log-ins', 'zh-TW': '慢吞吞的登入' },
+    task: { en: 'Write a TraceQL query that finds the traces in which shop-backend\'s "authenticate" span took longer than 100 ms.', 'zh-TW': '寫一個 TraceQL 查詢，找出 shop-backend 的 "authenticate" span 花費超過 100 ms 的追蹤。' },
+    answer: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 100ms }',
+    another: '{ name = "authenticate" && duration > 100ms && resource.service.name != "auth-service" }',
+    expected: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 100ms }',
+    extra: { en: 'Your query also returns traces whose shop-backend "authenticate" span took 100 ms or less: the threshold is duration > 100ms, and all three conditions go in one pair of braces (the same span).', 'zh-TW': '你的查詢也傳回了 shop-backend 的 "authenticate" span 只花 100 ms 以內的追蹤：門檻是 duration > 100ms，而且三個條件要放在同一對大括號裡（同一個 span）。' },
+    missing: { en: 'Your query misses some: duration > 100ms (a duration with its unit), and name is the span\'s name, an intrinsic without a scope.', 'zh-TW': '你的查詢漏掉了一些：duration > 100ms（時間長度要帶單位），name 是 span 的名稱，屬於內建欄位，不加範圍。' },
+  }),
+  promqlExercise({
+    id: 'edge-error-rate',
+    chapter: 'metrics-generator',
+    title: { en: 'How often does log-in fail?', 'zh-TW': '登入多常失敗？' },
+    task: { en: 'Write a PromQL query for the per-second rate of failed requests from shop-backend to auth-service, over 5 minutes.', 'zh-TW': '寫一個 PromQL 查詢，算出 shop-backend 呼叫 auth-service 失敗請求的每秒速率，時間窗為 5 分鐘。' },
+    answer: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
+    another: 'rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m])',
+    expected: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
+    judge(got, want) {
+      const w = want[0]!.value;
+      const others = got.filter((s) => (s.labels.client && s.labels.client !== 'shop-backend') || (s.labels.server && s.labels.server !== 'auth-service'));
+      if (others.length) return { right: false, evidence: `your result holds other edges too: ${[...new Set(others.map((s) => edge(s.labels)))].join(', ')}`, hint: { en: 'Select the one edge: client="shop-backend" and server="auth-service" inside the braces.', 'zh-TW': '只選那一條邊：在大括號裡寫 client="shop-backend" 與 server="auth-service"。' } };
+      const sum = got.reduce((n, s) => n + s.value, 0);
+      if (close(sum, w)) return { right: true, evidence: `right: ${fmt(sum)} failed requests per second` };
+      if (w > 0 && Math.abs(sum / w - 300) < 3) return { right: false, evidence: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, hint: PER_SECOND };
+      return { right: false, evidence: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, hint: { en: 'Close, but not the same number: the counter is traces_service_graph_request_failed_total, the window 5m, and rate() gives per second.', 'zh-TW': '接近了，但數字不同：計數器是 traces_service_graph_request_failed_total，時間窗 5m，rate() 給出每秒的值。' } };
+    },
+  }),
+  promqlExercise({
+    id: 'slowest-edge-p95',
+    chapter: 'metrics-generator',
+    title: { en: 'The slowest edge', 'zh-TW': '最慢的那條邊' },
+    task: { en: 'Write a PromQL query that returns the one service-graph edge (client, server) with the highest 95th-percentile server latency over 5 minutes.', 'zh-TW': '寫一個 PromQL 查詢，傳回伺服端延遲第 95 百分位數（5 分鐘時間窗）最高的那一條服務圖邊（client、server）。' },
+    answer: 'topk(1, histogram_quantile(0.95, sum by (le, client, server) (rate(traces_service_graph_request_server_seconds_bucket[5m]))))',
+    // a quantile does not change when every bucket is scaled alike: increase() over the window is as right as rate()
+    another: 'topk(1, histogram_quantile(0.95, sum by (client, server, le) (increase(traces_service_graph_request_server_seconds_bucket[5m]))))',
+    expected: 'histogram_quantile(0.95, sum by (le, client, server) (rate(traces_service_graph_request_server_seconds_bucket[5m])))',
+    judge(got, want) {
+      const valid = want.filter((s) => Number.isFinite(s.value));
+      const top = Math.max(...valid.map((s) => s.value));
+      const slowest = valid.filter((s) => close(s.value, top)).map((s) => edge(s.labels));
+      if (got.some((s) => !s.labels.client || !s.labels.server)) return { right: false, evidence: 'your result has no client and server labels', hint: { en: 'Keep the edge in the result: sum by (le, client, server) before histogram_quantile.', 'zh-TW': '結果要保留邊的資訊：在 histogram_quantile 之前用 sum by (le, client, server)。' } };
+      if (got.length > 1) return { right: false, evidence: `your result has ${got.length} edges; one is asked for`, hint: { en: 'Keep only the highest: topk(1, …).', 'zh-TW': '只保留最高的那一個：topk(1, …)。' } };
+      const mine = edge(got[0]!.labels);
+      if (slowest.includes(mine) && close(got[0]!.value, top)) return { right: true, evidence: `right: ${mine}, p95 ${fmt(top)} s` };
+      return { right: false, evidence: `your edge is ${mine} (${fmt(got[0]!.value)}); the slowest is ${slowest.join(' or ')} (${fmt(top)} s)`, hint: { en: 'The latency is the server side\'s (traces_service_graph_request_server_seconds_bucket), rated over 5m, and histogram_quantile(0.95, …) needs the le label kept.', 'zh-TW': '延遲是伺服端的（traces_service_graph_request_server_seconds_bucket），用 5m 的 rate，而 histogram_quantile(0.95, …) 需要保留 le 標籤。' } };
+    },
+  }),
+  promqlExercise({
+    id: 'calls-per-service',
+    chapter: 'metrics-generator',
+    title: { en: 'Calls per service', 'zh-TW': '每個服務的呼叫量' },
+    task: { en: 'Write a PromQL query for each service\'s calls per second from span metrics over 5 minutes: one series per service.', 'zh-TW': '寫一個 PromQL 查詢，用 span 指標算出每個服務每秒的呼叫次數（時間窗 5 分鐘）：每個服務一條序列。' },
+    answer: 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))',
+    // increase() over 5m is rate() times 300, exactly (the same extrapolation: prometheus/prometheus@v2.47.0 promql/functions.go extrapolatedRate)
+    another: 'sum by (service) (increase(traces_spanmetrics_calls_total[5m])) / 300',
+    expected: 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))',
+    judge(got, want) {
+      if (got.some((s) => !s.labels.service)) return { right: false, evidence: `your result has ${got.length} series without a service label`, hint: { en: 'One number per service: sum by (service) (…).', 'zh-TW': '每個服務一個數字：sum by (service) (…)。' } };
+      const byService = new Map<string, number>();
+      for (const s of got) byService.set(s.labels.service!, (byService.get(s.labels.service!) ?? 0) + s.value);
+      if (got.length !== byService.size) return { right: false, evidence: `your result has ${got.length} series for ${byService.size} services`, hint: { en: 'One series per service: sum the others away (sum by (service)).', 'zh-TW': '每個服務只要一條序列：把其他維度加總掉（sum by (service)）。' } };
+      const wrong = want.filter((w) => !close(byService.get(w.labels.service!) ?? NaN, w.value));
+      if (!wrong.length && byService.size === want.length) return { right: true, evidence: `right: ${want.map((w) => `${w.labels.service} ${fmt(w.value)}/s`).join(', ')}` };
+      const w0 = wrong[0] ?? want[0]!;
+      const mine = byService.get(w0.labels.service!);
+      if (mine !== undefined && w0.value > 0 && Math.abs(mine / w0.value - 300) < 3) return { right: false, evidence: `${w0.labels.service}: yours ${fmt(mine)}, expected ${fmt(w0.value)}/s`, hint: { en: 'About 300 times too many: that is calls in 5 minutes (increase); per second is rate().', 'zh-TW': '大約多了 300 倍：那是 5 分鐘內的呼叫次數（increase）；每秒要用 rate()。' } };
+      return { right: false, evidence: `${w0.labels.service}: yours ${mine === undefined ? 'missing' : fmt(mine)}, expected ${fmt(w0.value)}/s (services: ${SERVICES.join(', ')})`, hint: { en: 'The counter is traces_spanmetrics_calls_total, rated over 5m, every service kept.', 'zh-TW': '計數器是 traces_spanmetrics_calls_total，用 5m 的 rate，每個服務都要保留。' } };
+    },
+  }),
+  {
+    id: 'exemplar-trace',
+    chapter: 'metrics-generator',
+    language: 'trace-id',
+    title: { en: 'The trace behind a dot', 'zh-TW': '小點背後的追蹤' },
+    task: { en: 'Ask Prometheus for the exemplars of traces_spanmetrics_latency_bucket (its /api/v1/query_exemplars) and paste one exemplar\'s trace id.', 'zh-TW': '向 Prometheus 查詢 traces_spanmetrics_latency_bucket 的 exemplar（/api/v1/query_exemplars），貼上其中一個 exemplar 的追蹤 ID。' },
+    answer: '(a traceID label of /api/v1/query_exemplars?query=traces_spanmetrics_latency_bucket)',
+    another: '(another one)',
+    async grade(ctx, answer) {
+      const id = answer.trim().toLowerCase();
+      if (!/^[0-9a-f]{1,32}$/.test(id)) return { right: false, evidence: `"${answer.trim().slice(0, 40)}" is not a trace id (1 to 32 hex digits)`, hint: { en: 'Paste the value of the exemplar\'s traceID label, nothing around it.', 'zh-TW': '只貼上 exemplar 的 traceID 標籤值，不要帶其他字。' } };
+      const { promExemplars } = await import('./prometheus.js');
+      const end = Math.floor(ctx.clock.now() / 1000);
+      const series = await promExemplars(ctx, 'traces_spanmetrics_latency_bucket', end - 1800, end);
+      const ids = new Set(series.flatMap((s) => s.exemplars.map((e) => e.labels.traceID).filter((x): x is string => !!x).map(padTraceId)));
+      if (!ids.size) throw new WorkbookError('Prometheus holds no exemplar of traces_spanmetrics_latency_bucket in the last 30 minutes: does chapter 6 pass (`workbook verify metrics-generator`)?');
+      if (!ids.has(padTraceId(id))) return { right: false, evidence: `${id} is not among the ${ids.size} exemplar trace ids of the last 30 minutes`, hint: { en: 'Take it from the exemplars themselves: each has labels {traceID: …}; a trace id from Tempo\'s search is not an exemplar\'s.', 'zh-TW': '請從 exemplar 本身取得：每個 exemplar 都有 labels {traceID: …}；從 Tempo 搜尋得到的追蹤 ID 不算。' } };
+      const t = await fetchTrace(ctx, padTraceId(id));
+      if (t.kind !== 'ok' || !t.spans.length) return { right: false, evidence: `${id} is an exemplar's, but Tempo does not open it (${t.kind === 'http' ? `HTTP ${t.status}` : t.kind})`, hint: { en: 'An old exemplar can point at a trace Tempo no longer holds: take one of the newest.', 'zh-TW': '舊的 exemplar 可能指向 Tempo 已經沒有的追蹤：請選最新的。' } };
+      return { right: true, evidence: `right: ${id} is an exemplar's trace id, and Tempo opens it: ${t.spans.length} spans` };
+    },
+  },
+  traceqlExercise({
+    id: 'forbidden-through-grafana',
+    chapter: 'grafana',
+    via: 'grafana',
+    title: { en: 'Ask through Grafana', 'zh-TW': '透過 Grafana 查詢' },
+    task: { en: 'Write the TraceQL query you would type in Grafana\'s Explore (Tempo data source) to find the traces whose root span answered HTTP 403; the workbook runs it through Grafana.', 'zh-TW': '寫出你會在 Grafana 的 Explore（Tempo 資料來源）輸入的 TraceQL 查詢，找出根 span 回應 HTTP 403 的追蹤；工作手冊會透過 Grafana 執行它。' },
+    answer: '{ span.http.status_code = 403 }',
+    another: '{ span.http.status_code >= 403 && span.http.status_code < 404 }',
+    expected: '{ span.http.status_code = 403 }',
+    extra: { en: 'Your query also returns traces whose root did not answer 403: match span.http.status_code = 403.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：比對 span.http.status_code = 403。' },
+    missing: { en: 'Your query misses some of them: match the status code alone.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼。' },
+  }),
+];
+
+export function exerciseList(): string {
+  return EXERCISES.map((e) => e.id).join(', ');
+}
+
+export function findExercise(id: string | undefined): Exercise | undefined {
+  return EXERCISES.find((e) => e.id === id?.trim().toLowerCase());
+}

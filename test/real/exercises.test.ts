@@ -1,0 +1,128 @@
+// Every exercise graded against a REAL Tempo 2.2.2 and a REAL Prometheus 2.42 fed by the shop's traffic (and, for
+// chapter 7's, the Grafana contract server proxying to that Tempo): each passes with its answer and with a second,
+// different right query, and fails with a wrong one, naming the near miss.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXERCISES, findExercise, traceWindow } from '../../scripts/lab/exercises.js';
+import { promExemplars } from '../../scripts/lab/prometheus.js';
+import { startPrometheus, type RealPrometheus } from '../helpers/prometheus.js';
+import { startTempo, tempoBinary, type RealTempo } from '../helpers/real-tempo.js';
+import { startTraffic } from '../helpers/real-lab.js';
+import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
+import { testContext, testLab } from '../helpers/context.js';
+import { waitForData } from '../helpers/fault-matrix.js';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import type { LabContext } from '../../scripts/core/model.js';
+
+const found = tempoBinary();
+
+/** A wrong answer for each exercise, and the words its hint must say. */
+const WRONG: Record<string, { answer: string; evidence: RegExp; hint: RegExp }> = {
+  'find-forbidden': { answer: '{ resource.service.name = "shop-backend" }', evidence: /^your query also returns \d+ trace\(s\) it should not/, hint: /root did not answer 403/ },
+  'reached-cart': { answer: '{ resource.service.name = "cart-service" && name = "persist-cart" && duration > 1h }', evidence: /^your query found no trace; \d+ were expected$/, hint: /scope/ },
+  'postgres-below-articles': { answer: '{ resource.service.name = "article-service" } > { resource.service.name = "postgres" ', evidence: /^Tempo refused the query: invalid TraceQL query: parse error/, hint: /Tempo's own parser/ },
+  'slow-authenticate': { answer: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 50ms }', evidence: /^your query also returns \d+ trace\(s\) it should not/, hint: /100 ms or less/ },
+  'edge-error-rate': { answer: 'sum(increase(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))', evidence: /^your result is [\d.e+]+; the answer is [\d.e+-]+ per second$/, hint: /increase/ },
+  'slowest-edge-p95': { answer: 'histogram_quantile(0.95, sum by (le, client, server) (rate(traces_service_graph_request_server_seconds_bucket[5m])))', evidence: /^your result has [2-5] edges; one is asked for$/, hint: /topk\(1/ },
+  'calls-per-service': { answer: 'sum(rate(traces_spanmetrics_calls_total[5m]))', evidence: /^your result has 1 series without a service label$/, hint: /sum by \(service\)/ },
+  'exemplar-trace': { answer: 'deadbeefdeadbeefdeadbeefdeadbeef', evidence: /^deadbeefdeadbeefdeadbeefdeadbeef is not among the \d+ exemplar trace ids/, hint: /from the exemplars themselves/ },
+  'forbidden-through-grafana': { answer: '{ span.http.status_code = 200 }', evidence: /^your query (also returns|found no trace)/, hint: /403|scope/ },
+};
+
+describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Prometheus 2.42', () => {
+  let prom: RealPrometheus;
+  let tempo: RealTempo;
+  let grafana: GrafanaServer;
+  let traffic: ReturnType<typeof startTraffic>;
+  let ctx: LabContext;
+  beforeAll(async () => {
+    prom = await startPrometheus({ receiver: true, exemplars: true });
+    tempo = await startTempo({ remoteWrite: prom.url });
+    grafana = await startGrafanaServer({ tempoUpstream: tempo.url });
+    traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
+    await waitForData(prom.url, tempo.url, 'edges');
+    ctx = await testContext(testLab({ urls: { tempo: tempo.url, prometheus: prom.url, grafana: grafana.url }, timeoutMs: 30_000 }));
+    // a trace is searchable once its ingester has cut it (some seconds after its last span): wait for the
+    // exercises' window (ending ten seconds ago) to hold each template's traces
+    const w = () => traceWindow(Date.now());
+    for (const q of ['{ span.http.status_code = 403 }', '{ resource.service.name = "cart-service" }', '{ resource.service.name = "postgres" }']) {
+      for (let i = 0; ; i++) {
+        const { start, end } = w();
+        const r = await fetch(`${tempo.url}/api/search?${new URLSearchParams({ q, start: String(start), end: String(end), limit: '5' })}`);
+        if (((await r.json()) as { traces?: unknown[] }).traces?.length) break;
+        if (i > 120) throw new Error(`no trace for ${q} in the exercises' window after 60 s`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await traffic?.stop();
+    await Promise.all([tempo?.stop(), prom?.stop(), grafana?.close()]);
+  });
+
+  it('there are at least eight, in chapters 5, 6 and 7, find-forbidden and edge-error-rate among them', () => {
+    expect(EXERCISES.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(EXERCISES.map((e) => e.chapter))).toEqual(new Set(['traces', 'metrics-generator', 'grafana']));
+    expect(findExercise('find-forbidden')!.language).toBe('traceql');
+    expect(findExercise('edge-error-rate')!.language).toBe('promql');
+    expect(Object.keys(WRONG).sort()).toEqual(EXERCISES.map((e) => e.id).sort());
+  });
+
+  it.each(EXERCISES.filter((e) => e.language !== 'trace-id').map((e) => e.id))('%s: two different right queries pass, a wrong one fails with its hint', async (id) => {
+    const ex = findExercise(id)!;
+    expect(ex.answer).not.toBe(ex.another);
+    for (const q of [ex.answer, ex.another]) {
+      const g = await ex.grade(ctx, q);
+      expect(g, q).toMatchObject({ right: true });
+      expect(g.evidence).toMatch(/^right: /);
+    }
+    const w = WRONG[id]!;
+    const g = await ex.grade(ctx, w.answer);
+    expect(g.right).toBe(false);
+    expect(g.evidence).toMatch(w.evidence);
+    expect(g.hint!.en).toMatch(w.hint);
+    expect(g.hint!['zh-TW'].length).toBeGreaterThan(0);
+  });
+
+  it('exemplar-trace: two real exemplar trace ids pass; one that is not an exemplar\'s fails, and so does a non-id', async () => {
+    const ex = findExercise('exemplar-trace')!;
+    const end = Math.floor(Date.now() / 1000);
+    const ids = [...new Set((await promExemplars(ctx, 'traces_spanmetrics_latency_bucket', end - 120, end)).flatMap((s) => s.exemplars.map((e) => e.labels.traceID!)))];
+    expect(ids.length).toBeGreaterThan(1);
+    let right = 0;
+    // the newest may not be queryable yet: two of the ids must open
+    for (const id of ids.slice(-6)) if ((await ex.grade(ctx, id)).right) right++;
+    expect(right).toBeGreaterThanOrEqual(2);
+    const w = await ex.grade(ctx, WRONG['exemplar-trace']!.answer);
+    expect(w.right).toBe(false);
+    expect(w.evidence).toMatch(WRONG['exemplar-trace']!.evidence);
+    expect(w.hint!.en).toMatch(WRONG['exemplar-trace']!.hint);
+    expect((await ex.grade(ctx, 'trace 123')).evidence).toBe('"trace 123" is not a trace id (1 to 32 hex digits)');
+  });
+
+  it('the CLI: exit 0 right, 1 wrong with the hint, 2 bad usage; progress keeps every answer and the time to solve', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const env = world.env({ CI: 'true' });
+      const urls = ['--tempo-url', tempo.url, '--prometheus-url', prom.url];
+      const wrong = await runCli(['exercise', 'find-forbidden', ...urls, '--query', '{ resource.service.name = "shop-backend" }'], env);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toMatch(/✖ your query also returns \d+ trace\(s\) it should not/);
+      expect(wrong.stdout).toContain('hint: Your query also returns traces whose root did not answer 403');
+      const right = await runCli(['exercise', 'find-forbidden', ...urls, '--query', '{ span.http.status_code = 403 }', '--json', '-'], env);
+      expect(right.code, right.stdout + right.stderr).toBe(0);
+      const rep = JSON.parse(right.stdout.slice(right.stdout.indexOf('{\n')));
+      expect(rep).toMatchObject({ schema: 'tempo-workbook/exercise@1', exercise: 'find-forbidden', right: true });
+      expect(rep.progress.attempts.map((a: { right: boolean }) => a.right)).toEqual([false, true]);
+      expect(rep.progress.timeToSolveMs).toBeGreaterThanOrEqual(0);
+      const bad = await runCli(['exercise', 'find-forbidden', ...urls], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe("error: give your answer with --query '…' (no terminal to type it in): workbook exercise find-forbidden --query '<TraceQL>'");
+      const list = await runCli(['exercise', 'list'], env);
+      expect(list.stdout).toMatch(/find-forbidden +chapter 5 · TraceQL · solved in .+, 2 answer\(s\)/);
+      expect(list.stdout).not.toContain('span.http.status_code = 403');
+      expect((await runCli(['exercise', 'list', '--spoilers'], env)).stdout).toContain('one answer: { span.http.status_code = 403 }');
+    } finally {
+      world.cleanup();
+    }
+  });
+});
