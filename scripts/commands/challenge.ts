@@ -12,6 +12,9 @@ export const spec: CommandSpec = {
   usage: 'challenge <list|start|check|hint|reset> [id]',
   positional: 'action-and-name',
   flags: [...COMMON, ...ENDPOINT_FLAGS, 'yes', 'json', 'show-secrets'],
+  own: {
+    'show-fault': { type: 'boolean', help: { en: 'challenge start: also say what the fault is (a spoiler)', 'zh-TW': 'challenge start：同時說明故障是什麼（會破梗）' } },
+  },
   summary: {
     en: 'practice: break your lab on purpose (start), find out why (hint), fix it (check), or put it back (reset)',
     'zh-TW': '練習：刻意弄壞實驗環境（start）、找出原因（hint）、修好它（check），或還原（reset）',
@@ -30,6 +33,9 @@ const L = {
   notStarted: { en: 'challenge {id} is not started: `workbook challenge start {id}` first', 'zh-TW': '挑戰 {id} 尚未開始：請先執行 `workbook challenge start {id}`' },
   confirm: { en: 'This breaks your lab on purpose. Run', 'zh-TW': '這會刻意弄壞你的實驗環境。確定執行' },
   why: { en: 'why', 'zh-TW': '原因' },
+  hidden: { en: '(the fault\'s command is hidden: it would name the cause; --show-fault shows it)', 'zh-TW': '（故障的指令已隱藏：它會說出原因；--show-fault 會顯示）' },
+  faultIn: { en: 'the fault is in', 'zh-TW': '故障已放入' },
+  neutralWhy: { en: 'Puts one fault into your lab, with the real tools; `workbook challenge reset` puts the article\'s state back.', 'zh-TW': '用真正的工具在你的實驗環境放入一個故障；`workbook challenge reset` 會還原成文章的狀態。' },
 } as const;
 
 const t = (text: Text, lang: Lab['lang'], vars: Record<string, string> = {}) => say(text, lang).replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
@@ -45,7 +51,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   const ch = findChallenge(id);
   switch (action as Exclude<Action, 'list'>) {
     case 'start':
-      return start(ch, lab, io);
+      return start(ch, lab, io, Boolean(flags['show-fault']));
     case 'check':
       return check(ch, lab, io, flags);
     case 'hint':
@@ -67,7 +73,7 @@ async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Pro
 }
 
 /** Runs steps in the open, like any chapter's: the command and why first, confirmation for the fault, output streamed. */
-async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo): Promise<boolean> {
+async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab: Lab, io: MainIo, hide = false): Promise<boolean> {
   const { runSteps: loop } = await import('../core/runner.js');
   const { showCommand } = await import('../core/format.js');
   const { CATALOG } = await import('../core/catalog.js');
@@ -77,8 +83,9 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
   let failed = false;
   const outcome = await loop(session, host, steps, {
     beforeStep: async (_c, s) => {
-      write(io.stdout, `$ ${showCommand(s.command(lab))}`);
-      write(io.stdout, `  ${say(L.why, lab.lang)}: ${say(s.why, lab.lang)}`);
+      // a fault's command (and what it prints) would name the cause: hidden unless --show-fault
+      write(io.stdout, hide ? `$ ${say(L.hidden, lab.lang)}` : `$ ${showCommand(s.command(lab))}`);
+      write(io.stdout, `  ${say(L.why, lab.lang)}: ${hide ? t(L.neutralWhy, lab.lang, { id: s.id }) : say(s.why, lab.lang)}`);
       return 'run';
     },
     step: (_c, s) => {
@@ -87,7 +94,7 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
       return {
         onLine: (l) => {
           beat.line(l);
-          write(io.stdout, `  │ ${l}`);
+          if (!hide) write(io.stdout, `  │ ${l}`);
         },
         confirm: async (c) => {
           const p = await import('@clack/prompts');
@@ -101,7 +108,7 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
             failed = true;
             write(io.stdout, `✖ ${r.evidence}`);
             if (r.hint) write(io.stdout, `  hint: ${say(r.hint, lab.lang)}`);
-          } else write(io.stdout, `${MARK[r.status]} ${r.evidence}`);
+          } else write(io.stdout, hide ? `${MARK[r.status]} ${say(L.faultIn, lab.lang)}` : `${MARK[r.status]} ${r.evidence}`);
         },
       };
     },
@@ -114,7 +121,7 @@ async function labSession(lab: Lab, io: MainIo, store: Awaited<ReturnType<typeof
   return withLab(lab, io, store, (ctx) => fn(ctx, new Session(ctx, nullStore(), 'run', io.signal)));
 }
 
-async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
+async function start(ch: Challenge, lab: Lab, io: MainIo, showFault: boolean): Promise<number> {
   const store = await openStore(lab, io);
   const { faultSteps, notOnThisLab } = await import('../lab/challenges.js');
   const { CATALOG } = await import('../core/catalog.js');
@@ -122,7 +129,7 @@ async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   if (refused) throw new UsageError(refused);
   const { start: steps } = faultSteps(ch, CATALOG, lab);
   write(io.stdout, `${say({ en: 'Challenge', 'zh-TW': '挑戰' }, lab.lang)} ${ch.id}: ${say(ch.title, lab.lang)}`);
-  const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io)) ? 0 : 1));
+  const ok = await labSession(lab, io, store, async (ctx, session) => ((await showAndRun(steps, ctx, session, lab, io, !showFault)) ? 0 : 1));
   if (ok !== 0) return ok;
   // attempts are history: a start never erases one; the one before is kept, as it ended
   const now = new Date().toISOString();
@@ -138,6 +145,7 @@ async function start(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
     write(io.stdout, say({ en: `A new attempt begins (attempt ${n}). The one before (started ${last.startedAt}, ${last.hintsUsed} hint(s), ${how}) stays in the history.`, 'zh-TW': `開始新的一次嘗試（第 ${n} 次）。上一次（開始於 ${last.startedAt}，${last.hintsUsed} 個提示，${how}）保留在紀錄中。` }, lab.lang));
   }
   write(io.stdout, `\n${say(L.symptom, lab.lang)}: ${say(ch.symptom, lab.lang)}\n\n${t(L.next, lab.lang, { id: ch.id })}`);
+  if (showFault) write(io.stdout, `\n${say({ en: 'The fault (--show-fault)', 'zh-TW': '故障（--show-fault）' }, lab.lang)}: ${say(ch.cause, lab.lang)}`);
   return 0;
 }
 
@@ -214,24 +222,21 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   return fixed ? 0 : 1;
 }
 
-/** Escalating: 1 where to look, 2 what to look for (with the checks' own diagnoses, run now), 3 the fix. */
+/**
+ * Escalating, never running anything: 1 where to look by hand, 2 what to look for in what that shows, 3 the fix.
+ * A challenge not started shows hint 1 only (nothing is counted, no lab is needed).
+ */
 async function hint(ch: Challenge, lab: Lab, io: MainIo): Promise<number> {
   const store = await openStore(lab, io);
-  const p = started(ch, store);
-  const level = Math.min(p.hintsUsed + 1, 3);
-  write(io.stdout, `${say({ en: `Hint ${level} of 3`, 'zh-TW': `提示 ${level}／3` }, lab.lang)}: ${say(ch.hints[level - 1]!, lab.lang).replace(/<context>/g, lab.context)}`);
-  if (level === 2) {
-    // the checks' diagnoses name the cause: run them now and show what each failing one says
-    const diagnoses = await labSession(lab, io, store, async (ctx, session) => {
-      const results = await runBroken(ch, ctx, session, 10_000);
-      for (const r of results.filter((x) => x.result.status === 'failed')) {
-        write(io.stdout, `  ✖ ${r.title} — ${r.result.evidence}`);
-        if (r.result.hint) write(io.stdout, `    ${say(r.result.hint, lab.lang)}`);
-      }
-      return results.filter((x) => x.result.status === 'failed').length;
-    });
-    if (!diagnoses) write(io.stdout, say({ en: '  (every broken check passes now: `workbook challenge check` to record the fix)', 'zh-TW': '  （所有故障的檢查現在都通過了：執行 `workbook challenge check` 記錄修復）' }, lab.lang));
+  const { hintFor } = await import('../lab/challenges.js');
+  const p = store.data.challenges?.[ch.id];
+  if (!p || p.status === 'reset') {
+    write(io.stdout, `${say({ en: 'Hint 1 of 3', 'zh-TW': '提示 1／3' }, lab.lang)}: ${hintFor(ch, 1, lab)}`);
+    write(io.stdout, say({ en: `(the next hints come once the challenge is started: workbook challenge start ${ch.id})`, 'zh-TW': `（開始挑戰後才有下一個提示：workbook challenge start ${ch.id}）` }, lab.lang));
+    return 0;
   }
+  const level = Math.min(p.hintsUsed + 1, 3) as 1 | 2 | 3;
+  write(io.stdout, `${say({ en: `Hint ${level} of 3`, 'zh-TW': `提示 ${level}／3` }, lab.lang)}: ${hintFor(ch, level, lab)}`);
   // after the fix, a hint is shown but not counted: the fix stays "with N hints"
   if (p.status === 'fixed') {
     write(io.stdout, say({ en: '(this challenge is fixed: the hint is not counted)', 'zh-TW': '（這個挑戰已修復：這次提示不計入）' }, lab.lang));

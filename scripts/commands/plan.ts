@@ -10,6 +10,9 @@ export const spec: CommandSpec = {
   usage: 'plan [chapter|all|challenges]',
   positional: 'chapter-or-all',
   flags: [...COMMON, 'fast'],
+  own: {
+    spoilers: { type: 'boolean', help: { en: 'plan challenges: also the checks each fault breaks, and the fault itself', 'zh-TW': 'plan challenges：同時列出每個故障會破壞的檢查，以及故障本身' } },
+  },
   summary: { en: 'print every command and manifest a chapter would use; runs nothing', 'zh-TW': '列出章節會執行的所有指令與 manifest，不實際執行' },
 };
 
@@ -70,7 +73,7 @@ export async function renderFastPlan(lab: Lab): Promise<string> {
 }
 
 /** `plan challenges` or `plan <challenge>`: each fault's commands and its reset, as `challenge start` shows them. */
-export async function renderChallengePlan(challenges: readonly Challenge[], catalog: readonly Chapter[], lab: Lab): Promise<string> {
+export async function renderChallengePlan(challenges: readonly Challenge[], catalog: readonly Chapter[], lab: Lab, spoilers = false): Promise<string> {
   const { faultSteps, notOnThisLab } = await import('../lab/challenges.js');
   const lang = lab.lang;
   const out = [`${say(L.head, lang)}: ${say({ en: 'challenges', 'zh-TW': '挑戰' }, lang)}, profile ${lab.profile.name}, cluster ${lab.clusterName}, context ${lab.context}`, say(L.nothing, lang)];
@@ -84,13 +87,20 @@ export async function renderChallengePlan(challenges: readonly Challenge[], cata
     const { start, reset } = faultSteps(c, catalog, lab);
     for (const [label, steps] of [[{ en: 'start', 'zh-TW': '開始' }, start], [{ en: 'reset', 'zh-TW': '還原' }, reset]] as const) {
       for (const step of steps) {
+        // a fault's command, and the reset that undoes it, name the cause: shown with --spoilers
+        if (!spoilers) {
+          out.push(`   ${say(label, lang)}: $ ${say({ en: '(hidden: it would name the cause; --spoilers shows it)', 'zh-TW': '（已隱藏：它會說出原因；--spoilers 會顯示）' }, lang)}`);
+          if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);
+          continue;
+        }
         out.push(`   ${say(label, lang)}: $ ${showCommand(step.command(lab))}`);
         out.push(`     ${say(L.why, lang)}: ${say(step.why, lang)}`);
         for (const m of step.manifestsFor?.(lab) ?? step.manifests ?? []) out.push(`     ${say(L.manifest, lang)}: ${m}`);
         if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);
       }
     }
-    out.push(`   ${say(L.checks, lang)}: ${c.breaks.join(', ')}`);
+    // what it breaks names the cause: only with --spoilers
+    if (spoilers) out.push(`   ${say(L.checks, lang)}: ${c.breaks.join(', ')}`, `   ${say({ en: 'the fault', 'zh-TW': '故障' }, lang)}: ${say(c.cause, lang)}`);
   }
   return out.join('\n') + '\n';
 }
@@ -106,7 +116,7 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
   const { CHALLENGES } = await import('../lab/challenges.js');
   const challenges = positional === 'challenges' ? CHALLENGES : CHALLENGES.filter((c) => c.id === positional);
   if (challenges.length) {
-    write(io.stdout, await renderChallengePlan(challenges, CATALOG, lab));
+    write(io.stdout, await renderChallengePlan(challenges, CATALOG, lab, Boolean(flags.spoilers)));
     return 0;
   }
   write(io.stdout, renderPlan(selectChapters(positional), lab));

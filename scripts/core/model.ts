@@ -240,8 +240,15 @@ export interface Challenge {
   chapter: string;
   /** the checks the fault breaks ("chapter/check"): `challenge check` passes when all of them pass again */
   breaks: string[];
-  /** escalating: where to look, what to look for, the fix */
+  /**
+   * escalating: where to look by hand (commands), what to look for in what they show, the fix. {prometheus},
+   * {tempo}, {distributor}, {grafana}, {context} and {labdir} are this lab's (scripts/lab/challenges.ts hintFor).
+   */
   hints: [Text, Text, Text];
+  /** the same hint on the embedded lab, where it differs (no kubectl, another fix) */
+  hintsEmbedded?: Partial<Record<0 | 1 | 2, Text>>;
+  /** the cause, said plainly: only with `challenge start --show-fault` and `plan challenges --spoilers` */
+  cause: Text;
   fault: Fault;
   /** The same fault on the embedded lab (`workbook lab …`); absent: it cannot exist there, and why. */
   embedded: EmbeddedFault | { none: Text };

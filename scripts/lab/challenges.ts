@@ -22,10 +22,14 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'metrics-generator',
     breaks: ['prometheus/exemplar-storage', 'metrics-generator/exemplars'],
     hints: [
-      { en: 'Metrics arrive, so the write path works. Look at what Prometheus keeps of each write: `workbook verify prometheus`.', 'zh-TW': '指標有進來，所以寫入路徑沒問題。看看 Prometheus 對每次寫入保留了什麼：`workbook verify prometheus`。' },
-      { en: 'Prometheus keeps exemplars only with a feature flag. Its flags page (Status → Command-Line Flags, or /api/v1/status/flags) lists the features it runs with.', 'zh-TW': 'Prometheus 只有在開啟某個功能旗標時才會保留 exemplar。它的旗標頁面（Status → Command-Line Flags，或 /api/v1/status/flags）會列出啟用的功能。' },
-      { en: 'The feature is exemplar-storage: `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-gone`).', 'zh-TW': '這個功能是 exemplar-storage：在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableFeatures: [exemplar-storage]`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-gone`）。' },
+      { en: "Look at what Prometheus keeps. Ask it for the exemplars of a latency bucket, and for the flags it runs with: `curl -sG {prometheus}/api/v1/query_exemplars --data-urlencode 'query=traces_spanmetrics_latency_bucket'` and `curl -s {prometheus}/api/v1/status/flags`.", 'zh-TW': "看看 Prometheus 保留了什麼。向它查詢某個延遲區間的 exemplar，以及它執行時的旗標：`curl -sG {prometheus}/api/v1/query_exemplars --data-urlencode 'query=traces_spanmetrics_latency_bucket'` 與 `curl -s {prometheus}/api/v1/status/flags`。" },
+      { en: "The exemplars come back empty while the series are there. Prometheus keeps exemplars only with a feature switched on: read \"enable-feature\" in the flags.", 'zh-TW': "序列都在，exemplar 卻是空的。Prometheus 只有在開啟某個功能時才會保留 exemplar：看看旗標裡的 \"enable-feature\"。" },
+      { en: "enable-feature lacks exemplar-storage: the fault's values file set prometheus.prometheusSpec.enableFeatures to []. The article's values (manifests/prometheus-stack.values.yaml) list [exemplar-storage], so installing them again without the fault fixes it: `workbook challenge reset dots-gone`, which runs the same install as `workbook run prometheus`.", 'zh-TW': "enable-feature 裡沒有 exemplar-storage：故障的 values 檔把 prometheus.prometheusSpec.enableFeatures 設成了 []。文章的 values（manifests/prometheus-stack.values.yaml）列的是 [exemplar-storage]，所以不帶故障檔重新安裝就能修好：`workbook challenge reset dots-gone`，它執行的安裝與 `workbook run prometheus` 相同。" },
     ],
+    hintsEmbedded: {
+      2: { en: "enable-feature lacks exemplar-storage: the fault's values file set prometheus.prometheusSpec.enableFeatures to []. The embedded lab makes Prometheus' flags from the article's values again with `workbook lab restart prometheus` (or `workbook challenge reset dots-gone`).", 'zh-TW': "enable-feature 裡沒有 exemplar-storage：故障的 values 檔把 prometheus.prometheusSpec.enableFeatures 設成了 []。用 `workbook lab restart prometheus`（或 `workbook challenge reset dots-gone`），內建實驗環境會再從文章的 values 產生 Prometheus 的旗標。" },
+    },
+    cause: { en: "Prometheus runs without --enable-feature=exemplar-storage: it takes the remote-written exemplars and drops them.", 'zh-TW': "Prometheus 沒有以 --enable-feature=exemplar-storage 執行：它收下 remote write 送來的 exemplar，然後丟掉。" },
     // Prometheus without --enable-feature=exemplar-storage drops remote-written exemplars (enableFeatures, default [],
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
@@ -41,10 +45,14 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'metrics-generator',
     breaks: ['metrics-generator/exemplars'],
     hints: [
-      { en: 'Prometheus stores exemplars (chapter 2 passes). Look at the sender: how the metrics generator remote-writes.', 'zh-TW': 'Prometheus 有儲存 exemplar（第 2 章通過）。看看送出的一方：metrics generator 如何 remote write。' },
-      { en: 'Each remote_write entry of the generator decides for itself whether exemplars go along. `workbook verify metrics-generator` reads Tempo\'s /status/config.', 'zh-TW': 'generator 的每個 remote_write 項目各自決定是否連同 exemplar 一起送出。`workbook verify metrics-generator` 會讀取 Tempo 的 /status/config。' },
-      { en: '`send_exemplars: true` on the remote_write entry (metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml), then `workbook run tempo` (or `workbook challenge reset exemplars-never-arrive`).', 'zh-TW': '在 remote_write 項目設定 `send_exemplars: true`（manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write），再執行 `workbook run tempo`（或 `workbook challenge reset exemplars-never-arrive`）。' },
+      { en: "Prometheus keeps exemplars (its flags list exemplar-storage), so look at the sender. Tempo shows the configuration it runs with: `curl -s {tempo}/status/config`.", 'zh-TW': "Prometheus 會保留 exemplar（它的旗標有 exemplar-storage），所以看看送出的一方。Tempo 會顯示它執行中的設定：`curl -s {tempo}/status/config`。" },
+      { en: "Find metrics_generator.storage.remote_write in it: each entry decides for itself whether exemplars go along with the samples.", 'zh-TW': "在裡面找到 metrics_generator.storage.remote_write：每個項目各自決定 exemplar 要不要跟著樣本一起送出。" },
+      { en: "send_exemplars is false there: the fault's values file restated the remote_write entry without exemplars. The article's values say send_exemplars: true; install them again: `workbook challenge reset exemplars-never-arrive` (the same install as `workbook run tempo`).", 'zh-TW': "那裡的 send_exemplars 是 false：故障的 values 檔把 remote_write 項目改寫成不帶 exemplar。文章的 values 寫的是 send_exemplars: true；重新安裝它們：`workbook challenge reset exemplars-never-arrive`（與 `workbook run tempo` 的安裝相同）。" },
     ],
+    hintsEmbedded: {
+      2: { en: "send_exemplars is false there: the fault's values file restated the remote_write entry without exemplars. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset exemplars-never-arrive`).", 'zh-TW': "那裡的 send_exemplars 是 false：故障的 values 檔把 remote_write 項目改寫成不帶 exemplar。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset exemplars-never-arrive`）。" },
+    },
+    cause: { en: "The metrics generator's remote_write entry has send_exemplars: false: the samples travel, the exemplars stay behind.", 'zh-TW': "metrics generator 的 remote_write 項目設了 send_exemplars: false：樣本送出去了，exemplar 卻留在原地。" },
     // helm replaces lists whole: the remote_write entry restated with send_exemplars off (Prometheus' remote_write
     // config; grafana/tempo@v2.2.2 modules/generator/storage/config.go)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
@@ -60,10 +68,14 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'metrics-generator',
     breaks: ['metrics-generator/series', 'metrics-generator/service-graph-edges', 'metrics-generator/span-metrics'],
     hints: [
-      { en: 'Traces arrive, Prometheus accepts writes: look at what the metrics generator is told to make.', 'zh-TW': '追蹤有進來，Prometheus 也接受寫入：看看 metrics generator 被設定要產生什麼。' },
-      { en: 'The generator runs only the processors the overrides list. `workbook verify metrics-generator` reads them from Tempo\'s /status/config.', 'zh-TW': 'generator 只會執行 overrides 中列出的 processor。`workbook verify metrics-generator` 會從 Tempo 的 /status/config 讀出它們。' },
-      { en: '`global_overrides.metrics_generator_processors: [service-graphs, span-metrics]` in manifests/tempo-distributed.values.yaml, then `workbook run tempo` (or `workbook challenge reset empty-service-graph`).', 'zh-TW': '在 manifests/tempo-distributed.values.yaml 設定 `global_overrides.metrics_generator_processors: [service-graphs, span-metrics]`，再執行 `workbook run tempo`（或 `workbook challenge reset empty-service-graph`）。' },
+      { en: "Ask Prometheus which generated series are written now, and Tempo what it is told to make: `curl -sG {prometheus}/api/v1/query --data-urlencode 'query=count by (__name__) (count_over_time({__name__=~\"traces_.+\"}[1m]))'` and `curl -s {tempo}/status/config`.", 'zh-TW': "問 Prometheus 現在有哪些 generator 產生的序列被寫入，再問 Tempo 它被設定要產生什麼：`curl -sG {prometheus}/api/v1/query --data-urlencode 'query=count by (__name__) (count_over_time({__name__=~\"traces_.+\"}[1m]))'` 與 `curl -s {tempo}/status/config`。" },
+      { en: "In the configuration, overrides.metrics_generator_processors lists what the generator computes: service graphs, span metrics, or nothing.", 'zh-TW': "設定中的 overrides.metrics_generator_processors 列出 generator 要計算的東西：服務圖、span 指標，或什麼都沒有。" },
+      { en: "The list is empty: the fault's values file set global_overrides.metrics_generator_processors to []. The article's values list service-graphs and span-metrics; install them again: `workbook challenge reset empty-service-graph` (the same install as `workbook run tempo`).", 'zh-TW': "這個清單是空的：故障的 values 檔把 global_overrides.metrics_generator_processors 設成了 []。文章的 values 列的是 service-graphs 與 span-metrics；重新安裝它們：`workbook challenge reset empty-service-graph`（與 `workbook run tempo` 的安裝相同）。" },
     ],
+    hintsEmbedded: {
+      2: { en: "The list is empty: the fault's values file set global_overrides.metrics_generator_processors to []. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset empty-service-graph`).", 'zh-TW': "這個清單是空的：故障的 values 檔把 global_overrides.metrics_generator_processors 設成了 []。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset empty-service-graph`）。" },
+    },
+    cause: { en: "Tempo's overrides list no metrics-generator processors: the generator runs, receives the spans, and computes nothing.", 'zh-TW': "Tempo 的 overrides 沒有列出任何 metrics generator 處理器：generator 有在執行、也收到 span，卻什麼都不計算。" },
     // no processors in the overrides: the generator makes no series (grafana/tempo@v2.2.2
     // modules/overrides/limits.go MetricsGeneratorProcessors)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
@@ -79,10 +91,14 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'metrics-generator',
     breaks: ['prometheus/remote-write-receiver', 'metrics-generator/series'],
     hints: [
-      { en: 'The generator makes series and sends them. Look at whether Prometheus takes them: `workbook verify prometheus`.', 'zh-TW': 'generator 有產生序列也有送出。看看 Prometheus 是否接收：`workbook verify prometheus`。' },
-      { en: 'Prometheus answers pushes on /api/v1/write only when its remote-write receiver is on; its flags page shows whether it is.', 'zh-TW': 'Prometheus 只有在開啟 remote-write receiver 時才會在 /api/v1/write 接收推送；它的旗標頁面會顯示是否開啟。' },
-      { en: '`prometheus.prometheusSpec.enableRemoteWriteReceiver: true` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset no-series`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `prometheus.prometheusSpec.enableRemoteWriteReceiver: true`，再執行 `workbook run prometheus`（或 `workbook challenge reset no-series`）。' },
+      { en: "The generator makes series and sends them. Look at whether Prometheus takes them: push an empty body at it, `curl -s -X POST {prometheus}/api/v1/write`, and read its flags, `curl -s {prometheus}/api/v1/status/flags`.", 'zh-TW': "generator 有產生序列也有送出。看看 Prometheus 收不收：對它推送一個空的內容 `curl -s -X POST {prometheus}/api/v1/write`，並讀它的旗標 `curl -s {prometheus}/api/v1/status/flags`。" },
+      { en: "A receiver that is on rejects an empty push as bad data (\"snappy: corrupt input\"); one that is off answers \"remote write receiver needs to be enabled\". The flag web.enable-remote-write-receiver says the same.", 'zh-TW': "開著的 receiver 會把空的推送當成壞資料拒絕（\"snappy: corrupt input\"）；關著的則回答 \"remote write receiver needs to be enabled\"。旗標 web.enable-remote-write-receiver 也會告訴你同一件事。" },
+      { en: "The receiver is off: the fault's values file set prometheus.prometheusSpec.enableRemoteWriteReceiver: false. The article's values say true; install them again: `workbook challenge reset no-series` (the same install as `workbook run prometheus`).", 'zh-TW': "receiver 是關的：故障的 values 檔設了 prometheus.prometheusSpec.enableRemoteWriteReceiver: false。文章的 values 寫的是 true；重新安裝它們：`workbook challenge reset no-series`（與 `workbook run prometheus` 的安裝相同）。" },
     ],
+    hintsEmbedded: {
+      2: { en: "The receiver is off: the fault's values file set prometheus.prometheusSpec.enableRemoteWriteReceiver: false. `workbook lab restart prometheus` makes its flags from the article's values again (or `workbook challenge reset no-series`).", 'zh-TW': "receiver 是關的：故障的 values 檔設了 prometheus.prometheusSpec.enableRemoteWriteReceiver: false。`workbook lab restart prometheus` 會再從文章的 values 產生它的旗標（或 `workbook challenge reset no-series`）。" },
+    },
+    cause: { en: "Prometheus runs without its remote-write receiver: every push to /api/v1/write is refused with 404.", 'zh-TW': "Prometheus 沒有開啟 remote-write receiver：每次推送到 /api/v1/write 都被以 404 拒絕。" },
     // enableRemoteWriteReceiver false: no /api/v1/write (default false in
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
@@ -98,10 +114,15 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'tempo',
     breaks: ['tempo/pods', 'tempo/ingester-ring', 'traffic/spans-received'],
     hints: [
-      { en: 'The distributor is up and receives spans. Look at where it hands them on: the ingesters, and the ring that lists them.', 'zh-TW': 'distributor 有在運作也有收到 span。看看它把 span 交給誰：ingester，以及列出它們的 ring。' },
-      { en: 'Each write goes to replication_factor ingesters and needs a quorum of them. `workbook verify tempo` shows the ring; `kubectl -n tracing get statefulset tempo-ingester` how many there are.', 'zh-TW': '每次寫入會送到 replication_factor 個 ingester，並需要其中過半數成功。`workbook verify tempo` 會顯示 ring；`kubectl -n tracing get statefulset tempo-ingester` 顯示有幾個。' },
-      { en: 'Three ingesters, as in the values (ingester.replicas: 3): `kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3` (or `workbook challenge reset writes-failing`).', 'zh-TW': '依 values 需要三個 ingester（ingester.replicas: 3）：`kubectl --context <context> -n tracing scale statefulset tempo-ingester --replicas=3`（或 `workbook challenge reset writes-failing`）。' },
+      { en: "The distributor receives spans and hands them to the ingesters it finds in its ring. Look at the ring and at the ingesters: `kubectl --context {context} -n tracing port-forward svc/tempo-distributor 3200:3100`, then `curl -s -H 'Accept: application/json' http://127.0.0.1:3200/ingester/ring`; and `kubectl --context {context} -n tracing get statefulset tempo-ingester`.", 'zh-TW': "distributor 收到 span 後，會交給它在 ring 裡找到的 ingester。看看 ring 與 ingester：`kubectl --context {context} -n tracing port-forward svc/tempo-distributor 3200:3100`，再 `curl -s -H 'Accept: application/json' http://127.0.0.1:3200/ingester/ring`；以及 `kubectl --context {context} -n tracing get statefulset tempo-ingester`。" },
+      { en: "Count the ingesters that are ACTIVE with a recent heartbeat. Each write goes to replication_factor of them (3) and needs a majority (2) to answer.", 'zh-TW': "數一數狀態為 ACTIVE 且心跳是最近的 ingester。每次寫入會送到 replication_factor 個（3 個），需要其中過半數（2 個）回應。" },
+      { en: "One ingester runs where the values ask for three (ingester.replicas: 3): `kubectl --context {context} -n tracing scale statefulset tempo-ingester --replicas=3`, or `workbook challenge reset writes-failing`.", 'zh-TW': "values 要求三個 ingester（ingester.replicas: 3），卻只有一個在執行：`kubectl --context {context} -n tracing scale statefulset tempo-ingester --replicas=3`，或 `workbook challenge reset writes-failing`。" },
     ],
+    hintsEmbedded: {
+      0: { en: "The distributor receives spans and hands them to the ingesters it finds in its ring. Look at the ring and at the lab's processes: `curl -s -H 'Accept: application/json' {distributor}/ingester/ring` and `workbook lab status`.", 'zh-TW': "distributor 收到 span 後，會交給它在 ring 裡找到的 ingester。看看 ring 與實驗環境的程序：`curl -s -H 'Accept: application/json' {distributor}/ingester/ring` 與 `workbook lab status`。" },
+      2: { en: "Two of the three ingesters are stopped: `workbook lab start tempo-ingester-1 tempo-ingester-2`, or `workbook challenge reset writes-failing`.", 'zh-TW': "三個 ingester 裡有兩個被停止了：`workbook lab start tempo-ingester-1 tempo-ingester-2`，或 `workbook challenge reset writes-failing`。" },
+    },
+    cause: { en: "Only one of the three ingesters runs: with replication factor 3, a write needs two of them, so every write fails.", 'zh-TW': "三個 ingester 只剩一個在執行：replication factor 是 3，每次寫入需要其中兩個，所以每次寫入都失敗。" },
     fault: { kind: 'scale', namespace: tracing, target: 'statefulset/tempo-ingester', replicas: 1, restore: 3 },
     // two of the three ingesters gone: what one replica of the StatefulSet leaves
     embedded: { kind: 'stop', names: ['tempo-ingester-1', 'tempo-ingester-2'], layout: 'microservices' },
@@ -116,10 +137,11 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'grafana',
     breaks: ['grafana/exemplar-link'],
     hints: [
-      { en: 'The exemplars are stored (chapter 6 passes). Look at Grafana: how its Prometheus data source treats them.', 'zh-TW': 'exemplar 有被儲存（第 6 章通過）。看看 Grafana：它的 Prometheus 資料來源如何處理 exemplar。' },
-      { en: 'A Prometheus data source links an exemplar label to a trace data source by uid. `workbook verify grafana` reads the data source through Grafana\'s API.', 'zh-TW': 'Prometheus 資料來源會依 uid 把 exemplar 標籤連到追蹤資料來源。`workbook verify grafana` 會透過 Grafana 的 API 讀取資料來源。' },
-      { en: '`grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}` in manifests/prometheus-stack.values.yaml, then `workbook run prometheus` (or `workbook challenge reset dots-lead-nowhere`).', 'zh-TW': '在 manifests/prometheus-stack.values.yaml 設定 `grafana.sidecar.datasources.exemplarTraceIdDestinations: {datasourceUid: tempo, traceIdLabelName: traceID}`，再執行 `workbook run prometheus`（或 `workbook challenge reset dots-lead-nowhere`）。' },
+      { en: "The exemplars are stored (chapter 6 passes), so look at Grafana: the Prometheus data source's settings, `curl -s -u admin:<password> {grafana}/api/datasources/uid/prometheus` (`workbook open grafana` names the password).", 'zh-TW': "exemplar 有被儲存（第 6 章通過），所以看看 Grafana：Prometheus 資料來源的設定，`curl -s -u admin:<密碼> {grafana}/api/datasources/uid/prometheus`（`workbook open grafana` 會告訴你密碼）。" },
+      { en: "In jsonData, exemplarTraceIdDestinations links an exemplar label (traceID) to a trace data source by its uid; without it, a dot offers no button.", 'zh-TW': "在 jsonData 裡，exemplarTraceIdDestinations 會依 uid 把 exemplar 標籤（traceID）連到追蹤資料來源；沒有它，小點就不會出現按鈕。" },
+      { en: "It is missing: the fault's values file removed grafana.sidecar.datasources.exemplarTraceIdDestinations. The article's values link traceID to the data source uid tempo; install them again: `workbook challenge reset dots-lead-nowhere` (the same install as `workbook run prometheus`).", 'zh-TW': "它不見了：故障的 values 檔移除了 grafana.sidecar.datasources.exemplarTraceIdDestinations。文章的 values 把 traceID 連到 uid 為 tempo 的資料來源；重新安裝它們：`workbook challenge reset dots-lead-nowhere`（與 `workbook run prometheus` 的安裝相同）。" },
     ],
+    cause: { en: "Grafana's Prometheus data source has no exemplarTraceIdDestinations: nothing links an exemplar's traceID to the Tempo data source.", 'zh-TW': "Grafana 的 Prometheus 資料來源沒有 exemplarTraceIdDestinations：沒有任何設定把 exemplar 的 traceID 連到 Tempo 資料來源。" },
     // a null removes the key; templates/grafana/configmaps-datasources.yaml renders exemplarTraceIdDestinations only
     // when set (prometheus-community/helm-charts@kube-prometheus-stack-51.2.0)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml' },
@@ -135,10 +157,16 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'traffic',
     breaks: ['traffic/spans-received'],
     hints: [
-      { en: 'Tempo is healthy (chapter 3 passes). Look at the sender: the xk6-tracing Deployment and its logs (`kubectl -n tracing logs deploy/xk6-tracing`).', 'zh-TW': 'Tempo 運作正常（第 3 章通過）。看看送出的一方：xk6-tracing Deployment 與它的日誌（`kubectl -n tracing logs deploy/xk6-tracing`）。' },
-      { en: 'The generator speaks OTLP over gRPC; the distributor takes that on one port and OTLP over HTTP on another. Compare the generator\'s ENDPOINT with the distributor\'s ports (`kubectl -n tracing get svc tempo-distributor`).', 'zh-TW': '產生器使用 gRPC 的 OTLP；distributor 在一個連接埠接收 gRPC，另一個接收 HTTP。比對產生器的 ENDPOINT 與 distributor 的連接埠（`kubectl -n tracing get svc tempo-distributor`）。' },
-      { en: 'ENDPOINT must be tempo-distributor.tracing:4317 (OTLP gRPC): `kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317` (or `workbook challenge reset traces-stop-arriving`).', 'zh-TW': 'ENDPOINT 必須是 tempo-distributor.tracing:4317（OTLP gRPC）：`kubectl --context <context> -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`（或 `workbook challenge reset traces-stop-arriving`）。' },
+      { en: "Tempo is healthy (chapter 3 passes), so look at the sender: its log and where it sends, `kubectl --context {context} -n tracing logs deploy/xk6-tracing --tail=20` and `kubectl --context {context} -n tracing get deploy xk6-tracing -o jsonpath='{.spec.template.spec.containers[0].env}'`.", 'zh-TW': "Tempo 運作正常（第 3 章通過），所以看看送出的一方：它的日誌與它送往哪裡，`kubectl --context {context} -n tracing logs deploy/xk6-tracing --tail=20` 與 `kubectl --context {context} -n tracing get deploy xk6-tracing -o jsonpath='{.spec.template.spec.containers[0].env}'`。" },
+      { en: "The generator speaks OTLP over gRPC. The distributor takes gRPC on one port and HTTP on another: compare ENDPOINT with `kubectl --context {context} -n tracing get svc tempo-distributor`.", 'zh-TW': "產生器使用 gRPC 的 OTLP。distributor 在一個連接埠接收 gRPC，在另一個接收 HTTP：把 ENDPOINT 與 `kubectl --context {context} -n tracing get svc tempo-distributor` 比對一下。" },
+      { en: "ENDPOINT must be the gRPC port, tempo-distributor.tracing:4317: `kubectl --context {context} -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`, or `workbook challenge reset traces-stop-arriving`.", 'zh-TW': "ENDPOINT 必須是 gRPC 連接埠 tempo-distributor.tracing:4317：`kubectl --context {context} -n tracing set env deployment/xk6-tracing ENDPOINT=tempo-distributor.tracing:4317`，或 `workbook challenge reset traces-stop-arriving`。" },
     ],
+    hintsEmbedded: {
+      0: { en: "Tempo is healthy (chapter 3 passes), so look at the sender: `workbook lab status` says where the traffic sends, and its log is {labdir}/logs/traffic.log.", 'zh-TW': "Tempo 運作正常（第 3 章通過），所以看看送出的一方：`workbook lab status` 會說流量送往哪裡，它的日誌在 {labdir}/logs/traffic.log。" },
+      1: { en: "The built-in generator speaks OTLP over HTTP; Tempo takes OTLP over gRPC on one port and over HTTP on another. Compare where it sends with the lab's OTLP endpoint, {otlp}.", 'zh-TW': "內建產生器使用 HTTP 的 OTLP；Tempo 在一個連接埠接收 gRPC 的 OTLP，在另一個接收 HTTP 的。把它送往的位址與實驗環境的 OTLP 端點 {otlp} 比對一下。" },
+      2: { en: "It sends to the gRPC port: `workbook lab restart traffic` sends to the lab's OTLP/HTTP endpoint again (or `workbook challenge reset traces-stop-arriving`).", 'zh-TW': "它送到了 gRPC 連接埠：`workbook lab restart traffic` 會再送往實驗環境的 OTLP/HTTP 端點（或 `workbook challenge reset traces-stop-arriving`）。" },
+    },
+    cause: { en: "The trace generator sends OTLP over gRPC to the distributor's OTLP/HTTP port (4318 instead of 4317): nothing it sends is understood.", 'zh-TW': "追蹤產生器把 gRPC 的 OTLP 送到 distributor 的 OTLP/HTTP 連接埠（4318 而不是 4317）：它送的東西都無法被理解。" },
     fault: { kind: 'env', namespace: tracing, target: 'deployment/xk6-tracing', name: 'ENDPOINT', value: 'tempo-distributor.tracing:4318', restore: 'tempo-distributor.tracing:4317' },
     // the same mistake mirrored: the built-in generator speaks OTLP over HTTP, sent to the gRPC port
     embedded: { kind: 'traffic', to: 'otlp-grpc' },
@@ -153,16 +181,45 @@ export const CHALLENGES: readonly Challenge[] = [
     chapter: 'metrics-generator',
     breaks: ['metrics-generator/series'],
     hints: [
-      { en: 'Prometheus\' receiver is on (chapter 2 passes), so look at the sender. The metrics generator counts what it sends and what is refused on its own /metrics page: prometheus_remote_storage_samples_total and prometheus_remote_storage_samples_failed_total.', 'zh-TW': 'Prometheus 的 receiver 是開著的（第 2 章通過），所以看看送出的一方。metrics generator 在自己的 /metrics 頁面上計算送出與被拒絕的樣本數：prometheus_remote_storage_samples_total 與 prometheus_remote_storage_samples_failed_total。' },
-      { en: 'When every sample sent has also failed, Prometheus answered each write with an error. The generator\'s log names the HTTP status and the URL it wrote to (kind: `kubectl -n tracing logs deploy/tempo-metrics-generator`; embedded lab: logs/tempo-metrics-generator.log or logs/tempo.log under the lab folder).', 'zh-TW': '如果送出的每個樣本都失敗，代表 Prometheus 對每次寫入都回了錯誤。generator 的日誌會寫出 HTTP 狀態碼與它寫入的 URL（kind：`kubectl -n tracing logs deploy/tempo-metrics-generator`；內建實驗環境：實驗環境資料夾下的 logs/tempo-metrics-generator.log 或 logs/tempo.log）。' },
-      { en: 'Prometheus\' receiver is the path /api/v1/write, as metricsGenerator.config.storage.remote_write in manifests/tempo-distributed.values.yaml has it; the fault laid another path over it. Install the article\'s values again: `workbook run tempo` (embedded lab: `workbook lab restart tempo`), or `workbook challenge reset series-go-missing`.', 'zh-TW': 'Prometheus 的 receiver 路徑是 /api/v1/write，與 manifests/tempo-distributed.values.yaml 的 metricsGenerator.config.storage.remote_write 相同；故障在上面疊了另一個路徑。重新安裝文章的 values：`workbook run tempo`（內建實驗環境：`workbook lab restart tempo`），或 `workbook challenge reset series-go-missing`。' },
+      { en: "Prometheus' receiver is on (chapter 2 passes), so look at the sender: where Tempo's configuration tells the generator to write, `curl -s {tempo}/status/config` (metrics_generator.storage.remote_write).", 'zh-TW': "Prometheus 的 receiver 是開著的（第 2 章通過），所以看看送出的一方：Tempo 的設定要 generator 寫到哪裡，`curl -s {tempo}/status/config`（metrics_generator.storage.remote_write）。" },
+      { en: "Push at that URL by hand (`curl -s -X POST <url>`) and at {prometheus}/api/v1/write: a receiver answers an empty push with \"snappy: corrupt input\"; any other path gives 404.", 'zh-TW': "手動對那個網址推送（`curl -s -X POST <url>`），也對 {prometheus}/api/v1/write 推送：receiver 對空的推送會回答 \"snappy: corrupt input\"；其他路徑都是 404。" },
+      { en: "The URL's path is /api/v1/push: the fault's values file restated the remote_write entry with it. The article's values write to /api/v1/write; install them again: `workbook challenge reset series-go-missing` (the same install as `workbook run tempo`).", 'zh-TW': "那個網址的路徑是 /api/v1/push：故障的 values 檔用它改寫了 remote_write 項目。文章的 values 寫到 /api/v1/write；重新安裝它們：`workbook challenge reset series-go-missing`（與 `workbook run tempo` 的安裝相同）。" },
     ],
+    hintsEmbedded: {
+      2: { en: "The URL's path is /api/v1/push: the fault's values file restated the remote_write entry with it. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset series-go-missing`).", 'zh-TW': "那個網址的路徑是 /api/v1/push：故障的 values 檔用它改寫了 remote_write 項目。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset series-go-missing`）。" },
+    },
+    cause: { en: "The metrics generator remote-writes to /api/v1/push, a path Prometheus answers 404 to; its receiver is /api/v1/write.", 'zh-TW': "metrics generator 把資料 remote write 到 /api/v1/push，Prometheus 對這個路徑回應 404；它的 receiver 在 /api/v1/write。" },
     // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
     // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
     embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
   },
 ];
+
+/**
+ * A hint as this lab reads it: the embedded lab's own where it differs, the placeholders filled with this lab's
+ * addresses. A 127.0.0.1 address of the kind lab is a port-forward the learner keeps open with `workbook open`.
+ */
+export function hintFor(ch: Challenge, level: 1 | 2 | 3, lab: Lab): string {
+  const i = (level - 1) as 0 | 1 | 2;
+  const text = (lab.embedded && ch.hintsEmbedded?.[i]) || ch.hints[i];
+  const local = (name: 'prometheus' | 'tempo' | 'grafana') => lab.urls[name] ?? `http://127.0.0.1:${lab.localPorts[name]}`;
+  const vars: Record<string, string> = {
+    prometheus: local('prometheus'),
+    tempo: local('tempo'),
+    grafana: local('grafana'),
+    distributor: lab.urls.distributor ?? local('tempo'),
+    otlp: lab.urls.otlp ?? '',
+    context: lab.context,
+    labdir: join(lab.stateDir, 'lab'),
+  };
+  const raw = text[lab.lang];
+  const filled = raw.replace(/\{(prometheus|tempo|grafana|distributor|otlp|context|labdir)\}/g, (_, k: string) => vars[k]!);
+  const forwarded = (['prometheus', 'tempo', 'grafana'] as const).filter((n) => !lab.urls[n] && raw.includes(`{${n}}`));
+  if (!forwarded.length) return filled;
+  const open = forwarded.map((n) => `workbook open ${n}`).join('`, `');
+  return filled + (lab.lang === 'zh-TW' ? `（127.0.0.1 的位址是工作手冊的 port-forward：請在另一個終端機保持 \`${open}\` 執行。）` : ` (The 127.0.0.1 addresses are the workbook's port-forwards: keep \`${open}\` running in another terminal.)`);
+}
 
 export function challengeList(): string {
   return CHALLENGES.map((c) => c.id).join(', ');

@@ -42,12 +42,53 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(CHALLENGES.map((c) => c.id).sort());
   });
 
+  /** Words that would give each fault away. */
+  const GIVEAWAY: Record<string, string[]> = {
+    'dots-gone': ['exemplar-storage', 'enableFeatures'],
+    'exemplars-never-arrive': ['send_exemplars'],
+    'empty-service-graph': ['processors'],
+    'no-series': ['receiver', 'RemoteWrite'],
+    'series-go-missing': ['/api/v1/push'],
+    'writes-failing': ['replicas', 'scale'],
+    'dots-lead-nowhere': ['exemplarTraceIdDestinations'],
+    'traces-stop-arriving': ['4318', 'ENDPOINT'],
+  };
+
+  it.each(Object.keys(EXPECTED))('%s: starting it and planning it name no cause (--show-fault and --spoilers do); hint 1 works before it starts', async (id) => {
+    const world = new FakeWorld(challengeLab());
+    try {
+      ourCluster(world);
+      const env = world.env({ CI: 'true' });
+      const ch = CHALLENGES.find((c) => c.id === id)!;
+      const r = await runCli(['challenge', 'start', id, '--yes'], env);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(changes(world)).toEqual([EXPECTED[id]!.start]);
+      expect(r.stdout).toContain("$ (the fault's command is hidden: it would name the cause; --show-fault shows it)");
+      const plan = await runCli(['plan', 'challenges'], env);
+      for (const out of [r.stdout, plan.stdout.slice(plan.stdout.indexOf(`${id}:`), plan.stdout.indexOf('\n\n', plan.stdout.indexOf(`${id}:`)) >>> 0)]) {
+        for (const word of GIVEAWAY[id]!) expect(out, `${id}: "${word}"`).not.toContain(word);
+        expect(out).not.toContain(ch.cause.en);
+      }
+      const spoiled = await runCli(['plan', 'challenges', '--spoilers'], env);
+      expect(spoiled.stdout).toContain(`the fault: ${ch.cause.en}`);
+      expect(spoiled.stdout).toContain(`checks: ${ch.breaks.join(', ')}`);
+      // hint 1 before the challenge: where to look, nothing counted; then 2 and 3 once started
+      await runCli(['challenge', 'reset', id], env);
+      const before = await runCli(['challenge', 'hint', id], env);
+      expect(before.stdout).toMatch(/^Hint 1 of 3: /);
+      expect(before.stdout).toContain(`(the next hints come once the challenge is started: workbook challenge start ${id})`);
+      for (const word of GIVEAWAY[id]!) expect(before.stdout.split('\n')[0], `${id}: "${word}" in hint 1`).not.toContain(word);
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it.each(Object.keys(EXPECTED))('%s: start runs the exact fault command and tells the symptom; reset the exact restore', async (id) => {
     const world = new FakeWorld(challengeLab());
     try {
       ourCluster(world);
       const env = world.env({ CI: 'true' });
-      const r = await runCli(['challenge', 'start', id, '--yes'], env);
+      const r = await runCli(['challenge', 'start', id, '--yes', '--show-fault'], env);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(changes(world)).toEqual([EXPECTED[id]!.start]);
       const ch = CHALLENGES.find((c) => c.id === id)!;
@@ -128,10 +169,10 @@ describe('workbook challenge (FAKE helm and kubectl)', () => {
     }
   });
 
-  it('plan challenges shows every fault and reset command without running anything', async () => {
+  it('plan challenges --spoilers shows every fault and reset command without running anything', async () => {
     const world = new FakeWorld(challengeLab());
     try {
-      const r = await runCli(['plan', 'challenges'], world.env({ CI: 'true' }));
+      const r = await runCli(['plan', 'challenges', '--spoilers'], world.env({ CI: 'true' }));
       expect(r.code).toBe(0);
       for (const e of Object.values(EXPECTED)) {
         expect(r.stdout).toContain(`start: $ ${[e.start[0], ...e.start[1]].join(' ')}`);
@@ -157,7 +198,7 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
     await Promise.all([tempo?.close(), broken?.close(), fixed?.close()]);
   });
 
-  it('check fails while broken; hints escalate (the second runs the check and names the cause); check passes once fixed; progress and the JSON report keep time and hints', async () => {
+  it('check fails while broken; hints escalate (where to look by hand, with this lab\'s address; what to look for; the fix) and run nothing; check passes once fixed; progress and the JSON report keep time and hints', async () => {
     const world = new FakeWorld(challengeLab());
     try {
       ourCluster(world);
@@ -171,10 +212,14 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
 
       const h1 = await runCli(['challenge', 'hint', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
       expect(h1.stdout).toMatch(/^Hint 1 of 3: The exemplars are stored/);
+      // where to look by hand: a command against this lab's Grafana
+      expect(h1.stdout).toContain(`curl -s -u admin:<password> ${broken.url}/api/datasources/uid/prometheus`);
+      world.clearCalls();
       const h2 = await runCli(['challenge', 'hint', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
-      expect(h2.stdout).toMatch(/^Hint 2 of 3: /);
-      // the check's own diagnosis, which names the cause
-      expect(h2.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
+      expect(h2.stdout).toMatch(/^Hint 2 of 3: In jsonData, exemplarTraceIdDestinations links an exemplar label/);
+      // a hint runs nothing: no check, no tool
+      expect(h2.stdout).not.toContain('✖');
+      expect(world.calls('kubectl')).toEqual([]);
       expect(world.progress().challenges['dots-lead-nowhere'].hintsUsed).toBe(2);
 
       const yes = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', fixed.url, '--json', 'report.json'], { ...env }, { cwd: world.dir });

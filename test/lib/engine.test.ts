@@ -20,7 +20,7 @@ describe('probeUntil', () => {
     let n = 0;
     const check: Check = { id: 'c', title: hint, probe: async (): Promise<Outcome> => (++n < 5 ? { ok: false, evidence: `try ${n}`, hint } : { ok: true, evidence: 'done' }) };
     const r = await probeUntil(check, ctx);
-    expect(r).toEqual({ outcome: { ok: true, evidence: 'done' }, attempts: 5 });
+    expect(r).toEqual({ outcome: { ok: true, evidence: 'done' }, attempts: 5, manual: [] });
     expect(clock.slept).toEqual([250, 500, 1000, 1000]);
   });
   it('gives up at the deadline with the last evidence', async () => {

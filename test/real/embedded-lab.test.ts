@@ -73,7 +73,7 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
 
     // a challenge on it, for real: started (Prometheus restarted with the overlay), seen failing, fixed as the
     // learner would fix it (`lab restart prometheus`: the article's values again), seen passing
-    const start = await runCli(['challenge', 'start', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    const start = await runCli(['challenge', 'start', 'no-series', '--state-dir', d, '--show-fault'], env(), { timeoutMs: 120_000 });
     expect(start.code, start.stdout + start.stderr).toBe(0);
     expect(start.stdout).toContain(`$ workbook lab restart prometheus --values manifests/challenges/no-series.values.yaml --state-dir ${d}`);
     const broken = await runCli(['challenge', 'check', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
@@ -142,7 +142,7 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(ring.evidence).toMatch(/^2\/3 ingesters ACTIVE and heartbeating; cannot take writes: ingester-2 (not heartbeating for \d+ s|UNHEALTHY)/);
 
     // the writes-failing challenge on it: two ingesters stopped, named by the ring; reset starts them again
-    const start = await runCli(['challenge', 'start', 'writes-failing', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    const start = await runCli(['challenge', 'start', 'writes-failing', '--state-dir', d, '--show-fault'], env(), { timeoutMs: 120_000 });
     expect(start.code, start.stdout + start.stderr).toBe(0);
     expect(start.stdout).toContain(`$ workbook lab stop tempo-ingester-1 tempo-ingester-2 --state-dir ${d}`);
     const reset = await runCli(['challenge', 'reset', 'writes-failing', '--state-dir', d], env(), { timeoutMs: 180_000 });
