@@ -35,6 +35,7 @@ const L = {
   why: { en: 'why', 'zh-TW': '原因' },
   hidden: { en: '(the fault\'s command is hidden: it would name the cause; --show-fault shows it)', 'zh-TW': '（故障的指令已隱藏：它會說出原因；--show-fault 會顯示）' },
   faultIn: { en: 'the fault is in', 'zh-TW': '故障已放入' },
+  theFault: { en: 'the fault', 'zh-TW': '這個故障' },
   neutralWhy: { en: 'Puts one fault into your lab, with the real tools; `workbook challenge reset` puts the article\'s state back.', 'zh-TW': '用真正的工具在你的實驗環境放入一個故障；`workbook challenge reset` 會還原成文章的狀態。' },
 } as const;
 
@@ -98,7 +99,7 @@ async function showAndRun(steps: Step[], ctx: LabContext, session: Session, lab:
         },
         confirm: async (c) => {
           const p = await import('@clack/prompts');
-          const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${c}?`, initialValue: false, ...yesNo(lab.lang) });
+          const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${say(L.confirm, lab.lang)} ${hide ? say(L.theFault, lab.lang) : c}?`, initialValue: false, ...yesNo(lab.lang) });
           return ok === true;
         },
         done: async (r) => {
