@@ -111,6 +111,14 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
   if (!session.passed(chapters)) return 1;
   // in a terminal, a chapter that passed leads on to the next one if the learner wants
   if (lab.interactive && mode === 'run' && chapters.length === 1 && chapters[0]!.role !== 'teardown' && !io.signal?.aborted) {
+    // first, the chapter's own exercises: the learner writes the query, the lab grades it
+    const { EXERCISES } = await import('../lab/exercises.js');
+    const todo = EXERCISES.filter((e) => e.chapter === chapters[0]!.id && !store.data.exercises?.[e.id]?.solvedAt);
+    if (todo.length) {
+      const p = await import('@clack/prompts');
+      const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Try this chapter's exercises now (${todo.length}: you write the query, the lab grades it)?`, 'zh-TW': `現在試試本章的練習嗎（${todo.length} 題：你寫查詢，由實驗環境評分）？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });
+      if (go === true) for (const e of todo) if ((await (await import('./exercise.js')).run({ lab, io, flags: {}, positionals: [e.id] })) !== 0) break;
+    }
     const { nextAfter } = await import('../core/catalog.js');
     const next = nextAfter(chapters[0]!);
     if (next) {

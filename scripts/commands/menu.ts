@@ -52,6 +52,7 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
         { value: 'verify', label: t('Verify everything (changes nothing)', '驗證全部（不做任何變更）') },
         { value: 'status', label: t('Show progress', '顯示進度') },
         { value: 'practice', label: t('Practice: break the lab and fix it (challenges)', '練習：弄壞實驗環境再修好（挑戰）') },
+        { value: 'exercise', label: t('Exercises: write TraceQL and PromQL, graded', '練習題：寫 TraceQL 與 PromQL，自動評分') },
         { value: 'reset', label: t('Reset progress', '重設進度') },
         lab.embedded ? { value: 'lab-down', label: t('Stop the embedded lab', '停止內建實驗環境') } : { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
         { value: 'quit', label: t('Quit', '離開') },
@@ -87,6 +88,17 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
         case 'reset':
           await (await import('./reset.js')).run({ lab, io, flags });
           break;
+        case 'exercise': {
+          const { EXERCISES } = await import('../lab/exercises.js');
+          const id = await p.select({
+            ...o,
+            message: t('Which exercise?', '哪一題？'),
+            options: EXERCISES.map((e) => ({ value: e.id, label: fit(say(e.title, lab.lang), room - 30), hint: store.data.exercises?.[e.id]?.solvedAt ? '✔' : e.id })),
+          });
+          if (p.isCancel(id)) break;
+          await (await import('./exercise.js')).run({ lab, io, flags: {}, positionals: [id] });
+          break;
+        }
         case 'practice': {
           const { CHALLENGES } = await import('../lab/challenges.js');
           const id = await p.select({

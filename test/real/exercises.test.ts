@@ -11,6 +11,8 @@ import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-serve
 import { testContext, testLab } from '../helpers/context.js';
 import { waitForData } from '../helpers/fault-matrix.js';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
+import { main } from '../../scripts/main.js';
 import type { LabContext } from '../../scripts/core/model.js';
 
 const found = tempoBinary();
@@ -121,6 +123,25 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       expect(list.stdout).toMatch(/find-forbidden +chapter 5 · TraceQL · solved in .+, 2 answer\(s\)/);
       expect(list.stdout).not.toContain('span.http.status_code = 403');
       expect((await runCli(['exercise', 'list', '--spoilers'], env)).stdout).toContain('one answer: { span.http.status_code = 403 }');
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it('in a terminal the learner types the query: a wrong one gets its hint and the prompt again, a right one ends it', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const env = world.env();
+      delete env.CI;
+      const stdin = new FakeTtyIn();
+      const stdout = new FakeTtyOut();
+      const done = main(['exercise', 'reached-cart', '--tempo-url', tempo.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never });
+      let at = await typeWhen(stdout, 'Your TraceQL:', stdin, '{ resource.service.name = "shop-backend" }' + KEY.enter);
+      at = await typeWhen(stdout, 'hint: Your query also returns traces without cart-service', stdin, '', at);
+      await typeWhen(stdout, 'Your TraceQL:', stdin, '{ resource.service.name = "cart-service" }' + KEY.enter, at);
+      expect(await done).toBe(0);
+      expect(stdout.text).toMatch(/✔ right: \d+ traces in the last two minutes/);
+      expect(stdout.text).toContain('Solved after 2 answers.');
     } finally {
       world.cleanup();
     }
