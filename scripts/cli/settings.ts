@@ -207,6 +207,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     ...(flags['show-how'] ? { showHow: true } : {}),
+    arch: io.env.WORKBOOK_ARCH || process.arch,
     grafanaAuth: { user: io.env.WORKBOOK_GRAFANA_USER || undefined, password: io.env.WORKBOOK_GRAFANA_PASSWORD || undefined },
     localPorts: parseLocalPorts(io.env.WORKBOOK_PORTS),
   };

@@ -12,13 +12,17 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
   // menu lines fit the terminal: clack's bar and marker take 6 columns, the rest is the label (and its hint)
   const room = Math.max(8, ((io.stdout as NodeJS.WriteStream).columns || 80) - 6);
   const t = (en: string, zh: string) => fit(say({ en, 'zh-TW': zh }, lab.lang), room);
-  const o = { input: io.stdin as never, output: io.stdout };
+  // clack's key footer is English only: in zh-TW it is switched off and said in the learner's language instead
+  const zh = lab.lang === 'zh-TW';
+  if (zh) p.updateSettings({ messages: { cancel: '已取消', error: '發生錯誤' } });
+  const o = { input: io.stdin as never, output: io.stdout, ...(zh ? { showInstructions: false } : {}) };
+  const keys = zh ? '（↑/↓ 選擇，Enter 確認）' : '';
   p.intro('tempo-workbook', o);
   const pickChapter = async (message: string) => {
     const store = await openStore(lab, io);
     const ch = await p.select({
       ...o,
-      message,
+      message: message + keys,
       options: CATALOG.map((c) => ({ value: c.id, label: fit(`${c.number}. ${say(c.title, lab.lang)}`, room - (store.data.chapters[c.id]?.status?.length ?? -3) - 3), hint: store.data.chapters[c.id]?.status })),
     });
     return p.isCancel(ch) ? undefined : CATALOG.find((c) => c.id === ch);
@@ -43,7 +47,7 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
     }
     const choice = await p.select({
       ...o,
-      message: t('What next?', '接下來要做什麼？'),
+      message: t('What next?', '接下來要做什麼？') + keys,
       options: [
         ...(offer ? [{ value: 'lab-up', label: t('Start the embedded lab (no Docker needed)', '啟動內建實驗環境（不需要 Docker）') }] : []),
         ...(next ? [{ value: 'continue', label: t(`Continue: ${next.number}. ${next.title.en}`, `繼續：${next.number}. ${next.title['zh-TW']}`) }] : []),
@@ -92,7 +96,7 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
           const { EXERCISES } = await import('../lab/exercises.js');
           const id = await p.select({
             ...o,
-            message: t('Which exercise?', '哪一題？'),
+            message: t('Which exercise?', '哪一題？') + keys,
             options: EXERCISES.map((e) => ({ value: e.id, label: fit(say(e.title, lab.lang), room - 30), hint: store.data.exercises?.[e.id]?.solvedAt ? '✔' : e.id })),
           });
           if (p.isCancel(id)) break;
@@ -103,13 +107,13 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
           const { CHALLENGES } = await import('../lab/challenges.js');
           const id = await p.select({
             ...o,
-            message: t('Which challenge?', '哪一個挑戰？'),
+            message: t('Which challenge?', '哪一個挑戰？') + keys,
             options: CHALLENGES.map((c) => ({ value: c.id, label: say(c.title, lab.lang), hint: store.data.challenges?.[c.id]?.status ?? c.id })),
           });
           if (p.isCancel(id)) break;
           const action = await p.select({
             ...o,
-            message: t('What now?', '要做什麼？'),
+            message: t('What now?', '要做什麼？') + keys,
             options: [
               { value: 'start', label: t('Start: break the lab (asks first)', '開始：弄壞實驗環境（會先確認）') },
               { value: 'check', label: t('Check my fix', '檢查我的修復') },

@@ -75,6 +75,8 @@ export interface Lab {
    * cluster's, so checks that only a cluster can answer do not apply.
    */
   embedded?: 'monolithic' | 'microservices';
+  /** This machine's CPU as Node names it (x64, arm64); WORKBOOK_ARCH stands in for another (a workshop preparing for other laptops, tests). */
+  arch?: string;
   /** Print under each check the requests it made, as commands to paste (`--show-how`). */
   showHow?: boolean;
   /** The embedded lab's programs as the learner named them (--tempo-bin, WORKBOOK_TEMPO_BIN, the settings file). */

@@ -208,3 +208,19 @@ describe('the menu on a machine without Docker or kind', () => {
     expect(screen).toContain('what only the kind lab adds is the real Helm charts,');
   });
 });
+
+describe('the menu in zh-TW', () => {
+  it('says its keys in Chinese, not clack\'s English footer', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env({ WORKBOOK_LANG: 'zh-TW' });
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main([], t.io);
+    await typeWhen(t.stdout, '接下來要做什麼？（↑/↓ 選擇，Enter 確認）', t.stdin, KEY.up);
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    expect(await done).toBe(0);
+    expect(t.stdout.text).not.toContain('to navigate');
+    expect(t.stdout.text).toContain('下次見。');
+  });
+});
