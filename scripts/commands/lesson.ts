@@ -1,5 +1,8 @@
 import { lessonText, UsageError, write, type CommandInput } from './kit.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -14,6 +17,31 @@ export const spec: CommandSpec = {
 export async function run({ lab, io, positional }: CommandInput): Promise<number> {
   if (!positional) throw new UsageError({ en: 'which chapter? (usage: workbook lesson <chapter>)', 'zh-TW': '哪一章？（用法：workbook lesson <章節>）' });
   const { findChapter } = await import('../core/catalog.js');
-  write(io.stdout, await lessonText(findChapter(positional), lab, io.stdout));
+  const text = await lessonText(findChapter(positional), lab, io.stdout);
+  // longer than the screen, in a terminal: the system pager (PAGER, else less, else more), as git and man do
+  const rows = (io.stdout as NodeJS.WriteStream).rows || 0;
+  const pager = io.stdout.isTTY && !lab.ci && rows && text.split('\n').length > rows - 1 ? pagerOf(io.env) : undefined;
+  if (pager && (await page(pager, text, io.env))) return 0;
+  write(io.stdout, text);
   return 0;
+}
+
+/** The pager to use: $PAGER (a command line), else less or more from PATH; none: print. */
+function pagerOf(env: NodeJS.ProcessEnv): string[] | undefined {
+  if (env.PAGER !== undefined) return env.PAGER.trim() && env.PAGER.trim() !== 'cat' ? ['sh', '-c', env.PAGER] : undefined;
+  for (const [name, ...args] of [['less', '-R', '-F', '-X'], ['more']]) {
+    if ((env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, name!)))) return [name!, ...args];
+  }
+  return undefined;
+}
+
+/** Pipe the text through the pager on this terminal; false when it could not be started (the text is printed instead). */
+function page(argv: string[], text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...env } });
+    child.on('error', () => resolve(false));
+    child.on('exit', () => resolve(true));
+    child.stdin!.on('error', () => {}); // the learner quit before the end: not an error
+    child.stdin!.end(text);
+  });
 }

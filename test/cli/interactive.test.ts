@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/main.js';
@@ -222,5 +222,24 @@ describe('the menu in zh-TW', () => {
     expect(await done).toBe(0);
     expect(t.stdout.text).not.toContain('to navigate');
     expect(t.stdout.text).toContain('下次見。');
+  });
+});
+
+describe('a lesson longer than the screen', () => {
+  it('goes through the pager ($PAGER) in a terminal, and is printed when it fits or outside one', async () => {
+    world = new FakeWorld({ rules: {} });
+    const paged = join(world.dir, 'paged.txt');
+    const env = world.env({ PAGER: `cat > '${paged}'` });
+    delete env.CI;
+    const t = ttyIo(env);
+    (t.stdout as unknown as { rows: number }).rows = 10;
+    expect(await main(['lesson', 'tempo'], t.io)).toBe(0);
+    expect(readFileSync(paged, 'utf8')).toContain('3. Tempo in microservices mode');
+    expect(t.stdout.text).not.toContain('microservices mode');
+    // a screen tall enough: printed as it is
+    const tall = ttyIo(env);
+    (tall.stdout as unknown as { rows: number }).rows = 500;
+    expect(await main(['lesson', 'tempo'], tall.io)).toBe(0);
+    expect(tall.stdout.text).toContain('3. Tempo in microservices mode');
   });
 });

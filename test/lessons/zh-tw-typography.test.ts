@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fakes.js';
+import { renderMarkdown } from '../../scripts/core/markdown.js';
 
 const PUNCT = '，。、；：？！）」』】》…（「『【《';
 const lessons = readdirSync(join(ROOT, 'chapters')).filter((d) => /^\d{2}-/.test(d)).map((d) => join(ROOT, 'chapters', d, 'lesson.zh-TW.md'));
@@ -22,5 +23,16 @@ describe('zh-TW lessons: typography', () => {
         if (/^\s*\d+(\.\d+)+[，。]/.test(line)) problems.push(`${i + 1}: a version starts the line: ${line.slice(0, 40)}`);
       });
     expect(problems).toEqual([]);
+  });
+
+  it.each(lessons.map((f) => [f.split('/').at(-2)!, f]))('%s, rendered at 20, 40 and 80 columns: no line starts with a closing mark or ends with an opening one', (_, file) => {
+    const md = readFileSync(file, 'utf8');
+    for (const width of [20, 40, 80]) {
+      for (const line of renderMarkdown(md, { width, color: false }).split('\n')) {
+        const text = line.replace(/^\s*(?:[-│]\s+|\d+\.\s+)?/, '');
+        expect(!!text && '，。、；：？！）」』】》'.includes(text[0]!), `${width}: ${line}`).toBe(false);
+        expect(/[（「『【《]$/.test(line), `${width}: ${line}`).toBe(false);
+      }
+    }
   });
 });
