@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/fakes.js';
 import { chapter as ch3 } from '../../chapters/03-tempo/index.js';
 import { chapter as ch4 } from '../../chapters/04-traffic/index.js';
 import { NO_TRACES_HINT, chapter as ch5 } from '../../chapters/05-traces/index.js';
@@ -109,6 +112,46 @@ describe.skipIf(!found.bin)('"check it yourself": every command a check of chapt
         // what the evidence names (metric names, services, trace ids) is in what the commands print
         const named = x.evidence.match(/traces_\w+|shop-backend|auth-service|article-service|cart-service|postgres/g) ?? [];
         if (named.length) expect(named.some((t) => seen.includes(t)), `${id}: ${x.evidence}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe.skipIf(!found.bin)('the lessons\' "check it yourself" commands, run against the real services', () => {
+  let l: Lab;
+  let traffic: ReturnType<typeof startTraffic>;
+  beforeAll(async () => {
+    l = await lab();
+    traffic = startTraffic(l.tempo.otlpUrl, { rate: 10 });
+  });
+  afterAll(async () => {
+    await traffic?.stop();
+    await stop(l);
+  });
+
+  it.each(['en', 'zh-TW'])('chapters 5 and 6 (%s): every curl works and answers with data', async (lang) => {
+    // wait until chapters 5 and 6 pass: then there are searchable traces (a trace is searchable once its ingester
+    // has cut it, some seconds after its last span), series and exemplars to show
+    for (const ch of [ch5, ch6]) expect(Object.values(await verifyChapter(ch, l.urls)).every((x) => x.status === 'passed')).toBe(true);
+    const run = promisify(execFile);
+    let traceId = '';
+    for (const chapter of ['05-traces', '06-metrics-generator']) {
+      const md = readFileSync(join(ROOT, 'chapters', chapter, `lesson.${lang}.md`), 'utf8');
+      // a command may go on over lines ending with a backslash
+      const commands = md.replace(/ \\\n\s+/g, ' ').split('\n').filter((x) => /^ {4}curl /.test(x)).map((x) => x.trim());
+      expect(commands.length, chapter).toBeGreaterThanOrEqual(2);
+      for (const c of commands) {
+        const cmd = c.replace('http://127.0.0.1:3100', l.urls.tempo).replace('http://127.0.0.1:9090', l.urls.prometheus).replace(/<[^>]+>/, traceId);
+        const { stdout } = await run('sh', ['-c', cmd], { timeout: 20_000 });
+        const body = JSON.parse(stdout);
+        if (cmd.includes('/api/v1/')) {
+          expect(body.status, cmd).toBe('success');
+          expect(body.data.length ?? body.data.result.length, cmd).toBeGreaterThan(0);
+        } else if (cmd.includes('/api/search?') || cmd.includes('/api/search ')) {
+          expect(body.traces.length, cmd).toBeGreaterThan(0);
+          traceId = body.traces[0].traceID;
+        } else if (cmd.includes('/api/traces/')) expect(body.batches.length, cmd).toBeGreaterThan(0);
+        else expect(body.tagValues ?? body, cmd).toBeTruthy();
       }
     }
   });
