@@ -8,7 +8,7 @@ export const spec: CommandSpec = {
   name: 'watch',
   usage: 'watch [chapter|challenge]',
   positional: 'chapter',
-  flags: [...COMMON, ...ENDPOINT_FLAGS, 'show-secrets'],
+  flags: [...COMMON, ...ENDPOINT_FLAGS, 'show-secrets', 'show-how'],
   summary: {
     en: 're-run a chapter\'s checks every few seconds and when manifests/ changes, on one live board (default: the challenge under way, or where you left off)',
     'zh-TW': '每隔幾秒以及 manifests/ 有變動時重新執行章節的檢查，顯示在即時看板上（預設：進行中的挑戰，或上次停下的章節）',
@@ -97,6 +97,7 @@ export async function run(input: CommandInput): Promise<number> {
   const { Session, nullStore } = await import('../core/session.js');
   const { runCheckList } = await import('../core/runner.js');
   const { Board, Redraw, changeLine, renderBoard } = await import('../ui/watch-board.js');
+  const { fit } = await import('../core/markdown.js');
   const { MANIFESTS } = await import('../core/paths.js');
   const { watch } = await import('node:fs');
   const n = Number(io.env.WORKBOOK_WATCH_MS);
@@ -116,8 +117,19 @@ export async function run(input: CommandInput): Promise<number> {
     const title = `${say({ en: 'watching', 'zh-TW': '監看中' }, lab.lang)} ${t.title}`;
     const head = () => `${title}\n${say({ en: `round ${board.round}`, 'zh-TW': `第 ${board.round} 輪` }, lab.lang)} · ${every}`;
     const foot = () => (board.passing() ? `${say(t.passed, lab.lang)}${t.then && keys ? `\n${say(t.then.label, lab.lang)}; Ctrl-C stops.` : ''}` : say({ en: `${board.cells.filter((c) => c.state === 'failed').length} of ${board.cells.length} failing`, 'zh-TW': `${board.cells.length} 項中有 ${board.cells.filter((c) => c.state === 'failed').length} 項失敗` }, lab.lang));
+    // the last requests of each check, for "check it yourself" (h in a terminal, --show-how)
+    const how = new Map<string, string[]>();
+    let showHow = Boolean(lab.showHow);
+    const howLines = () =>
+      showHow
+        ? ['', say({ en: 'Check it yourself (h hides; lines cut to the screen: --show-how outside a terminal prints them whole):', 'zh-TW': '自己檢查看看（h 隱藏；行會依畫面截斷：在終端機外用 --show-how 可印出完整指令）：' }, lab.lang), ...[...how.entries()].flatMap(([ref, cmds]) => [`  ${ref}:`, ...cmds.map((c) => (c.startsWith('#') ? `    ${c}` : `    $ ${c}`))])]
+            .map((l) => fit(l, Math.max(40, (out.columns || 80) - 1)))
+            .join('\n')
+        : keys
+          ? `\n${say({ en: 'h + Enter: how to check it yourself', 'zh-TW': 'h + Enter：自己檢查的方法' }, lab.lang)}`
+          : '';
     const draw = () => {
-      if (tty) redraw.draw(renderBoard(board, { head: head(), foot: foot(), now: ctx.clock.now(), width: Math.max(40, (out.columns || 80) - 1), lang: lab.lang }));
+      if (tty) redraw.draw(renderBoard(board, { head: head(), foot: foot() + howLines(), now: ctx.clock.now(), width: Math.max(40, (out.columns || 80) - 1), lang: lab.lang }));
     };
     const announce = () => {
       const passing = board.passing();
@@ -141,6 +153,12 @@ export async function run(input: CommandInput): Promise<number> {
     const onKey = (data: Buffer | string) => {
       // the terminal echoes the typed line below the board
       redraw.below(String(data).split('\n').length - 1);
+      // "h" and Enter: each check's requests under the board, as commands to paste (again: hidden)
+      if (String(data).trim().toLowerCase() === 'h') {
+        showHow = !showHow;
+        draw();
+        return;
+      }
       if (!board.passing() || !t.then) return;
       goOn = true;
       wake?.();
@@ -155,8 +173,10 @@ export async function run(input: CommandInput): Promise<number> {
         const session = new Session(ctx, nullStore(), 'verify', io.signal);
         session.checkBudgetMs = ROUND_CHECK_BUDGET_MS;
         session.on((e) => {
+          if (e.type === 'item-finished' && e.item.result.manual) how.set(`${e.item.chapter.id}/${e.item.id}`, e.item.result.manual);
           const changed = board.apply(e, ctx.clock.now());
           if (changed && !tty) write(out, changeLine(changed, new Date()));
+          if (changed && !tty && showHow && e.type === 'item-finished' && e.item.result.manual) for (const c of e.item.result.manual) write(out, c.startsWith('#') ? `    ${c}` : `    $ ${c}`);
           if (changed || e.type === 'item-finished') {
             draw();
             announce();

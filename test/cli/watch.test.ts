@@ -176,6 +176,31 @@ describe('workbook watch in a terminal (TTY stub): one board, redrawn in place',
     }
   });
 
+  it('h and Enter shows each check\'s requests under the board (how to check it yourself); again hides them', async () => {
+    const world = new FakeWorld({ rules: {} });
+    const broken = await startGrafanaServer({ tempoUpstream: tempo.url, overlays: ['manifests/challenges/dots-lead-nowhere.values.yaml'] });
+    try {
+      const env = world.env({ WORKBOOK_WATCH_MS: '200', WORKBOOK_GRAFANA_USER: 'admin', WORKBOOK_GRAFANA_PASSWORD: 'prom-operator' });
+      delete env.CI;
+      const stdout = new FakeTtyOut();
+      stdout.columns = 300;
+      const stdin = new FakeTtyIn();
+      const ac = new AbortController();
+      const done = main(['watch', 'dots-lead-nowhere', '--grafana-url', broken.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never, signal: ac.signal });
+      await waitFor('the key help', () => stdout.text.includes('h + Enter: how to check it yourself'), 15_000);
+      stdin.write('h\n');
+      await waitFor('the requests', () => stdout.text.includes('Check it yourself (h hides'), 15_000);
+      ac.abort();
+      expect(await done).toBe(0);
+      // the request the check made, with the learner's own variables for the password
+      expect(stdout.text).toContain(`$ curl -s -H 'Accept: application/json' -u "$WORKBOOK_GRAFANA_USER:$WORKBOOK_GRAFANA_PASSWORD" ${broken.url}/api/datasources/uid/prometheus`);
+      expect(stdout.text).not.toContain('prom-operator');
+    } finally {
+      world.cleanup();
+      await broken.close();
+    }
+  });
+
   it('once everything passes, Enter goes on: during a challenge it records the fix (challenge check)', async () => {
     const world = new FakeWorld({ rules: {} });
     try {
