@@ -88,6 +88,9 @@ async function target(arg: string | undefined, lab: Lab, store: Awaited<ReturnTy
 /** `workbook watch [chapter|challenge]`: rounds of checks until Ctrl-C, redrawn on a board or printed as changes. */
 export async function run(input: CommandInput): Promise<number> {
   const { lab, io, positional } = input;
+  const { findExercise } = await import('../lab/exercises.js');
+  const exercise = findExercise(positional);
+  if (exercise) return watchExercise(exercise, input);
   const store = await openStore(lab, io);
   const t = await target(positional, lab, store);
   if (!t.items.length) {
@@ -208,4 +211,33 @@ export async function run(input: CommandInput): Promise<number> {
     return 0;
   });
   return goOn && t.then && !io.signal?.aborted ? t.then.run(input) : code;
+}
+
+/**
+ * `workbook watch <exercise>`: follows the answers given to an exercise (in another terminal, from the menu), one
+ * line each as it is graded, until it is solved or Ctrl-C. Nothing is graded here: the answers are the learner's.
+ */
+async function watchExercise(ex: import('../lab/exercises.js').Exercise, { lab, io }: CommandInput): Promise<number> {
+  const { ProgressStore } = await import('../effects/progress.js');
+  const { formatDuration } = await import('../core/format.js');
+  const n = Number(io.env.WORKBOOK_WATCH_MS);
+  const intervalMs = Number.isFinite(n) && n >= 50 ? n : WATCH_INTERVAL_MS;
+  write(io.stdout, `${say({ en: 'watching exercise', 'zh-TW': '監看練習' }, lab.lang)} ${ex.id}: ${say(ex.title, lab.lang)} — ${say({ en: `answer with \`workbook exercise ${ex.id}\` in another terminal; Ctrl-C stops`, 'zh-TW': `請在另一個終端機用 \`workbook exercise ${ex.id}\` 作答；Ctrl-C 停止` }, lab.lang)}\n${say(ex.task, lab.lang)}`);
+  let seen = -1;
+  while (!io.signal?.aborted) {
+    const p = (await ProgressStore.open(lab.stateDir)).data.exercises?.[ex.id];
+    const attempts = p?.attempts ?? [];
+    if (seen < 0) seen = attempts.length;
+    for (const a of attempts.slice(seen)) write(io.stdout, `${new Date(a.at).toTimeString().slice(0, 8)} ${a.right ? '✔' : '✖'} ${a.answer} — ${a.evidence}`);
+    seen = attempts.length;
+    if (p?.solvedAt) {
+      write(io.stdout, say({ en: `✔ Solved in ${formatDuration(p.timeToSolveMs ?? 0)}.`, 'zh-TW': `✔ 已解出，耗時 ${formatDuration(p.timeToSolveMs ?? 0)}。` }, lab.lang));
+      return 0;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, intervalMs);
+      io.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return 0;
 }

@@ -10,7 +10,9 @@ import { startTraffic } from '../helpers/real-lab.js';
 import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { testContext, testLab } from '../helpers/context.js';
 import { waitForData } from '../helpers/fault-matrix.js';
-import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { FakeWorld, ROOT, runCli } from '../helpers/fakes.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
 import { main } from '../../scripts/main.js';
 import type { LabContext } from '../../scripts/core/model.js';
@@ -146,4 +148,32 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       world.cleanup();
     }
   });
+
+  it('watch follows an exercise: each answer given elsewhere shows as it is graded, and it ends when solved', async () => {
+    const world = new FakeWorld({ rules: {} });
+    try {
+      const env = world.env({ CI: 'true', WORKBOOK_WATCH_MS: '200' });
+      const urls = ['--tempo-url', tempo.url, '--prometheus-url', prom.url];
+      const watch = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'watch', 'calls-per-service'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      watch.stdout!.on('data', (b) => (out += String(b)));
+      const exited = new Promise<number | null>((r) => watch.on('exit', r));
+      await waitUntil(() => out.includes('watching exercise calls-per-service'));
+      expect((await runCli(['exercise', 'calls-per-service', ...urls, '--query', 'sum(rate(traces_spanmetrics_calls_total[5m]))'], env)).code).toBe(1);
+      await waitUntil(() => out.includes('✖ sum(rate(traces_spanmetrics_calls_total[5m])) — your result has 1 series without a service label'));
+      expect((await runCli(['exercise', 'calls-per-service', ...urls, '--query', 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))'], env)).code).toBe(0);
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/✔ sum by \(service\) \(rate\(traces_spanmetrics_calls_total\[5m\]\)\) — right: /);
+      expect(out).toMatch(/✔ Solved in .+\./);
+    } finally {
+      world.cleanup();
+    }
+  });
 });
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  for (let i = 0; !ok(); i++) {
+    if (i > 300) throw new Error('waited 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
