@@ -30,8 +30,8 @@ export const steps: Step[] = chartSteps({
   install: {
     title: { en: 'Install tempo-distributed', 'zh-TW': '安裝 tempo-distributed' },
     why: {
-      en: 'Each Tempo component becomes its own Deployment or StatefulSet; the values are the article\'s, block by block in the lesson. --wait returns when every pod is ready.',
-      'zh-TW': '每個 Tempo 元件都成為獨立的 Deployment 或 StatefulSet；values 取自文章，課文逐段說明。--wait 會等所有 pod 就緒才返回。',
+      en: 'Each Tempo component becomes its own Deployment or StatefulSet; the values are the article\'s, block by block in the lesson. With --wait it returns when every pod is ready (the MinIO profile waits in the next step instead).',
+      'zh-TW': '每個 Tempo 元件都成為獨立的 Deployment 或 StatefulSet；values 取自文章，課文逐段說明。加上 --wait 時會等所有 pod 就緒才返回（MinIO 版本組合則改在下一步等待）。',
     },
   },
 });

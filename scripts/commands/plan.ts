@@ -36,7 +36,7 @@ export function renderPlan(chapters: readonly Chapter[], lab: Lab): string {
   for (const ch of chapters) {
     out.push('', `${ch.number}. ${say(ch.title, lang)}  [${ch.id}]`);
     if (!ch.steps.length) out.push(`   ${say(L.noSteps, lang)}`);
-    for (const step of ch.steps) {
+    for (const step of ch.steps.filter((x) => !x.onlyIf || x.onlyIf.when(lab))) {
       const cmd = step.command(lab);
       out.push(`   $ ${formatCommand(cmd.argv)}`);
       out.push(`     ${say(L.why, lang)}: ${say(step.why, lang)}`);

@@ -78,7 +78,7 @@ async function executeStepRaw(
     if (!(err instanceof WorkbookError)) throw err;
     return { status: 'failed', durationMs: took(), evidence: err.message, error: err.message, hint: err.hint ?? GENERIC_HINT, command };
   }
-  const skipped = await step.skipIf?.(ctx);
+  const skipped = step.onlyIf && !step.onlyIf.when(ctx.lab) ? step.onlyIf.otherwise : await step.skipIf?.(ctx);
   if (skipped) return { status: 'skipped', durationMs: took(), evidence: skipped, command };
   const refusal = await step.refuse?.(ctx);
   if (refusal) return { status: 'failed', durationMs: took(), evidence: refusal, error: refusal, hint: REFUSED_HINT, command };

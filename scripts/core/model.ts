@@ -19,6 +19,8 @@ export interface Profile {
   images: Record<string, string>;
   /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
   overlays?: Record<string, string[]>;
+  /** Charts installed without --wait, their pods awaited after (a post-install hook makes what the pods need). */
+  installThenWait?: string[];
   /** The embedded lab's programs, downloaded when none is given (`workbook lab up`). */
   embedded?: Record<'tempo' | 'prometheus', Release>;
 }
@@ -108,6 +110,8 @@ export interface Step {
   manifests?: string[];
   /** The same, when they depend on the lab (a profile's values overlays); wins over `manifests`. */
   manifestsFor?(lab: Lab): string[];
+  /** Pure: whether this lab needs the step at all (a profile's); when not, plan leaves it out and run skips it saying why. */
+  onlyIf?: { when(lab: Lab): boolean; otherwise: string };
   /** Probe before running: a reason to skip it, or undefined to run. */
   skipIf?(ctx: LabContext): Promise<string | undefined>;
   /** Probe before running (after skipIf): a reason to refuse outright, e.g. "not our cluster". */

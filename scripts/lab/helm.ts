@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Lab, Step } from '../core/model.js';
 import type { Text } from '../core/text.js';
-import { helm } from './tools.js';
+import { helm, kubectl } from './tools.js';
 
 /** helm repo add, helm repo update, helm upgrade --install: the three steps every chart of the lab takes. */
 export function chartSteps(o: { chart: string; release: string; namespace: (lab: Lab) => string; values: string; install: { title: Text; why: Text }; versionWhy: Text; /** the install's typical duration */ typicalMs?: number }): Step[] {
@@ -10,6 +10,7 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
     if (!c) throw new UsageError(`profile "${lab.profile.name}" pins no chart ${o.chart} (manifests/versions.yaml)`);
     return c;
   };
+  const thenWait = (lab: Lab) => (lab.profile.installThenWait ?? []).includes(o.chart);
   return [
     {
       id: 'repo-add',
@@ -35,7 +36,26 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
       fast: 'images',
       typicalMs: o.typicalMs ?? 2.5 * 60_000,
       command: (lab) => ({
-        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), '--wait', '--timeout', '10m'),
+        // --timeout bounds the hooks too; without --wait (installThenWait) they run as soon as the objects exist
+        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), ...(thenWait(lab) ? [] : ['--wait']), '--timeout', '10m'),
+        timeoutMs: 11 * 60_000,
+      }),
+    },
+    {
+      id: 'await-pods',
+      title: { en: `Wait for the ${o.release} pods`, 'zh-TW': `等待 ${o.release} 的 pod` },
+      why: {
+        en: `With this profile the install does not --wait: a post-install hook (MinIO's bucket) must run before the pods can be ready, and helm runs hooks only after --wait. This waits for the release's pods now.`,
+        'zh-TW': `這個版本組合的安裝不使用 --wait：post-install hook（MinIO 的 bucket）必須先執行，pod 才能就緒，而 helm 只在 --wait 之後才執行 hook。這一步現在才等待 release 的 pod。`,
+      },
+      needsCluster: true,
+      progressNamespace: o.namespace,
+      fast: 'images',
+      typicalMs: 60_000,
+      onlyIf: { when: thenWait, otherwise: 'helm\'s --wait already waited for the pods' },
+      command: (lab) => ({
+        // the chart's selector labels (grafana/helm-charts@tempo-distributed-1.6.5 templates/_helpers.tpl tempo.selectorLabels)
+        argv: kubectl(lab, 'wait', '--for=condition=Ready', 'pods', '--selector', `app.kubernetes.io/instance=${o.release}`, '--namespace', o.namespace(lab), '--timeout=10m'),
         timeoutMs: 11 * 60_000,
       }),
     },

@@ -21,15 +21,31 @@ import { testLab } from '../helpers/context.js';
  */
 const RENDERED_WHOLE: Record<string, RegExp> = { 'tempo-distributed': /^storage\.trace\.s3(\.|$)/ };
 
+/**
+ * A chart's dependencies, by the key their values sit under: what the subchart itself reads decides, not the
+ * defaults the parent lists for it (tempo-distributed 1.6.5 lists minio.rootUser/rootPassword, which its minio
+ * 8.0.9 never reads: grafana/helm-charts#2686). `enabled` is the parent's condition.
+ */
+const SUBCHARTS: Record<string, Record<string, string>> = { 'tempo-distributed': { minio: 'minio-8.0.9.tsv' } };
+
 /** For one values file laid on a chart at a version: each key the pinned chart does not have, named with the chart and version. */
 function valuesProblems(file: string, chart: string, version: string): string[] {
   const fixture = `${chart}-${version}.tsv`;
   if (!existsSync(join(ROOT, 'test/fixtures/chart-keys', fixture))) return [`${file}: no key list for ${chart} ${version} (test/fixtures/chart-keys/${fixture})`];
   const keys = chartKeys(fixture);
-  const values = parse(readFileSync(join(ROOT, file), 'utf8'));
-  return unknownKeys(values, keys)
+  const values = (parse(readFileSync(join(ROOT, file), 'utf8')) ?? {}) as Record<string, unknown>;
+  const subs = SUBCHARTS[chart] ?? {};
+  const own = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k in subs && v && typeof v === 'object' ? { enabled: (v as { enabled?: unknown }).enabled } : v]));
+  const problems = unknownKeys(own, keys)
     .filter((k) => !RENDERED_WHOLE[chart]?.test(k))
     .map((k) => `${file}: ${k} is not a key of ${chart} ${version} (test/fixtures/chart-keys/${fixture})`);
+  for (const [alias, subFixture] of Object.entries(subs)) {
+    const sub = values[alias];
+    if (!sub || typeof sub !== 'object') continue;
+    const { enabled: _condition, ...rest } = sub as Record<string, unknown>;
+    problems.push(...unknownKeys(rest, chartKeys(subFixture)).map((k) => `${file}: ${alias}.${k} is not a key of ${subFixture.replace(/\.tsv$/, '')}, ${chart} ${version}'s ${alias} (test/fixtures/chart-keys/${subFixture})`));
+  }
+  return problems;
 }
 
 /** Every values file each profile's install steps lay on a chart, and every challenge overlay on its chapter's chart. */
@@ -115,6 +131,18 @@ describe('dev check', () => {
         `${rel}: global_overides is not a key of tempo-distributed 1.6.5 (test/fixtures/chart-keys/tempo-distributed-1.6.5.tsv)`,
         `${rel}: global_overides.metrics_generator_processors is not a key of tempo-distributed 1.6.5 (test/fixtures/chart-keys/tempo-distributed-1.6.5.tsv)`,
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a subchart\'s key is checked against what the subchart reads: minio 8.0.9 has no rootUser (grafana/helm-charts#2686)', () => {
+    const dir = mkdtempSync(join(ROOT, 'dist', 'overlay-'));
+    try {
+      const file = join(dir, 'minio.values.yaml');
+      writeFileSync(file, 'minio:\n  enabled: true\n  rootUser: grafana-tempo\n  accessKey: grafana-tempo\n');
+      const rel = file.slice(ROOT.length + 1);
+      expect(valuesProblems(rel, 'tempo-distributed', '1.6.5')).toEqual([`${rel}: minio.rootUser is not a key of minio-8.0.9, tempo-distributed 1.6.5's minio (test/fixtures/chart-keys/minio-8.0.9.tsv)`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
