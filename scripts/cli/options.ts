@@ -50,7 +50,7 @@ export interface CommandSpec {
   /** flags only this command takes, declared beside it */
   own?: Record<string, FlagSpec>;
   /** kind of positional argument */
-  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'action-and-name' | 'action-and-names';
+  positional: 'none' | 'chapter' | 'chapter-or-all' | 'endpoint' | 'path' | 'action-and-name' | 'action-and-names';
   flags: FlagName[];
 }
 

@@ -182,6 +182,9 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     }
   }
   const color = io.stdoutIsTTY && !ci && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  // a bundle `prefetch --from` recorded for this profile: the charts come from it while its files are there
+  const bundle = readBundleRecord(stateDir, profile.name);
+  if (bundle) trace.push(`charts: the bundle ${bundle.dir}`);
   // the embedded lab's programs, as named (a relative path is the working folder's), with where the name came from
   const bins: Lab['bins'] = {};
   for (const b of ['tempo', 'prometheus'] as const) {
@@ -204,6 +207,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     ...(embedded ? { embedded } : {}),
     ...(embeddedOtlpGrpc ? { embeddedOtlpGrpc } : {}),
     bins,
+    ...(bundle ? { bundle } : {}),
     stateDir,
     showSecrets: Boolean(flags['show-secrets']),
     ...(flags['show-how'] ? { showHow: true } : {}),
@@ -226,4 +230,16 @@ export function parseLocalPorts(value: string | undefined): Record<EndpointName,
     ports[m[1] as EndpointName] = n;
   }
   return ports;
+}
+
+function readBundleRecord(stateDir: string, profile: string): Lab['bundle'] {
+  const f = join(stateDir, 'bundle.json');
+  if (!existsSync(f)) return undefined;
+  try {
+    const r = JSON.parse(readBoundedSync(f)) as { dir?: string; profile?: string; charts?: Record<string, string> };
+    if (r.profile !== profile || typeof r.dir !== 'string' || !r.charts) return undefined;
+    return Object.values(r.charts).every((p) => typeof p === 'string' && existsSync(p)) ? { dir: r.dir, charts: r.charts } : undefined;
+  } catch {
+    return undefined;
+  }
 }

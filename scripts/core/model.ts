@@ -79,6 +79,8 @@ export interface Lab {
   embedded?: 'monolithic' | 'microservices';
   /** This machine's CPU as Node names it (x64, arm64); WORKBOOK_ARCH stands in for another (a workshop preparing for other laptops, tests). */
   arch?: string;
+  /** A bundle loaded by `prefetch --from` for this profile: each chart's .tgz (the install steps use it, no helm repo). */
+  bundle?: { dir: string; charts: Record<string, string> };
   /** Print under each check the requests it made, as commands to paste (`--show-how`). */
   showHow?: boolean;
   /** The embedded lab's programs as the learner named them (--tempo-bin, WORKBOOK_TEMPO_BIN, the settings file). */

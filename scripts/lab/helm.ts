@@ -11,12 +11,16 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
     return c;
   };
   const thenWait = (lab: Lab) => (lab.profile.installThenWait ?? []).includes(o.chart);
+  // a bundle loaded with `prefetch --from`: the chart's .tgz from it, no repository asked
+  const bundled = (lab: Lab) => lab.bundle?.charts[o.chart];
+  const notBundled = { when: (lab: Lab) => !bundled(lab), otherwise: 'the chart comes from the bundle (workbook prefetch --from)' };
   return [
     {
       id: 'repo-add',
       title: { en: 'Add the chart repository', 'zh-TW': '加入 chart 倉庫' },
       why: { en: `helm finds ${o.chart} in this repository; --force-update makes re-running harmless.`, 'zh-TW': `helm 從這個倉庫取得 ${o.chart}；--force-update 讓重複執行不會出錯。` },
       fast: 'prepare',
+      onlyIf: notBundled,
       command: (lab) => ({ argv: ['helm', 'repo', 'add', pin(lab).repoName, pin(lab).repoUrl, '--force-update'], timeoutMs: 120_000 }),
     },
     {
@@ -24,6 +28,7 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
       title: { en: 'Refresh the repository index', 'zh-TW': '更新倉庫索引' },
       why: o.versionWhy,
       fast: 'prepare',
+      onlyIf: notBundled,
       command: (lab) => ({ argv: ['helm', 'repo', 'update', pin(lab).repoName], timeoutMs: 120_000 }),
     },
     {
@@ -37,7 +42,7 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
       typicalMs: o.typicalMs ?? 2.5 * 60_000,
       command: (lab) => ({
         // --timeout bounds the hooks too; without --wait (installThenWait) they run as soon as the objects exist
-        argv: helm(lab, 'upgrade', '--install', o.release, `${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version, '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), ...(thenWait(lab) ? [] : ['--wait']), '--timeout', '10m'),
+        argv: helm(lab, 'upgrade', '--install', o.release, ...(bundled(lab) ? [bundled(lab)!] : [`${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version]), '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), ...(thenWait(lab) ? [] : ['--wait']), '--timeout', '10m'),
         timeoutMs: 11 * 60_000,
       }),
     },

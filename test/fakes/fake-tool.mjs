@@ -11,11 +11,15 @@
 //           "proxyTo": "127.0.0.1:PORT",                 ...and pipe each connection there (else answer HTTP 200 "fake")
 //           "dieAfterMs": n,                              ...and exit 1 after n ms (a forward that dies)
 //           "listenAfterMs": n,                           ...and start listening only after n ms (a pod starting)
-//           "sleepMs": n }                                take this long to answer (a slow pull, a long install)
+//           "sleepMs": n,                                 take this long to answer (a slow pull, a long install)
+//           "writes": { "after": FLAG, "name"?, "content" }  write a file where the real tool would: at the argument
+//                                                         after FLAG (docker save -o FILE), or NAME inside that
+//                                                         folder (helm pull --destination DIR writes CHART-VERSION.tgz)
 // FAKE_LOG       file: one JSON line per call {tool, argv}
 // FAKE_STATE     file: the shared state, one JSON object of changes a line (appended: fakes run in parallel)
 // In "set" and "when" keys, {{argvN}} stands for the Nth argument (e.g. "pulled:{{argv1}}" for docker pull REF).
-import { appendFileSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import net from 'node:net';
 
 const [tool, ...argv] = process.argv.slice(2);
@@ -49,6 +53,12 @@ if (rule.set) {
   const changes = Object.fromEntries(Object.entries(rule.set).map(([k, v]) => [key(k), v]));
   Object.assign(state, changes);
   if (stateFile) appendFileSync(stateFile, JSON.stringify(changes) + '\n');
+}
+// docker save --output writes the image's tar there (docs.docker.com/engine/reference/commandline/save); helm pull
+// --destination writes <chart>-<version>.tgz into the folder (helm/helm@v3.12.3 cmd/helm/pull.go, pkg/action/pull.go)
+if (rule.writes) {
+  const at = argv.indexOf(rule.writes.after);
+  if (at >= 0 && argv[at + 1]) writeFileSync(rule.writes.name ? join(argv[at + 1], rule.writes.name) : argv[at + 1], fill(rule.writes.content));
 }
 if (rule.stdout) process.stdout.write(fill(rule.stdout));
 if (rule.stderr) process.stderr.write(fill(rule.stderr));

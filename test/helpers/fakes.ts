@@ -23,6 +23,8 @@ export interface FakeRule {
   dieAfterMs?: number;
   listenAfterMs?: number;
   sleepMs?: number;
+  /** write a file where the real tool would (test/fakes/fake-tool.mjs) */
+  writes?: { after: string; name?: string; content: string };
 }
 
 export interface Scenario {

@@ -1,0 +1,109 @@
+// A classroom without internet: `workbook bundle <dir>` saves every image of the profile (docker save) and both
+// charts at their pinned versions (helm pull) with an index and SHA-256 checksums; `workbook prefetch --from <dir>`
+// checks and loads them (docker load, then kind load), and records the bundle so the install chapters take the
+// chart .tgz from it (no helm repo add/update). One USB stick serves a room.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import type { Command, Lab, LabContext } from '../core/model.js';
+import { formatCommand, lastLines } from '../core/format.js';
+
+export const BUNDLE_SCHEMA = 'tempo-workbook/bundle@1';
+export const INDEX = 'index.json';
+
+export interface BundleIndex {
+  schema: typeof BUNDLE_SCHEMA;
+  profile: string;
+  createdAt: string;
+  images: { key: string; ref: string; file: string; sha256: string }[];
+  charts: { chart: string; version: string; file: string; sha256: string }[];
+}
+
+/** Where an image's tar goes: its reference made a file name. */
+export const imageFile = (ref: string) => join('images', `${ref.replace(/@sha256:.*/, '').replace(/[^A-Za-z0-9._-]+/g, '_')}.tar`);
+/** helm pull names the archive <chart>-<version>.tgz (helm/helm@v3.12.3 pkg/action/pull.go). */
+export const chartFile = (chart: string, version: string) => join('charts', `${chart}-${version}.tgz`);
+
+export const saveCommand = (ref: string, file: string): Command => ({ argv: ['docker', 'save', '--output', file, ref], timeoutMs: 30 * 60_000 });
+export const loadImageCommand = (file: string): Command => ({ argv: ['docker', 'load', '--input', file], timeoutMs: 30 * 60_000 });
+/** `helm pull CHART --repo URL --version V --destination DIR`: no `helm repo add` needed on the machine that bundles. */
+export const chartPullCommand = (chart: string, repoUrl: string, version: string, dir: string): Command => ({ argv: ['helm', 'pull', chart, '--repo', repoUrl, '--version', version, '--destination', dir], timeoutMs: 10 * 60_000 });
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** What `bundle` did, for its summary. */
+export interface BundleResult {
+  index?: BundleIndex;
+  failed: { what: string; error: string }[];
+}
+
+/** Save the profile's images and pull its charts into `dir`; the index with every file's checksum (the caller writes it). */
+export async function makeBundle(ctx: LabContext, dir: string, log: (line: string) => void): Promise<BundleResult> {
+  const lab = ctx.lab;
+  const failed: BundleResult['failed'] = [];
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  mkdirSync(join(dir, 'charts'), { recursive: true });
+  const run = async (what: string, cmd: Command): Promise<boolean> => {
+    log(`$ ${formatCommand(cmd.argv)}`);
+    const r = await ctx.shell.run(cmd);
+    if (r.exitCode !== 0) failed.push({ what, error: lastLines(r.stderr || r.stdout) || `exit ${r.exitCode}` });
+    return r.exitCode === 0;
+  };
+  const images: BundleIndex['images'] = [];
+  for (const [key, ref] of Object.entries(lab.profile.images)) {
+    const have = await ctx.shell.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref], timeoutMs: 30_000 });
+    if (have.exitCode !== 0 && !(await run(ref, { argv: ['docker', 'pull', ref], timeoutMs: 30 * 60_000 }))) continue;
+    const file = imageFile(ref);
+    if (!(await run(ref, saveCommand(ref, join(dir, file))))) continue;
+    images.push({ key, ref, file, sha256: await sha256File(join(dir, file)) });
+  }
+  const charts: BundleIndex['charts'] = [];
+  for (const [chart, pin] of Object.entries(lab.profile.charts)) {
+    if (!(await run(`${chart} ${pin.version}`, chartPullCommand(chart, pin.repoUrl, pin.version, join(dir, 'charts'))))) continue;
+    const file = chartFile(chart, pin.version);
+    if (!existsSync(join(dir, file))) {
+      failed.push({ what: `${chart} ${pin.version}`, error: `helm pull wrote no ${file}` });
+      continue;
+    }
+    charts.push({ chart, version: pin.version, file, sha256: await sha256File(join(dir, file)) });
+  }
+  if (failed.length) return { failed };
+  return { index: { schema: BUNDLE_SCHEMA, profile: lab.profile.name, createdAt: new Date().toISOString(), images, charts }, failed };
+}
+
+/** A bundle's index, read and checked: every file there with its checksum, made for this profile; else one line. */
+export async function readBundle(dirIn: string, lab: Lab): Promise<{ dir: string; index: BundleIndex }> {
+  const dir = resolve(dirIn);
+  const f = join(dir, INDEX);
+  if (!existsSync(f)) throw new UsageError(`${dirIn}: no bundle here (no ${INDEX}; \`workbook bundle <dir>\` makes one)`);
+  let index: BundleIndex;
+  try {
+    index = JSON.parse(readFileSync(f, 'utf8')) as BundleIndex;
+  } catch (err) {
+    throw new UsageError(`${f}: not JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (index?.schema !== BUNDLE_SCHEMA || !Array.isArray(index.images) || !Array.isArray(index.charts)) throw new UsageError(`${f}: not a ${BUNDLE_SCHEMA} index`);
+  if (index.profile !== lab.profile.name) throw new UsageError(`${dirIn} was bundled for profile ${index.profile}, not ${lab.profile.name}: use --profile ${index.profile}, or bundle this profile`);
+  for (const e of [...index.images, ...index.charts]) {
+    const p = join(dir, e.file);
+    if (!e.file || e.file.includes('..') || !existsSync(p)) throw new UsageError(`${dirIn}: ${e.file} is missing`);
+    const sum = await sha256File(p);
+    if (sum !== e.sha256) throw new UsageError(`${dirIn}: ${e.file} does not match its checksum (${sum.slice(0, 12)}… ≠ ${e.sha256.slice(0, 12)}…): copy it again`);
+  }
+  const missing = Object.values(lab.profile.images).filter((ref) => !index.images.some((i) => i.ref === ref));
+  if (missing.length) throw new UsageError(`${dirIn} lacks ${missing.length} image(s) of profile ${lab.profile.name} (${missing.map((m) => basename(m)).join(', ')}): bundle it again`);
+  return { dir, index };
+}
+
+/** The record `prefetch --from` leaves in the state folder: where each chart's .tgz is, for the install steps. */
+export interface BundleRecord {
+  dir: string;
+  profile: string;
+  charts: Record<string, string>;
+}
+export const bundleRecordFile = (stateDir: string) => join(stateDir, 'bundle.json');
