@@ -1,0 +1,58 @@
+import { UsageError, say, write, type CommandInput } from './kit.js';
+import { COMMON, type CommandSpec } from '../cli/options.js';
+
+/** Its usage, summary and flags: read by the parser and by `--help`. */
+export const spec: CommandSpec = {
+  name: 'workshop',
+  usage: 'workshop serve [--listen HOST:PORT] [--token T]',
+  positional: 'action-and-name',
+  flags: [...COMMON],
+  own: {
+    listen: { type: 'string', value: 'HOST:PORT', help: { en: 'where the board listens (default 127.0.0.1:8787; a classroom network: its address, said loudly)', 'zh-TW': '看板監聽的位址（預設 127.0.0.1:8787；教室網路：請填它的位址，會特別提醒）' } },
+    token: { type: 'string', value: 'T', help: { en: 'the token attendees join with (default: a fresh random one)', 'zh-TW': '學員加入時使用的權杖（預設：新產生的隨機值）' } },
+    'stuck-minutes': { type: 'string', value: 'N', help: { en: 'the same failing check for longer than this is "stuck" (default 5)', 'zh-TW': '同一項檢查失敗超過這麼久就算「卡住」（預設 5）' } },
+  },
+  summary: {
+    en: "an instructor's live board: attendees' workbooks send their reports (workbook join), one row each, stuck ones stand out",
+    'zh-TW': '講師的即時看板：學員的工作手冊會送出報告（workbook join），每人一列，卡住的人會特別標示',
+  },
+};
+
+/** `workbook workshop serve`: the board, until Ctrl-C. */
+export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
+  const [action, extra] = positionals;
+  if (action !== 'serve') throw new UsageError(`usage: workbook ${spec.usage}`);
+  if (extra) throw new UsageError(`unexpected argument "${extra}" (usage: workbook ${spec.usage})`);
+  const listen = (flags.listen as string | undefined) ?? '127.0.0.1:8787';
+  const m = /^(.+):(\d{1,5})$/.exec(listen);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen ${listen}: give HOST:PORT (e.g. 127.0.0.1:8787)`);
+  const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  const stuckRaw = (flags['stuck-minutes'] as string | undefined) ?? '5';
+  const stuck = Number(stuckRaw);
+  if (!Number.isFinite(stuck) || stuck <= 0) throw new UsageError(`--stuck-minutes ${stuckRaw}: give a number of minutes above 0`);
+  const { randomBytes } = await import('node:crypto');
+  const token = (flags.token as string | undefined) ?? randomBytes(12).toString('hex');
+  if (!/^[A-Za-z0-9._~-]{8,200}$/.test(token)) throw new UsageError('--token: 8 to 200 letters, digits or . _ ~ -');
+  const { join } = await import('node:path');
+  const { startBoard } = await import('../effects/board.js');
+  const views = await import('../ui/board.js');
+  const stuckMs = stuck * 60_000;
+  const board = await startBoard({
+    stateDir: join(lab.stateDir, 'board'),
+    token,
+    host,
+    port: Number(m[2]),
+    views: { rows: (r, now) => views.learnerRows(r as never, now, stuckMs), page: () => views.boardPage(lab.lang), script: () => views.boardScript(lab.lang, stuckMs), csv: (rows) => views.toCsv(rows as never) },
+  }).catch((err: Error) => {
+    throw new UsageError(`cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+  });
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
+  if (!loopback) write(io.stdout, t(`⚠ LISTENING ON ${host}, NOT ONLY THIS MACHINE: anyone on this network can open the board; only holders of the token can post to it.`, `⚠ 正在 ${host} 上監聽，不只是本機：這個網路上的任何人都能開啟看板；只有持有權杖的人能送出報告。`));
+  write(io.stdout, t(`The board: ${board.url}/  (its data: ${join(lab.stateDir, 'board')})`, `看板：${board.url}/　（資料位置：${join(lab.stateDir, 'board')}）`));
+  write(io.stdout, t(`Attendees join with:\n  workbook join ${board.url} --token ${token} --name "<their name>"`, `學員以此加入：\n  workbook join ${board.url} --token ${token} --name "<姓名>"`));
+  write(io.stdout, t('Ctrl-C stops the board (its data stays).', 'Ctrl-C 會停止看板（資料會保留）。'));
+  await new Promise<void>((resolve) => (io.signal?.aborted ? resolve() : io.signal?.addEventListener('abort', () => resolve(), { once: true })));
+  await board.close();
+  return 0;
+}
