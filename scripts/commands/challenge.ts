@@ -1,6 +1,6 @@
 import type { ChallengeAttempt, ChallengeProgress } from '../effects/progress.js';
 import { MARK, challengeFixed, verified } from '../core/verdict.js';
-import { UsageError, heartbeatMs, openStore, preflightReports, say, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
+import { UsageError, heartbeatMs, openStore, preflightReports, say, toBoard, withLab, write, yesNo, type CommandInput, type MainIo } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
 import type { Session } from '../core/session.js';
@@ -214,12 +214,15 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
     const bad = results.filter((r) => !verified(r.result.status) && r.result.status !== 'not-applicable').length;
     write(out, say({ en: `✖ Not fixed yet: ${bad} of ${ch.breaks.length} checks still fail. Stuck? workbook challenge hint ${ch.id}`, 'zh-TW': `✖ 尚未修復：${ch.breaks.length} 個檢查中仍有 ${bad} 個失敗。卡住了？workbook challenge hint ${ch.id}` }, lab.lang));
   }
+  const { CATALOG } = await import('../core/catalog.js');
+  const chapters = CATALOG.filter((c) => results.some((r) => r.ref.startsWith(`${c.id}/`)));
+  const extra = { challenge: { id: ch.id, fixed, ...record }, challenges: store.data.challenges };
   if (flags.json) {
-    const { CATALOG } = await import('../core/catalog.js');
     const { writeReports } = await import('../ui/report.js');
-    const chapters = CATALOG.filter((c) => results.some((r) => r.ref.startsWith(`${c.id}/`)));
-    await writeReports(session, chapters, { json: flags.json }, { cwd: io.cwd, out: io.stdout, extra: { challenge: { id: ch.id, fixed, ...record }, challenges: store.data.challenges } });
+    await writeReports(session, chapters, { json: flags.json }, { cwd: io.cwd, out: io.stdout, extra });
   }
+  const { jsonReport } = await import('../ui/report.js');
+  await toBoard(lab, io, jsonReport(session, chapters, extra));
   return fixed ? 0 : 1;
 }
 

@@ -1,4 +1,4 @@
-import { UsageError, openStore, preflightReports, say, withLab, write, type CommandInput, type MainIo } from './kit.js';
+import { UsageError, openStore, preflightReports, say, toBoard, withLab, write, type CommandInput, type MainIo } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Lab } from '../core/model.js';
 import type { Exercise, Grade } from '../lab/exercises.js';
@@ -51,7 +51,9 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     write(io.stdout, `${mark} ${grade.evidence}`);
     if (grade.hint) write(io.stdout, `  ${say({ en: 'hint', 'zh-TW': '提示' }, lab.lang)}: ${say(grade.hint, lab.lang)}`);
     if (grade.right && progress.attempts.length > 1 && progress.solvedAt === progress.attempts.at(-1)!.at) write(io.stdout, say({ en: `Solved after ${progress.attempts.length} answers.`, 'zh-TW': `作答 ${progress.attempts.length} 次後解出。` }, lab.lang));
-    if (flags.json) await report(flags.json as string, io, { exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress });
+    const body = { exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress };
+    if (flags.json) await report(flags.json as string, io, body);
+    await toBoard(lab, io, { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), ...body });
     if (grade.right || flags.query !== undefined) return grade.right ? 0 : 1;
     answer = undefined;
   }

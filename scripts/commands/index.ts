@@ -17,6 +17,7 @@ import * as labCmd from './lab.js';
 import * as exercise from './exercise.js';
 import * as bundle from './bundle.js';
 import * as workshop from './workshop.js';
+import * as join from './join.js';
 
 /** A command: one file under scripts/commands/ with its spec (usage, summary, flags) and its run. */
 export interface CommandModule {
@@ -28,7 +29,7 @@ export interface CommandModule {
  * Every command, in the order `--help` lists them. A command's file is light (its spec and a run that imports
  * what it needs when it runs), so `workbook --help` reads every spec and loads no chapter, chart or UI library.
  */
-export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, bundle, traffic, doctor, status, down, reset, challenge, exercise, watch, labCmd, workshop];
+export const COMMANDS: readonly CommandModule[] = [run, verify, plan, lesson, open, prefetch, bundle, traffic, doctor, status, down, reset, challenge, exercise, watch, labCmd, workshop, join];
 
 export const SPECS: readonly CommandSpec[] = COMMANDS.map((c) => c.spec);
 

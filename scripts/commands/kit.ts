@@ -75,6 +75,17 @@ export async function finish(session: Session, chapters: readonly Chapter[], io:
     const { writeReports } = await import('../ui/report.js');
     await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout, extra });
   }
+  const { jsonReport } = await import('../ui/report.js');
+  await toBoard(session.ctx.lab, io, jsonReport(session, chapters, extra));
+}
+
+/** After `workbook join`: the report goes to the board in the background (queued first; never waited for). */
+export async function toBoard(lab: Lab, io: MainIo, report: Record<string, unknown>): Promise<void> {
+  const { readJoined, queueReport } = await import('../effects/outbox.js');
+  if (!readJoined(lab.stateDir)) return;
+  const { ROOT } = await import('../core/paths.js');
+  const { join } = await import('node:path');
+  await queueReport(lab.stateDir, report, join(ROOT, 'dist/scripts/cli.js'), io.env).catch((err: Error) => write(io.stderr, `note: the report for the board was not queued: ${err.message}`));
 }
 
 export const reportOnStdout = (flags: Flags) => flags.json === '-' || flags.junit === '-';

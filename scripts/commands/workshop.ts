@@ -4,7 +4,7 @@ import { COMMON, type CommandSpec } from '../cli/options.js';
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
   name: 'workshop',
-  usage: 'workshop serve [--listen HOST:PORT] [--token T]',
+  usage: 'workshop <serve|send> [--listen HOST:PORT] [--token T]',
   positional: 'action-and-name',
   flags: [...COMMON],
   own: {
@@ -21,8 +21,15 @@ export const spec: CommandSpec = {
 /** `workbook workshop serve`: the board, until Ctrl-C. */
 export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
   const [action, extra] = positionals;
-  if (action !== 'serve') throw new UsageError(`usage: workbook ${spec.usage}`);
+  if (action !== 'serve' && action !== 'send') throw new UsageError(`usage: workbook ${spec.usage}`);
   if (extra) throw new UsageError(`unexpected argument "${extra}" (usage: workbook ${spec.usage})`);
+  if (action === 'send') {
+    // what each run starts in the background after `workbook join`; by hand it says what happened
+    const { sendQueued } = await import('../effects/outbox.js');
+    const r = await sendQueued(lab.stateDir);
+    write(io.stdout, say({ en: `sent ${r.sent}, set aside ${r.rejected} (refused by the board)${r.waiting ? `; the rest waits: ${r.waiting}` : ''}`, 'zh-TW': `已送出 ${r.sent} 份，擱置 ${r.rejected} 份（看板拒收）${r.waiting ? `；其餘等待中：${r.waiting}` : ''}` }, lab.lang));
+    return r.waiting ? 1 : 0;
+  }
   const listen = (flags.listen as string | undefined) ?? '127.0.0.1:8787';
   const m = /^(.+):(\d{1,5})$/.exec(listen);
   if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen ${listen}: give HOST:PORT (e.g. 127.0.0.1:8787)`);

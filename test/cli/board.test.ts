@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBoard, type Board } from '../../scripts/effects/board.js';
 import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
+import { TOKEN, learnersOf, post, report } from '../helpers/board.js';
 
-const TOKEN = 'class-token-123';
 const STUCK_MS = 5 * 60_000;
 let board: Board | undefined;
 const dirs: string[] = [];
@@ -23,19 +23,6 @@ let clock = Date.parse('2026-12-02T10:00:00Z');
 const start = (dir: string) =>
   startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port: 0, now: () => clock, views: { rows: (r, now) => learnerRows(r as never, now, STUCK_MS), page: () => boardPage('en'), script: () => boardScript('en', STUCK_MS), csv: (rows) => toCsv(rows as never) } });
 
-/** A report as `workbook verify --json` writes it (report@2), with one failing check or none. */
-export function report(failing?: { chapter: string; number: number; check: string; evidence: string }): Record<string, unknown> {
-  const passed = { number: 2, id: 'prometheus', title: 'kube-prometheus-stack', state: 'passed', passed: true, items: [{ kind: 'check', id: 'prometheus-ready', title: 'ready', status: 'passed', durationMs: 5, evidence: 'GET /-/ready → 200' }] };
-  const chapters = failing
-    ? [passed, { number: failing.number, id: failing.chapter, title: failing.chapter, state: 'failed', passed: false, items: [{ kind: 'check', id: failing.check, title: failing.check, status: 'failed', durationMs: 5, evidence: failing.evidence, hint: { en: 'look at the receiver', 'zh-TW': '看看 receiver' } }] }]
-    : [passed, { ...passed, number: 3, id: 'tempo' }];
-  return { schema: 'tempo-workbook/report@2', lab: 'embedded-monolithic', chapters, challenges: { 'no-series': { status: 'fixed', startedAt: '2026-12-02T09:00:00Z', hintsUsed: 2, timeToFixMs: 300_000 } } };
-}
-
-export async function post(url: string, body: unknown, token = TOKEN): Promise<Response> {
-  return fetch(`${url}/api/reports`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
 describe('the workshop board (HTTP)', () => {
   it('a wrong or missing token stores nothing (401); a body over 1 MiB is refused (413)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-board-'));
@@ -44,7 +31,7 @@ describe('the workshop board (HTTP)', () => {
     expect((await post(board.url, { id: 'r1', learner: { id: 'a', name: 'Ann' }, report: report() }, 'wrong-token')).status).toBe(401);
     expect((await fetch(`${board.url}/api/reports`, { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await post(board.url, { id: 'r2', learner: { id: 'a', name: 'Ann' }, report: { pad: 'x'.repeat(1024 * 1024 + 10) } })).status).toBe(413);
-    expect((await (await fetch(`${board.url}/api/learners`)).json()).learners).toEqual([]);
+    expect((await learnersOf(board.url))).toEqual([]);
   });
 
   it('two attendees: rows with the chapter reached, the failing check and its hint; stuck after 5 minutes; a resend is stored once; the CSV; all there after a restart', async () => {
@@ -55,10 +42,10 @@ describe('the workshop board (HTTP)', () => {
     expect((await post(board.url, { id: 'a1', learner: { id: 'a', name: 'Ann' }, report: report() })).status).toBe(201);
     expect((await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).status).toBe(201);
     // the same report sent again (its answer was lost): stored once
-    expect((await (await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).json())).toEqual({ stored: false, duplicate: true });
+    expect(await (await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).json()).toEqual({ stored: false, duplicate: true });
     clock += 6 * 60_000;
     expect((await post(board.url, { id: 'b2', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).status).toBe(201);
-    const { learners } = await (await fetch(`${board.url}/api/learners`)).json();
+    const learners = await learnersOf(board.url);
     const ann = learners.find((l: { id: string }) => l.id === 'a');
     const bob = learners.find((l: { id: string }) => l.id === 'b');
     expect(ann).toMatchObject({ name: 'Ann', chapterReached: 3, failing: null, stuck: false, hintsUsed: 2, challenges: [{ id: 'no-series', timeToFixMs: 300_000, hintsUsed: 2 }] });
@@ -70,7 +57,7 @@ describe('the workshop board (HTTP)', () => {
     // a restart reads the store back
     await board.close();
     board = await start(dir);
-    const again = (await (await fetch(`${board.url}/api/learners`)).json()).learners;
+    const again = (await learnersOf(board.url));
     expect(again.map((l: { name: string }) => l.name).sort()).toEqual(['<img src=x onerror=alert(1)>', 'Ann']);
   });
 
@@ -83,12 +70,12 @@ describe('the workshop board (HTTP)', () => {
     const { appendFileSync } = await import('node:fs');
     appendFileSync(join(dir, 'reports.jsonl'), '{"id":"half');
     board = await start(dir);
-    expect((await (await fetch(`${board.url}/api/learners`)).json()).learners).toHaveLength(1);
+    expect((await learnersOf(board.url))).toHaveLength(1);
     // and the next report is stored whole after it
     await post(board.url, { id: 'b1', learner: { id: 'b', name: 'Bo' }, report: report() });
     await board.close();
     board = await start(dir);
-    expect((await (await fetch(`${board.url}/api/learners`)).json()).learners).toHaveLength(2);
+    expect((await learnersOf(board.url))).toHaveLength(2);
     const script = await (await fetch(`${board.url}/board.js`)).text();
     expect(script).not.toContain('innerHTML');
     expect(script).toContain('textContent');

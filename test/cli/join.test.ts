@@ -1,0 +1,86 @@
+// Attendees' side of the board (`workbook join`): reports queue in the state folder and go in the background; a
+// board that is down changes nothing in the learner's run, and the queued reports arrive once it is back, each
+// stored once; a wrong token sets a report aside instead of retrying it forever; --leave stops it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { startBoard, type Board } from '../../scripts/effects/board.js';
+import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
+import { freePort } from '../../scripts/effects/portforward.js';
+import { TOKEN, learnersOf } from '../helpers/board.js';
+let board: Board | undefined;
+let world: FakeWorld | undefined;
+afterEach(async () => {
+  await board?.close();
+  board = undefined;
+  world?.cleanup();
+});
+
+const start = (dir: string, port: number) =>
+  startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port, views: { rows: (r, now) => learnerRows(r as never, now, 300_000), page: () => boardPage('en'), script: () => boardScript('en', 300_000), csv: (rows) => toCsv(rows as never) } });
+
+/** The background sender started by the last command: wait until it let go of the outbox. */
+async function senderDone(stateDir: string): Promise<void> {
+  for (let i = 0; existsSync(join(stateDir, 'outbox', '.lock')); i++) {
+    if (i > 300) throw new Error('the sender never finished');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+}
+const queued = (stateDir: string) => (existsSync(join(stateDir, 'outbox')) ? readdirSync(join(stateDir, 'outbox')).filter((f) => f.endsWith('.json')) : []);
+
+describe('workbook join (the attendee\'s side of the board)', () => {
+  it('bad input: one line each, exit 2', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env({ CI: 'true' });
+    expect((await runCli(['join', 'not a url', '--token', 'x', '--name', 'A'], env)).stderr.trim()).toBe('error: "not a url" is not a URL (the instructor\'s board, e.g. http://192.168.1.10:8787)');
+    expect((await runCli(['join', 'http://127.0.0.1:1', '--name', 'A'], env)).stderr.trim()).toBe('error: --token: the token the instructor gave is needed');
+    const r = await runCli(['join', 'http://127.0.0.1:1', '--token', 'x', '--name', 'A\u0007'], env);
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'error: --name: at most 80 characters, no control characters']);
+  });
+
+  it('the board down: the run is as it would be, the report waits; the board back: it arrives once', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env({ CI: 'true' });
+    const port = await freePort();
+    expect((await runCli(['join', `http://127.0.0.1:${port}`, '--token', TOKEN, '--name', 'Ann'], env)).code).toBe(0);
+    const alone = await runCli(['verify', 'cluster', '--state-dir', join(world.dir, 'other-state')], env);
+    const joined = await runCli(['verify', 'cluster'], env);
+    // the same verdict and output as without the board
+    expect(joined.code).toBe(alone.code);
+    expect(joined.stdout.replace(/\d+(\.\d+)? m?s/g, 'T')).toBe(alone.stdout.replace(/\d+(\.\d+)? m?s/g, 'T'));
+    await senderDone(world.stateDir);
+    expect(queued(world.stateDir)).toHaveLength(1);
+
+    board = await start(join(world.dir, 'board'), port);
+    const sent = await runCli(['workshop', 'send'], env);
+    expect(sent.stdout.trim()).toBe('sent 1, set aside 0 (refused by the board)');
+    expect(queued(world.stateDir)).toEqual([]);
+    const rows = await learnersOf(board.url);
+    expect(rows.map((r) => r.name)).toEqual(['Ann']);
+    expect(rows[0].failing.ref).toMatch(/^cluster\//);
+    // the next run's report goes on its own, in the background
+    await runCli(['verify', 'cluster'], env);
+    await senderDone(world.stateDir);
+    expect(queued(world.stateDir)).toEqual([]);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(world.dir, 'board', 'reports.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('a wrong token: the board stores nothing and the report is set aside, not retried; --leave stops it', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env({ CI: 'true' });
+    const port = await freePort();
+    board = await start(join(world.dir, 'board'), port);
+    await runCli(['join', `http://127.0.0.1:${port}`, '--token', 'not-the-token', '--name', 'Bo'], env);
+    await runCli(['verify', 'cluster'], env);
+    await senderDone(world.stateDir);
+    expect(await learnersOf(board.url)).toEqual([]);
+    expect(readdirSync(join(world.stateDir, 'outbox', 'rejected'))).toHaveLength(1);
+    const leave = await runCli(['join', '--leave'], env);
+    expect(leave.stdout.trim()).toBe(`Left the board at http://127.0.0.1:${port}; nothing more is sent.`);
+    await runCli(['verify', 'cluster'], env);
+    expect(existsSync(join(world.stateDir, 'outbox'))).toBe(false);
+  });
+});
