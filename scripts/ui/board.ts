@@ -156,7 +156,7 @@ function draw() {
     tr.append(el('td', r.chapterReached === null ? '—' : r.chapterReached));
     const now = el('td');
     if (r.failing) {
-      now.append(el('div', (r.stuck ? '⏰ ' + L.stuck + ' · ' : '') + r.failing.ref + ' (' + r.failing.status + ')', 'bad'));
+      now.append(el('div', (r.stuck ? L.stuck.toUpperCase() + ' · ' : '') + r.failing.ref + ' (' + r.failing.status + ')', 'bad'));
       now.append(el('div', r.failing.evidence, 'muted'));
       if (r.failing.hint) now.append(el('div', r.failing.hint[lang] || r.failing.hint.en, 'muted'));
     } else now.append(el('span', L.none, 'ok'));
