@@ -83,6 +83,8 @@ export async function finish(session: Session, chapters: readonly Chapter[], io:
 export async function toBoard(lab: Lab, io: MainIo, report: Record<string, unknown>): Promise<void> {
   const { readJoined, queueReport } = await import('../effects/outbox.js');
   if (!readJoined(lab.stateDir)) return;
+  // no secret ever leaves: with --show-secrets a report may hold a password, so it is not sent
+  if (lab.showSecrets) return void write(io.stderr, 'note: not sent to the workshop board: --show-secrets puts passwords into the report');
   const { ROOT } = await import('../core/paths.js');
   const { join } = await import('node:path');
   await queueReport(lab.stateDir, report, join(ROOT, 'dist/scripts/cli.js'), io.env).catch((err: Error) => write(io.stderr, `note: the report for the board was not queued: ${err.message}`));

@@ -1,4 +1,4 @@
-import { UsageError, openStore, say, withLab, write, type CommandInput } from './kit.js';
+import { UsageError, openStore, say, toBoard, withLab, write, type CommandInput } from './kit.js';
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec } from '../cli/options.js';
 import type { Challenge, Chapter, Check, Lab } from '../core/model.js';
 import type { Text } from '../core/text.js';
@@ -175,9 +175,11 @@ export async function run(input: CommandInput): Promise<number> {
         const seen = changedFiles;
         const session = new Session(ctx, nullStore(), 'verify', io.signal);
         session.checkBudgetMs = ROUND_CHECK_BUDGET_MS;
+        let changedThisRound = false;
         session.on((e) => {
           if (e.type === 'item-finished' && e.item.result.manual) how.set(`${e.item.chapter.id}/${e.item.id}`, e.item.result.manual);
           const changed = board.apply(e, ctx.clock.now());
+          if (changed) changedThisRound = true;
           if (changed && !tty) write(out, changeLine(changed, new Date()));
           if (changed && !tty && showHow && e.type === 'item-finished' && e.item.result.manual) for (const c of e.item.result.manual) write(out, c.startsWith('#') ? `    ${c}` : `    $ ${c}`);
           if (changed || e.type === 'item-finished') {
@@ -188,6 +190,12 @@ export async function run(input: CommandInput): Promise<number> {
         draw();
         // in the board's order, each through its chapter in the one run loop
         await runCheckList(session, t.items);
+        // a round that changed a state goes to the workshop board (after `workbook join`), in the background
+        if (changedThisRound) {
+          const { jsonReport } = await import('../ui/report.js');
+          const chapters = [...new Set(t.items.map((i) => i.chapter))];
+          await toBoard(lab, io, jsonReport(session, chapters));
+        }
         if (io.signal?.aborted || goOn) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, intervalMs);

@@ -83,4 +83,27 @@ describe('workbook join (the attendee\'s side of the board)', () => {
     await runCli(['verify', 'cluster'], env);
     expect(existsSync(join(world.stateDir, 'outbox'))).toBe(false);
   });
+
+  it('watch sends a round that changed a state; --show-secrets is never sent', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env({ CI: 'true', WORKBOOK_WATCH_MS: '200' });
+    const port = await freePort();
+    board = await start(join(world.dir, 'board'), port);
+    await runCli(['join', `http://127.0.0.1:${port}`, '--token', TOKEN, '--name', 'Cy'], env);
+    const secret = await runCli(['verify', 'cluster', '--show-secrets'], env);
+    expect(secret.stderr).toContain('note: not sent to the workshop board: --show-secrets puts passwords into the report');
+    expect(queued(world.stateDir)).toEqual([]);
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('../helpers/fakes.js');
+    const w = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'watch', 'cluster'], { env, stdio: 'ignore' });
+    try {
+      for (let i = 0; !(await learnersOf(board.url)).length; i++) {
+        if (i > 150) throw new Error('no report from watch within 30 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect((await learnersOf(board.url))[0].name).toBe('Cy');
+    } finally {
+      w.kill('SIGINT');
+    }
+  });
 });
