@@ -48,7 +48,7 @@ describe('chapter 3: tempo-distributed values', () => {
     expect(COMPONENTS.ingester).toBe(values.ingester.replicas);
   });
   it('installs the pinned chart with the values, in namespace tracing', () => {
-    expect(ch3steps.map((s) => formatCommand(s.command(testLab()).argv))).toEqual([
+    expect(ch3steps.filter((s) => !s.onlyIf || s.onlyIf.when(testLab())).map((s) => formatCommand(s.command(testLab()).argv))).toEqual([
       'helm repo add grafana https://grafana.github.io/helm-charts --force-update',
       'helm repo update grafana',
       'helm --kube-context kind-tempo-lab upgrade --install tempo grafana/tempo-distributed --version 1.6.5 --namespace tracing --create-namespace --values manifests/tempo-distributed.values.yaml --wait --timeout 10m',
