@@ -79,21 +79,9 @@ describe.skipIf(!found.bin)('the article\'s setup on a real Tempo 2.2.2 and a re
     expect(r['service-graph-edges']!.evidence).toBe('5/5 edges rising over 1m');
     expect(r['exemplar-to-trace']!.evidence).toMatch(/^exemplar traceID [0-9a-f]+ on traces_\w+_bucket\{.*\} → Tempo: \d+ spans/);
   });
-});
 
-describe.skipIf(!found.bin)('"check it yourself": every command a check of chapters 5 and 6 shows, run by hand', () => {
-  let l: Lab;
-  let traffic: ReturnType<typeof startTraffic>;
-  beforeAll(async () => {
-    l = await lab();
-    traffic = startTraffic(l.tempo.otlpUrl, { rate: 10 });
-  });
-  afterAll(async () => {
-    await traffic?.stop();
-    await stop(l);
-  });
-
-  it('runs against the real Tempo and Prometheus and shows what the check saw', async () => {
+  // "check it yourself": the checks' own commands and the lessons', run by hand against the same lab
+  it('every command a check of chapters 5 and 6 shows runs against the real Tempo and Prometheus and shows what the check saw', async () => {
     const run = promisify(execFile);
     for (const chapter of [ch5, ch6]) {
       const r = await verifyChapter(chapter, l.urls);
@@ -114,19 +102,6 @@ describe.skipIf(!found.bin)('"check it yourself": every command a check of chapt
         if (named.length) expect(named.some((t) => seen.includes(t)), `${id}: ${x.evidence}`).toBe(true);
       }
     }
-  });
-});
-
-describe.skipIf(!found.bin)('the lessons\' "check it yourself" commands, run against the real services', () => {
-  let l: Lab;
-  let traffic: ReturnType<typeof startTraffic>;
-  beforeAll(async () => {
-    l = await lab();
-    traffic = startTraffic(l.tempo.otlpUrl, { rate: 10 });
-  });
-  afterAll(async () => {
-    await traffic?.stop();
-    await stop(l);
   });
 
   it.each(['en', 'zh-TW'])('chapters 5 and 6 (%s): every curl works and answers with data', async (lang) => {
@@ -155,6 +130,7 @@ describe.skipIf(!found.bin)('the lessons\' "check it yourself" commands, run aga
       }
     }
   });
+
 });
 
 describe.skipIf(!found.bin)('real causes, each diagnosed (real Tempo 2.2.2 + real Prometheus 2.42)', () => {
