@@ -49,6 +49,10 @@ export interface TempoOptions {
   /** overrides.metrics_generator_processors; default both */
   processors?: string[];
   blockRetention?: string;
+  /** storage.trace.s3 instead of the local backend (the article-minio overlay's block, on a test S3 server) */
+  s3?: Record<string, unknown>;
+  /** the ingester cuts, flushes and lets go of blocks within seconds (ours; defaults are minutes) */
+  fastFlush?: boolean;
 }
 
 interface Proc {
@@ -85,7 +89,7 @@ function config(dir: string, o: TempoOptions, extra: Record<string, unknown>): R
     multitenancy_enabled: false,
     overrides: { metrics_generator_processors: o.processors ?? ['service-graphs', 'span-metrics'] },
     compactor: { compaction: { block_retention: o.blockRetention ?? '48h' } },
-    storage: { trace: { backend: 'local', local: { path: join(dir, 'blocks') }, wal: { path: join(dir, 'wal') } } },
+    storage: { trace: o.s3 ? { backend: 's3', s3: o.s3, wal: { path: join(dir, 'wal') } } : { backend: 'local', local: { path: join(dir, 'blocks') }, wal: { path: join(dir, 'wal') } } },
     metrics_generator: {
       processor: { service_graphs: { wait: '2s' } }, // ours, for speed (default 10s)
       registry: { collection_interval: '1s', external_labels: { source: 'tempo' } }, // ours, for speed (default 15s)
@@ -210,7 +214,11 @@ async function startTempoOnce(o: TempoOptions): Promise<RealTempo> {
     target: 'all',
     server: server(http, grpc),
     distributor: { receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } } } },
-    ingester: { lifecycler: { address: '127.0.0.1', min_ready_duration: '0s', join_after: '0s', final_sleep: '0s', ring: { ...inmemory, replication_factor: 1 } } },
+    ingester: {
+      lifecycler: { address: '127.0.0.1', min_ready_duration: '0s', join_after: '0s', final_sleep: '0s', ring: { ...inmemory, replication_factor: 1 } },
+      // grafana/tempo@v2.2.2 modules/ingester/config.go: trace_idle_period, max_block_duration, complete_block_timeout, flush_check_period
+      ...(o.fastFlush ? { trace_idle_period: '1s', max_block_duration: '2s', complete_block_timeout: '2s', flush_check_period: '1s' } : {}),
+    },
     memberlist: { bind_addr: ['127.0.0.1'], bind_port: ml },
     querier: { frontend_worker: { frontend_address: `127.0.0.1:${grpc}` } },
   });
