@@ -81,3 +81,11 @@ describe('the workshop board (HTTP)', () => {
     expect(script).toContain('textContent');
   });
 });
+
+describe('the board page in zh-TW', () => {
+  it('says its headings and summary in Chinese', () => {
+    expect(boardPage('zh-TW')).toContain('<html lang="zh-TW">');
+    expect(boardPage('zh-TW')).toContain('工作坊看板');
+    expect(boardScript('zh-TW', 300_000)).toContain('卡住了（同一項檢查超過 5 分鐘）');
+  });
+});

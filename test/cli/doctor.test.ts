@@ -132,4 +132,16 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     expect(r.stdout).toContain('請增加 Docker 可用的記憶體');
     expect(r.stdout).toContain('Docker 可用記憶體至少 6 GiB');
   });
+
+  it('the CPU: x64 runs the trace generator\'s image natively; arm64 is warned (an advisory) and offered workbook traffic', async () => {
+    world = new FakeWorld(goodMachine());
+    const ports = (await portsEnv()).WORKBOOK_PORTS;
+    const x64 = await runCli(['doctor', '--json', '-'], world.env({ CI: 'true', WORKBOOK_PORTS: ports, WORKBOOK_ARCH: 'x64' }));
+    const item = (out: string) => JSON.parse(out).chapters[0].items.find((i: { id: string }) => i.id === 'arch');
+    expect(item(x64.stdout)).toMatchObject({ status: 'passed', evidence: "x64: the trace generator's image (linux/amd64) runs natively" });
+    const arm = await runCli(['doctor', '--json', '-'], world.env({ CI: 'true', WORKBOOK_PORTS: ports, WORKBOOK_ARCH: 'arm64' }));
+    expect(arm.code).toBe(0);
+    expect(item(arm.stdout)).toMatchObject({ status: 'warned', evidence: 'arm64: ghcr.io/grafana/xk6-client-tracing:v0.0.2 is published for linux/amd64 only' });
+    expect(item(arm.stdout).hint.en).toContain('`workbook traffic` sends the same three templates from your machine');
+  });
 });
