@@ -243,3 +243,22 @@ describe('a lesson longer than the screen', () => {
     expect(tall.stdout.text).toContain('3. Tempo in microservices mode');
   });
 });
+
+describe('Exercises from the menu', () => {
+  it('pick one, and its question and a prompt for the query come up; Esc goes back to the menu', async () => {
+    world = new FakeWorld({ rules: {} });
+    const env = world.env();
+    delete env.CI;
+    const t = ttyIo(env);
+    const done = main([], t.io);
+    let at = await typeWhen(t.stdout, 'What next?', t.stdin, KEY.down.repeat(6));
+    await new Promise((r) => setTimeout(r, 50));
+    t.stdin.write(KEY.enter);
+    at = await typeWhen(t.stdout, 'Which exercise?', t.stdin, KEY.enter, at);
+    at = await typeWhen(t.stdout, 'Your TraceQL:', t.stdin, '\x1b', at);
+    await quitMenu(t, at);
+    expect(await done).toBe(0);
+    expect(t.stdout.text).toContain('find-forbidden: Find the forbidden requests');
+    expect(t.stdout.text).toContain('Write a TraceQL query that finds the traces whose root span answered HTTP 403.');
+  });
+});
