@@ -221,19 +221,19 @@ export class ProgressStore {
 
   /** A challenge's record, changed in place by `update`; this process' change wins over the file on disk. */
   setChallenge(id: string, update: (c: ChallengeProgress | undefined) => ChallengeProgress): ChallengeProgress {
-    this.data.challenges ??= {};
-    const next = update(this.data.challenges[id]);
-    this.data.challenges[id] = next;
-    this.touchedChallenges.add(id);
-    return next;
+    return this.setRecord('challenges', this.touchedChallenges, id, update);
   }
 
   /** An exercise's record, changed in place by `update`; this process' change wins over the file on disk. */
   setExercise(id: string, update: (e: ExerciseProgress | undefined) => ExerciseProgress): ExerciseProgress {
-    this.data.exercises ??= {};
-    const next = update(this.data.exercises[id]);
-    this.data.exercises[id] = next;
-    this.touchedExercises.add(id);
+    return this.setRecord('exercises', this.touchedExercises, id, update);
+  }
+
+  private setRecord<K extends 'challenges' | 'exercises', V extends NonNullable<ProgressData[K]>[string]>(key: K, touched: Set<string>, id: string, update: (v: V | undefined) => V): V {
+    const map = (this.data[key] ??= {} as NonNullable<ProgressData[K]>) as Record<string, V>;
+    const next = update(map[id]);
+    map[id] = next;
+    touched.add(id);
     return next;
   }
 
@@ -291,16 +291,14 @@ export class ProgressStore {
     if (!isProgress(disk)) return;
     for (const [id, c] of Object.entries(disk.chapters)) if (!this.touchedChapters.has(id)) this.data.chapters[id] = c;
     for (const id of Object.keys(this.data.chapters)) if (!this.touchedChapters.has(id) && !(id in disk.chapters)) delete this.data.chapters[id];
-    const mine = this.data.challenges ?? {};
-    const merged: Record<string, ChallengeProgress> = {};
-    for (const [id, c] of Object.entries(disk.challenges ?? {})) if (!this.touchedChallenges.has(id)) merged[id] = c;
-    for (const id of this.touchedChallenges) if (mine[id]) merged[id] = mine[id]!;
-    if (Object.keys(merged).length || this.data.challenges) this.data.challenges = merged;
-    const myExercises = this.data.exercises ?? {};
-    const ex: Record<string, ExerciseProgress> = {};
-    for (const [id, e] of Object.entries(disk.exercises ?? {})) if (!this.touchedExercises.has(id)) ex[id] = e;
-    for (const id of this.touchedExercises) if (myExercises[id]) ex[id] = myExercises[id]!;
-    if (Object.keys(ex).length || this.data.exercises) this.data.exercises = ex;
+    // challenges and exercises: theirs, but for the ones this process changed
+    for (const [key, touched] of [['challenges', this.touchedChallenges], ['exercises', this.touchedExercises]] as const) {
+      const mine = (this.data[key] ?? {}) as Record<string, unknown>;
+      const merged: Record<string, unknown> = {};
+      for (const [id, c] of Object.entries(disk[key] ?? {})) if (!touched.has(id)) merged[id] = c;
+      for (const id of touched) if (mine[id]) merged[id] = mine[id];
+      if (Object.keys(merged).length || this.data[key]) (this.data as unknown as Record<string, unknown>)[key] = merged;
+    }
     for (const [k, v] of Object.entries(disk.facts)) if (!this.touchedFacts.has(k)) this.data.facts[k] = v;
     for (const k of Object.keys(this.data.facts)) if (!this.touchedFacts.has(k) && !(k in disk.facts)) delete this.data.facts[k];
   }
