@@ -9,4 +9,5 @@ if [ -x "$out" ] && [ "$out" -nt test/s3/main.go ] && [ "$out" -nt test/s3/go.su
 if ! command -v go >/dev/null 2>&1; then echo "npm test: no Go here, so the S3 test of the MinIO profile is skipped (it needs test/s3 built)" >&2; exit 0; fi
 mkdir -p dist
 echo "npm test: building the S3-compatible test server (test/s3, gofakes3) once…" >&2
-(cd test/s3 && go build -o "../../$out" .)
+# a build that fails (no module proxy) skips that one test, saying so, rather than every test
+(cd test/s3 && go build -o "../../$out" .) || { echo "npm test: test/s3 did not build, so the S3 test of the MinIO profile is skipped" >&2; rm -f "$out"; exit 0; }
