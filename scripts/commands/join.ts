@@ -25,7 +25,7 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
   if (flags.leave) {
     if (positional || flags.token || flags.name) throw new UsageError('--leave takes nothing else');
     const { rmSync, readdirSync, existsSync } = await import('node:fs');
-    const dropped = existsSync(o.outboxDir(lab.stateDir)) ? readdirSync(o.outboxDir(lab.stateDir)).filter((f) => f.endsWith('.json')).length : 0;
+    const dropped = existsSync(o.outboxDir(lab.stateDir)) ? readdirSync(o.outboxDir(lab.stateDir)).filter(o.isQueued).length : 0;
     const had = o.readJoined(lab.stateDir);
     rmSync(o.joinedFile(lab.stateDir), { force: true });
     rmSync(o.outboxDir(lab.stateDir), { recursive: true, force: true });

@@ -19,6 +19,8 @@ export interface Joined {
 }
 
 export const joinedFile = (stateDir: string) => join(stateDir, 'board.json');
+/** A queued report's file name: when it was queued (sorts oldest first), and its id. */
+export const isQueued = (f: string) => /^\d{15}-[0-9a-f-]{36}\.json$/.test(f);
 export const outboxDir = (stateDir: string) => join(stateDir, 'outbox');
 
 export function readJoined(stateDir: string): Joined | undefined {
@@ -73,7 +75,7 @@ export async function sendQueued(stateDir: string, o: { timeoutMs?: number } = {
     return sendQueued(stateDir, o);
   }
   try {
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir).filter(isQueued).sort()) {
       const file = join(dir, f);
       const body = readFileSync(file, 'utf8');
       let status: number;
@@ -98,6 +100,8 @@ export async function sendQueued(stateDir: string, o: { timeoutMs?: number } = {
       }
     }
   } finally {
+    // what this round did, for `workshop send`'s caller and the tests: the event "the sender is done"
+    writeFileSync(join(dir, '.last-send.json'), JSON.stringify({ at: Date.now(), ...result }) + '\n');
     rmSync(lock, { force: true });
   }
   return result;

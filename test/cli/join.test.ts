@@ -8,6 +8,7 @@ import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { startBoard, type Board } from '../../scripts/effects/board.js';
 import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
 import { freePort } from '../../scripts/effects/portforward.js';
+import { isQueued } from '../../scripts/effects/outbox.js';
 import { TOKEN, learnersOf } from '../helpers/board.js';
 let board: Board | undefined;
 let world: FakeWorld | undefined;
@@ -20,15 +21,20 @@ afterEach(async () => {
 const start = (dir: string, port: number) =>
   startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port, views: { rows: (r, now) => learnerRows(r as never, now, 300_000), page: () => boardPage('en'), script: () => boardScript('en', 300_000), csv: (rows) => toCsv(rows as never) } });
 
-/** The background sender started by the last command: wait until it let go of the outbox. */
-async function senderDone(stateDir: string): Promise<void> {
-  for (let i = 0; existsSync(join(stateDir, 'outbox', '.lock')); i++) {
-    if (i > 300) throw new Error('the sender never finished');
+/** The background sender started by a command since `since` has finished a round (it writes outbox/.last-send.json). */
+async function senderDone(stateDir: string, since: number): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  for (let i = 0; ; i++) {
+    try {
+      if (JSON.parse(readFileSync(join(stateDir, 'outbox', '.last-send.json'), 'utf8')).at >= since) return;
+    } catch {
+      /* not yet */
+    }
+    if (i > 600) throw new Error('the sender never finished a round');
     await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 300));
 }
-const queued = (stateDir: string) => (existsSync(join(stateDir, 'outbox')) ? readdirSync(join(stateDir, 'outbox')).filter((f) => f.endsWith('.json')) : []);
+const queued = (stateDir: string) => (existsSync(join(stateDir, 'outbox')) ? readdirSync(join(stateDir, 'outbox')).filter(isQueued) : []);
 
 describe('workbook join (the attendee\'s side of the board)', () => {
   it('bad input: one line each, exit 2', async () => {
@@ -46,11 +52,12 @@ describe('workbook join (the attendee\'s side of the board)', () => {
     const port = await freePort();
     expect((await runCli(['join', `http://127.0.0.1:${port}`, '--token', TOKEN, '--name', 'Ann'], env)).code).toBe(0);
     const alone = await runCli(['verify', 'cluster', '--state-dir', join(world.dir, 'other-state')], env);
+    let since = Date.now();
     const joined = await runCli(['verify', 'cluster'], env);
     // the same verdict and output as without the board
     expect(joined.code).toBe(alone.code);
     expect(joined.stdout.replace(/\d+(\.\d+)? m?s/g, 'T')).toBe(alone.stdout.replace(/\d+(\.\d+)? m?s/g, 'T'));
-    await senderDone(world.stateDir);
+    await senderDone(world.stateDir, since);
     expect(queued(world.stateDir)).toHaveLength(1);
 
     board = await start(join(world.dir, 'board'), port);
@@ -61,8 +68,9 @@ describe('workbook join (the attendee\'s side of the board)', () => {
     expect(rows.map((r) => r.name)).toEqual(['Ann']);
     expect(rows[0].failing.ref).toMatch(/^cluster\//);
     // the next run's report goes on its own, in the background
+    since = Date.now();
     await runCli(['verify', 'cluster'], env);
-    await senderDone(world.stateDir);
+    await senderDone(world.stateDir, since);
     expect(queued(world.stateDir)).toEqual([]);
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(join(world.dir, 'board', 'reports.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
@@ -74,8 +82,9 @@ describe('workbook join (the attendee\'s side of the board)', () => {
     const port = await freePort();
     board = await start(join(world.dir, 'board'), port);
     await runCli(['join', `http://127.0.0.1:${port}`, '--token', 'not-the-token', '--name', 'Bo'], env);
+    const since = Date.now();
     await runCli(['verify', 'cluster'], env);
-    await senderDone(world.stateDir);
+    await senderDone(world.stateDir, since);
     expect(await learnersOf(board.url)).toEqual([]);
     expect(readdirSync(join(world.stateDir, 'outbox', 'rejected'))).toHaveLength(1);
     const leave = await runCli(['join', '--leave'], env);
