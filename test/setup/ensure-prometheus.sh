@@ -20,8 +20,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "npm test: the tests need ${missing[*]}, not installed here: installing Debian's packages now (apt-get update, apt-get install ${missing[*]}; once)…" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+for pkg in "${missing[@]}"; do
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; then
+    # without a browser only the board's page test is skipped (it says so); without Prometheus nothing can be tested
+    if [ "$pkg" = chromium ]; then echo "npm test: chromium did not install: the board's browser test will be skipped" >&2; else exit 1; fi
+  fi
+done
 # the prometheus package may start a system service; tests run their own on free ports
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 command -v prometheus >/dev/null
-[ -x /usr/bin/chromium ]
