@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readBoundedSync } from '../core/read.js';
 import { runningLab } from '../effects/embedded-state.js';
+import { readBundleRecord } from '../lab/bundle.js';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -230,16 +231,4 @@ export function parseLocalPorts(value: string | undefined): Record<EndpointName,
     ports[m[1] as EndpointName] = n;
   }
   return ports;
-}
-
-function readBundleRecord(stateDir: string, profile: string): Lab['bundle'] {
-  const f = join(stateDir, 'bundle.json');
-  if (!existsSync(f)) return undefined;
-  try {
-    const r = JSON.parse(readBoundedSync(f)) as { dir?: string; profile?: string; charts?: Record<string, string> };
-    if (r.profile !== profile || typeof r.dir !== 'string' || !r.charts) return undefined;
-    return Object.values(r.charts).every((p) => typeof p === 'string' && existsSync(p)) ? { dir: r.dir, charts: r.charts } : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -2,6 +2,8 @@
 // file of sane size. `--config /dev/zero` once grew to 16.8 GB and crashed; now it is one line.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 /** Files the workbook reads are small; a larger one (or not a regular file: /dev/zero, a FIFO) is refused with one line. */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
@@ -42,4 +44,11 @@ export function readBoundedSync(file: string, max = MAX_READ_BYTES): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A file's SHA-256 (hex), read as a stream: release archives and a classroom bundle's files are large. */
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }

@@ -3,10 +3,10 @@
 // the program kept under <state-dir>/bin/. A pinned checksum must match; where none is pinned yet, the release's own
 // checksum file is asked, and the learner is told so. Anything else (no archive for this platform, a mismatch, a
 // checksum file without the archive) is refused in one line, and nothing is kept.
-import { createHash } from 'node:crypto';
-import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { sha256File } from '../core/read.js';
 import type { Release } from '../core/model.js';
 
 /** Go's names for this machine (as release archives use them). */
@@ -47,12 +47,6 @@ async function get(url: string, what: string): Promise<Response> {
   return res;
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /** The program for this platform: from the cache, or downloaded, checked and unpacked into it. */
 export async function fetchBinary(name: string, r: Release, o: FetchOptions): Promise<string> {
   const plat = o.platform ?? platformOf();
@@ -73,7 +67,7 @@ export async function fetchBinary(name: string, r: Release, o: FetchOptions): Pr
     const res = await get(url, `${name} ${r.version}`);
     const archive = join(work, archiveName);
     writeFileSync(archive, Buffer.from(await res.arrayBuffer()));
-    const actual = await sha256Of(archive);
+    const actual = await sha256File(archive);
     const pinned = r.sha256?.[plat];
     let expected: string;
     let source: string;

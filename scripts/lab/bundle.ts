@@ -2,12 +2,12 @@
 // charts at their pinned versions (helm pull) with an index and SHA-256 checksums; `workbook prefetch --from <dir>`
 // checks and loads them (docker load, then kind load), and records the bundle so the install chapters take the
 // chart .tgz from it (no helm repo add/update). One USB stick serves a room.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Command, Lab, LabContext } from '../core/model.js';
 import { formatCommand, lastLines } from '../core/format.js';
+import { readBoundedSync, sha256File } from '../core/read.js';
 
 export const BUNDLE_SCHEMA = 'tempo-workbook/bundle@1';
 export const INDEX = 'index.json';
@@ -29,12 +29,6 @@ export const saveCommand = (ref: string, file: string): Command => ({ argv: ['do
 export const loadImageCommand = (file: string): Command => ({ argv: ['docker', 'load', '--input', file], timeoutMs: 30 * 60_000 });
 /** `helm pull CHART --repo URL --version V --destination DIR`: no `helm repo add` needed on the machine that bundles. */
 export const chartPullCommand = (chart: string, repoUrl: string, version: string, dir: string): Command => ({ argv: ['helm', 'pull', chart, '--repo', repoUrl, '--version', version, '--destination', dir], timeoutMs: 10 * 60_000 });
-
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /** What `bundle` did, for its summary. */
 export interface BundleResult {
@@ -107,3 +101,16 @@ export interface BundleRecord {
   charts: Record<string, string>;
 }
 export const bundleRecordFile = (stateDir: string) => join(stateDir, 'bundle.json');
+
+/** The record for this profile, while every chart file it names is there; else none (the charts come from their repositories). */
+export function readBundleRecord(stateDir: string, profile: string): { dir: string; charts: Record<string, string> } | undefined {
+  const f = bundleRecordFile(stateDir);
+  if (!existsSync(f)) return undefined;
+  try {
+    const r = JSON.parse(readBoundedSync(f)) as Partial<BundleRecord>;
+    if (r.profile !== profile || typeof r.dir !== 'string' || !r.charts) return undefined;
+    return Object.values(r.charts).every((p) => typeof p === 'string' && existsSync(p)) ? { dir: r.dir, charts: r.charts } : undefined;
+  } catch {
+    return undefined;
+  }
+}
