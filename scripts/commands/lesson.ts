@@ -1,8 +1,7 @@
 import { lessonText, UsageError, write, type CommandInput } from './kit.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { onPath } from '../effects/process.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -30,7 +29,7 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
 function pagerOf(env: NodeJS.ProcessEnv): string[] | undefined {
   if (env.PAGER !== undefined) return env.PAGER.trim() && env.PAGER.trim() !== 'cat' ? ['sh', '-c', env.PAGER] : undefined;
   for (const [name, ...args] of [['less', '-R', '-F', '-X'], ['more']]) {
-    if ((env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, name!)))) return [name!, ...args];
+    if (onPath(name!, env)) return [name!, ...args];
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
 // `workbook lab down`. Nothing listens anywhere but 127.0.0.1; ports are chosen free and recorded; logs and data
 // live under <state-dir>/lab/. A process is only ever signalled after its /proc/<pid>/cmdline shows it is the one
 // we started (a reused PID is never killed).
-import { alive } from './process.js';
+import { alive, onPath } from './process.js';
 import { labDir, ours, readLabState, stateFile, type LabProcess, type LabState } from './embedded-state.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,8 @@ export async function findBinary(name: 'tempo' | 'prometheus', lab: Pick<Lab, 'b
     if (!existsSync(given.path)) throw new UsageError(`${given.from} ${given.path}: no such file`);
     return given.path;
   }
-  for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) if (existsSync(join(dir, name))) return join(dir, name);
+  const found = onPath(name, env);
+  if (found) return found;
   const release = lab.profile.embedded?.[name];
   if (!release) throw new UsageError(`no ${name} program: give --${name}-bin PATH, or put ${name} on PATH (profile ${lab.profile.name} pins no release to download)`);
   const { fetchBinary } = await import('./download.js');
