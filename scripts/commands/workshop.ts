@@ -42,14 +42,14 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (!/^[A-Za-z0-9._~-]{8,200}$/.test(token)) throw new UsageError('--token: 8 to 200 letters, digits or . _ ~ -');
   const { join } = await import('node:path');
   const { startBoard } = await import('../effects/board.js');
-  const views = await import('../ui/board.js');
+  const { boardViews } = await import('../ui/board.js');
   const stuckMs = stuck * 60_000;
   const board = await startBoard({
     stateDir: join(lab.stateDir, 'board'),
     token,
     host,
     port: Number(m[2]),
-    views: { rows: (r, now) => views.learnerRows(r as never, now, stuckMs), page: () => views.boardPage(lab.lang), script: () => views.boardScript(lab.lang, stuckMs), csv: (rows) => views.toCsv(rows as never) },
+    views: boardViews(lab.lang, stuckMs),
   }).catch((err: Error) => {
     throw new UsageError(`cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
   });

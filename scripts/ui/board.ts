@@ -178,3 +178,13 @@ const es = new EventSource('/events');
 es.addEventListener('learner', (e) => { const r = JSON.parse(e.data); if (r) { rows.set(r.id, r); draw(); } });
 `;
 }
+
+/** Everything the board server shows, in one language and with one "stuck" threshold (scripts/effects/board.ts BoardViews). */
+export function boardViews(lang: Lang, stuckMs: number) {
+  return {
+    rows: (reports: StoredReport[], now: number) => learnerRows(reports, now, stuckMs),
+    page: () => boardPage(lang),
+    script: () => boardScript(lang, stuckMs),
+    csv: (rows: LearnerRow[]) => toCsv(rows),
+  };
+}

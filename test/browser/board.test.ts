@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startBoard, type Board } from '../../scripts/effects/board.js';
-import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
+import { boardViews } from '../../scripts/ui/board.js';
 import { TOKEN, post, report } from '../helpers/board.js';
 import { ROOT } from '../helpers/fakes.js';
 
@@ -21,7 +21,7 @@ const profile = mkdtempSync(join(tmpdir(), 'wb-chromium-'));
 const data = mkdtempSync(join(tmpdir(), 'wb-board-'));
 let clock = Date.parse('2026-12-02T10:00:00Z');
 const start = (port = 0) =>
-  startBoard({ stateDir: data, token: TOKEN, host: '127.0.0.1', port, now: () => clock, views: { rows: (r, now) => learnerRows(r as never, now, 5 * 60_000), page: () => boardPage('en'), script: () => boardScript('en', 5 * 60_000), csv: (rows) => toCsv(rows as never) } });
+  startBoard({ stateDir: data, token: TOKEN, host: '127.0.0.1', port, now: () => clock, views: boardViews('en', 5 * 60_000) });
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBoard, type Board } from '../../scripts/effects/board.js';
-import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
+import { boardPage, boardScript, boardViews } from '../../scripts/ui/board.js';
 import { TOKEN, learnersOf, post, report } from '../helpers/board.js';
 
 const STUCK_MS = 5 * 60_000;
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 let clock = Date.parse('2026-12-02T10:00:00Z');
 const start = (dir: string) =>
-  startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port: 0, now: () => clock, views: { rows: (r, now) => learnerRows(r as never, now, STUCK_MS), page: () => boardPage('en'), script: () => boardScript('en', STUCK_MS), csv: (rows) => toCsv(rows as never) } });
+  startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port: 0, now: () => clock, views: boardViews('en', STUCK_MS) });
 
 describe('the workshop board (HTTP)', () => {
   it('a wrong or missing token stores nothing (401); a body over 1 MiB is refused (413)', async () => {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeWorld, runCli } from '../helpers/fakes.js';
 import { startBoard, type Board } from '../../scripts/effects/board.js';
-import { boardPage, boardScript, learnerRows, toCsv } from '../../scripts/ui/board.js';
+import { boardViews } from '../../scripts/ui/board.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { isQueued } from '../../scripts/effects/outbox.js';
 import { TOKEN, learnersOf } from '../helpers/board.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const start = (dir: string, port: number) =>
-  startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port, views: { rows: (r, now) => learnerRows(r as never, now, 300_000), page: () => boardPage('en'), script: () => boardScript('en', 300_000), csv: (rows) => toCsv(rows as never) } });
+  startBoard({ stateDir: dir, token: TOKEN, host: '127.0.0.1', port, views: boardViews('en', 300_000) });
 
 /** The background sender started by a command since `since` has finished a round (it writes outbox/.last-send.json). */
 async function senderDone(stateDir: string, since: number): Promise<void> {
