@@ -221,8 +221,7 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
     const { writeReports } = await import('../ui/report.js');
     await writeReports(session, chapters, { json: flags.json }, { cwd: io.cwd, out: io.stdout, extra });
   }
-  const { jsonReport } = await import('../ui/report.js');
-  await toBoard(lab, io, jsonReport(session, chapters, extra));
+  await toBoard(lab, io, async () => (await import('../ui/report.js')).jsonReport(session, chapters, extra));
   return fixed ? 0 : 1;
 }
 

@@ -51,9 +51,9 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     write(io.stdout, `${mark} ${grade.evidence}`);
     if (grade.hint) write(io.stdout, `  ${say({ en: 'hint', 'zh-TW': '提示' }, lab.lang)}: ${say(grade.hint, lab.lang)}`);
     if (grade.right && progress.attempts.length > 1 && progress.solvedAt === progress.attempts.at(-1)!.at) write(io.stdout, say({ en: `Solved after ${progress.attempts.length} answers.`, 'zh-TW': `作答 ${progress.attempts.length} 次後解出。` }, lab.lang));
-    const body = { exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress };
-    if (flags.json) await report(flags.json as string, io, body);
-    await toBoard(lab, io, { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), ...body });
+    const body = { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress };
+    if (flags.json) await (await import('../ui/report.js')).writeReportTo('--json', flags.json as string, () => JSON.stringify(body, null, 2) + '\n', { cwd: io.cwd, out: io.stdout });
+    await toBoard(lab, io, () => body);
     if (grade.right || flags.query !== undefined) return grade.right ? 0 : 1;
     answer = undefined;
   }
@@ -72,14 +72,6 @@ async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo): Prom
   });
   await store.save();
   return { grade, progress };
-}
-
-async function report(target: string, io: MainIo, body: Record<string, unknown>): Promise<void> {
-  const text = JSON.stringify({ schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), ...body }, null, 2) + '\n';
-  if (target === '-') return void write(io.stdout, text);
-  const { writeReport } = await import('../effects/files.js');
-  const { resolve } = await import('node:path');
-  await writeReport(resolve(io.cwd, target), text);
 }
 
 async function list(lab: Lab, io: MainIo, flags: Flags, all: readonly Exercise[]): Promise<number> {

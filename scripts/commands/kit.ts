@@ -75,19 +75,22 @@ export async function finish(session: Session, chapters: readonly Chapter[], io:
     const { writeReports } = await import('../ui/report.js');
     await writeReports(session, chapters, { json: flags.json, junit: flags.junit }, { cwd: io.cwd, out: io.stdout, extra });
   }
-  const { jsonReport } = await import('../ui/report.js');
-  await toBoard(session.ctx.lab, io, jsonReport(session, chapters, extra));
+  await toBoard(session.ctx.lab, io, async () => (await import('../ui/report.js')).jsonReport(session, chapters, extra));
 }
 
-/** After `workbook join`: the report goes to the board in the background (queued first; never waited for). */
-export async function toBoard(lab: Lab, io: MainIo, report: Record<string, unknown>): Promise<void> {
+/**
+ * After `workbook join`: the report goes to the board in the background (queued first; never waited for). It is
+ * built only then: a learner who joined no board pays nothing for it.
+ */
+export async function toBoard(lab: Lab, io: MainIo, report: () => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<void> {
   const { readJoined, queueReport } = await import('../effects/outbox.js');
-  if (!readJoined(lab.stateDir)) return;
+  const joined = readJoined(lab.stateDir);
+  if (!joined) return;
   // no secret ever leaves: with --show-secrets a report may hold a password, so it is not sent
   if (lab.showSecrets) return void write(io.stderr, 'note: not sent to the workshop board: --show-secrets puts passwords into the report');
   const { ROOT } = await import('../core/paths.js');
   const { join } = await import('node:path');
-  await queueReport(lab.stateDir, report, join(ROOT, 'dist/scripts/cli.js'), io.env).catch((err: Error) => write(io.stderr, `note: the report for the board was not queued: ${err.message}`));
+  await queueReport(lab.stateDir, joined, await report(), join(ROOT, 'dist/scripts/cli.js'), io.env).catch((err: Error) => write(io.stderr, `note: the report for the board was not queued: ${err.message}`));
 }
 
 export const reportOnStdout = (flags: Flags) => flags.json === '-' || flags.junit === '-';

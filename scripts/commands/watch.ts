@@ -191,11 +191,7 @@ export async function run(input: CommandInput): Promise<number> {
         // in the board's order, each through its chapter in the one run loop
         await runCheckList(session, t.items);
         // a round that changed a state goes to the workshop board (after `workbook join`), in the background
-        if (changedThisRound) {
-          const { jsonReport } = await import('../ui/report.js');
-          const chapters = [...new Set(t.items.map((i) => i.chapter))];
-          await toBoard(lab, io, jsonReport(session, chapters));
-        }
+        if (changedThisRound) await toBoard(lab, io, async () => (await import('../ui/report.js')).jsonReport(session, [...new Set(t.items.map((i) => i.chapter))]));
         if (io.signal?.aborted || goOn) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, intervalMs);

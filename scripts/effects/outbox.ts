@@ -38,10 +38,8 @@ export async function saveJoined(stateDir: string, j: Joined): Promise<void> {
   await writeAtomic(joinedFile(stateDir), JSON.stringify(j, null, 2) + '\n', 0o600);
 }
 
-/** Queue a report (when joined) and start the sender in the background; returns at once. */
-export async function queueReport(stateDir: string, report: Record<string, unknown>, cli: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const j = readJoined(stateDir);
-  if (!j) return false;
+/** Queue a report for the board joined and start the sender in the background; returns at once. */
+export async function queueReport(stateDir: string, j: Joined, report: Record<string, unknown>, cli: string, env: NodeJS.ProcessEnv): Promise<void> {
   const dir = outboxDir(stateDir);
   mkdirSync(dir, { recursive: true });
   const id = randomUUID();
@@ -49,7 +47,6 @@ export async function queueReport(stateDir: string, report: Record<string, unkno
   const child = spawn(process.execPath, [cli, 'workshop', 'send', '--state-dir', stateDir], { detached: true, stdio: 'ignore', env });
   child.on('error', () => {});
   child.unref();
-  return true;
 }
 
 export interface SendResult {

@@ -122,16 +122,15 @@ export async function writeReports(session: Session, chapters: readonly Chapter[
     ['--json', files.json, () => JSON.stringify(jsonReport(session, chapters, o.extra), null, 2) + '\n'],
     ['--junit', files.junit, () => junitReport(session, chapters)],
   ];
-  for (const [flag, file, text] of texts) {
-    if (!file) continue;
-    if (file === '-') {
-      o.out.write(text());
-      continue;
-    }
-    try {
-      await writeReport(resolve(o.cwd, file), text());
-    } catch (err) {
-      throw new UsageError(`cannot write report ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+  for (const [flag, file, text] of texts) if (file) await writeReportTo(flag, file, text, o);
+}
+
+/** One report to its target: `-` is `out`; a file is written whole, atomically; a write that fails is one line, exit 2. */
+export async function writeReportTo(flag: string, file: string, text: () => string, o: { cwd: string; out: NodeJS.WritableStream }): Promise<void> {
+  if (file === '-') return void o.out.write(text());
+  try {
+    await writeReport(resolve(o.cwd, file), text());
+  } catch (err) {
+    throw new UsageError(`cannot write report ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
