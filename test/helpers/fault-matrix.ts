@@ -172,7 +172,8 @@ export async function runFaultRow(row: FaultRow, urls: Partial<Record<UrlName, s
   return { items: Object.fromEntries(session.items.map((i) => [`${i.chapter.id}/${i.id}`, i.result])), wallMs };
 }
 
-async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+/** Ask until `fn` gives a value (its errors count as not yet), every 500 ms, for at most `ms`. */
+export async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {

@@ -9,8 +9,8 @@ import { startTempo, tempoBinary, type RealTempo } from '../helpers/real-tempo.j
 import { startTraffic } from '../helpers/real-lab.js';
 import { startGrafanaServer, type GrafanaServer } from '../helpers/grafana-server.js';
 import { testContext, testLab } from '../helpers/context.js';
-import { waitForData } from '../helpers/fault-matrix.js';
-import { FakeWorld, ROOT, runCli } from '../helpers/fakes.js';
+import { poll, waitForData } from '../helpers/fault-matrix.js';
+import { FakeWorld, ROOT, runCli, waitFor } from '../helpers/fakes.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FakeTtyIn, FakeTtyOut, KEY, typeWhen } from '../helpers/tty.js';
@@ -47,15 +47,12 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
     ctx = await testContext(testLab({ urls: { tempo: tempo.url, prometheus: prom.url, grafana: grafana.url }, timeoutMs: 30_000 }));
     // a trace is searchable once its ingester has cut it (some seconds after its last span): wait for the
     // exercises' window (ending ten seconds ago) to hold each template's traces
-    const w = () => traceWindow(Date.now());
     for (const q of ['{ span.http.status_code = 403 }', '{ resource.service.name = "cart-service" }', '{ resource.service.name = "postgres" }']) {
-      for (let i = 0; ; i++) {
-        const { start, end } = w();
+      await poll(`a trace for ${q} in the exercises' window`, 60_000, async () => {
+        const { start, end } = traceWindow(Date.now());
         const r = await fetch(`${tempo.url}/api/search?${new URLSearchParams({ q, start: String(start), end: String(end), limit: '5' })}`);
-        if (((await r.json()) as { traces?: unknown[] }).traces?.length) break;
-        if (i > 120) throw new Error(`no trace for ${q} in the exercises' window after 60 s`);
-        await new Promise((res) => setTimeout(res, 500));
-      }
+        return ((await r.json()) as { traces?: unknown[] }).traces?.length ? true : undefined;
+      });
     }
   }, 180_000);
   afterAll(async () => {
@@ -158,9 +155,9 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       let out = '';
       watch.stdout!.on('data', (b) => (out += String(b)));
       const exited = new Promise<number | null>((r) => watch.on('exit', r));
-      await waitUntil(() => out.includes('watching exercise calls-per-service'));
+      await waitFor('the watch to start', () => out.includes('watching exercise calls-per-service'), 30_000);
       expect((await runCli(['exercise', 'calls-per-service', ...urls, '--query', 'sum(rate(traces_spanmetrics_calls_total[5m]))'], env)).code).toBe(1);
-      await waitUntil(() => out.includes('✖ sum(rate(traces_spanmetrics_calls_total[5m])) — your result has 1 series without a service label'));
+      await waitFor('the wrong answer on the watch', () => out.includes('✖ sum(rate(traces_spanmetrics_calls_total[5m])) — your result has 1 series without a service label'), 30_000);
       expect((await runCli(['exercise', 'calls-per-service', ...urls, '--query', 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))'], env)).code).toBe(0);
       expect(await exited).toBe(0);
       expect(out).toMatch(/✔ sum by \(service\) \(rate\(traces_spanmetrics_calls_total\[5m\]\)\) — right: /);
@@ -170,10 +167,3 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
     }
   });
 });
-
-async function waitUntil(ok: () => boolean): Promise<void> {
-  for (let i = 0; !ok(); i++) {
-    if (i > 300) throw new Error('waited 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

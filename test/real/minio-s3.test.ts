@@ -11,6 +11,7 @@ import { freePort } from '../../scripts/effects/portforward.js';
 import { ROOT } from '../helpers/fakes.js';
 import { startTempo, tempoBinary, type RealTempo } from '../helpers/real-tempo.js';
 import { startTraffic } from '../helpers/real-lab.js';
+import { poll } from '../helpers/fault-matrix.js';
 
 const S3 = join(ROOT, 'dist/s3-server');
 const found = tempoBinary();
@@ -24,16 +25,6 @@ afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
 });
 
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 describe.skipIf(!!why)('the MinIO profile\'s s3 block on a real Tempo 2.2.2 (an S3-compatible server on 127.0.0.1)', () => {
   it('a trace is still found after the ingester flushed it, by a Tempo that holds nothing of its own', async () => {
     // the overlay as the profile lays it: bucket, keys and insecure from the file; only the address is this machine's
@@ -41,19 +32,19 @@ describe.skipIf(!!why)('the MinIO profile\'s s3 block on a real Tempo 2.2.2 (an 
     const port = await freePort();
     const s3 = spawn(S3, ['-listen', `127.0.0.1:${port}`, '-bucket', String(v.storage.trace.s3.bucket)], { stdio: 'ignore' });
     procs.push(s3);
-    await until('the S3 server answers', 10_000, async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined));
+    await poll('the S3 server answers', 10_000, async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined));
     const s3block = { ...v.storage.trace.s3, endpoint: `127.0.0.1:${port}` };
 
     const first = await startTempo({ s3: s3block, fastFlush: true });
     tempos.push(first);
     const traffic = startTraffic(first.otlpUrl, { rate: 5 });
-    const id = await until('a searchable trace', 60_000, async () => {
+    const id = await poll('a searchable trace', 60_000, async () => {
       const r = (await (await fetch(`${first.url}/api/search?limit=1&start=${Math.floor(Date.now() / 1000) - 600}&end=${Math.floor(Date.now() / 1000)}`)).json()) as { traces?: { traceID: string }[] };
       return r.traces?.[0]?.traceID;
     });
     await traffic.stop();
     // the ingester cut and flushed a block: the bucket holds its objects
-    const listing = await until('a block in the bucket', 60_000, async () => {
+    const listing = await poll('a block in the bucket', 60_000, async () => {
       const body = await (await fetch(`http://127.0.0.1:${port}/${v.storage.trace.s3.bucket}?list-type=2`)).text();
       return /meta\.json/.test(body) ? body : undefined;
     });
@@ -63,7 +54,7 @@ describe.skipIf(!!why)('the MinIO profile\'s s3 block on a real Tempo 2.2.2 (an 
     // a new Tempo, empty local folders: only the object store can answer (the blocklist is polled at start)
     const second = await startTempo({ s3: s3block });
     tempos.push(second);
-    const trace = await until('the trace, read from the object store', 60_000, async () => {
+    const trace = await poll('the trace, read from the object store', 60_000, async () => {
       const r = await fetch(`${second.url}/api/traces/${id}`);
       return r.status === 200 ? ((await r.json()) as { batches: unknown[] }) : undefined;
     });
