@@ -84,7 +84,13 @@ export async function finish(session: Session, chapters: readonly Chapter[], io:
  */
 export async function toBoard(lab: Lab, io: MainIo, report: () => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<void> {
   const { readJoined, queueReport } = await import('../effects/outbox.js');
-  const joined = readJoined(lab.stateDir);
+  let joined;
+  try {
+    joined = readJoined(lab.stateDir);
+  } catch (err) {
+    // a broken board.json never fails the learner's run: it is said, and nothing is queued
+    return void write(io.stderr, `note: not sent to the workshop board: ${(err as Error).message}`);
+  }
   if (!joined) return;
   // no secret ever leaves: with --show-secrets a report may hold a password, so it is not sent
   if (lab.showSecrets) return void write(io.stderr, 'note: not sent to the workshop board: --show-secrets puts passwords into the report');

@@ -1,5 +1,18 @@
 import { UsageError, say, write, type CommandInput } from './kit.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
+import { TOKEN_RULE, TOKEN_RULE_WORDS } from '../effects/outbox.js';
+
+/** The URLs this machine answers on (every interface's address but loopback's), for a board bound to all of them. */
+async function reachableUrls(url: string, host: string): Promise<string[]> {
+  const { networkInterfaces } = await import('node:os');
+  const port = new URL(url).port;
+  const v6 = host === '::';
+  const out = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && (a.family === 'IPv4' || (v6 && !a.address.startsWith('fe80'))))
+    .map((a) => (a!.family === 'IPv6' ? `http://[${a!.address}]:${port}` : `http://${a!.address}:${port}`));
+  return out.length ? out : [url];
+}
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -30,18 +43,19 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     write(io.stdout, say({ en: `sent ${r.sent}, set aside ${r.rejected} (refused by the board)${r.waiting ? `; the rest waits: ${r.waiting}` : ''}`, 'zh-TW': `已送出 ${r.sent} 份，擱置 ${r.rejected} 份（看板拒收）${r.waiting ? `；其餘等待中：${r.waiting}` : ''}` }, lab.lang));
     return r.waiting ? 1 : 0;
   }
-  const listen = (flags.listen as string | undefined) ?? '127.0.0.1:8787';
+  const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  const listen = str(flags.listen) ?? '127.0.0.1:8787';
   const m = /^(.+):(\d{1,5})$/.exec(listen);
   if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen ${listen}: give HOST:PORT (e.g. 127.0.0.1:8787)`);
   const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
-  const stuckRaw = (flags['stuck-minutes'] as string | undefined) ?? '5';
+  const stuckRaw = str(flags['stuck-minutes']) ?? '5';
   const stuck = Number(stuckRaw);
-  if (!Number.isFinite(stuck) || stuck <= 0) throw new UsageError(`--stuck-minutes ${stuckRaw}: give a number of minutes above 0`);
+  if (!Number.isFinite(stuck) || stuck <= 0 || stuck > 24 * 60) throw new UsageError(`--stuck-minutes ${stuckRaw}: give a number of minutes above 0 (at most a day)`);
   const { randomBytes } = await import('node:crypto');
-  const token = (flags.token as string | undefined) ?? randomBytes(12).toString('hex');
-  if (!/^[A-Za-z0-9._~-]{8,200}$/.test(token)) throw new UsageError('--token: 8 to 200 letters, digits or . _ ~ -');
+  const token = str(flags.token) ?? randomBytes(12).toString('hex');
+  if (!TOKEN_RULE.test(token)) throw new UsageError(`--token: ${TOKEN_RULE_WORDS}`);
   const { join } = await import('node:path');
-  const { startBoard } = await import('../effects/board.js');
+  const { startBoard, isLoopback, BoardStoreError } = await import('../effects/board.js');
   const { boardViews } = await import('../ui/board.js');
   const stuckMs = stuck * 60_000;
   const board = await startBoard({
@@ -51,13 +65,18 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     port: Number(m[2]),
     views: boardViews(lab.lang, stuckMs),
   }).catch((err: Error) => {
+    // the store's problems (a folder in use, a store that is not a file, a disk that refuses) say so as they are
+    if (err instanceof BoardStoreError || (err as { exitCode?: number }).exitCode) throw err;
     throw new UsageError(`cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
   });
-  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
-  if (!loopback) write(io.stdout, t(`⚠ LISTENING ON ${host}, NOT ONLY THIS MACHINE: anyone on this network can open the board; only holders of the token can post to it.`, `⚠ 正在 ${host} 上監聽，不只是本機：這個網路上的任何人都能開啟看板；只有持有權杖的人能送出報告。`));
+  if (!isLoopback(host)) write(io.stdout, t(`⚠ LISTENING ON ${host}, NOT ONLY THIS MACHINE: anyone on this network can open the board; only holders of the token can post to it.`, `⚠ 正在 ${host} 上監聽，不只是本機：這個網路上的任何人都能開啟看板；只有持有權杖的人能送出報告。`));
+  if (board.skipped) write(io.stdout, t(`(${board.skipped} line(s) of the store did not parse and were skipped)`, `（資料檔中有 ${board.skipped} 行無法解析，已略過）`));
   write(io.stdout, t(`The board: ${board.url}/  (its data: ${join(lab.stateDir, 'board')})`, `看板：${board.url}/　（資料位置：${join(lab.stateDir, 'board')}）`));
-  write(io.stdout, t(`Attendees join with:\n  workbook join ${board.url} --token ${token} --name "<their name>"`, `學員以此加入：\n  workbook join ${board.url} --token ${token} --name "<姓名>"`));
+  // an address that means "every interface" cannot be joined: the machine's own addresses can
+  const urls = host === '0.0.0.0' || host === '::' ? await reachableUrls(board.url, host) : [board.url];
+  const lines = urls.map((u) => `  workbook join ${u} --token ${token} --name "${lab.lang === 'zh-TW' ? '<姓名>' : '<their name>'}"`).join('\n');
+  write(io.stdout, t(`Attendees join with:\n${lines}`, `學員以此加入：\n${lines}`));
   write(io.stdout, t('Ctrl-C stops the board (its data stays).', 'Ctrl-C 會停止看板（資料會保留）。'));
   await new Promise<void>((resolve) => (io.signal?.aborted ? resolve() : io.signal?.addEventListener('abort', () => resolve(), { once: true })));
   await board.close();

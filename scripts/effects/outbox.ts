@@ -3,34 +3,60 @@
 // refusing never slows, fails or changes the learner's run. A report leaves the outbox only once the board stored
 // it (or already had it: every report carries an id the board stores once), so none is lost and none is stored
 // twice; one the board refuses for good (401, 413, 400) is set aside in outbox/rejected/, not retried forever.
+//
+// Delivered means the board said so: a 2xx answer whose JSON names this report's id as stored (or already stored).
+// A redirect is not followed (a POST that lands on a page as a GET is not a delivery), a captive portal's HTML 200
+// is not an acknowledgement, and an answer larger than an acknowledgement can be is an error, read no further.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive } from './process.js';
+import { z } from 'zod';
 import { writeAtomic } from './files.js';
+import { readBoundedSync } from '../core/read.js';
+import { WorkbookError } from '../core/errors.js';
+import { LockHeld, takeLock } from './lock.js';
 
-export interface Joined {
-  url: string;
-  token: string;
-  name: string;
+/** The board's token rule (`workshop serve --token`), applied by `join` too: a token the board can never accept is refused up front. */
+export const TOKEN_RULE = /^[A-Za-z0-9._~-]{8,200}$/;
+export const TOKEN_RULE_WORDS = '8 to 200 letters, digits or . _ ~ -';
+
+/** `<state-dir>/board.json`: the board this workbook joined. */
+export const JoinedSchema = z.object({
+  url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http:// or https://'),
+  token: z.string().regex(TOKEN_RULE),
+  name: z.string().min(1).max(80),
   /** this learner, for the board (two attendees may share a name) */
-  id: string;
-}
+  id: z.string().min(1).max(80),
+});
+export type Joined = z.infer<typeof JoinedSchema>;
+
+/** The board's acknowledgement of one report (scripts/effects/board.ts). */
+const AckSchema = z.object({ id: z.string(), stored: z.boolean() });
+/** An acknowledgement is a few dozen bytes: more is not one. */
+const MAX_ACK = 64 * 1024;
 
 export const joinedFile = (stateDir: string) => join(stateDir, 'board.json');
 /** A queued report's file name: when it was queued (sorts oldest first), and its id. */
 export const isQueued = (f: string) => /^\d{15}-[0-9a-f-]{36}\.json$/.test(f);
 export const outboxDir = (stateDir: string) => join(stateDir, 'outbox');
 
+/** The board joined; none when not joined. A board.json that cannot be read or parsed is one line naming it. */
 export function readJoined(stateDir: string): Joined | undefined {
+  const file = joinedFile(stateDir);
+  if (!existsSync(file)) return undefined;
+  let value: unknown;
   try {
-    const j = JSON.parse(readFileSync(joinedFile(stateDir), 'utf8')) as Joined;
-    return j && typeof j.url === 'string' && typeof j.token === 'string' && typeof j.name === 'string' && typeof j.id === 'string' ? j : undefined;
-  } catch {
-    return undefined;
+    value = JSON.parse(readBoundedSync(file, 64 * 1024));
+  } catch (err) {
+    throw new WorkbookError(`${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'not JSON'}): join the board again, or \`workbook join --leave\``, { exitCode: 2, final: true });
   }
+  const r = JoinedSchema.safeParse(value);
+  if (!r.success) throw new WorkbookError(`${file}: ${r.error.issues[0]!.path.join('.') || 'the file'} ${r.error.issues[0]!.message}: join the board again, or \`workbook join --leave\``, { exitCode: 2, final: true });
+  return r.data;
 }
+
+
 
 export async function saveJoined(stateDir: string, j: Joined): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
@@ -56,50 +82,104 @@ export interface SendResult {
   waiting?: string;
 }
 
+/** What posting one report came to. */
+type Posted = { kind: 'delivered' } | { kind: 'refused'; status: number } | { kind: 'wait'; why: string };
+
+/** Post one report; delivered only on the board's own acknowledgement of its id. */
+async function postOne(j: Joined, id: string, body: string, timeoutMs: number): Promise<Posted> {
+  let res: Response;
+  try {
+    res = await fetch(`${j.url.replace(/\/+$/, '')}/api/reports`, { method: 'POST', redirect: 'manual', headers: { authorization: `Bearer ${j.token}`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return { kind: 'wait', why: `the board at ${j.url} did not answer (${cause?.code ?? cause?.message ?? (err as Error).name})` };
+  }
+  const text = await boundedText(res, MAX_ACK).catch(() => undefined);
+  if (res.status >= 300 && res.status < 400) return { kind: 'wait', why: `${j.url} answered with a redirect (HTTP ${res.status}${res.headers.get('location') ? ` to ${res.headers.get('location')}` : ''}): not the board, or not its address; nothing is counted as sent` };
+  if (res.status === 400 || res.status === 401 || res.status === 413) return { kind: 'refused', status: res.status };
+  if (res.status < 200 || res.status >= 300) return { kind: 'wait', why: `the board answered HTTP ${res.status}` };
+  if (text === undefined) return { kind: 'wait', why: `${j.url} answered HTTP ${res.status} with more than an acknowledgement (over ${MAX_ACK / 1024} KiB): not the board` };
+  let ack: unknown;
+  try {
+    ack = JSON.parse(text);
+  } catch {
+    ack = undefined;
+  }
+  const a = AckSchema.safeParse(ack);
+  if (!a.success || a.data.id !== id) return { kind: 'wait', why: `${j.url} answered HTTP ${res.status} but not as the board does (no acknowledgement of report ${id}${/^\s*</.test(text) ? ': an HTML page, perhaps a captive portal' : ''})` };
+  return { kind: 'delivered' };
+}
+
+/** A response's body as text, or an error once it passes `max` bytes (the rest is not read). */
+async function boundedText(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new Error('too large');
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+const QueuedSchema = z.object({ id: z.string().min(1).max(80) }).passthrough();
+
 /** Post every queued report, oldest first; one sender at a time (a lock with its PID). */
 export async function sendQueued(stateDir: string, o: { timeoutMs?: number } = {}): Promise<SendResult> {
   const j = readJoined(stateDir);
   const dir = outboxDir(stateDir);
   const result: SendResult = { sent: 0, rejected: 0 };
   if (!j || !existsSync(dir)) return result;
-  const lock = join(dir, '.lock');
+  if (!statSync(dir).isDirectory()) throw new WorkbookError(`${dir} (the outbox) is not a folder: remove it, or \`workbook join --leave\``, { exitCode: 2, final: true });
+  let release: () => Promise<void>;
   try {
-    writeFileSync(lock, String(process.pid), { flag: 'wx' });
-  } catch {
-    const holder = Number(readFileSync(lock, 'utf8'));
-    if (holder > 0 && alive(holder)) return { ...result, waiting: `another sender (PID ${holder}) is at work` };
-    rmSync(lock, { force: true });
-    return sendQueued(stateDir, o);
+    release = await takeLock(join(dir, '.lock'), { what: 'the outbox', waitMs: 0 });
+  } catch (err) {
+    if (err instanceof LockHeld) return { ...result, waiting: `another sender (PID ${err.holder}) is at work` };
+    throw err;
   }
+  const setAside = (f: string) => {
+    mkdirSync(join(dir, 'rejected'), { recursive: true });
+    renameSync(join(dir, f), join(dir, 'rejected', f));
+    result.rejected++;
+  };
   try {
     for (const f of readdirSync(dir).filter(isQueued).sort()) {
       const file = join(dir, f);
-      const body = readFileSync(file, 'utf8');
-      let status: number;
+      let body: string;
+      let id: string;
       try {
-        const res = await fetch(`${j.url.replace(/\/+$/, '')}/api/reports`, { method: 'POST', headers: { authorization: `Bearer ${j.token}`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-      } catch (err) {
-        result.waiting = `the board at ${j.url} did not answer (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`;
-        break;
+        body = readBoundedSync(file, 2 * 1024 * 1024);
+        id = QueuedSchema.parse(JSON.parse(body)).id;
+      } catch {
+        // not a report this workbook queued (or cut short): never sent, kept aside for a look
+        setAside(f);
+        continue;
       }
-      if (status >= 200 && status < 300) {
+      const posted = await postOne(j, id, body, o.timeoutMs ?? 10_000);
+      if (posted.kind === 'delivered') {
         rmSync(file, { force: true });
         result.sent++;
-      } else if (status === 400 || status === 401 || status === 413) {
-        mkdirSync(join(dir, 'rejected'), { recursive: true });
-        renameSync(file, join(dir, 'rejected', f));
-        result.rejected++;
-      } else {
-        result.waiting = `the board answered HTTP ${status}`;
+      } else if (posted.kind === 'refused') setAside(f);
+      else {
+        result.waiting = posted.why;
         break;
       }
     }
   } finally {
     // what this round did, for `workshop send`'s caller and the tests: the event "the sender is done"
-    writeFileSync(join(dir, '.last-send.json'), JSON.stringify({ at: Date.now(), ...result }) + '\n');
-    rmSync(lock, { force: true });
+    try {
+      writeFileSync(join(dir, '.last-send.json'), JSON.stringify({ at: Date.now(), ...result }) + '\n');
+    } finally {
+      await release();
+    }
   }
   return result;
 }

@@ -1,41 +1,10 @@
 // What the instructor's board shows, from the reports attendees' workbooks sent (report@2 and exercise@1): one row
 // per attendee (the chapter reached, the check that fails or is blocked now with its evidence and hint, hints used,
-// exercises and challenges done with their times, stuck or not), a summary line, and the page itself. The page
+// exercises and challenges done with their times, stuck or not), a summary line, and the page itself. Rows are
+// drawn from what the board folded of each attendee's reports, every value of which the schema bounded. The page
 // puts every value into the DOM as text (textContent), never as markup: a name like <img onerror=…> stays inert.
 import type { Lang, Text } from '../core/text.js';
-
-export interface Learner {
-  id: string;
-  name: string;
-}
-
-interface ReportItem {
-  id: string;
-  status: string;
-  evidence?: string;
-  hint?: Text;
-}
-interface ReportChapter {
-  number: number;
-  id: string;
-  state: string;
-  items?: ReportItem[];
-}
-interface Progress {
-  solvedAt?: string;
-  timeToSolveMs?: number;
-  status?: string;
-  timeToFixMs?: number;
-  hintsUsed?: number;
-}
-
-/** A stored report (scripts/effects/board.ts), its report read as the workbook writes it. */
-export interface StoredReport {
-  id: string;
-  at: string;
-  learner: Learner;
-  report: { schema?: string; chapters?: ReportChapter[]; challenges?: Record<string, Progress>; exercises?: Record<string, Progress>; exercise?: string; right?: boolean; progress?: Progress };
-}
+import type { BoardHint, LearnerState } from '../core/board-report.js';
 
 export interface LearnerRow {
   id: string;
@@ -44,59 +13,34 @@ export interface LearnerRow {
   /** the highest chapter number that passed */
   chapterReached: number | null;
   /** the check that fails or is blocked in the latest report, if any */
-  failing: { ref: string; status: string; evidence: string; hint?: Text; since: string } | null;
+  failing: { ref: string; status: string; evidence: string; hint?: BoardHint; since: string } | null;
   stuck: boolean;
   hintsUsed: number;
   exercises: { id: string; timeToSolveMs?: number }[];
   challenges: { id: string; timeToFixMs?: number; hintsUsed: number }[];
 }
 
-/** Every attendee's row, from their reports in the order they arrived. */
-export function learnerRows(reports: StoredReport[], now: number, stuckMs: number): LearnerRow[] {
-  const by = new Map<string, StoredReport[]>();
-  for (const r of reports) by.set(r.learner.id, [...(by.get(r.learner.id) ?? []), r]);
-  return [...by.values()].map((rs) => {
-    const last = rs.at(-1)!;
-    let reached: number | null = null;
-    let failing: LearnerRow['failing'] = null;
-    const exercises = new Map<string, Progress>();
-    let challenges: Record<string, Progress> = {};
-    for (const r of rs) {
-      const chapters = r.report.chapters ?? [];
-      for (const c of chapters) if (c.state === 'passed' && (reached === null || c.number > reached)) reached = c.number;
-      if (chapters.length) {
-        // the first check that fails or is blocked now; "since" carries over while it is the same one
-        const bad = chapters.flatMap((c) => (c.items ?? []).filter((i) => i.status === 'failed' || i.status === 'blocked').map((i) => ({ c, i })))[0];
-        if (!bad) failing = null;
-        else {
-          const ref = `${bad.c.id}/${bad.i.id}`;
-          const prev = failing as LearnerRow['failing'];
-          failing = { ref, status: bad.i.status, evidence: bad.i.evidence ?? '', ...(bad.i.hint ? { hint: bad.i.hint } : {}), since: prev?.ref === ref ? prev.since : r.at };
-        }
-      }
-      for (const [id, p] of Object.entries(r.report.exercises ?? {})) exercises.set(id, p);
-      if (r.report.exercise && r.report.progress) exercises.set(r.report.exercise, r.report.progress);
-      if (r.report.challenges) challenges = r.report.challenges;
-    }
-    return {
-      id: last.learner.id,
-      name: last.learner.name,
-      lastSeen: last.at,
-      chapterReached: reached,
-      failing,
-      stuck: !!failing && now - Date.parse(failing.since) > stuckMs,
-      hintsUsed: Object.values(challenges).reduce((n, c) => n + (c.hintsUsed ?? 0), 0),
-      exercises: [...exercises.entries()].filter(([, p]) => p.solvedAt).map(([id, p]) => ({ id, ...(p.timeToSolveMs !== undefined ? { timeToSolveMs: p.timeToSolveMs } : {}) })),
-      challenges: Object.entries(challenges).filter(([, c]) => c.status === 'fixed').map(([id, c]) => ({ id, ...(c.timeToFixMs !== undefined ? { timeToFixMs: c.timeToFixMs } : {}), hintsUsed: c.hintsUsed ?? 0 })),
-    };
-  });
+/** An attendee's row, from what the board folded of their reports (scripts/core/board-report.ts foldReport). */
+export function rowOf(s: LearnerState, now: number, stuckMs: number): LearnerRow {
+  const challenges = Object.entries(s.challenges);
+  return {
+    id: s.id,
+    name: s.name,
+    lastSeen: s.lastSeen,
+    chapterReached: s.reached,
+    failing: s.failing,
+    stuck: !!s.failing && now - Date.parse(s.failing.since) > stuckMs,
+    hintsUsed: challenges.reduce((n, [, c]) => n + (c.hintsUsed ?? 0), 0),
+    exercises: Object.entries(s.exercises).filter(([, p]) => p.solvedAt).map(([id, p]) => ({ id, ...(p.timeToSolveMs !== undefined ? { timeToSolveMs: p.timeToSolveMs } : {}) })),
+    challenges: challenges.filter(([, c]) => c.status === 'fixed').map(([id, c]) => ({ id, ...(c.timeToFixMs !== undefined ? { timeToFixMs: c.timeToFixMs } : {}), hintsUsed: c.hintsUsed ?? 0 })),
+  };
 }
 
 /** For after the class: one line per attendee (RFC 4180 quoting; a leading = + - @ is quoted away from spreadsheets' formulas). */
 export function toCsv(rows: LearnerRow[]): string {
   const q = (v: unknown) => {
     let s = String(v ?? '');
-    if (/^[=+\-@]/.test(s)) s = `'${s}`;
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const head = ['name', 'chapter_reached', 'failing_check', 'failing_evidence', 'stuck', 'hints_used', 'exercises_solved', 'challenges_fixed', 'last_seen'];
@@ -167,7 +111,8 @@ function draw() {
     return tr;
   }));
   const counts = {};
-  for (const r of rows.values()) for (let n = 0; n <= (r.chapterReached ?? -1); n++) counts[n] = (counts[n] || 0) + 1;
+  // a chapter number is two digits at most (the board's schema holds it so; the page does not trust that alone)
+  for (const r of rows.values()) { const top = Number.isInteger(r.chapterReached) ? Math.min(99, r.chapterReached) : -1; for (let n = 0; n <= top; n++) counts[n] = (counts[n] || 0) + 1; }
   document.getElementById('summary').textContent = rows.size + ' ' + L.attendees + ' · ' + L.passedEach + ': ' + Object.keys(counts).map((n) => n + ': ' + counts[n]).join(', ');
 }
 // "stuck" grows with time, not only with reports: the rows are read again every 15 s
@@ -182,7 +127,7 @@ es.addEventListener('learner', (e) => { const r = JSON.parse(e.data); if (r) { r
 /** Everything the board server shows, in one language and with one "stuck" threshold (scripts/effects/board.ts BoardViews). */
 export function boardViews(lang: Lang, stuckMs: number) {
   return {
-    rows: (reports: StoredReport[], now: number) => learnerRows(reports, now, stuckMs),
+    row: (state: LearnerState, now: number) => rowOf(state, now, stuckMs),
     page: () => boardPage(lang),
     script: () => boardScript(lang, stuckMs),
     csv: (rows: LearnerRow[]) => toCsv(rows),

@@ -42,7 +42,7 @@ describe('the workshop board (HTTP)', () => {
     expect((await post(board.url, { id: 'a1', learner: { id: 'a', name: 'Ann' }, report: report() })).status).toBe(201);
     expect((await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).status).toBe(201);
     // the same report sent again (its answer was lost): stored once
-    expect(await (await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).json()).toEqual({ stored: false, duplicate: true });
+    expect(await (await post(board.url, { id: 'b1', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).json()).toEqual({ id: 'b1', stored: false, duplicate: true });
     clock += 6 * 60_000;
     expect((await post(board.url, { id: 'b2', learner: { id: 'b', name: '<img src=x onerror=alert(1)>' }, report: report(stuckOne) })).status).toBe(201);
     const learners = await learnersOf(board.url);

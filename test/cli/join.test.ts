@@ -42,8 +42,17 @@ describe('workbook join (the attendee\'s side of the board)', () => {
     const env = world.env({ CI: 'true' });
     expect((await runCli(['join', 'not a url', '--token', 'x', '--name', 'A'], env)).stderr.trim()).toBe('error: "not a url" is not a URL (the instructor\'s board, e.g. http://192.168.1.10:8787)');
     expect((await runCli(['join', 'http://127.0.0.1:1', '--name', 'A'], env)).stderr.trim()).toBe('error: --token: the token the instructor gave is needed');
-    const r = await runCli(['join', 'http://127.0.0.1:1', '--token', 'x', '--name', 'A\u0007'], env);
+    const r = await runCli(['join', 'http://127.0.0.1:1', '--token', TOKEN, '--name', 'A\u0007'], env);
     expect([r.code, r.stderr.trim()]).toEqual([2, 'error: --name: at most 80 characters, no control characters']);
+    // a name the board would show reversed or with invisible characters
+    const rtl = await runCli(['join', 'http://127.0.0.1:1', '--token', TOKEN, '--name', 'Ann\u202egnp.exe'], env);
+    expect([rtl.code, rtl.stderr.trim()]).toEqual([2, 'error: --name: no direction marks or invisible characters (the board shows names as written)']);
+    // tokens the board can never accept are refused before anything is saved
+    for (const bad of ['short', 'bad token\nx']) {
+      const t = await runCli(['join', 'http://127.0.0.1:1', '--token', bad, '--name', 'A'], env);
+      expect([t.code, t.stderr.trim()]).toEqual([2, "error: --token: not a token a board gives (8 to 200 letters, digits or . _ ~ -): copy it again from the instructor's screen"]);
+    }
+    expect(existsSync(join(world.stateDir, 'board.json'))).toBe(false);
   });
 
   it('the board down: the run is as it would be, the report waits; the board back: it arrives once', async () => {
