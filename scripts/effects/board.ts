@@ -59,6 +59,8 @@ export interface Board {
   url: string;
   /** lines of the store skipped on start (they did not parse) */
   skipped: number;
+  /** how many /events clients are connected */
+  liveClients(): number;
   close(): Promise<void>;
 }
 
@@ -382,6 +384,7 @@ export async function startBoard(o: BoardOptions): Promise<Board> {
     server,
     url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
     skipped: store.skipped,
+    liveClients: () => listeners.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const l of listeners) l.end();
