@@ -36,6 +36,8 @@ export interface Release {
   platforms: string[];
   /** pinned SHA-256 of each platform's archive ("linux/amd64": hex); a pinned one must match */
   sha256?: Record<string, string>;
+  /** the largest archive accepted, in MiB (a download past it is cut off and refused; default 512) */
+  maxMiB?: number;
 }
 
 export type { ItemStatus } from './verdict.js';

@@ -54,6 +54,7 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
     const at = `embedded.${prog}`;
     if (!r || !SEMVER.test(r.version ?? '') || !/^https:\/\/.*\{os\}.*\{arch\}/.test(r.url ?? '') || !/^https:\/\//.test(r.checksums ?? '') || !r.binary) throw bad(`${at} needs version, url (https, with {os} and {arch}), checksums (https) and binary`);
     if (!Array.isArray(r.platforms) || !r.platforms.every((x) => /^[a-z0-9]+\/[a-z0-9]+$/.test(x))) throw bad(`${at}.platforms must list os/arch pairs`);
+    if (r.maxMiB !== undefined && !(Number.isInteger(r.maxMiB) && r.maxMiB > 0 && r.maxMiB <= 4096)) throw bad(`${at}.maxMiB must be a whole number of MiB from 1 to 4096`);
     for (const [plat, sum] of Object.entries(r.sha256 ?? {})) if (!r.platforms.includes(plat) || !/^[0-9a-f]{64}$/.test(String(sum))) throw bad(`${at}.sha256.${plat} must be a listed platform's 64-hex checksum`);
   }
   if (p.installThenWait !== undefined && (!Array.isArray(p.installThenWait) || !p.installThenWait.every((c) => c in p.charts))) throw bad('installThenWait must list charts of the profile');
