@@ -4,7 +4,7 @@
 // answers 200 after each. Its store stays bounded (compaction), two boards cannot share a folder, and a full disk
 // (a real tmpfs of 256 KiB, in a mount namespace of its own) answers 507 and leaves no partial line.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,8 +120,6 @@ describe('the board cannot be knocked over', () => {
     const s = connect(Number(port), '127.0.0.1');
     s.write('GET /events HTTP/1.1\r\nhost: x\r\n\r\n');
     s.pause();
-    let closed = false;
-    s.on('close', () => (closed = true));
     s.on('error', () => {});
     await waitFor('the /events client to be listening', () => board!.liveClients() === 1);
     const big = report({ chapter: 'metrics-generator', number: 6, check: 'series', evidence: 'e'.repeat(2000) });
