@@ -45,8 +45,10 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     const c = part as (typeof e.COMPONENTS)[number];
     if (flags.values && c === 'traffic') throw new UsageError('--values goes with prometheus or tempo; the traffic takes --otlp-url');
     if (flags['otlp-url'] && c !== 'traffic') throw new UsageError('--otlp-url goes with `lab restart traffic`');
-    const overlays = flags.values ? [valuesFile(flags.values as string, io.cwd)] : undefined;
-    await e.labRestart(lab.stateDir, c, { ...(overlays ? { overlays } : {}), ...(flags['otlp-url'] ? { trafficUrl: flags['otlp-url'] as string } : {}), log });
+    const values = typeof flags.values === 'string' ? flags.values : undefined;
+    const otlpUrl = typeof flags['otlp-url'] === 'string' ? flags['otlp-url'] : undefined;
+    const overlays = values ? [valuesFile(values, io.cwd)] : undefined;
+    await e.labRestart(lab.stateDir, c, { ...(overlays ? { overlays } : {}), ...(otlpUrl ? { trafficUrl: otlpUrl } : {}), log });
     write(io.stdout, overlays ? t(`Restarted ${c} with ${flags.values} laid over the article's values.`, `已重新啟動 ${c}，並在文章的 values 上疊加 ${flags.values}。`) : t(`Restarted ${c}${c === 'traffic' ? '' : ' with the article\'s values'}.`, `已重新啟動 ${c}${c === 'traffic' ? '' : '，使用文章的 values'}。`));
     return 0;
   }
@@ -64,14 +66,22 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     const layout = flags.microservices ? 'microservices' : 'monolithic';
     const tempoBin = await e.findBinary('tempo', lab, io.env, log);
     const prometheusBin = await e.findBinary('prometheus', lab, io.env, log);
-    write(io.stdout, t(`Starting the embedded lab (${layout}) under ${e.labDir(lab.stateDir)}`, `正在啟動內建實驗環境（${layout}），位於 ${e.labDir(lab.stateDir)}`));
-    const { state, adopted } = await e.labUp({ stateDir: lab.stateDir, layout, tempoBin, prometheusBin, traffic: !flags['no-traffic'], log: (l) => write(io.stdout, `  ${l}`) });
+    const { state, adopted } = await e.labUp({
+      stateDir: lab.stateDir,
+      layout,
+      tempoBin,
+      prometheusBin,
+      traffic: !flags['no-traffic'],
+      onStart: () => write(io.stdout, t(`Starting the embedded lab (${layout}) under ${e.labDir(lab.stateDir)}`, `正在啟動內建實驗環境（${layout}），位於 ${e.labDir(lab.stateDir)}`)),
+      log: (l) => write(io.stdout, `  ${l}`),
+    });
     if (adopted) write(io.stdout, t('The embedded lab is already up; nothing was started.', '內建實驗環境已在執行；沒有啟動任何東西。'));
     write(io.stdout, t(`Ready. Tempo ${state.urls.tempo}, Prometheus ${state.urls.prometheus}. Every command uses it now: try \`workbook verify all\`; \`workbook lab down\` stops it.`, `已就緒。Tempo ${state.urls.tempo}、Prometheus ${state.urls.prometheus}。現在所有指令都會使用它：試試 \`workbook verify all\`；\`workbook lab down\` 會停止它。`));
     return 0;
   }
   if (action === 'down') {
-    const { stopped, found } = await e.labDown(lab.stateDir);
+    const { stopped, found, problem } = await e.labDown(lab.stateDir);
+    if (problem) write(io.stdout, t(`${problem}: set aside as lab.json.corrupt; every process marked as this lab's was stopped.`, `${problem}：已另存為 lab.json.corrupt；所有標記為此實驗環境的行程都已停止。`));
     write(io.stdout, found ? t(`Stopped ${stopped.length ? stopped.join(', ') : 'nothing (every process had already ended)'}; data and logs stay under ${e.labDir(lab.stateDir)}.`, `已停止 ${stopped.length ? stopped.join('、') : '（所有行程都已結束）'}；資料與記錄檔保留在 ${e.labDir(lab.stateDir)}。`) : t('No embedded lab is recorded here.', '這裡沒有內建實驗環境的紀錄。'));
     return 0;
   }

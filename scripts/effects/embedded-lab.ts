@@ -1,12 +1,20 @@
 // The embedded lab's processes: real Tempo and Prometheus on 127.0.0.1 (and the shop's traffic), started in the
 // background by `workbook lab up`, found again by every later command through the state file, stopped by
 // `workbook lab down`. Nothing listens anywhere but 127.0.0.1; ports are chosen free and recorded; logs and data
-// live under <state-dir>/lab/. A process is only ever signalled after its /proc/<pid>/cmdline shows it is the one
+// live under <state-dir>/lab/. A process is only ever signalled after its recorded start time shows it is the one
 // we started (a reused PID is never killed).
+//
+// Owned for their whole life: `lab up|down|restart|start|stop` hold the lab's lock (two at once wait their turn);
+// `lab up` writes the state before the first process starts and again as each starts; every process carries
+// WORKBOOK_LAB_DIR in its environment, so `lab down` also finds what a killed `lab up` started but could not record;
+// each leads its own process group, so stopping it stops what it forked (a wrapper script's child). Every input
+// (a --values file, the overlays) is read before anything is stopped, and a state that cannot be written stops
+// what was just started rather than leave it unrecorded.
 import { alive, onPath } from './process.js';
-import { labDir, ours, readLabState, stateFile, type LabProcess, type LabState } from './embedded-state.js';
+import { labDir, labLock, ours, readLabState, readLabStateOrProblem, startTimeOf, stateFile, type LabProcess, type LabState } from './embedded-state.js';
+import { withLock } from './lock.js';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
@@ -18,18 +26,36 @@ import { freePort } from './portforward.js';
 
 export { labDir, ours, readLabState, runningLab, type LabProcess, type LabState } from './embedded-state.js';
 
+/** How long a lab command waits for another one (a `lab up` of microservices takes seconds; a download, minutes). */
+const LOCK_WAIT_MS = 10 * 60_000;
+const locked = <T>(stateDir: string, fn: () => Promise<T>) => withLock(labLock(stateDir), { what: 'the embedded lab', waitMs: LOCK_WAIT_MS }, fn);
+
+/** A program the lab may start: a regular file this user may execute. */
+function runnable(path: string, from: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`${from} ${path}: no such file`);
+  }
+  if (!st.isFile()) throw new UsageError(`${from} ${path}: not a program (${st.isDirectory() ? 'a folder' : 'not a regular file'})`);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new UsageError(`${from} ${path}: not executable (chmod +x ${path})`);
+  }
+  return path;
+}
+
 /**
  * Which program: the one named (flag, environment or settings file), else one on PATH, else the profile's pinned
  * release, downloaded and checked (scripts/effects/download.ts).
  */
 export async function findBinary(name: 'tempo' | 'prometheus', lab: Pick<Lab, 'bins' | 'profile' | 'stateDir'>, env: NodeJS.ProcessEnv, log?: (l: string) => void): Promise<string> {
   const given = lab.bins?.[name];
-  if (given) {
-    if (!existsSync(given.path)) throw new UsageError(`${given.from} ${given.path}: no such file`);
-    return given.path;
-  }
+  if (given) return runnable(given.path, given.from);
   const found = onPath(name, env);
-  if (found) return found;
+  if (found) return runnable(found, `${name} on PATH:`);
   const release = lab.profile.embedded?.[name];
   if (!release) throw new UsageError(`no ${name} program: give --${name}-bin PATH, or put ${name} on PATH (profile ${lab.profile.name} pins no release to download)`);
   const { fetchBinary } = await import('./download.js');
@@ -65,31 +91,84 @@ const tail = (file: string) => {
 };
 
 /** Start a program in the background, detached from this process (the lab outlives `lab up`), its output to a log. */
-function launch(name: string, bin: string, args: string[], cwd: string, logs: string, extra: Partial<LabProcess> = {}): LabProcess {
-  const log = join(logs, `${name}.log`);
+function launch(plan: Plan, logs: string): LabProcess {
+  const log = join(logs, `${plan.name}.log`);
+  for (const f of plan.files) writeFileSync(f.path, f.text);
   const fd = openSync(log, 'a');
-  const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], cwd });
-  closeSync(fd);
+  let child;
+  try {
+    // marked with its lab's folder: `lab down` finds it even if its PID was never recorded
+    child = spawn(plan.bin, plan.args, { detached: true, stdio: ['ignore', fd, fd], cwd: plan.cwd, env: { ...process.env, WORKBOOK_LAB_DIR: plan.labDir } });
+  } finally {
+    closeSync(fd);
+  }
+  // an exec that fails (a folder, no permission) is an 'error' event: it shows as the process not running
+  child.on('error', () => {});
   child.unref();
-  return { name, pid: child.pid!, bin, args, log, cwd, ...extra };
+  if (!child.pid) throw new WorkbookError(`${plan.name}: ${plan.bin} could not be started`);
+  const startTime = startTimeOf(child.pid);
+  return { name: plan.name, pid: child.pid, ...(startTime !== undefined ? { startTime } : {}), bin: plan.bin, args: plan.args, log, cwd: plan.cwd, ...plan.extra };
+}
+
+/** A process to start, computed before anything is stopped or started (its configuration files' text included). */
+interface Plan {
+  name: string;
+  bin: string;
+  args: string[];
+  cwd: string;
+  labDir: string;
+  files: { path: string; text: string }[];
+  extra: Partial<LabProcess>;
+}
+
+/** Processes marked with this lab's folder (WORKBOOK_LAB_DIR) that are still running: what a killed `lab up` left. */
+function marked(dir: string): number[] {
+  if (!existsSync('/proc/self/environ')) return [];
+  const mark = `WORKBOOK_LAB_DIR=${dir}`;
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(mark)) out.push(Number(e));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
 }
 
 /** Stop processes: SIGKILL (Tempo's distributor sleeps 30 s on SIGTERM: grafana/tempo@v2.2.2 modules/distributor/receiver/shim.go), each only if it is still ours; wait until gone. */
 export async function stopProcesses(ps: LabProcess[]): Promise<string[]> {
   const stopped: string[] = [];
-  for (const p of ps) {
-    if (!ours(p)) continue;
-    try {
-      process.kill(p.pid, p.name === 'prometheus' || p.name === 'traffic' ? 'SIGTERM' : 'SIGKILL');
-      stopped.push(p.name);
-    } catch {
-      /* gone meanwhile */
-    }
+  const mine = ps.filter(ours);
+  for (const p of mine) {
+    if (signalGroup(p.pid, p.name === 'prometheus' || p.name === 'traffic' ? 'SIGTERM' : 'SIGKILL')) stopped.push(p.name);
   }
   const deadline = Date.now() + 15_000;
-  while (ps.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const p of ps) if (alive(p.pid) && ours(p)) process.kill(p.pid, 'SIGKILL');
+  while (mine.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const p of mine) if (ours(p)) signalGroup(p.pid, 'SIGKILL');
+  // what the group leader forked may outlive it: the whole group goes
+  for (const p of mine) signalGroup(p.pid, 'SIGKILL', true);
   return stopped;
+}
+
+/** Signal a process and its group (it leads one: started detached); `groupOnly` for what is left once it is gone. */
+function signalGroup(pid: number, sig: NodeJS.Signals, groupOnly = false): boolean {
+  let any = false;
+  try {
+    process.kill(-pid, sig);
+    any = true;
+  } catch {
+    /* no such group */
+  }
+  if (groupOnly) return any;
+  try {
+    process.kill(pid, sig);
+    any = true;
+  } catch {
+    /* gone meanwhile */
+  }
+  return any;
 }
 
 export interface UpOptions {
@@ -102,6 +181,8 @@ export interface UpOptions {
   /** values overlays laid over the manifests (a challenge's fault) */
   overlays?: { tempo?: string[]; prometheus?: string[] };
   log?: (line: string) => void;
+  /** called once it is decided that a lab starts (not when one already up is adopted) */
+  onStart?: () => void;
 }
 
 /** The processes of one component of the lab, by name. */
@@ -109,27 +190,41 @@ export type Component = 'prometheus' | 'tempo' | 'traffic';
 export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic'];
 const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
 
-/** Launch one component from the recorded ports and overlays; returns its processes (not yet awaited). */
-function launchComponent(c: Component, s: Omit<LabState, 'processes'>, bins: { tempo: string; prometheus: string }): LabProcess[] {
-  const logs = join(s.dir, 'logs');
+/** One component's processes, planned from the recorded ports and overlays (reads the overlays: may throw, starts nothing). */
+function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins: { tempo: string; prometheus: string }): Plan[] {
+  const common = { labDir: s.dir };
   const ports = s.ports!;
   if (c === 'prometheus') {
     const promDir = join(s.dir, 'prometheus');
-    mkdirSync(promDir, { recursive: true });
-    writeFileSync(join(promDir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-    return [launch('prometheus', bins.prometheus, prometheusArgs({ dir: promDir, port: ports.prometheus, overlays: s.overlays?.prometheus }), promDir, logs, { port: ports.prometheus, ready: '/-/ready' })];
+    const args = prometheusArgs({ dir: promDir, port: ports.prometheus, overlays: s.overlays?.prometheus });
+    return [{ ...common, name: 'prometheus', bin: bins.prometheus, args, cwd: promDir, files: [{ path: join(promDir, 'prometheus.yml'), text: 'global:\n  scrape_interval: 15s\n' }], extra: { port: ports.prometheus, ready: '/-/ready' } }];
   }
   if (c === 'tempo') {
     const tempoDir = join(s.dir, 'tempo');
     return Object.keys(ports.tempo).map((n) => {
-      mkdirSync(join(tempoDir, n), { recursive: true });
       const file = join(tempoDir, `${n}.yaml`);
-      writeFileSync(file, stringify(tempoConfig({ layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, otlp: ports.otlp, prometheusUrl: s.urls.prometheus, overlays: s.overlays?.tempo })));
-      return launch(n === 'all' ? 'tempo' : `tempo-${n}`, bins.tempo, [`-config.file=${file}`], tempoDir, logs, { port: ports.tempo[n]!.http, ready: '/ready' });
+      const text = stringify(tempoConfig({ layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, otlp: ports.otlp, prometheusUrl: s.urls.prometheus, overlays: s.overlays?.tempo }));
+      return { ...common, name: n === 'all' ? 'tempo' : `tempo-${n}`, bin: bins.tempo, args: [`-config.file=${file}`], cwd: tempoDir, files: [{ path: file, text }], extra: { port: ports.tempo[n]!.http, ready: '/ready' } };
     });
   }
   // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
-  return [launch('traffic', process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], s.dir, logs)];
+  return [{ ...common, name: 'traffic', bin: process.execPath, args: [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], cwd: s.dir, files: [], extra: {} }];
+}
+
+/** The folders a component's processes need (their data folders live beside their configuration). */
+function makeFolders(c: Component, s: Omit<LabState, 'processes'>): void {
+  if (c === 'prometheus') mkdirSync(join(s.dir, 'prometheus'), { recursive: true });
+  if (c === 'tempo') for (const n of Object.keys(s.ports!.tempo)) mkdirSync(join(s.dir, 'tempo', n), { recursive: true });
+}
+
+/** Write the lab's state; if the disk refuses, stop `fresh` (never leave a process unrecorded) and say so. */
+async function record(stateDir: string, state: LabState, fresh: LabProcess[]): Promise<void> {
+  try {
+    await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
+  } catch (err) {
+    await stopProcesses(fresh);
+    throw new WorkbookError(`the embedded lab's state could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): what had just started was stopped`, { exitCode: 1, final: true });
+  }
 }
 
 const describe = (p: LabProcess) => `${p.name.padEnd(26)}  pid ${p.pid}  ${p.port ? `http://127.0.0.1:${p.port}` : p.name === 'traffic' ? `→ ${p.args[p.args.indexOf('--otlp-url') + 1]}/v1/traces` : ''}`;
@@ -143,52 +238,80 @@ async function awaitReady(ps: LabProcess[]): Promise<void> {
  * Prometheus, Tempo (one process, or eight), and the traffic; each awaited until it answers.
  */
 export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: boolean }> {
-  // a lab whose every process is still ours is adopted; one with a process gone is started again whole
-  const up = readLabState(o.stateDir);
-  if (up && up.layout === o.layout && up.processes.every(ours)) return { state: up, adopted: true };
-  if (up) await labDown(o.stateDir);
-  const dir = labDir(o.stateDir);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const say = o.log ?? (() => {});
-  const started: LabProcess[] = [];
-  try {
-    const names = o.layout === 'monolithic' ? ['all'] : [...MICROSERVICES];
-    const tempo: Record<string, TempoPorts> = {};
-    const prometheus = await freePort();
-    for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
-    const otlp = { grpc: await freePort(), http: await freePort() };
-    const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
-    const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
-    const base: Omit<LabState, 'processes'> = {
-      version: 1,
-      layout: o.layout,
-      startedAt: new Date().toISOString(),
-      dir,
-      urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },
-      ports: { prometheus, tempo, otlp },
-      ...(o.overlays ? { overlays: o.overlays } : {}),
-    };
-    const bins = { tempo: o.tempoBin, prometheus: o.prometheusBin };
-    for (const c of ['prometheus', 'tempo'] as const) {
-      const ps = launchComponent(c, base, bins);
-      started.push(...ps);
-      for (const p of ps) say(describe(p));
+  return locked(o.stateDir, async () => {
+    // a lab whose every process is still ours is adopted; one with a process gone is started again whole
+    const up = readLabState(o.stateDir);
+    if (up && up.phase === 'up' && up.layout === o.layout && up.processes.every(ours)) return { state: up, adopted: true };
+    o.onStart?.();
+    await stopEverything(o.stateDir);
+    const dir = labDir(o.stateDir);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const say = o.log ?? (() => {});
+    const started: LabProcess[] = [];
+    try {
+      const names = o.layout === 'monolithic' ? ['all'] : [...MICROSERVICES];
+      const tempo: Record<string, TempoPorts> = {};
+      const prometheus = await freePort();
+      for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
+      const otlp = { grpc: await freePort(), http: await freePort() };
+      const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
+      const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
+      const base: Omit<LabState, 'processes'> = {
+        version: 1,
+        layout: o.layout,
+        phase: 'starting',
+        startedAt: new Date().toISOString(),
+        dir,
+        urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },
+        ports: { prometheus, tempo, otlp },
+        ...(o.overlays ? { overlays: o.overlays } : {}),
+      };
+      const bins = { tempo: o.tempoBin, prometheus: o.prometheusBin };
+      const components: Component[] = o.traffic !== false ? ['prometheus', 'tempo', 'traffic'] : ['prometheus', 'tempo'];
+      // every configuration made (and every overlay read) before the first process starts
+      const plans = components.map((c) => ({ c, plans: planComponent(c, base, bins) }));
+      // recorded before anything starts, and again as each starts
+      await record(o.stateDir, { ...base, processes: [] }, []);
+      for (const { c, plans: ps } of plans) {
+        // the traffic only once Tempo and Prometheus answer
+        if (c === 'traffic') await awaitReady(started);
+        makeFolders(c, base);
+        for (const plan of ps) {
+          const p = launch(plan, join(dir, 'logs'));
+          started.push(p);
+          await record(o.stateDir, { ...base, processes: [...started] }, [p]);
+          say(describe(p));
+        }
+      }
+      await awaitReady(started);
+      const state: LabState = { ...base, phase: 'up', processes: started };
+      await record(o.stateDir, state, started);
+      return { state, adopted: false };
+    } catch (err) {
+      // nothing half-started is left behind
+      await stopProcesses(started);
+      rmSync(stateFile(o.stateDir), { force: true });
+      throw err;
     }
-    await awaitReady(started);
-    if (o.traffic !== false) {
-      const [t] = launchComponent('traffic', base, bins);
-      started.push(t!);
-      say(describe(t!));
-    }
-    const state: LabState = { ...base, processes: started };
-    await writeAtomic(stateFile(o.stateDir), JSON.stringify(state, null, 2) + '\n');
-    return { state, adopted: false };
-  } catch (err) {
-    // nothing half-started is left behind
-    await stopProcesses(started);
-    throw err;
-  }
+  });
+}
+
+/** Stop every process of the lab recorded here, and any still marked with its folder (a killed `lab up`'s). */
+async function stopEverything(stateDir: string): Promise<{ stopped: string[]; found: boolean; problem?: string }> {
+  const { state, problem } = readLabStateOrProblem(stateDir);
+  const stopped = state ? await stopProcesses(state.processes) : [];
+  const dir = labDir(stateDir);
+  const strays = marked(dir);
+  for (const pid of strays) signalGroup(pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (strays.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (strays.length) stopped.push(`${strays.length} unrecorded process(es) of this lab`);
+  if (problem) {
+    // set aside, not deleted: it may name processes to look for by hand
+    renameSync(stateFile(stateDir), `${stateFile(stateDir)}.corrupt`);
+  } else rmSync(stateFile(stateDir), { force: true });
+  return { stopped, found: !!state || strays.length > 0 || !!problem, ...(problem ? { problem } : {}) };
 }
 
 const NO_LAB = 'no embedded lab is up here: `workbook lab up` starts one';
@@ -205,63 +328,83 @@ function labOrThrow(stateDir: string): LabState {
  * overlays given, and started on the same ports): a challenge's fault, and its reset (no overlay: the article's values).
  */
 export async function labRestart(stateDir: string, c: Component, o: { overlays?: string[]; trafficUrl?: string; log?: (l: string) => void } = {}): Promise<LabState> {
-  const s = labOrThrow(stateDir);
-  const mine = s.processes.filter((p) => componentOf(p.name) === c);
-  if (c === 'traffic' && !mine.length && !o.trafficUrl) throw new UsageError('this embedded lab runs no traffic (it was started with --no-traffic)');
-  await stopProcesses(mine);
-  const overlays = { ...s.overlays };
-  if (c !== 'traffic') {
-    if (o.overlays?.length) overlays[c] = o.overlays;
-    else delete overlays[c];
-  }
-  const next: Omit<LabState, 'processes'> = { ...s, overlays };
-  if (c === 'traffic') {
-    if (o.trafficUrl) next.trafficUrl = o.trafficUrl;
-    else delete next.trafficUrl;
-  }
-  const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
-  // as on kind: a changed Prometheus is a new pod, and the chart keeps its data in an emptyDir, so it starts empty
-  // (prometheus.prometheusSpec.storageSpec is {} in prometheus-community/helm-charts@kube-prometheus-stack-51.2.0
-  // charts/kube-prometheus-stack/values.yaml; test/fixtures/chart-keys)
-  if (c === 'prometheus') rmSync(join(s.dir, 'prometheus', 'data'), { recursive: true, force: true });
-  const fresh = launchComponent(c, next, bins);
-  for (const p of fresh) o.log?.(describe(p));
-  // the new processes replace the old in place (the order lab status shows stays)
-  const processes = s.processes.filter((p) => componentOf(p.name) !== c);
-  const at = s.processes.findIndex((p) => componentOf(p.name) === c);
-  processes.splice(at < 0 ? processes.length : at, 0, ...fresh);
-  const state: LabState = { ...next, processes };
-  await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
-  await awaitReady(fresh);
-  return state;
+  return locked(stateDir, async () => {
+    const s = labOrThrow(stateDir);
+    const mine = s.processes.filter((p) => componentOf(p.name) === c);
+    if (c === 'traffic' && !mine.length && !o.trafficUrl) throw new UsageError('this embedded lab runs no traffic (it was started with --no-traffic)');
+    const overlays = { ...s.overlays };
+    if (c !== 'traffic') {
+      if (o.overlays?.length) overlays[c] = o.overlays;
+      else delete overlays[c];
+    }
+    const next: Omit<LabState, 'processes'> = { ...s, overlays };
+    if (c === 'traffic') {
+      if (o.trafficUrl) next.trafficUrl = o.trafficUrl;
+      else delete next.trafficUrl;
+    }
+    const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
+    // the new configuration first: a values file that does not parse stops nothing
+    const plans = planComponent(c, next, bins);
+    await stopProcesses(mine);
+    // as on kind: a changed Prometheus is a new pod, and the chart keeps its data in an emptyDir, so it starts empty
+    // (prometheus.prometheusSpec.storageSpec is {} in prometheus-community/helm-charts@kube-prometheus-stack-51.2.0
+    // charts/kube-prometheus-stack/values.yaml; test/fixtures/chart-keys)
+    if (c === 'prometheus') rmSync(join(s.dir, 'prometheus', 'data'), { recursive: true, force: true });
+    makeFolders(c, next);
+    const fresh: LabProcess[] = [];
+    try {
+      for (const plan of plans) fresh.push(launch(plan, join(s.dir, 'logs')));
+    } catch (err) {
+      await stopProcesses(fresh);
+      throw err;
+    }
+    for (const p of fresh) o.log?.(describe(p));
+    // the new processes replace the old in place (the order lab status shows stays)
+    const processes = s.processes.filter((p) => componentOf(p.name) !== c);
+    const at = s.processes.findIndex((p) => componentOf(p.name) === c);
+    processes.splice(at < 0 ? processes.length : at, 0, ...fresh);
+    const state: LabState = { ...next, processes };
+    await record(stateDir, state, fresh);
+    await awaitReady(fresh);
+    return state;
+  });
 }
 
 /** Named processes stopped (SIGKILL: a crashed pod); they stay recorded, so `lab start` can bring them back. */
 export async function labStop(stateDir: string, names: string[]): Promise<string[]> {
-  const s = labOrThrow(stateDir);
-  const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
-  return stopProcesses(ps);
+  return locked(stateDir, async () => {
+    const s = labOrThrow(stateDir);
+    const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
+    return stopProcesses(ps);
+  });
 }
 
 /** Recorded processes that are not running, started again as they were (same binary, configuration and ports). */
 export async function labStart(stateDir: string, names: string[], log?: (l: string) => void): Promise<string[]> {
-  const s = labOrThrow(stateDir);
-  const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
-  const fresh = new Map<string, LabProcess>();
-  for (const p of ps.filter((x) => !ours(x))) {
-    const q = launch(p.name, p.bin, p.args, p.cwd ?? s.dir, join(s.dir, 'logs'), { ...(p.port ? { port: p.port } : {}), ...(p.ready ? { ready: p.ready } : {}) });
-    fresh.set(p.name, q);
-    log?.(describe(q));
-  }
-  const state: LabState = { ...s, processes: s.processes.map((p) => fresh.get(p.name) ?? p) };
-  await writeAtomic(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n');
-  const since = Date.now();
-  await awaitReady([...fresh.values()]);
-  // an ingester is "started" once the distributor's ring has its first heartbeat (one heartbeat_period, 5 s, after it
-  // is ready on its own page), as a pod is only useful to writes from then on
-  const ingesters = [...fresh.keys()].filter((n) => n.startsWith('tempo-ingester-')).map((n) => n.replace(/^tempo-/, ''));
-  if (ingesters.length && s.layout === 'microservices') await heartbeatSeen(s.urls.distributor, ingesters, since);
-  return [...fresh.keys()];
+  return locked(stateDir, async () => {
+    const s = labOrThrow(stateDir);
+    const ps = names.map((n) => s.processes.find((p) => p.name === n) ?? unknownProcess(s, n));
+    const fresh = new Map<string, LabProcess>();
+    try {
+      for (const p of ps.filter((x) => !ours(x))) {
+        const q = launch({ name: p.name, bin: p.bin, args: p.args, cwd: p.cwd ?? s.dir, labDir: s.dir, files: [], extra: { ...(p.port ? { port: p.port } : {}), ...(p.ready ? { ready: p.ready } : {}) } }, join(s.dir, 'logs'));
+        fresh.set(p.name, q);
+        log?.(describe(q));
+      }
+    } catch (err) {
+      await stopProcesses([...fresh.values()]);
+      throw err;
+    }
+    const state: LabState = { ...s, processes: s.processes.map((p) => fresh.get(p.name) ?? p) };
+    await record(stateDir, state, [...fresh.values()]);
+    const since = Date.now();
+    await awaitReady([...fresh.values()]);
+    // an ingester is "started" once the distributor's ring has its first heartbeat (one heartbeat_period, 5 s, after it
+    // is ready on its own page), as a pod is only useful to writes from then on
+    const ingesters = [...fresh.keys()].filter((n) => n.startsWith('tempo-ingester-')).map((n) => n.replace(/^tempo-/, ''));
+    if (ingesters.length && s.layout === 'microservices') await heartbeatSeen(s.urls.distributor, ingesters, since);
+    return [...fresh.keys()];
+  });
 }
 
 /** Wait (up to 30 s) until the ring read from the distributor shows a heartbeat of each ingester newer than `since`. */
@@ -282,12 +425,8 @@ function unknownProcess(s: LabState, n: string): never {
 }
 
 /** `lab down`: every recorded process stopped (only those still ours), the state file removed; data and logs stay. */
-export async function labDown(stateDir: string): Promise<{ stopped: string[]; found: boolean }> {
-  const s = readLabState(stateDir);
-  if (!s) return { stopped: [], found: false };
-  const stopped = await stopProcesses(s.processes);
-  rmSync(stateFile(stateDir), { force: true });
-  return { stopped, found: true };
+export async function labDown(stateDir: string): Promise<{ stopped: string[]; found: boolean; problem?: string }> {
+  return locked(stateDir, () => stopEverything(stateDir));
 }
 
 export interface ProcessHealth {

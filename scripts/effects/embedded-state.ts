@@ -1,74 +1,104 @@
 // The embedded lab's state file, read by every command (scripts/cli/settings.ts) to find a lab that is up: kept
-// apart from the code that starts and stops the processes, so a command's start loads none of it.
+// apart from the code that starts and stops the processes, so a command's start loads none of it. Parsed by one
+// schema: a file of another shape is no lab, and `lab down` says what it could not read.
+//
+// A process is ours when its PID is alive and its start time (from /proc/<pid>/stat) is the one recorded: a reused
+// PID is not ours, and a wrapper script that `exec`s the program (the command line changes, the PID and start time do
+// not) still is. Each process leads its own process group (started detached), so stopping it stops what it forked.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { readBoundedSync } from '../core/read.js';
-import type { Layout } from '../lab/embedded-config.js';
 import { alive } from './process.js';
 
-export interface LabProcess {
-  name: string;
-  pid: number;
-  /** the program, as /proc/<pid>/cmdline starts */
-  bin: string;
-  args: string[];
+const LabProcessSchema = z.object({
+  name: z.string().min(1).max(80),
+  pid: z.number().int().positive(),
+  /** when the kernel started it (clock ticks since boot, /proc/<pid>/stat field 22); none where there is no /proc */
+  startTime: z.number().int().nonnegative().optional(),
+  /** the program, as started */
+  bin: z.string(),
+  args: z.array(z.string()),
   /** its HTTP port, if it has one */
-  port?: number;
+  port: z.number().int().min(1).max(65535).optional(),
   /** where a healthy one answers 200 */
-  ready?: string;
-  log: string;
+  ready: z.string().optional(),
+  log: z.string(),
   /** where it was started */
-  cwd?: string;
-}
+  cwd: z.string().optional(),
+});
+export type LabProcess = z.infer<typeof LabProcessSchema>;
 
-export interface LabState {
-  version: 1;
-  layout: Layout;
-  startedAt: string;
-  dir: string;
-  processes: LabProcess[];
-  urls: { tempo: string; distributor: string; prometheus: string; otlp: string; /** OTLP over gRPC */ otlpGrpc?: string };
+const PortsSchema = z.object({ http: z.number().int(), grpc: z.number().int(), memberlist: z.number().int() });
+
+export const LabStateSchema = z.object({
+  version: z.literal(1),
+  layout: z.enum(['monolithic', 'microservices']),
+  /** 'starting' while `lab up` launches (a killed one leaves it so: `lab down` still stops what it recorded) */
+  phase: z.enum(['starting', 'up']).default('up'),
+  startedAt: z.string(),
+  dir: z.string(),
+  processes: z.array(LabProcessSchema),
+  urls: z.object({ tempo: z.string(), distributor: z.string(), prometheus: z.string(), otlp: z.string(), /** OTLP over gRPC */ otlpGrpc: z.string().optional() }),
   /** every port, so one component can be started again on its own (a challenge's fault, its reset) */
-  ports?: { prometheus: number; tempo: Record<string, { http: number; grpc: number; memberlist: number }>; otlp: { grpc: number; http: number } };
+  ports: z.object({ prometheus: z.number().int(), tempo: z.record(PortsSchema), otlp: z.object({ grpc: z.number().int(), http: z.number().int() }) }).optional(),
   /** what is laid over the article's values now, per component (a challenge's fault); none: the article's lab */
-  overlays?: { tempo?: string[]; prometheus?: string[] };
+  overlays: z.object({ tempo: z.array(z.string()).optional(), prometheus: z.array(z.string()).optional() }).optional(),
   /** where the traffic sends, when not the lab's own OTLP endpoint (a challenge's fault) */
-  trafficUrl?: string;
-}
+  trafficUrl: z.string().optional(),
+});
+export type LabState = z.infer<typeof LabStateSchema>;
 
 export const labDir = (stateDir: string) => join(stateDir, 'lab');
 export const stateFile = (stateDir: string) => join(labDir(stateDir), 'lab.json');
+/** Held while the lab is started, stopped or changed (outside lab/, which `lab up` lays anew). */
+export const labLock = (stateDir: string) => join(stateDir, 'lab.lock');
 
-/** Is this PID still the process we started? (its command line starts with our binary) */
-export function ours(p: LabProcess): boolean {
-  if (!alive(p.pid)) return false;
+/** A process's start time, from /proc (undefined without /proc, or once it is gone). */
+export function startTimeOf(pid: number): number | undefined {
   try {
-    const cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
-    return cmd[0] === p.bin || cmd.includes(p.bin);
-  } catch {
-    // no /proc (macOS): the PID alone
-    return true;
-  }
-}
-
-/** The recorded lab, or undefined; never throws (a broken file is no lab). */
-export function readLabState(stateDir: string): LabState | undefined {
-  const f = stateFile(stateDir);
-  if (!existsSync(f)) return undefined;
-  try {
-    const s = JSON.parse(readBoundedSync(f)) as LabState;
-    return s && s.version === 1 && Array.isArray(s.processes) ? s : undefined;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const t = Number(fields[19]);
+    return Number.isFinite(t) ? t : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Is this PID still the process we started? (alive, and started when we recorded) */
+export function ours(p: LabProcess): boolean {
+  if (!alive(p.pid)) return false;
+  if (p.startTime === undefined || !existsSync('/proc/self/stat')) return true;
+  return startTimeOf(p.pid) === p.startTime;
+}
+
+/** The recorded lab, or why it cannot be read (never throws). */
+export function readLabStateOrProblem(stateDir: string): { state?: LabState; problem?: string } {
+  const f = stateFile(stateDir);
+  if (!existsSync(f)) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(readBoundedSync(f));
+  } catch (err) {
+    return { problem: `${f} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})` };
+  }
+  const r = LabStateSchema.safeParse(value);
+  if (!r.success) return { problem: `${f}: ${r.error.issues[0]!.path.join('.') || 'the file'}: ${r.error.issues[0]!.message}` };
+  return { state: r.data };
+}
+
+/** The recorded lab, or undefined; never throws (a broken file is no lab). */
+export function readLabState(stateDir: string): LabState | undefined {
+  return readLabStateOrProblem(stateDir).state;
+}
+
 /**
- * The embedded lab the commands use: recorded, and at least one of its processes still ours. A lab with a process
- * down (a killed ingester: a fault to see) is still the lab; one with none left is no lab.
+ * The embedded lab the commands use: up (not still starting), and at least one of its processes still ours. A lab
+ * with a process down (a killed ingester: a fault to see) is still the lab; one with none left is no lab.
  */
 export function runningLab(stateDir: string): LabState | undefined {
   const s = readLabState(stateDir);
-  return s && s.processes.some(ours) ? s : undefined;
+  return s && s.phase === 'up' && s.processes.some(ours) ? s : undefined;
 }
-

@@ -77,9 +77,14 @@ export function tempoConfig(o: {
   return {
     target: monolithic ? 'all' : o.name.startsWith('ingester') ? 'ingester' : o.name,
     multitenancy_enabled: v.multitenancyEnabled ?? false,
+    // as the chart renders it (tempo-distributed 1.6.5 templates/configmap-tempo.yaml: reporting_enabled from
+    // values reportingEnabled, false in our values): a learner's Tempo reports no usage to Grafana Labs
+    usage_report: { reporting_enabled: false },
     server: { http_listen_address: '127.0.0.1', http_listen_port: me.http, grpc_listen_address: '127.0.0.1', grpc_listen_port: me.grpc, log_level: 'info' },
     memberlist: { bind_addr: ['127.0.0.1'], bind_port: me.memberlist, ...(monolithic ? {} : { join_members: members, abort_if_cluster_join_fails: false }) },
-    distributor: { ring, receivers: { otlp: { protocols } } },
+    // every ring gets this machine's loopback address: without one Tempo looks for eth0/en0 and dies on a laptop
+    // whose interface is wlp2s0 ("no useable address found for interfaces [eth0 en0]")
+    distributor: { ring: { ...ring, instance_addr: '127.0.0.1' }, receivers: { otlp: { protocols } } },
     ingester: {
       lifecycler: {
         ...(monolithic ? {} : { id: o.name }),
@@ -95,7 +100,7 @@ export function tempoConfig(o: {
     querier: { frontend_worker: { frontend_address: `127.0.0.1:${frontend.grpc}` } },
     // ours: the compactor waits a minute for its ring to settle before Tempo reports started
     // (compactor.ring.wait-stability-min-duration, default 1m: grafana/tempo@v2.2.2 modules/compactor/compactor_ring.go)
-    compactor: { ring: { ...ring, wait_stability_min_duration: '0s' }, compaction: { block_retention: v.compactor?.config?.compaction?.block_retention ?? '48h' } },
+    compactor: { ring: { ...ring, instance_addr: '127.0.0.1', wait_stability_min_duration: '0s' }, compaction: { block_retention: v.compactor?.config?.compaction?.block_retention ?? '48h' } },
     metrics_generator: {
       ring: { ...ring, instance_addr: '127.0.0.1' },
       storage: { path: join(own, 'generator'), remote_write: remoteWrite(v, o.prometheusUrl) },

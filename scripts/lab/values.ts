@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readBoundedSync } from '../core/read.js';
 import { ROOT } from '../core/paths.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Maps deep-merged, lists and scalars replaced whole, and a null in a later file removing the key
@@ -20,5 +21,20 @@ export function mergeValues<T = Record<string, unknown>>(files: string[]): T {
     }
     return out;
   };
-  return files.map((f) => parse(readBoundedSync(f.startsWith('/') ? f : join(ROOT, f))) ?? {}).reduce(merge, {}) as T;
+  return files.map(readValues).reduce(merge, {}) as T;
+}
+
+/** One values file: a YAML map (or nothing); anything else is one line naming the file. */
+function readValues(f: string): Record<string, unknown> {
+  const path = f.startsWith('/') ? f : join(ROOT, f);
+  let v: unknown;
+  try {
+    v = parse(readBoundedSync(path));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(`${f}: not a values file (${e.code && !e.code.startsWith('YAML') && e.code !== 'BAD_INDENT' ? e.code : e.message.split('\n')[0]})`);
+  }
+  if (v === null || v === undefined) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${f}: not a values file (a YAML map of keys is expected, not ${Array.isArray(v) ? 'a list' : typeof v})`);
+  return v as Record<string, unknown>;
 }
