@@ -198,7 +198,7 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   // a check that does not apply here (asks the cluster, but the endpoints were named) does not hold the fix back
   const fixed = challengeFixed(results.map((r) => r.result.status), ch.breaks.length);
   const now = new Date();
-  const record = store.setChallenge(ch.id, (p) => {
+  const changed = store.setChallenge(ch.id, (p) => {
     const base = p ?? before;
     const checks = Object.fromEntries(results.map((r) => [r.ref, { status: r.result.status, at: now.toISOString(), durationMs: Math.round(r.result.durationMs), evidence: r.result.evidence }]));
     // a fixed attempt is finished: a later check that fails does not rewrite its fix
@@ -208,6 +208,7 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
     return { ...base, status: 'fixed', checkedAt: now.toISOString(), checks, fixedAt: base.status === 'fixed' && base.fixedAt ? base.fixedAt : now.toISOString(), timeToFixMs };
   });
   await store.save();
+  const record = store.data.challenges?.[ch.id] ?? changed;
   if (fixed) {
     write(out, say({ en: `✔ Fixed: ${ch.id} in ${formatDuration(record.timeToFixMs ?? 0)}, with ${record.hintsUsed} hint(s).`, 'zh-TW': `✔ 已修復：${ch.id}，耗時 ${formatDuration(record.timeToFixMs ?? 0)}，用了 ${record.hintsUsed} 個提示。` }, lab.lang));
   } else {

@@ -71,7 +71,8 @@ async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo): Prom
     return { ...base, attempts, solvedAt: now.toISOString(), timeToSolveMs: now.getTime() - Date.parse(base.firstTriedAt) };
   });
   await store.save();
-  return { grade, progress };
+  // as saved: another answer given meanwhile (another terminal) is part of it
+  return { grade, progress: store.data.exercises?.[ex.id] ?? progress };
 }
 
 async function list(lab: Lab, io: MainIo, flags: Flags, all: readonly Exercise[]): Promise<number> {

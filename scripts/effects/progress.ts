@@ -88,6 +88,15 @@ export interface ProgressData {
 
 export const PROGRESS_FILE = 'progress.json';
 
+/** What one exercise keeps of its answers: the newest few, each cut, so the file cannot outgrow its own limit. */
+export const KEEP_ANSWERS = { count: 20, answerChars: 4000, evidenceChars: 1000 } as const;
+
+/** An exercise's record, bounded: the newest answers, each cut (the first try's time and the solve stay). */
+function boundExercise(e: ExerciseProgress): ExerciseProgress {
+  const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n)}…` : t);
+  return { ...e, attempts: e.attempts.slice(-KEEP_ANSWERS.count).map((a) => ({ ...a, answer: cut(a.answer, KEEP_ANSWERS.answerChars), evidence: cut(a.evidence, KEEP_ANSWERS.evidenceChars) })) };
+}
+
 function empty(): ProgressData {
   return { version: 1, updatedAt: new Date(0).toISOString(), facts: {}, chapters: {} };
 }
@@ -165,7 +174,16 @@ export class ProgressStore {
     try {
       raw = await readBounded(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ETOOBIG') {
+        // too large to be ours: set aside like a corrupt one, never a lock-out (even `reset` must work)
+        const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+        await rename(file, backup);
+        const store = new ProgressStore(dir, empty());
+        store.notice = `progress file ${file} was unreadable (${(err as Error).message}); kept it as ${backup} and started fresh`;
+        return store;
+      }
+      if (code !== 'ENOENT') {
         throw new WorkbookError(`cannot read progress file ${file}: ${(err as Error).message}`, { exitCode: 2 });
       }
     }
@@ -209,8 +227,9 @@ export class ProgressStore {
   /** What this process changed: a save merges only these into what is on disk (other processes keep theirs). */
   private readonly touchedChapters = new Set<string>();
   private readonly touchedFacts = new Set<string>();
-  private readonly touchedChallenges = new Set<string>();
-  private readonly touchedExercises = new Set<string>();
+  /** each challenge's and exercise's changes, as functions of the record: applied again to what is on disk at save */
+  private readonly touchedChallenges = new Map<string, ((c: ChallengeProgress | undefined) => ChallengeProgress)[]>();
+  private readonly touchedExercises = new Map<string, ((e: ExerciseProgress | undefined) => ExerciseProgress)[]>();
   /** reset / teardown: the next save replaces the file instead of merging */
   private replaceAll = false;
 
@@ -226,14 +245,18 @@ export class ProgressStore {
 
   /** An exercise's record, changed in place by `update`; this process' change wins over the file on disk. */
   setExercise(id: string, update: (e: ExerciseProgress | undefined) => ExerciseProgress): ExerciseProgress {
-    return this.setRecord('exercises', this.touchedExercises, id, update);
+    return this.setRecord('exercises', this.touchedExercises, id, (e) => boundExercise(update(e)));
   }
 
-  private setRecord<K extends 'challenges' | 'exercises', V extends NonNullable<ProgressData[K]>[string]>(key: K, touched: Set<string>, id: string, update: (v: V | undefined) => V): V {
+  /**
+   * A record changed by `update`, a function of the record as it is: at save it is applied again, under the lock,
+   * to the record on disk, so two processes' changes (two answers at once) both count and neither undoes the other.
+   */
+  private setRecord<K extends 'challenges' | 'exercises', V extends NonNullable<ProgressData[K]>[string]>(key: K, touched: Map<string, ((v: V | undefined) => V)[]>, id: string, update: (v: V | undefined) => V): V {
     const map = (this.data[key] ??= {} as NonNullable<ProgressData[K]>) as Record<string, V>;
     const next = update(map[id]);
     map[id] = next;
-    touched.add(id);
+    touched.set(id, [...(touched.get(id) ?? []), update]);
     return next;
   }
 
@@ -293,10 +316,10 @@ export class ProgressStore {
     for (const id of Object.keys(this.data.chapters)) if (!this.touchedChapters.has(id) && !(id in disk.chapters)) delete this.data.chapters[id];
     // challenges and exercises: theirs, but for the ones this process changed
     for (const [key, touched] of [['challenges', this.touchedChallenges], ['exercises', this.touchedExercises]] as const) {
-      const mine = (this.data[key] ?? {}) as Record<string, unknown>;
-      const merged: Record<string, unknown> = {};
-      for (const [id, c] of Object.entries(disk[key] ?? {})) if (!touched.has(id)) merged[id] = c;
-      for (const id of touched) if (mine[id]) merged[id] = mine[id];
+      const theirs = (disk[key] ?? {}) as Record<string, never>;
+      const merged: Record<string, unknown> = { ...theirs };
+      // this process' changes, applied again to the record as the disk has it now
+      for (const [id, updates] of touched as Map<string, ((v: unknown) => unknown)[]>) merged[id] = updates.reduce<unknown>((v, u) => u(v), theirs[id]);
       if (Object.keys(merged).length || this.data[key]) (this.data as unknown as Record<string, unknown>)[key] = merged;
     }
     for (const [k, v] of Object.entries(disk.facts)) if (!this.touchedFacts.has(k)) this.data.facts[k] = v;
@@ -319,6 +342,9 @@ export class ProgressStore {
       await writeAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n').catch((err: Error) => {
         throw new WorkbookError(`cannot save progress to ${this.file}: ${err.message}`, { exitCode: 2 });
       });
+      // saved: the next save reapplies only what changes after this (the disk holds these now). The record stays
+      // "touched" with no change pending: it is then the disk's own, as at this save.
+      for (const m of [this.touchedChallenges, this.touchedExercises] as Map<string, unknown[]>[]) for (const id of m.keys()) m.set(id, []);
     });
   }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgressStore } from '../../scripts/effects/progress.js';
+import { KEEP_ANSWERS, ProgressStore, type ExerciseProgress } from '../../scripts/effects/progress.js';
+import { MAX_READ_BYTES } from '../../scripts/core/read.js';
 import { compareVersions, getProfile, loadVersions, PINNED_IMAGE } from '../../scripts/lab/versions.js';
 import { formatCommand, formatDuration, parseDuration, shellQuote } from '../../scripts/core/format.js';
 
@@ -207,5 +208,63 @@ describe('JUnit text keeps only what XML 1.0 allows', () => {
     // what is left parses as XML 1.0 character data: no code point outside the Char production
     const allowed = /^[\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
     expect(allowed.test(xmlText(kept + dropped))).toBe(true);
+  });
+});
+
+describe('exercise answers cannot undo each other or outgrow the file', () => {
+  it('two answers at once (opened before either saved): the solve stays, both answers are kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-race-'));
+    try {
+      const right = await ProgressStore.open(dir);
+      const wrong = await ProgressStore.open(dir);
+      const answer = (ok: boolean, at: string) => (p: ExerciseProgress | undefined): ExerciseProgress => {
+        const base = p ?? { firstTriedAt: at, attempts: [] };
+        const attempts = [...base.attempts, { at, answer: ok ? 'right' : 'wrong', right: ok, evidence: '' }];
+        return !ok || base.solvedAt ? { ...base, attempts } : { ...base, attempts, solvedAt: at, timeToSolveMs: 0 };
+      };
+      right.setExercise('find-forbidden', answer(true, '2026-12-06T10:00:01Z'));
+      wrong.setExercise('find-forbidden', answer(false, '2026-12-06T10:00:02Z'));
+      // the right one saves first, the slower wrong one after
+      await right.save();
+      await wrong.save();
+      const saved = (await ProgressStore.open(dir)).data.exercises!['find-forbidden']!;
+      expect(saved.solvedAt).toBe('2026-12-06T10:00:01Z');
+      expect(saved.attempts.map((a) => a.answer)).toEqual(['right', 'wrong']);
+      // a further save of the same process adds nothing twice
+      await wrong.save();
+      expect((await ProgressStore.open(dir)).data.exercises!['find-forbidden']!.attempts).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`long answers: the newest ${KEEP_ANSWERS.count} kept, each cut, so 34 answers of 200 KB stay far below the file's limit`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-long-'));
+    try {
+      for (let i = 0; i < 34; i++) {
+        const s = await ProgressStore.open(dir);
+        s.setExercise('slow-authenticate', (p) => ({ firstTriedAt: p?.firstTriedAt ?? 'x', attempts: [...(p?.attempts ?? []), { at: String(i), answer: 'q'.repeat(200_000), right: false, evidence: 'e'.repeat(200_000) }] }));
+        await s.save();
+      }
+      const data = (await ProgressStore.open(dir)).data.exercises!['slow-authenticate']!;
+      expect(data.attempts).toHaveLength(KEEP_ANSWERS.count);
+      expect(data.attempts.at(-1)!.at).toBe('33');
+      expect(data.attempts[0]!.answer.length).toBe(KEEP_ANSWERS.answerChars + 1);
+      expect(statSync(join(dir, 'progress.json')).size).toBeLessThan(MAX_READ_BYTES / 10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file over the limit is set aside like a corrupt one: the learner is never locked out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-huge-'));
+    try {
+      writeFileSync(join(dir, 'progress.json'), `{"version":1,"facts":{},"chapters":{},"pad":"${'x'.repeat(MAX_READ_BYTES)}"}`);
+      const s = await ProgressStore.open(dir);
+      expect(s.notice).toMatch(/^progress file .*progress\.json was unreadable \(.* more than the 4 MiB a workbook file may have\); kept it as .*progress\.json\.corrupt-.* and started fresh$/);
+      expect(s.data.chapters).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
