@@ -38,6 +38,10 @@ export function prometheusArgs(o: { dir: string; port: number; overlays?: string
     `--config.file=${join(o.dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(o.dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${o.port}`,
+    // ours: a learner's heavy query (an exercise answer) ends with an error instead of taking the lab's memory
+    // (Prometheus' defaults: 2m and 50,000,000 samples; the lab's series are a few thousand)
+    '--query.timeout=30s',
+    '--query.max-samples=5000000',
     ...(v.enableRemoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
     ...(v.enableFeatures?.length ? [`--enable-feature=${v.enableFeatures.join(',')}`] : []),
   ];

@@ -5,6 +5,7 @@
 // differ by, and a query Tempo or Prometheus cannot parse gets their own words back.
 import type { LabContext } from '../core/model.js';
 import type { Text } from '../core/text.js';
+import { PROMQL_TIMEOUT } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
 import { fetchTrace, padTraceId } from './tempo.js';
 import { SERVICES } from './shop.js';
@@ -105,7 +106,8 @@ interface Sample {
 /** An instant query at one time: a vector (a scalar is one sample without labels), or Prometheus' own error. */
 async function promAt(ctx: LabContext, expr: string, time: number): Promise<{ samples: Sample[] } | { refused: string }> {
   const base = await ctx.endpoint('prometheus');
-  const qs = new URLSearchParams({ query: expr, time: String(time) });
+  // bounded on Prometheus' side too: a heavy answer ends there with an error, never takes the lab down
+  const qs = new URLSearchParams({ query: expr, time: String(time), timeout: PROMQL_TIMEOUT });
   const r = await ctx.http.request(`${base}/api/v1/query?${qs}`, { timeoutMs: 30_000 });
   let body: { status?: string; error?: string; data?: { resultType: string; result: unknown } };
   try {
@@ -121,12 +123,52 @@ async function promAt(ctx: LabContext, expr: string, time: number): Promise<{ sa
   return { samples: (d.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => ({ labels: x.metric, value: Number(x.value[1]) })) };
 }
 
+/** A PromQL duration (1y2w3d4h5m6s7ms, as Prometheus writes them) in ms; undefined when it is not one. */
+function promDuration(d: string): number | undefined {
+  const units: Record<string, number> = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  let rest = d;
+  while (rest) {
+    const m = /^(\d+)(ms|y|w|d|h|m|s)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * units[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** The longest range a learner's query may ask for, and the most points a subquery may make (the lab holds minutes of data). */
+export const PROMQL_BOUNDS = { rangeMs: 86_400_000, subquerySteps: 10_000 } as const;
+
+/**
+ * Why a learner's query is not sent, or undefined. Prometheus 2.42 with --query.timeout and --query.max-samples still
+ * grew to 18 GB on \`max_over_time(rate(x[5m])[3650d:1s])\` (measured on the embedded lab): ranges and subqueries are
+ * bounded here, before Prometheus sees them.
+ */
+export function tooHeavy(expr: string): string | undefined {
+  const code = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  for (const m of code.matchAll(/\[\s*([0-9a-z]+)\s*(?::\s*([0-9a-z]*)\s*)?\]/gi)) {
+    const range = promDuration(m[1]!);
+    if (range === undefined) continue;
+    if (range > PROMQL_BOUNDS.rangeMs) return `a range of ${m[1]} (this lab holds minutes of data; ranges here are at most 1d)`;
+    if (m[2] !== undefined) {
+      const step = m[2] ? promDuration(m[2]) : 60_000;
+      if (step && range / step > PROMQL_BOUNDS.subquerySteps) return `a subquery of ${Math.round(range / step)} steps ([${m[1]}:${m[2]}]; at most ${PROMQL_BOUNDS.subquerySteps})`;
+    }
+  }
+  return undefined;
+}
+
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 + 1e-6 * Math.max(Math.abs(a), Math.abs(b));
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(4));
 
 const PROMQL_REFUSED: Text = {
   en: 'That is Prometheus\' own parser speaking. A selector is metric_name{label="value"}; a range [5m] goes right after it, inside rate(…); aggregations read sum by (label) (…).',
   'zh-TW': '這是 Prometheus 自己的語法分析器的回覆。選擇器寫成 metric_name{label="value"}；範圍 [5m] 緊接在選擇器後面，放在 rate(…) 裡；聚合寫成 sum by (label) (…)。',
+};
+const PROMQL_HEAVY: Text = {
+  en: 'The question is about the last few minutes: a window like [5m] is enough. A much longer range makes Prometheus hold every point of it in memory.',
+  'zh-TW': '題目問的是最近幾分鐘：像 [5m] 這樣的時間窗就夠了。長得多的範圍會讓 Prometheus 把其中每個點都放進記憶體。',
 };
 const PROMQL_EMPTY: Text = {
   en: 'Your query returned nothing. Check the metric\'s name (the generator\'s all start with traces_) and the label values; `curl -sG <prometheus>/api/v1/series --data-urlencode \'match[]={__name__=~"traces_.+"}\'` lists what exists.',
@@ -143,6 +185,9 @@ function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: st
     ...o,
     language: 'promql',
     async grade(ctx, answer) {
+      // refused before anything is sent
+      const heavy = tooHeavy(answer);
+      if (heavy) return { right: false, evidence: `not sent to Prometheus: ${heavy}`, hint: PROMQL_HEAVY };
       const time = Math.floor(ctx.clock.now() / 1000);
       const want = await promAt(ctx, o.expected, time);
       if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);

@@ -37,8 +37,11 @@ export interface VectorSample {
   value: [number, string];
 }
 
+/** How long Prometheus may evaluate one of the workbook's (or a learner's) queries (its `timeout` parameter). */
+export const PROMQL_TIMEOUT = '20s';
+
 export async function promQuery(ctx: LabContext, expr: string): Promise<VectorSample[]> {
-  const data = await promApi<{ resultType: string; result: VectorSample[] }>(ctx, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const data = await promApi<{ resultType: string; result: VectorSample[] }>(ctx, `/api/v1/query?query=${encodeURIComponent(expr)}&timeout=${PROMQL_TIMEOUT}`);
   if (data.resultType !== 'vector') throw new Error(`query ${expr}: expected a vector, got ${data.resultType}`);
   return data.result;
 }
