@@ -18,6 +18,16 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
   if (!positional) throw new UsageError('where to? (usage: workbook bundle <dir>)');
   const { resolve, join } = await import('node:path');
   const dir = resolve(io.cwd, positional);
+  // a folder this user can write, or one line (a file in the way, a read-only folder)
+  const { mkdirp } = await import('../effects/files.js');
+  const { access } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  try {
+    await mkdirp(dir);
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${positional}: cannot bundle there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give a folder you can write`);
+  }
   const { ProgressStore } = await import('../effects/progress.js');
   const { makeBundle, INDEX } = await import('../lab/bundle.js');
   const r = await withLab(lab, io, await ProgressStore.open(lab.stateDir), (ctx) => makeBundle(ctx, dir, (l) => write(io.stdout, l)));
@@ -28,6 +38,8 @@ export async function run({ lab, io, positional }: CommandInput): Promise<number
   }
   const { writeAtomic } = await import('../effects/files.js');
   await writeAtomic(join(dir, INDEX), JSON.stringify(r.index, null, 2) + '\n');
-  write(io.stdout, say({ en: `Bundled ${r.index.images.length} images and ${r.index.charts.length} charts for profile ${lab.profile.name} in ${dir}. On each laptop: workbook prefetch --from ${dir}`, 'zh-TW': `已為版本組合 ${lab.profile.name} 打包 ${r.index.images.length} 個映像檔與 ${r.index.charts.length} 個 chart 到 ${dir}。在每台筆電上執行：workbook prefetch --from ${dir}` }, lab.lang));
+  const { formatCommand } = await import('../core/format.js');
+  const next = formatCommand(['workbook', 'prefetch', '--from', dir]);
+  write(io.stdout, say({ en: `Bundled ${r.index.images.length} images and ${r.index.charts.length} charts for profile ${lab.profile.name} in ${dir}. On each laptop: ${next}`, 'zh-TW': `已為版本組合 ${lab.profile.name} 打包 ${r.index.images.length} 個映像檔與 ${r.index.charts.length} 個 chart 到 ${dir}。在每台筆電上執行：${next}` }, lab.lang));
   return 0;
 }

@@ -2,8 +2,9 @@
 // charts at their pinned versions (helm pull) with an index and SHA-256 checksums; `workbook prefetch --from <dir>`
 // checks and loads them (docker load, then kind load), and records the bundle so the install chapters take the
 // chart .tgz from it (no helm repo add/update). One USB stick serves a room.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { Command, Lab, LabContext } from '../core/model.js';
 import { formatCommand, lastLines } from '../core/format.js';
@@ -12,13 +13,16 @@ import { readBoundedSync, sha256File } from '../core/read.js';
 export const BUNDLE_SCHEMA = 'tempo-workbook/bundle@1';
 export const INDEX = 'index.json';
 
-export interface BundleIndex {
-  schema: typeof BUNDLE_SCHEMA;
-  profile: string;
-  createdAt: string;
-  images: { key: string; ref: string; file: string; sha256: string }[];
-  charts: { chart: string; version: string; file: string; sha256: string }[];
-}
+/** A file of the bundle: a relative path inside it, and its checksum. */
+const FileEntry = { file: z.string().min(1).max(400), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a 64-hex SHA-256') };
+export const BundleIndexSchema = z.object({
+  schema: z.literal(BUNDLE_SCHEMA),
+  profile: z.string().min(1).max(100),
+  createdAt: z.string(),
+  images: z.array(z.object({ key: z.string(), ref: z.string(), ...FileEntry })).max(500),
+  charts: z.array(z.object({ chart: z.string(), version: z.string(), ...FileEntry })).max(100),
+});
+export type BundleIndex = z.infer<typeof BundleIndexSchema>;
 
 /** Where an image's tar goes: its reference made a file name. */
 export const imageFile = (ref: string) => join('images', `${ref.replace(/@sha256:.*/, '').replace(/[^A-Za-z0-9._-]+/g, '_')}.tar`);
@@ -75,22 +79,39 @@ export async function readBundle(dirIn: string, lab: Lab): Promise<{ dir: string
   const dir = resolve(dirIn);
   const f = join(dir, INDEX);
   if (!existsSync(f)) throw new UsageError(`${dirIn}: no bundle here (no ${INDEX}; \`workbook bundle <dir>\` makes one)`);
-  let index: BundleIndex;
+  let value: unknown;
   try {
-    index = JSON.parse(readFileSync(f, 'utf8')) as BundleIndex;
+    // bounded, and a regular file only (a FIFO or /dev/zero would hang or exhaust memory)
+    value = JSON.parse(readBoundedSync(f));
   } catch (err) {
-    throw new UsageError(`${f}: not JSON (${(err as Error).message.split('\n')[0]})`);
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(`${f}: ${e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : `not JSON (${e.message.split('\n')[0]})`}`);
   }
-  if (index?.schema !== BUNDLE_SCHEMA || !Array.isArray(index.images) || !Array.isArray(index.charts)) throw new UsageError(`${f}: not a ${BUNDLE_SCHEMA} index`);
+  const parsed = BundleIndexSchema.safeParse(value);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new UsageError(`${f}: not a ${BUNDLE_SCHEMA} index (${i.path.join('.') || 'the file'}: ${i.message})`);
+  }
+  const index = parsed.data;
   if (index.profile !== lab.profile.name) throw new UsageError(`${dirIn} was bundled for profile ${index.profile}, not ${lab.profile.name}: use --profile ${index.profile}, or bundle this profile`);
+  const real = realpathSync(dir);
   for (const e of [...index.images, ...index.charts]) {
-    const p = join(dir, e.file);
-    if (!e.file || e.file.includes('..') || !existsSync(p)) throw new UsageError(`${dirIn}: ${e.file} is missing`);
+    const p = resolve(dir, e.file);
+    // inside the bundle: no ../, no absolute path, no link that leads out of it
+    const inside = (q: string, root: string) => !relative(root, q).startsWith('..') && !relative(root, q).startsWith(sep) && relative(root, q) !== '';
+    if (!inside(p, dir)) throw new UsageError(`${dirIn}: ${e.file} is outside the bundle: refused`);
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`${dirIn}: ${e.file} is missing`);
+    if (st.isSymbolicLink() && !inside(realpathSync(p), real)) throw new UsageError(`${dirIn}: ${e.file} is a link to outside the bundle: refused`);
+    const target = st.isSymbolicLink() ? lstatSync(realpathSync(p)) : st;
+    if (!target.isFile()) throw new UsageError(`${dirIn}: ${e.file} is not a regular file (a FIFO, a device or a folder): refused`);
     const sum = await sha256File(p);
     if (sum !== e.sha256) throw new UsageError(`${dirIn}: ${e.file} does not match its checksum (${sum.slice(0, 12)}… ≠ ${e.sha256.slice(0, 12)}…): copy it again`);
   }
   const missing = Object.values(lab.profile.images).filter((ref) => !index.images.some((i) => i.ref === ref));
   if (missing.length) throw new UsageError(`${dirIn} lacks ${missing.length} image(s) of profile ${lab.profile.name} (${missing.map((m) => basename(m)).join(', ')}): bundle it again`);
+  const noChart = Object.keys(lab.profile.charts).filter((c) => !index.charts.some((x) => x.chart === c && x.version === lab.profile.charts[c]!.version));
+  if (noChart.length) throw new UsageError(`${dirIn} lacks the chart(s) ${noChart.map((c) => `${c} ${lab.profile.charts[c]!.version}`).join(', ')} of profile ${lab.profile.name}: bundle it again`);
   return { dir, index };
 }
 

@@ -98,4 +98,52 @@ describe('workbook bundle and prefetch --from (a classroom without internet)', (
     expect(b.stdout).toContain('no space left on device');
     expect(existsSync(join(dir, 'index.json'))).toBe(false);
   });
+
+  it('a hostile or broken bundle is one line each, exit 2, nothing loaded, and nothing hangs (a FIFO, /dev/zero, ../, an outside link, wrong types, no charts)', async () => {
+    world = new FakeWorld({ rules: rules() });
+    const env = world.env({ CI: 'true' });
+    const dir = mkdtempSync(join(world.dir, 'usb-'));
+    expect((await runCli(['bundle', dir], env)).code).toBe(0);
+    const good = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    const tryIndex = async (index: unknown) => {
+      writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+      world!.clearCalls();
+      const p = await runCli(['prefetch', '--from', dir], env, { timeoutMs: 30_000 });
+      expect(world!.calls('docker').filter((c) => c.argv[0] === 'load')).toEqual([]);
+      return [p.code, p.stderr.trim()];
+    };
+    expect(await tryIndex({ ...good, images: 'xx' })).toEqual([2, `error: ${join(dir, 'index.json')}: not a tempo-workbook/bundle@1 index (images: Expected array, received string)`]);
+    expect(await tryIndex({ ...good, images: [{ ...good.images[0], sha256: 5 }] })).toEqual([2, `error: ${join(dir, 'index.json')}: not a tempo-workbook/bundle@1 index (images.0.sha256: Expected string, received number)`]);
+    expect(await tryIndex({ ...good, charts: [] })).toEqual([2, `error: ${dir}: lacks the chart(s) kube-prometheus-stack 51.2.0, tempo-distributed 1.6.5 of profile article: bundle it again`.replace(`${dir}: lacks`, `${dir} lacks`)]);
+    expect(await tryIndex({ ...good, charts: [{ ...good.charts[0], file: '../../etc/passwd' }] })).toEqual([2, `error: ${dir}: ../../etc/passwd is outside the bundle: refused`]);
+    const { spawnSync } = await import('node:child_process');
+    const mkfifoSync = (f: string) => expect(spawnSync('mkfifo', [f]).status).toBe(0);
+    mkfifoSync(join(dir, 'charts', 'fifo.tgz'));
+    expect(await tryIndex({ ...good, charts: [{ ...good.charts[0], file: 'charts/fifo.tgz' }, good.charts[1]] })).toEqual([2, `error: ${dir}: charts/fifo.tgz is not a regular file (a FIFO, a device or a folder): refused`]);
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('/etc/hostname', join(dir, 'charts', 'out.tgz'));
+    expect(await tryIndex({ ...good, charts: [{ ...good.charts[0], file: 'charts/out.tgz' }, good.charts[1]] })).toEqual([2, `error: ${dir}: charts/out.tgz is a link to outside the bundle: refused`]);
+    // the index itself a FIFO, or /dev/zero
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'index.json'));
+    mkfifoSync(join(dir, 'index.json'));
+    const fifo = await runCli(['prefetch', '--from', dir], env, { timeoutMs: 30_000 });
+    expect([fifo.code, fifo.stderr.trim()]).toEqual([2, `error: ${join(dir, 'index.json')}: ${join(dir, 'index.json')} is not a regular file`]);
+    rmSync(join(dir, 'index.json'));
+    symlinkSync('/dev/zero', join(dir, 'index.json'));
+    const zero = await runCli(['prefetch', '--from', dir], env, { timeoutMs: 30_000 });
+    expect([zero.code, zero.stderr.trim()]).toEqual([2, `error: ${join(dir, 'index.json')}: ${join(dir, 'index.json')} is not a regular file`]);
+  });
+
+  it('bundling into a file, or a folder that cannot be written: one line, exit 2', async () => {
+    world = new FakeWorld({ rules: rules() });
+    const env = world.env({ CI: 'true' });
+    const file = join(world.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await runCli(['bundle', file], env);
+    expect([r.code, r.stderr.trim()]).toEqual([2, `error: ${file}: cannot bundle there (ENOTDIR): give a folder you can write`]);
+    const r2 = await runCli(['bundle', '/proc/bundle-here'], env);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr.trim()).toMatch(/^error: \/proc\/bundle-here: cannot bundle there \(E[A-Z]+\): give a folder you can write$/);
+  });
 });
