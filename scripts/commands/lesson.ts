@@ -34,12 +34,13 @@ function pagerOf(env: NodeJS.ProcessEnv): string[] | undefined {
   return undefined;
 }
 
-/** Pipe the text through the pager on this terminal; false when it could not be started (the text is printed instead). */
+/** Pipe the text through the pager on this terminal; false when it could not be started or failed (the text is printed instead). */
 function page(argv: string[], text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...env } });
     child.on('error', () => resolve(false));
-    child.on('exit', () => resolve(true));
+    // a pager that fails (PAGER=false, a typo in PAGER) showed nothing: the lesson is printed instead
+    child.on('exit', (code) => resolve(code === 0));
     child.stdin!.on('error', () => {}); // the learner quit before the end: not an error
     child.stdin!.end(text);
   });

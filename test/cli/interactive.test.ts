@@ -241,6 +241,12 @@ describe('a lesson longer than the screen', () => {
     (tall.stdout as unknown as { rows: number }).rows = 500;
     expect(await main(['lesson', 'tempo'], tall.io)).toBe(0);
     expect(tall.stdout.text).toContain('3. Tempo in microservices mode');
+    // a pager that fails (PAGER=false) showed nothing: the lesson is printed instead
+    const failing = ttyIo(world.env({ PAGER: 'false' }));
+    delete failing.io.env.CI;
+    (failing.stdout as unknown as { rows: number }).rows = 10;
+    expect(await main(['lesson', 'tempo'], failing.io)).toBe(0);
+    expect(failing.stdout.text).toContain('3. Tempo in microservices mode');
   });
 });
 
