@@ -90,4 +90,31 @@ describe.skipIf(!existsSync(CHROMIUM))('the workshop board in a real headless Ch
     await again.waitForSelector('tr[data-learner="b"]', { timeout: 10_000 });
     expect(await again.$$eval('tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-learner')).sort())).toEqual(['a', 'b']);
   }, 60_000);
+
+  it('reports that once froze or emptied the page are refused; the largest report the board keeps renders at once', async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${board!.url}/`);
+    await page.waitForSelector('#summary');
+    // chapter numbers 30,000,000 (a loop that froze the tab) and 1e15 (a summary emptied for everyone): refused
+    for (const n of [30_000_000, 1e15, -1, 2.5]) {
+      const r = await post(board!.url, { id: `h${n}`, learner: { id: 'h', name: 'Hostile' }, report: { chapters: [{ number: n, id: 'x', state: 'passed' }] } });
+      expect(r.status).toBe(400);
+    }
+    // the largest report the schema lets through: 40 chapters numbered up to 99, 80 items each with the longest texts
+    const items = Array.from({ length: 80 }, (_, i) => ({ id: `c${i}`, status: 'failed', evidence: 'e'.repeat(2000), hint: { en: 'h'.repeat(1000), 'zh-TW': '提'.repeat(1000) } }));
+    const chapters = Array.from({ length: 40 }, (_, i) => ({ number: 99 - i, id: `ch${i}`, state: i % 2 ? 'passed' : 'failed', items }));
+    const big = { id: 'big', learner: { id: 'z', name: '\u202eZed' + '名'.repeat(200) }, report: { chapters } };
+    const r = await post(board!.url, big);
+    // 13 MB: over the 1 MiB body limit, refused before it is read; four chapters of it are taken
+    expect(r.status).toBe(413);
+    const smaller = { ...big, report: { chapters: chapters.slice(0, 4) } };
+    expect((await post(board!.url, smaller)).status).toBe(201);
+    await page.waitForSelector('tr[data-learner="z"]', { timeout: 10_000 });
+    expect(await page.textContent('tr[data-learner="z"] td:nth-child(2)')).toBe('98');
+    expect(await page.textContent('tr[data-learner="z"] td:first-child')).toBe('Zed' + '名'.repeat(77));
+    expect(await page.textContent('#summary')).toMatch(/attendees · passed each chapter: 0: \d/);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -127,7 +127,7 @@ describe('workbook verify metrics-generator (the CLI, explicit endpoints)', () =
       // the report carries each check's requests as commands (`manual`); --show-how prints them
       const j = await runCli(['verify', 'metrics-generator', '--prometheus-url', full.url, '--tempo-url', tempo.url, '--json', '-', '--show-how'], world.env({ CI: 'true' }));
       const series = JSON.parse(j.stdout).chapters[0].items.find((i: { id: string }) => i.id === 'series');
-      expect(series.manual[0]).toBe(`curl -s -G ${full.url}/api/v1/query --data-urlencode 'query=count by (__name__) ({__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"})'`);
+      expect(series.manual[0]).toBe(`curl -s -G ${full.url}/api/v1/query --data-urlencode 'query=count by (__name__) ({__name__=~"traces_service_graph_.+|traces_spanmetrics_.+"})' --data-urlencode timeout=20s`);
       expect(j.stderr).toContain('Check it yourself (the requests each check made):');
       expect(j.stderr).toContain(`    $ ${series.manual[0]}`);
     } finally {
