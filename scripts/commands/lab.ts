@@ -15,6 +15,7 @@ export const spec: CommandSpec = {
     'tempo-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Tempo 2.2.2 binary (default: WORKBOOK_TEMPO_BIN, tempo-bin in the settings file, tempo on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Tempo 2.2.2 執行檔（預設：WORKBOOK_TEMPO_BIN、設定檔的 tempo-bin、PATH 上的 tempo，否則下載並驗證固定版本的發行檔）' } },
     'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, prometheus-bin in the settings file, prometheus on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN、設定檔的 prometheus-bin、PATH 上的 prometheus，否則下載並驗證固定版本的發行檔）' } },
     values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
+    changes: { type: 'boolean', help: { en: 'lab status: every way the lab\'s Tempo and Prometheus differ from what the charts render, and why', 'zh-TW': 'lab status：列出實驗環境的 Tempo 與 Prometheus 和 chart 產生的設定有哪些不同，以及原因' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
   },
   summary: {
@@ -33,6 +34,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (!named && names.length) throw new UsageError(`unexpected argument "${names[0]}" (usage: workbook ${spec.usage})`);
   if (named && !names.length) throw new UsageError(action === 'restart' ? 'lab restart needs a part: prometheus, tempo or traffic' : `lab ${action} needs the name of a process (\`workbook lab status\` lists them)`);
   if (flags.values && action !== 'restart') throw new UsageError('--values goes with `lab restart prometheus|tempo`');
+  if (flags.changes && action !== 'status') throw new UsageError('--changes goes with `lab status`');
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const e = await import('../effects/embedded-lab.js');
   const { mkdirp } = await import('../effects/files.js');
@@ -91,6 +93,16 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     return 1;
   }
   write(io.stdout, t(`Embedded lab (${state.layout}), started ${state.startedAt}`, `內建實驗環境（${state.layout}），啟動於 ${state.startedAt}`));
+  if (flags.changes) {
+    const { tempo, prometheus } = await e.labChanges(state);
+    const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+    write(io.stdout, t('What the lab runs differs from what the charts render (helm template with the same values) only here:', '實驗環境執行的設定和 chart 產生的（相同 values 的 helm template）只有以下差異：'));
+    for (const [who, rows] of [['Tempo (tempo-distributed 1.6.5)', tempo], ['Prometheus (kube-prometheus-stack 51.2.0)', prometheus]] as const) {
+      write(io.stdout, `\n  ${who}`);
+      for (const r of rows) write(io.stdout, `  - ${r.field}: ${show(r.chart)} → ${show(r.lab)}\n      ${r.why}`);
+    }
+    return 0;
+  }
   for (const [part, files] of Object.entries(state.overlays ?? {})) if (files?.length) write(io.stdout, t(`  ${part}: the article's values with ${files.join(', ')} laid over them (\`workbook lab restart ${part}\` drops it)`, `  ${part}：文章的 values 上疊了 ${files.join('、')}（\`workbook lab restart ${part}\` 會移除）`));
   if (state.trafficUrl) write(io.stdout, t(`  traffic: sends to ${state.trafficUrl} (\`workbook lab restart traffic\` sends to the lab's OTLP endpoint again)`, `  traffic：送往 ${state.trafficUrl}（\`workbook lab restart traffic\` 會改回實驗環境的 OTLP 端點）`));
   for (const p of processes) write(io.stdout, `  ${p.running ? '✔' : '✖'} ${p.name.padEnd(26)} pid ${String(p.pid).padEnd(8)} ${p.port ? `127.0.0.1:${p.port}`.padEnd(16) : ''.padEnd(16)} ${p.health}`);

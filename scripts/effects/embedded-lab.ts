@@ -15,12 +15,15 @@ import { labDir, labLock, ours, readLabState, readLabStateOrProblem, startTimeOf
 import { withLock } from './lock.js';
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { mergeValues } from '../lab/values.js';
 import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
 import type { Lab } from '../core/model.js';
 import { ROOT } from '../core/paths.js';
-import { MICROSERVICES, prometheusArgs, tempoConfig, type Layout, type TempoPorts } from '../lab/embedded-config.js';
+import { MICROSERVICES, prometheusProcess, receiverEndpoints, tempoProcess, type Change, type Layout, type TempoPorts } from '../lab/embedded-config.js';
+import { committedRender, type ChartInstall, type PrometheusRender, type Render, type TempoRender } from '../lab/chart-render.js';
+import { getProfile } from '../lab/versions.js';
 import { writeAtomic } from './files.js';
 import { freePort } from './portforward.js';
 
@@ -93,7 +96,10 @@ const tail = (file: string) => {
 /** Start a program in the background, detached from this process (the lab outlives `lab up`), its output to a log. */
 function launch(plan: Plan, logs: string): LabProcess {
   const log = join(logs, `${plan.name}.log`);
-  for (const f of plan.files) writeFileSync(f.path, f.text);
+  for (const f of plan.files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.text);
+  }
   const fd = openSync(log, 'a');
   let child;
   try {
@@ -190,31 +196,72 @@ export type Component = 'prometheus' | 'tempo' | 'traffic';
 export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic'];
 const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
 
-/** One component's processes, planned from the recorded ports and overlays (reads the overlays: may throw, starts nothing). */
-function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins: { tempo: string; prometheus: string }): Plan[] {
+/** The chart install the embedded lab's Tempo or Prometheus stands for: the article's values and the overlays given. */
+function installFor(c: 'tempo' | 'prometheus', overlays: string[] = []): ChartInstall {
+  const chart = c === 'tempo' ? 'tempo-distributed' : 'kube-prometheus-stack';
+  const base = c === 'tempo' ? 'manifests/tempo-distributed.values.yaml' : 'manifests/prometheus-stack.values.yaml';
+  const version = getProfile('article').charts[chart]!.version;
+  return { release: c === 'tempo' ? 'tempo' : 'prometheus-stack', chart, version, namespace: c === 'tempo' ? 'tracing' : 'prometheus', values: [base, ...overlays] };
+}
+
+/** The chart's render for these values: committed (manifests/rendered), or made now with helm when there is none. */
+export async function renderFor(c: 'tempo' | 'prometheus', overlays: string[] | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Render> {
+  const i = installFor(c, overlays);
+  // every overlay read first: a file that is not a values file is one line, whatever renders it
+  for (const f of overlays ?? []) mergeValues([f]);
+  const kept = committedRender(i);
+  if (kept) return kept;
+  const { renderWithHelm } = await import('./helm-render.js');
+  return (await renderWithHelm(i, env)).render;
+}
+
+/** One component's processes, planned from the recorded ports and overlays (renders and reads: may throw, starts nothing). */
+async function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins: { tempo: string; prometheus: string }): Promise<Plan[]> {
   const common = { labDir: s.dir };
   const ports = s.ports!;
   if (c === 'prometheus') {
     const promDir = join(s.dir, 'prometheus');
-    const args = prometheusArgs({ dir: promDir, port: ports.prometheus, overlays: s.overlays?.prometheus });
+    const { args } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus)) as PrometheusRender, { dir: promDir, port: ports.prometheus });
     return [{ ...common, name: 'prometheus', bin: bins.prometheus, args, cwd: promDir, files: [{ path: join(promDir, 'prometheus.yml'), text: 'global:\n  scrape_interval: 15s\n' }], extra: { port: ports.prometheus, ready: '/-/ready' } }];
   }
   if (c === 'tempo') {
     const tempoDir = join(s.dir, 'tempo');
-    return Object.keys(ports.tempo).map((n) => {
-      const file = join(tempoDir, `${n}.yaml`);
-      const text = stringify(tempoConfig({ layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, otlp: ports.otlp, prometheusUrl: s.urls.prometheus, overlays: s.overlays?.tempo }));
-      return { ...common, name: n === 'all' ? 'tempo' : `tempo-${n}`, bin: bins.tempo, args: [`-config.file=${file}`], cwd: tempoDir, files: [{ path: file, text }], extra: { port: ports.tempo[n]!.http, ready: '/ready' } };
+    const render = (await renderFor('tempo', s.overlays?.tempo)) as TempoRender;
+    const overridesFile = join(tempoDir, 'runtime-config', 'overrides.yaml');
+    return Object.keys(ports.tempo).map((n, i) => {
+      const configFile = join(tempoDir, `${n}.yaml`);
+      const { config, args } = tempoProcess(render, { layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile, configFile });
+      const files = [{ path: configFile, text: stringify(config) }, ...(i === 0 ? [{ path: overridesFile, text: stringify(render.overrides) }] : [])];
+      return { ...common, name: n === 'all' ? 'tempo' : `tempo-${n}`, bin: bins.tempo, args, cwd: tempoDir, files, extra: { port: ports.tempo[n]!.http, ready: '/ready' } };
     });
   }
   // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
   return [{ ...common, name: 'traffic', bin: process.execPath, args: [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], cwd: s.dir, files: [], extra: {} }];
 }
 
+/** Each receiver endpoint's port: OTLP's from the recorded OTLP ports, the others (Jaeger, Zipkin, OpenCensus) recorded apart. */
+function receiverPorts(s: Omit<LabState, 'processes'>): Record<string, number> {
+  const p = s.ports!;
+  return { ...(p.receivers ?? {}), 'otlp.protocols.grpc': p.otlp.grpc, 'otlp.protocols.http': p.otlp.http };
+}
+
+/** What the lab changes of the chart's configuration, for one process of each kind (`lab status --changes`). */
+export async function labChanges(s: LabState): Promise<{ tempo: Change[]; prometheus: Change[] }> {
+  const render = (await renderFor('tempo', s.overlays?.tempo)) as TempoRender;
+  const tempoDir = join(s.dir, 'tempo');
+  const name = Object.keys(s.ports!.tempo)[0]!;
+  const { changes: tempo } = tempoProcess(render, { layout: s.layout, name, dir: tempoDir, ports: s.ports!.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile: join(tempoDir, 'runtime-config', 'overrides.yaml'), configFile: join(tempoDir, `${name}.yaml`) });
+  const { changes: prometheus } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus)) as PrometheusRender, { dir: join(s.dir, 'prometheus'), port: s.ports!.prometheus });
+  return { tempo, prometheus };
+}
+
 /** The folders a component's processes need (their data folders live beside their configuration). */
 function makeFolders(c: Component, s: Omit<LabState, 'processes'>): void {
   if (c === 'prometheus') mkdirSync(join(s.dir, 'prometheus'), { recursive: true });
-  if (c === 'tempo') for (const n of Object.keys(s.ports!.tempo)) mkdirSync(join(s.dir, 'tempo', n), { recursive: true });
+  if (c === 'tempo') {
+    mkdirSync(join(s.dir, 'tempo', 'runtime-config'), { recursive: true });
+    for (const n of Object.keys(s.ports!.tempo)) mkdirSync(join(s.dir, 'tempo', n), { recursive: true });
+  }
 }
 
 /** Write the lab's state; if the disk refuses, stop `fresh` (never leave a process unrecorded) and say so. */
@@ -255,6 +302,8 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
       const prometheus = await freePort();
       for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
       const otlp = { grpc: await freePort(), http: await freePort() };
+      const receivers: Record<string, number> = {};
+      for (const r of receiverEndpoints(((await renderFor('tempo', o.overlays?.tempo)) as TempoRender).config)) if (!r.startsWith('otlp.')) receivers[r] = await freePort();
       const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
       const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
       const base: Omit<LabState, 'processes'> = {
@@ -264,13 +313,13 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
         startedAt: new Date().toISOString(),
         dir,
         urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },
-        ports: { prometheus, tempo, otlp },
+        ports: { prometheus, tempo, otlp, receivers },
         ...(o.overlays ? { overlays: o.overlays } : {}),
       };
       const bins = { tempo: o.tempoBin, prometheus: o.prometheusBin };
       const components: Component[] = o.traffic !== false ? ['prometheus', 'tempo', 'traffic'] : ['prometheus', 'tempo'];
       // every configuration made (and every overlay read) before the first process starts
-      const plans = components.map((c) => ({ c, plans: planComponent(c, base, bins) }));
+      const plans = await Promise.all(components.map(async (c) => ({ c, plans: await planComponent(c, base, bins) })));
       // recorded before anything starts, and again as each starts
       await record(o.stateDir, { ...base, processes: [] }, []);
       for (const { c, plans: ps } of plans) {
@@ -344,7 +393,7 @@ export async function labRestart(stateDir: string, c: Component, o: { overlays?:
     }
     const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
     // the new configuration first: a values file that does not parse stops nothing
-    const plans = planComponent(c, next, bins);
+    const plans = await planComponent(c, next, bins);
     await stopProcesses(mine);
     // as on kind: a changed Prometheus is a new pod, and the chart keeps its data in an emptyDir, so it starts empty
     // (prometheus.prometheusSpec.storageSpec is {} in prometheus-community/helm-charts@kube-prometheus-stack-51.2.0

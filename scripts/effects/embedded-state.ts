@@ -41,7 +41,15 @@ export const LabStateSchema = z.object({
   processes: z.array(LabProcessSchema),
   urls: z.object({ tempo: z.string(), distributor: z.string(), prometheus: z.string(), otlp: z.string(), /** OTLP over gRPC */ otlpGrpc: z.string().optional() }),
   /** every port, so one component can be started again on its own (a challenge's fault, its reset) */
-  ports: z.object({ prometheus: z.number().int(), tempo: z.record(PortsSchema), otlp: z.object({ grpc: z.number().int(), http: z.number().int() }) }).optional(),
+  ports: z
+    .object({
+      prometheus: z.number().int(),
+      tempo: z.record(PortsSchema),
+      otlp: z.object({ grpc: z.number().int(), http: z.number().int() }),
+      /** the chart's other receivers (Jaeger, Zipkin, OpenCensus), by their path under distributor.receivers */
+      receivers: z.record(z.number().int()).optional(),
+    })
+    .optional(),
   /** what is laid over the article's values now, per component (a challenge's fault); none: the article's lab */
   overlays: z.object({ tempo: z.array(z.string()).optional(), prometheus: z.array(z.string()).optional() }).optional(),
   /** where the traffic sends, when not the lab's own OTLP endpoint (a challenge's fault) */

@@ -1,11 +1,12 @@
-// The embedded lab's configuration, generated from the same manifests the kind lab installs, so the two cannot
-// drift: Tempo's receivers, metrics generator (processors, remote write with exemplars), overrides and retention
-// come from manifests/tempo-distributed.values.yaml; Prometheus' flags from manifests/prometheus-stack.values.yaml.
-// Only what a Kubernetes cluster provides is replaced: addresses (127.0.0.1 and free ports instead of services),
-// the ring's store (in memory, or memberlist on loopback), and storage paths (under the state folder).
+// The embedded lab's configuration: the chart's own. Tempo runs the tempo.yaml that tempo-distributed 1.6.5 renders
+// from our values (manifests/rendered/, by real helm: scripts/lab/chart-render.ts), with each component's arguments
+// from the chart's Deployment or StatefulSet; Prometheus runs with the flags the operator makes of the Prometheus
+// resource kube-prometheus-stack renders. They are changed only where a loopback lab must differ, and every change
+// is a row of the table below (field, the chart's value, the lab's, why): `workbook lab status --changes` prints it,
+// and a test fails on any field that differs from the chart's render without a row.
 // Config keys are Tempo 2.2.2's (grafana/tempo@v2.2.2:docs/sources/tempo/configuration/_index.md).
 import { join } from 'node:path';
-import { mergeValues } from './values.js';
+import type { PrometheusRender, TempoRender } from './chart-render.js';
 
 export type Layout = 'monolithic' | 'microservices';
 
@@ -18,23 +19,124 @@ export interface TempoPorts {
   memberlist: number;
 }
 
-interface TempoValues {
-  multitenancyEnabled?: boolean;
-  global_overrides?: { metrics_generator_processors?: string[] };
-  ingester?: { replicas?: number; config?: { replication_factor?: number } };
-  metricsGenerator?: { config?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] } } };
-  compactor?: { config?: { compaction?: { block_retention?: string } } };
-  traces?: { otlp?: { http?: { enabled?: boolean }; grpc?: { enabled?: boolean } } };
+/** One difference between the chart's render and what the lab runs. */
+export interface Change {
+  field: string;
+  chart: unknown;
+  lab: unknown;
+  why: string;
 }
 
-interface PrometheusValues {
-  prometheus?: { prometheusSpec?: { enableFeatures?: string[]; enableRemoteWriteReceiver?: boolean } };
+const REMOVED = Symbol('removed');
+
+const get = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+function put(o: Record<string, unknown>, path: string[], value: unknown): void {
+  let at = o;
+  for (const k of path.slice(0, -1)) {
+    if (!at[k] || typeof at[k] !== 'object') at[k] = {};
+    at = at[k] as Record<string, unknown>;
+  }
+  if (value === REMOVED) delete at[path.at(-1)!];
+  else at[path.at(-1)!] = value;
 }
 
-/** Prometheus' command line: the receiver and the features the values switch on. */
-export function prometheusArgs(o: { dir: string; port: number; overlays?: string[] }): string[] {
-  const v = mergeValues<PrometheusValues>(['manifests/prometheus-stack.values.yaml', ...(o.overlays ?? [])]).prometheus?.prometheusSpec ?? {};
-  return [
+/** The receivers' endpoints in a render: their paths under distributor.receivers (jaeger.protocols.grpc, zipkin, …). */
+export function receiverEndpoints(config: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, path: string[]) => {
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'endpoint' && typeof x === 'string') out.push(path.join('.'));
+      else walk(x, [...path, k]);
+    }
+  };
+  walk(get(config, ['distributor', 'receivers']), []);
+  return out.sort();
+}
+
+export interface TempoProcessOptions {
+  layout: Layout;
+  /** 'all', or one of MICROSERVICES */
+  name: string;
+  /** the lab's Tempo folder: each process keeps its own under it, as each pod has its own volume */
+  dir: string;
+  ports: Record<string, TempoPorts>;
+  /** each receiver endpoint's port, by its path (receiverEndpoints) */
+  receivers: Record<string, number>;
+  prometheusUrl: string;
+  /** where the runtime overrides file is written */
+  overridesFile: string;
+  configFile: string;
+}
+
+/**
+ * One process' configuration and command line, localised from the chart's render; every change recorded. Addresses
+ * become 127.0.0.1 and free ports, the gossip ring's service its members on loopback, pod volumes folders, the
+ * memcached cache is left out (none runs on a laptop), and the startup waits meant for a rolling cluster are 0 s.
+ */
+export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { config: Record<string, unknown>; args: string[]; changes: Change[] } {
+  const config = structuredClone(render.config) as Record<string, unknown>;
+  const changes: Change[] = [];
+  const set = (field: string, lab: unknown, why: string) => {
+    const path = field.split('.');
+    const chart = get(render.config, path);
+    put(config, path, lab);
+    changes.push({ field, chart: chart === undefined ? '(not set)' : chart, lab: lab === REMOVED ? '(removed)' : lab, why });
+  };
+  const monolithic = o.layout === 'monolithic';
+  const me = o.ports[o.name]!;
+  const own = join(o.dir, o.name);
+  const frontend = o.ports[monolithic ? 'all' : 'query-frontend']!;
+  const LOOPBACK = 'a pod IP or a service: here this machine\'s loopback, on a free port';
+
+  set('server.http_listen_address', '127.0.0.1', LOOPBACK);
+  set('server.http_listen_port', me.http, LOOPBACK);
+  set('server.grpc_listen_address', '127.0.0.1', LOOPBACK);
+  set('server.grpc_listen_port', me.grpc, LOOPBACK);
+  for (const r of receiverEndpoints(render.config)) set(`distributor.receivers.${r}.endpoint`, `127.0.0.1:${o.receivers[r]}`, 'receivers listen on 0.0.0.0 in a pod: here on loopback only');
+  set('memberlist.bind_addr', ['127.0.0.1'], 'the gossip ring binds to loopback');
+  set('memberlist.bind_port', me.memberlist, LOOPBACK);
+  set('memberlist.join_members', Object.values(o.ports).map((p) => `127.0.0.1:${p.memberlist}`), 'the gossip-ring service (DNS) becomes the list of the processes\' members on loopback');
+  set('querier.frontend_worker.frontend_address', `127.0.0.1:${frontend.grpc}`, 'the query-frontend-discovery service becomes its gRPC port on loopback');
+  // every ring gets an address: without one Tempo looks for eth0/en0, which a laptop (wlp2s0, enp0s31f6) lacks
+  const RING = 'a pod\'s IP on eth0: here 127.0.0.1, so no interface name is needed (a laptop has wlp2s0, not eth0)';
+  set('ingester.lifecycler.address', '127.0.0.1', RING);
+  set('distributor.ring.instance_addr', '127.0.0.1', RING);
+  set('metrics_generator.ring.instance_addr', '127.0.0.1', RING);
+  set('compactor.ring.instance_addr', '127.0.0.1', RING);
+  if (!monolithic) set('ingester.lifecycler.id', o.name, 'a pod\'s hostname names it in the ring: here the process\' name');
+  const volume = (p: unknown) => (typeof p === 'string' && p.startsWith('/var/tempo') ? join(own, p) : p);
+  const VOLUME = 'a pod\'s own volume (/var/tempo) becomes this process\' own folder: as on the cluster, no two share one';
+  for (const f of ['ingester.lifecycler.tokens_file_path', 'metrics_generator.storage.path', 'storage.trace.local.path', 'storage.trace.wal.path']) {
+    const chart = get(render.config, f.split('.'));
+    if (typeof chart === 'string') set(f, volume(chart), VOLUME);
+  }
+  set('overrides.per_tenant_override_config', o.overridesFile, 'the runtime overrides ConfigMap, mounted at /runtime-config, becomes a file beside the configuration');
+  const rw = get(render.config, ['metrics_generator', 'storage', 'remote_write']);
+  if (Array.isArray(rw)) set('metrics_generator.storage.remote_write', rw.map((w: { url?: string }) => ({ ...w, url: `${o.prometheusUrl}${w.url ? new URL(w.url).pathname : '/api/v1/write'}` })), 'the Prometheus service becomes this lab\'s Prometheus on loopback (the path is the chart\'s)');
+  if (get(render.config, ['storage', 'trace', 'cache']) !== undefined) {
+    set('storage.trace.cache', REMOVED, 'no memcached runs beside the lab: Tempo reads its blocks without a cache (slower on a large backend; the lab\'s is small)');
+    set('storage.trace.memcached', REMOVED, 'the same: no memcached');
+  }
+  const WAIT = 'a rolling cluster waits before a member counts (Tempo\'s defaults); the lab starts all at once, so it waits 0 s';
+  set('ingester.lifecycler.min_ready_duration', '0s', WAIT);
+  set('ingester.lifecycler.join_after', '0s', WAIT);
+  set('ingester.lifecycler.final_sleep', '0s', WAIT);
+  // grafana/tempo@v2.2.2 modules/compactor/compactor_ring.go: wait-stability-min-duration, default 1m
+  set('compactor.ring.wait_stability_min_duration', '0s', 'the compactor waits a minute for its ring to settle before Tempo reports ready; the lab does not');
+
+  const target = monolithic ? 'all' : o.name.replace(/-\d+$/, '');
+  const chartArgs = render.args[monolithic ? 'distributor' : target] ?? [`-target=${target}`, '-config.file=/conf/tempo.yaml'];
+  const args = chartArgs.map((a) => (a.startsWith('-target=') ? `-target=${target}` : a.startsWith('-config.file=') ? `-config.file=${o.configFile}` : a));
+  changes.push({ field: 'args -config.file', chart: chartArgs.find((a) => a.startsWith('-config.file=')), lab: `-config.file=${o.configFile}`, why: 'the ConfigMap mounted at /conf becomes a file' });
+  if (monolithic) changes.push({ field: 'args -target', chart: '(one Deployment per component)', lab: '-target=all', why: 'the monolithic lab runs every component in one process (--microservices runs them as the chart does)' });
+  return { config, args, changes };
+}
+
+/** Prometheus' command line: the flags the operator makes of the rendered Prometheus resource, on loopback. */
+export function prometheusProcess(render: PrometheusRender, o: { dir: string; port: number }): { args: string[]; changes: Change[] } {
+  const s = render.spec;
+  const args = [
     `--config.file=${join(o.dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(o.dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${o.port}`,
@@ -42,75 +144,17 @@ export function prometheusArgs(o: { dir: string; port: number; overlays?: string
     // (Prometheus' defaults: 2m and 50,000,000 samples; the lab's series are a few thousand)
     '--query.timeout=30s',
     '--query.max-samples=5000000',
-    ...(v.enableRemoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
-    ...(v.enableFeatures?.length ? [`--enable-feature=${v.enableFeatures.join(',')}`] : []),
+    // the operator's flags of the resource (prometheus-operator: retention → --storage.tsdb.retention.time)
+    ...(typeof s.retention === 'string' ? [`--storage.tsdb.retention.time=${s.retention}`] : []),
+    ...(s.enableRemoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
+    ...(s.enableFeatures?.length ? [`--enable-feature=${s.enableFeatures.join(',')}`] : []),
   ];
-}
-
-/** Where the metrics generator writes: the values' remote_write, each URL moved from the cluster's service to this Prometheus (its path kept). */
-function remoteWrite(v: TempoValues, prometheusUrl: string) {
-  return (v.metricsGenerator?.config?.storage?.remote_write ?? []).map((rw) => {
-    const path = rw.url ? new URL(rw.url).pathname : '/api/v1/write';
-    return { url: `${prometheusUrl}${path}`, send_exemplars: rw.send_exemplars ?? false };
-  });
-}
-
-/**
- * One Tempo configuration per process: `all` (monolithic), or one component of the microservices layout. The ports
- * of every process are known to each (memberlist members, the frontend's gRPC address).
- */
-export function tempoConfig(o: {
-  layout: Layout;
-  name: string;
-  dir: string;
-  ports: Record<string, TempoPorts>;
-  otlp: { grpc: number; http: number };
-  prometheusUrl: string;
-  overlays?: string[];
-}): Record<string, unknown> {
-  const v = mergeValues<TempoValues>(['manifests/tempo-distributed.values.yaml', ...(o.overlays ?? [])]);
-  const me = o.ports[o.name]!;
-  const monolithic = o.layout === 'monolithic';
-  const members = Object.values(o.ports).map((p) => `127.0.0.1:${p.memberlist}`);
-  const ring = monolithic ? { kvstore: { store: 'inmemory' } } : { kvstore: { store: 'memberlist' } };
-  const frontend = o.ports[monolithic ? 'all' : 'query-frontend']!;
-  const protocols: Record<string, unknown> = {};
-  if (v.traces?.otlp?.grpc?.enabled) protocols.grpc = { endpoint: `127.0.0.1:${o.otlp.grpc}` };
-  if (v.traces?.otlp?.http?.enabled) protocols.http = { endpoint: `127.0.0.1:${o.otlp.http}` };
-  const own = join(o.dir, o.name);
-  return {
-    target: monolithic ? 'all' : o.name.startsWith('ingester') ? 'ingester' : o.name,
-    multitenancy_enabled: v.multitenancyEnabled ?? false,
-    // as the chart renders it (tempo-distributed 1.6.5 templates/configmap-tempo.yaml: reporting_enabled from
-    // values reportingEnabled, false in our values): a learner's Tempo reports no usage to Grafana Labs
-    usage_report: { reporting_enabled: false },
-    server: { http_listen_address: '127.0.0.1', http_listen_port: me.http, grpc_listen_address: '127.0.0.1', grpc_listen_port: me.grpc, log_level: 'info' },
-    memberlist: { bind_addr: ['127.0.0.1'], bind_port: me.memberlist, ...(monolithic ? {} : { join_members: members, abort_if_cluster_join_fails: false }) },
-    // every ring gets this machine's loopback address: without one Tempo looks for eth0/en0 and dies on a laptop
-    // whose interface is wlp2s0 ("no useable address found for interfaces [eth0 en0]")
-    distributor: { ring: { ...ring, instance_addr: '127.0.0.1' }, receivers: { otlp: { protocols } } },
-    ingester: {
-      lifecycler: {
-        ...(monolithic ? {} : { id: o.name }),
-        address: '127.0.0.1',
-        // the lab comes up in seconds (ours: Tempo's defaults wait 15 s before an ingester reports ready)
-        min_ready_duration: '0s',
-        join_after: '0s',
-        final_sleep: '0s',
-        // one process has one ingester; the microservices lab has the values' three and their replication factor
-        ring: { ...ring, replication_factor: monolithic ? 1 : (v.ingester?.config?.replication_factor ?? 3) },
-      },
-    },
-    querier: { frontend_worker: { frontend_address: `127.0.0.1:${frontend.grpc}` } },
-    // ours: the compactor waits a minute for its ring to settle before Tempo reports started
-    // (compactor.ring.wait-stability-min-duration, default 1m: grafana/tempo@v2.2.2 modules/compactor/compactor_ring.go)
-    compactor: { ring: { ...ring, instance_addr: '127.0.0.1', wait_stability_min_duration: '0s' }, compaction: { block_retention: v.compactor?.config?.compaction?.block_retention ?? '48h' } },
-    metrics_generator: {
-      ring: { ...ring, instance_addr: '127.0.0.1' },
-      storage: { path: join(own, 'generator'), remote_write: remoteWrite(v, o.prometheusUrl) },
-    },
-    overrides: { metrics_generator_processors: v.global_overrides?.metrics_generator_processors ?? [] },
-    // the article's `backend: local`: one folder the processes share
-    storage: { trace: { backend: 'local', local: { path: join(o.dir, 'blocks') }, wal: { path: join(own, 'wal') } } },
-  };
+  const changes: Change[] = [
+    { field: 'web.listen-address', chart: '0.0.0.0:9090 (the pod)', lab: `127.0.0.1:${o.port}`, why: 'loopback, a free port' },
+    { field: 'storage.tsdb.path', chart: '/prometheus (an emptyDir)', lab: join(o.dir, 'data'), why: 'a folder; emptied when Prometheus restarts, as the emptyDir is' },
+    { field: 'config.file', chart: 'the operator\'s scrape configuration (ServiceMonitors)', lab: 'no scrape jobs', why: 'no Kubernetes to discover: the lab\'s checks read Tempo\'s and Prometheus\' own APIs' },
+    { field: 'query.timeout', chart: '2m (default)', lab: '30s', why: 'a learner\'s heavy query ends with an error instead of taking the lab\'s memory' },
+    { field: 'query.max-samples', chart: '50000000 (default)', lab: '5000000', why: 'the same' },
+  ];
+  return { args, changes };
 }
