@@ -236,7 +236,14 @@ export interface LabContext {
  * `kubectl set env`. Its reset restores the article's state.
  */
 export type Fault =
-  | { kind: 'values'; /** the chapter whose `install` step is re-run with the overlay laid over */ chapter: string; overlay: string }
+  | {
+      kind: 'values';
+      /** the chapter whose `install` step is re-run with the overlay laid over */
+      chapter: string;
+      overlay: string;
+      /** what the overlay changes in the chart's render (`Kind/name:path`, scripts/lab/chart-render.ts renderDiff): nothing else may change */
+      renders: string[];
+    }
   | { kind: 'scale'; namespace: (lab: Lab) => string; /** kind/name */ target: string; replicas: number; restore: number }
   | { kind: 'env'; namespace: (lab: Lab) => string; target: string; name: string; value: string; restore: string };
 

@@ -32,7 +32,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "Prometheus runs without --enable-feature=exemplar-storage: it takes the remote-written exemplars and drops them.", 'zh-TW': "Prometheus 沒有以 --enable-feature=exemplar-storage 執行：它收下 remote write 送來的 exemplar，然後丟掉。" },
     // Prometheus without --enable-feature=exemplar-storage drops remote-written exemplars (enableFeatures, default [],
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml', renders: ['Prometheus/prometheus-stack-prometheus:spec.enableFeatures'] },
     embedded: { kind: 'restart', part: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml' },
   },
   {
@@ -55,7 +55,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "The metrics generator's remote_write entry has send_exemplars: false: the samples travel, the exemplars stay behind.", 'zh-TW': "metrics generator 的 remote_write 項目設了 send_exemplars: false：樣本送出去了，exemplar 卻留在原地。" },
     // helm replaces lists whole: the remote_write entry restated with send_exemplars off (Prometheus' remote_write
     // config; grafana/tempo@v2.2.2 modules/generator/storage/config.go)
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.metrics_generator.storage.remote_write'] },
     embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml' },
   },
   {
@@ -78,7 +78,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "Tempo's overrides list no metrics-generator processors: the generator runs, receives the spans, and computes nothing.", 'zh-TW': "Tempo 的 overrides 沒有列出任何 metrics generator 處理器：generator 有在執行、也收到 span，卻什麼都不計算。" },
     // no processors in the overrides: the generator makes no series (grafana/tempo@v2.2.2
     // modules/overrides/limits.go MetricsGeneratorProcessors)
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.overrides.metrics_generator_processors'] },
     embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml' },
   },
   {
@@ -101,7 +101,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "Prometheus runs without its remote-write receiver: every push to /api/v1/write is refused with 404.", 'zh-TW': "Prometheus 沒有開啟 remote-write receiver：每次推送到 /api/v1/write 都被以 404 拒絕。" },
     // enableRemoteWriteReceiver false: no /api/v1/write (default false in
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml', renders: ['Prometheus/prometheus-stack-prometheus:spec.enableRemoteWriteReceiver'] },
     embedded: { kind: 'restart', part: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml' },
   },
   {
@@ -144,7 +144,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "Grafana's Prometheus data source has no exemplarTraceIdDestinations: nothing links an exemplar's traceID to the Tempo data source.", 'zh-TW': "Grafana 的 Prometheus 資料來源沒有 exemplarTraceIdDestinations：沒有任何設定把 exemplar 的 traceID 連到 Tempo 資料來源。" },
     // a null removes the key; templates/grafana/configmaps-datasources.yaml renders exemplarTraceIdDestinations only
     // when set (prometheus-community/helm-charts@kube-prometheus-stack-51.2.0)
-    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml' },
+    fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml', renders: ['ConfigMap/prometheus-stack-grafana-datasource:data.datasource.yaml.datasources'] },
     embedded: { none: { en: 'it breaks Grafana\'s data source, and the embedded lab has no Grafana (the kind lab has)', 'zh-TW': '它破壞的是 Grafana 的資料來源，而內建實驗環境沒有 Grafana（kind 實驗環境才有）' } },
   },
   {
@@ -191,7 +191,7 @@ export const CHALLENGES: readonly Challenge[] = [
     cause: { en: "The metrics generator remote-writes to /api/v1/push, a path Prometheus answers 404 to; its receiver is /api/v1/write.", 'zh-TW': "metrics generator 把資料 remote write 到 /api/v1/push，Prometheus 對這個路徑回應 404；它的 receiver 在 /api/v1/write。" },
     // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
     // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
-    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
+    fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.metrics_generator.storage.remote_write'] },
     embedded: { kind: 'restart', part: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml' },
   },
 ];

@@ -110,3 +110,43 @@ export function committedRender(i: Pick<ChartInstall, 'chart' | 'version' | 'val
   return r.data;
 }
 
+
+/** Where two values differ: dotted paths into plain objects; arrays and scalars are compared whole. */
+export function diffPaths(a: unknown, b: unknown, at = ''): string[] {
+  const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (isMap(a) && isMap(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => diffPaths(a[k], b[k], at ? `${at}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at];
+}
+
+/**
+ * Every difference between two whole renders (`helm template` output), as `Kind/name:path`; a ConfigMap's data
+ * entries that are YAML are compared as parsed (tempo.yaml, overrides.yaml, Grafana's data sources), and the
+ * `checksum/*` annotations that only follow a ConfigMap's change are left out.
+ */
+export function renderDiff(baseText: string, otherText: string): string[] {
+  const index = (text: string) => {
+    const out: Record<string, unknown> = {};
+    for (const d of parseAllDocuments(text).map((x) => x.toJSON() as Doc & { metadata?: { annotations?: Record<string, string> } }).filter(Boolean)) {
+      const doc = structuredClone(d) as Doc & { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } };
+      for (const ann of [doc.spec?.template?.metadata?.annotations]) if (ann) for (const k of Object.keys(ann)) if (k.startsWith('checksum/')) delete ann[k];
+      if (doc.kind === 'ConfigMap' && doc.data) {
+        for (const [k, v] of Object.entries(doc.data)) {
+          try {
+            const parsed = parse(v);
+            if (parsed && typeof parsed === 'object') (doc.data as Record<string, unknown>)[k] = parsed;
+          } catch {
+            /* not YAML: compared as text */
+          }
+        }
+      }
+      out[`${doc.kind}/${doc.metadata?.name}`] = doc;
+    }
+    return out;
+  };
+  const a = index(baseText);
+  const b = index(otherText);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) => diffPaths(a[k], b[k]).map((p) => (p ? `${k}:${p}` : k)));
+}

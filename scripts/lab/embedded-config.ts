@@ -6,7 +6,7 @@
 // and a test fails on any field that differs from the chart's render without a row.
 // Config keys are Tempo 2.2.2's (grafana/tempo@v2.2.2:docs/sources/tempo/configuration/_index.md).
 import { join } from 'node:path';
-import type { PrometheusRender, TempoRender } from './chart-render.js';
+import { diffPaths, type PrometheusRender, type TempoRender } from './chart-render.js';
 
 export type Layout = 'monolithic' | 'microservices';
 
@@ -157,4 +157,14 @@ export function prometheusProcess(render: PrometheusRender, o: { dir: string; po
     { field: 'query.max-samples', chart: '50000000 (default)', lab: '5000000', why: 'the same' },
   ];
   return { args, changes };
+}
+
+/**
+ * The drift check: the fields where a process' configuration differs from the chart's render without a row in the
+ * change table, and the rows that change nothing. Both empty, or the lab is not the chart's Tempo.
+ */
+export function drift(render: TempoRender, config: Record<string, unknown>, changes: readonly Change[]): { undeclared: string[]; idle: string[] } {
+  const differs = diffPaths(render.config, config);
+  const declared = new Set(changes.filter((c) => !c.field.startsWith('args ')).map((c) => c.field));
+  return { undeclared: differs.filter((p) => !declared.has(p)), idle: [...declared].filter((f) => !differs.includes(f)) };
 }
