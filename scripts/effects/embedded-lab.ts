@@ -323,8 +323,12 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
       // recorded before anything starts, and again as each starts
       await record(o.stateDir, { ...base, processes: [] }, []);
       for (const { c, plans: ps } of plans) {
-        // the traffic only once Tempo and Prometheus answer
-        if (c === 'traffic') await awaitReady(started);
+        // the traffic only once Tempo and Prometheus answer (and, with three ingesters, once the distributor's ring
+        // has them all: before that a write finds fewer than its quorum of 2, as a fresh cluster's first seconds do)
+        if (c === 'traffic') {
+          await awaitReady(started);
+          if (o.layout === 'microservices') await heartbeatSeen(base.urls.distributor, MICROSERVICES.filter((n) => n.startsWith('ingester-')), 0, true);
+        }
         makeFolders(c, base);
         for (const plan of ps) {
           const p = launch(plan, join(dir, 'logs'));
@@ -456,15 +460,15 @@ export async function labStart(stateDir: string, names: string[], log?: (l: stri
   });
 }
 
-/** Wait (up to 30 s) until the ring read from the distributor shows a heartbeat of each ingester newer than `since`. */
-async function heartbeatSeen(distributor: string, ids: string[], since: number): Promise<void> {
+/** Wait (up to 30 s) until the ring read from the distributor shows a heartbeat of each ingester newer than `since` (and ACTIVE). */
+async function heartbeatSeen(distributor: string, ids: string[], since: number, active = false): Promise<void> {
   const { realHttp } = await import('./real.js');
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const r = await realHttp.request(`${distributor}/ingester/ring`, { timeoutMs: 2000, headers: { Accept: 'application/json' } }).catch(() => undefined);
-    const shards = ((r?.status === 200 ? JSON.parse(r.body) : {}) as { shards?: { id: string; timestamp?: string }[] }).shards ?? [];
+    const shards = ((r?.status === 200 ? JSON.parse(r.body) : {}) as { shards?: { id: string; timestamp?: string; state?: string }[] }).shards ?? [];
     // the ring's timestamps are whole seconds
-    if (ids.every((id) => Date.parse(shards.find((x) => x.id === id)?.timestamp ?? '') >= since - 1000)) return;
+    if (ids.every((id) => Date.parse(shards.find((x) => x.id === id)?.timestamp ?? '') >= since - 1000 && (!active || shards.find((x) => x.id === id)?.state === 'ACTIVE'))) return;
     await new Promise((res) => setTimeout(res, 500));
   }
 }

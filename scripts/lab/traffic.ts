@@ -247,7 +247,9 @@ export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{
       failed++;
       last = (err as Error).message;
     }
-    if (sent === 0 && failed >= 3) throw new WorkbookError(`${url} refused every trace: ${last}`, { hint: { en: 'Is the distributor up with traces.otlp.http.enabled (chapter 3)?', 'zh-TW': 'distributor 是否已啟動並開啟 traces.otlp.http.enabled（第 3 章）？' } });
+    // a run of N traces that reaches nothing ends; a generator that runs until stopped (--count 0, the lab's, like the
+    // xk6 pod) keeps sending, as a pod would, and says so every tenth trace: a receiver that comes back is reached
+    if (o.count > 0 && sent === 0 && failed >= 3) throw new WorkbookError(`${url} refused every trace: ${last}`, { hint: { en: 'Is the distributor up with traces.otlp.http.enabled (chapter 3)?', 'zh-TW': 'distributor 是否已啟動並開啟 traces.otlp.http.enabled（第 3 章）？' } });
     if ((i + 1) % 10 === 0) o.log(`${sent} sent, ${failed} failed${last ? ` (last error: ${last})` : ''}`);
     const wait = 1000 / o.rate - (ctx.clock.now() - t0);
     // Ctrl-C ends the wait too (at --rate 0.001 it is 1000 s), so the summary below is still printed

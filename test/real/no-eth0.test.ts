@@ -33,7 +33,7 @@ describe.skipIf(!tempoBin || !canNet)('the embedded lab with no eth0 (a namespac
           `${cli} verify all ${flags} --timeout 3m --json "$D/report.json" > "$D/verify.txt" 2>&1 || true`,
           `${cli} lab down ${flags} > "$D/down.txt" 2>&1`,
         ].join('\n');
-        const env = { ...process.env, CI: 'true', D: d, PATH: `${process.env.PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` };
+        const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', D: d, PATH: `${process.env.PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` };
         delete env.WORKBOOK_STATE_DIR;
         const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { env, encoding: 'utf8', timeout: 400_000 });
         const out = (f: string) => {
