@@ -32,6 +32,24 @@ export const MAX_EXEMPLARS_FOLLOWED = 60;
  * own lookback (5 min) would keep showing what was written before.
  */
 const RATE = '1m';
+/** The shortest window worth reading: two of the generator's 15 s collections. */
+const MIN_WINDOW_S = 30;
+
+/**
+ * The window a check reads, `fullS` seconds back, but never before ctx.since (a challenge's start: what was written
+ * before the fault cannot show it fixed). Too short yet: how long to wait.
+ */
+export function windowAfter(ctx: LabContext, fullS: number): { s: number; range: string } | { waitS: number; ageS: number } {
+  const age = ctx.since === undefined ? Infinity : Math.floor((ctx.clock.now() - ctx.since) / 1000);
+  const s = Math.min(fullS, age);
+  if (s < MIN_WINDOW_S) return { waitS: MIN_WINDOW_S - s, ageS: Math.max(0, age) };
+  return { s, range: s === fullS && fullS === 60 ? RATE : `${s}s` };
+}
+const WAITING: Text = {
+  en: 'The challenge began moments ago: what Prometheus holds from before it cannot tell whether it is fixed. Check again in a few seconds.',
+  'zh-TW': '挑戰剛開始：Prometheus 裡挑戰開始之前的資料無法判斷是否已修復。幾秒後再檢查一次。',
+};
+const notYet = (w: { waitS: number; ageS: number }): Outcome => ({ ok: false, evidence: `not yet: the challenge began ${w.ageS} s ago; this check reads at least ${MIN_WINDOW_S} s of data written after it (${w.waitS} s to go)`, hint: WAITING });
 
 const key = (c: string, s: string) => `${c} → ${s}`;
 
@@ -197,15 +215,15 @@ export const SERIES_QUERY = `count by (__name__) (${GENERATED})`;
  * drops the metric name, so each name is counted on its own and labelled back (one regex over all of them would give
  * Prometheus series that differ only by name: "vector cannot contain metrics with the same labelset", HTTP 422).
  */
-export const freshQuery = (names: string[]) => names.map((n) => `label_replace(count(count_over_time(${n}[${RATE}])), "name", "${n}", "", "")`).join(' or ');
+export const freshQuery = (names: string[], range = RATE) => names.map((n) => `label_replace(count(count_over_time(${n}[${range}])), "name", "${n}", "", "")`).join(' or ');
 
 async function metricNames(ctx: LabContext): Promise<string[]> {
   return (await promQuery(ctx, SERIES_QUERY)).map((r) => r.metric.__name__ ?? '?').sort();
 }
 
-async function freshSeries(ctx: LabContext, names: string[]): Promise<number> {
+async function freshSeries(ctx: LabContext, names: string[], range: string): Promise<number> {
   if (!names.length) return 0;
-  return (await promQuery(ctx, freshQuery(names.filter((n) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(n))))).reduce((n, r) => n + Number(r.value[1]), 0);
+  return (await promQuery(ctx, freshQuery(names.filter((n) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(n)), range))).reduce((n, r) => n + Number(r.value[1]), 0);
 }
 
 function byEdge(rows: { metric: Record<string, string>; value: [number, string] }[]): Map<string, number> {
@@ -219,9 +237,9 @@ export function edgeTable(rows: { edge: string; rate?: number; failed?: number }
   return [`${'edge'.padEnd(w)} ${'req/s'.padStart(9)} ${'failed/s'.padStart(9)}`, ...rows.map((r) => `${r.edge.padEnd(w)} ${num(r.rate)} ${num(r.failed)}`)].join('\n');
 }
 
-async function exemplarsNow(ctx: LabContext): Promise<{ metric: string; series: ExemplarSeries[] }[]> {
+async function exemplarsNow(ctx: LabContext, windowS: number): Promise<{ metric: string; series: ExemplarSeries[] }[]> {
   const end = Math.floor(ctx.clock.now() / 1000);
-  return Promise.all(BUCKETS.map(async (metric) => ({ metric, series: await promExemplars(ctx, metric, end - EXEMPLAR_WINDOW_S, end) })));
+  return Promise.all(BUCKETS.map(async (metric) => ({ metric, series: await promExemplars(ctx, metric, end - windowS, end) })));
 }
 
 export const checks: Check[] = [
@@ -230,11 +248,13 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
     title: { en: 'the metrics generator writes traces_* series to Prometheus', 'zh-TW': 'metrics generator 把 traces_* 時間序列寫入 Prometheus' },
     async probe(ctx) {
+      const w = windowAfter(ctx, 60);
+      if ('waitS' in w) return notYet(w);
       const names = await metricNames(ctx);
-      const fresh = await freshSeries(ctx, names);
-      if (names.length && fresh > 0) return { ok: true, evidence: `${fresh} series written in the last ${RATE}, ${names.length} metric names: ${names.join(', ')}` };
+      const fresh = await freshSeries(ctx, names, w.range);
+      if (names.length && fresh > 0) return { ok: true, evidence: `${fresh} series written in the last ${w.range}, ${names.length} metric names: ${names.join(', ')}` };
       const d = await diagnoseNoSeries(ctx);
-      const what = names.length ? `${names.length} metric names written in the last 5 min, but no sample in the last ${RATE}: the generator stopped writing` : 'no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min';
+      const what = names.length ? `${names.length} metric names written in the last 5 min, but no sample in the last ${w.range}: the generator stopped writing` : 'no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min';
       return { ok: false, final: d.final, evidence: `${what} (${d.cause})`, hint: d.hint };
     },
   },
@@ -243,6 +263,9 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'every service-graph edge of the shop has a rising request count', 'zh-TW': '商店的每條服務圖邊都有持續增加的請求數' },
     async probe(ctx): Promise<Outcome> {
+      const w = windowAfter(ctx, 60);
+      if ('waitS' in w) return notYet(w);
+      const RATE = w.range;
       const [rising, rates, failed] = await Promise.all([
         promQuery(ctx, `sum by (client, server) (increase(traces_service_graph_request_total[${RATE}]))`).then(byEdge),
         promQuery(ctx, `sum by (client, server) (rate(traces_service_graph_request_total[${RATE}]))`).then(byEdge),
@@ -284,6 +307,9 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'span metrics for every service', 'zh-TW': '每個服務都有 span 指標' },
     async probe(ctx) {
+      const w = windowAfter(ctx, 60);
+      if ('waitS' in w) return notYet(w);
+      const RATE = w.range;
       const rows = await promQuery(ctx, `sum by (service) (increase(traces_spanmetrics_calls_total[${RATE}]))`);
       const calls = new Map(rows.map((r) => [r.metric.service ?? '?', Number(r.value[1])]));
       const missing = SERVICES.filter((s) => !((calls.get(s) ?? 0) > 0));
@@ -301,11 +327,13 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'metrics-generator/series' }],
     title: { en: 'latency buckets carry exemplars with a traceID', 'zh-TW': '延遲區間帶有含 traceID 的 exemplar' },
     async probe(ctx) {
-      const all = await exemplarsNow(ctx);
+      const w = windowAfter(ctx, EXEMPLAR_WINDOW_S);
+      if ('waitS' in w) return notYet(w);
+      const all = await exemplarsNow(ctx, w.s);
       const count = (m: { series: ExemplarSeries[] }) => m.series.reduce((n, s) => n + s.exemplars.filter((e) => e.labels.traceID).length, 0);
       const per = all.map((m) => `${m.metric.replace(/^traces_/, '')} ${count(m)}`).join(', ');
       const total = all.reduce((n, m) => n + count(m), 0);
-      const evidence = `${total} exemplars with label traceID in the last ${EXEMPLAR_WINDOW_S / 60} min (${per})`;
+      const evidence = `${total} exemplars with label traceID in the last ${w.s === EXEMPLAR_WINDOW_S ? `${EXEMPLAR_WINDOW_S / 60} min` : `${w.s} s`} (${per})`;
       if (total > 0) return { ok: true, evidence };
       const other = all.flatMap((m) => m.series.flatMap((s) => s.exemplars.flatMap((e) => Object.keys(e.labels)))).filter((l) => l !== 'traceID');
       if (other.length) return { ok: false, evidence: `${evidence}; exemplars carry ${[...new Set(other)].join(', ')} instead`, hint: CAUSE.sendExemplarsOff };
@@ -331,7 +359,9 @@ export const checks: Check[] = [
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }, { check: 'tempo/ready' }, { check: 'metrics-generator/exemplars' }],
     title: { en: 'an exemplar\'s traceID opens its trace in Tempo', 'zh-TW': 'exemplar 的 traceID 能在 Tempo 中開啟對應追蹤' },
     async probe(ctx) {
-      const all = await exemplarsNow(ctx);
+      const w = windowAfter(ctx, EXEMPLAR_WINDOW_S);
+      if ('waitS' in w) return notYet(w);
+      const all = await exemplarsNow(ctx, w.s);
       const found = all
         .flatMap((m) => m.series.flatMap((s) => s.exemplars.map((e) => ({ series: s.seriesLabels, id: e.labels.traceID, t: e.timestamp }))))
         .filter((e): e is { series: Record<string, string>; id: string; t: number } => !!e.id)

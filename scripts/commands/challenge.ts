@@ -190,6 +190,8 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
   const { formatDuration } = await import('../core/format.js');
   let session!: Session;
   const results = await withLab(lab, io, store, async (ctx) => {
+    // judged on what happened after the fault went in: readings from before it cannot show it fixed
+    ctx.since = Date.parse(before.startedAt);
     session = new Session(ctx, nullStore(), 'verify', io.signal);
     return runBroken(ch, ctx, session, CHECK_BUDGET_MS);
   });

@@ -26,6 +26,8 @@ interface Target {
   items: { chapter: Chapter; check: Check }[];
   /** what to say once everything passes */
   passed: Text;
+  /** a challenge's start: readings from before it do not count (LabContext.since) */
+  since?: number;
   /** in a terminal, Enter once everything passes: what it does, and doing it (after the watch has stopped) */
   then?: { label: Text; run: (input: CommandInput) => Promise<number> };
 }
@@ -36,6 +38,7 @@ async function target(arg: string | undefined, lab: Lab, store: Awaited<ReturnTy
   const challenge = (c: Challenge): Target => ({
     title: `${say({ en: 'challenge', 'zh-TW': '挑戰' }, lab.lang)} ${c.id}: ${say(c.title, lab.lang)}`,
     items: brokenChecks(c, CATALOG),
+    ...(store.data.challenges?.[c.id]?.status === 'broken' ? { since: Date.parse(store.data.challenges[c.id]!.startedAt) } : {}),
     passed: { en: `✔ Every check the fault broke passes again. Record it: workbook challenge check ${c.id}`, 'zh-TW': `✔ 故障影響的檢查全部重新通過。記錄下來：workbook challenge check ${c.id}` },
     then: {
       label: { en: 'Enter records the fix (challenge check)', 'zh-TW': '按 Enter 記錄修復（challenge check）' },
@@ -112,6 +115,7 @@ export async function run(input: CommandInput): Promise<number> {
   const keys = tty && io.stdin.isTTY === true;
   let goOn = false;
   const code = await withLab(lab, io, store, async (ctx) => {
+    if (t.since !== undefined) ctx.since = t.since;
     const board = new Board(t.items.map(({ chapter, check }) => ({ ref: `${chapter.id}/${check.id}`, title: say(check.title, lab.lang) })), ctx.clock.now());
     const redraw = new Redraw(out);
     let wasPassing = false;

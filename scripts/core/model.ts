@@ -228,6 +228,11 @@ export interface LabContext {
   installHint(tool: string): Text;
   /** Forget chapter progress (after teardown); facts other than the given ones stay. */
   resetProgress(dropFacts?: string[]): Promise<void>;
+  /**
+   * Data written before this time (ms) does not count: a challenge's start. Checks that read a window of time read
+   * no earlier than this, and say "not yet" while the part after it is too short to judge.
+   */
+  since?: number;
 }
 
 /**

@@ -64,10 +64,15 @@ describe.skipIf(!tempoBin)('the embedded lab\'s processes, owned for their whole
   for (const ms of [500, 1500, 3000]) {
     it(`lab up killed with SIGKILL after ${ms} ms: lab down leaves no process`, async () => {
       const d = tmp();
-      const child = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'lab', 'up', '--microservices', '--state-dir', d, '--tempo-bin', tempoBin!], { env: env(), stdio: 'ignore' });
+      const child = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'lab', 'up', '--microservices', '--state-dir', d, '--tempo-bin', tempoBin!], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (b) => (stderr += String(b)));
+      // listened for from the start: a lab up that ends before the kill (done, or failed) is not waited for forever
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, ms));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
+      expect(stderr).toBe('');
       const recorded = existsSync(join(d, 'lab', 'lab.json')) ? stateOf(d).processes : [];
       const left = markedPids(d);
       // (what the kill left: recorded ones, and at most the one started but not yet recorded)

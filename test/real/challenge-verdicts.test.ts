@@ -1,0 +1,77 @@
+// No false "Fixed" (issue: verdicts round three), on the embedded lab with the real Tempo 2.2.2 and Prometheus:
+// every challenge that runs there is started, then checked at once, 10 s and 60 s later without a fix, and is
+// never "Fixed" (a reading from before the fault cannot pass it: the checks' windows start at the challenge's
+// start); after the fix (`challenge reset`) it is "Fixed" once the lab writes again, and the time is printed.
+// Two labs side by side, three challenges each, to halve the wall time.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeWorld, runCli } from '../helpers/fakes.js';
+import { tempoBinary } from '../helpers/real-tempo.js';
+import { prometheusBinary } from '../helpers/prometheus.js';
+import { CHALLENGES } from '../../scripts/lab/challenges.js';
+
+const found = tempoBinary();
+const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
+const world = new FakeWorld({ rules: {} });
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) {
+    await runCli(['lab', 'down', '--state-dir', d], env());
+    rmSync(d, { recursive: true, force: true });
+  }
+  world.cleanup();
+});
+const env = () => {
+  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
+  delete e.WORKBOOK_STATE_DIR;
+  return e;
+};
+/** The challenges that run on the monolithic embedded lab (writes-failing needs three ingesters: its check reads the ring as it is now). */
+const ON_LAB = CHALLENGES.filter((c) => !('none' in c.embedded) && !('layout' in c.embedded));
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+async function judge(d: string, id: string): Promise<{ code: number; out: string }> {
+  const r = await runCli(['challenge', 'check', id, '--state-dir', d], env(), { timeoutMs: 180_000 });
+  return { code: r.code ?? -1, out: r.stdout + r.stderr };
+}
+
+async function group(ids: string[]): Promise<string[]> {
+  const d = mkdtempSync(join(tmpdir(), 'wb-verdicts-'));
+  dirs.push(d);
+  const up = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
+  expect(up.code, up.stdout + up.stderr).toBe(0);
+  // the lab writes first: chapter 6 passes before any fault goes in
+  const ok = await runCli(['verify', 'metrics-generator', '--state-dir', d, '--timeout', '180s'], env(), { timeoutMs: 240_000 });
+  expect(ok.code, ok.stdout).toBe(0);
+  const figures: string[] = [];
+  for (const id of ids) {
+    const start = await runCli(['challenge', 'start', id, '--state-dir', d], env(), { timeoutMs: 180_000 });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    const t0 = Date.now();
+    for (const after of [0, 10_000, 60_000]) {
+      await sleepUntil(t0 + after);
+      const r = await judge(d, id);
+      expect([id, after, r.code, r.out.includes('✔ Fixed')], r.out).toEqual([id, after, 1, false]);
+    }
+    const reset = await runCli(['challenge', 'reset', id, '--state-dir', d], env(), { timeoutMs: 180_000 });
+    expect(reset.code, reset.stdout + reset.stderr).toBe(0);
+    const fixedAt = Date.now();
+    let r = await judge(d, id);
+    while (r.code !== 0 && Date.now() - fixedAt < 180_000) r = await judge(d, id);
+    expect([id, r.code], r.out).toEqual([id, 0]);
+    expect(r.out).toMatch(/✔ Fixed: /);
+    figures.push(`${id}: Fixed ${Math.round((Date.now() - fixedAt) / 1000)} s after the fix`);
+  }
+  return figures;
+}
+
+describe.skipIf(!tempoBin)('challenges on the embedded lab are never "Fixed" before they are (real Tempo and Prometheus)', () => {
+  it(`${ON_LAB.map((c) => c.id).join(', ')}: not fixed at once, after 10 s or 60 s; fixed after the fix`, async () => {
+    const half = Math.ceil(ON_LAB.length / 2);
+    const figures = (await Promise.all([group(ON_LAB.slice(0, half).map((c) => c.id)), group(ON_LAB.slice(half).map((c) => c.id))])).flat();
+    console.log(`challenge verdicts: ${figures.join('; ')}`);
+    expect(figures).toHaveLength(ON_LAB.length);
+  }, 1_200_000);
+});
