@@ -88,11 +88,25 @@ export class Session {
   }
 
   private readonly opening = new Map<Chapter, Promise<void>>();
+  /** when each chapter began and ended in this session (wall time: its checks run at once) */
+  private readonly spans = new Map<Chapter, { start: number; end?: number }>();
+
+  /** A chapter's wall time in this session: from its first item to its end (or to now, while it runs). */
+  chapterWallMs(ch: Chapter): number {
+    const s = this.spans.get(ch);
+    return s ? (s.end ?? this.ctx.clock.now()) - s.start : 0;
+  }
+
+  /** The session's wall time so far. */
+  wallMs(): number {
+    return this.ctx.clock.now() - this.startedAt;
+  }
 
   /** Begins the chapter in progress once; the first step or check of a chapter does it, and checks that start at once all wait for it. */
   private beginChapter(ch: Chapter): Promise<void> {
     if (this.open.has(ch)) return this.opening.get(ch) ?? Promise.resolve();
     this.open.add(ch);
+    this.spans.set(ch, { start: this.ctx.clock.now() });
     const p = this.emit({ type: 'chapter-started', chapter: ch, mode: this.mode });
     this.opening.set(ch, p);
     return p;
@@ -143,6 +157,8 @@ export class Session {
   async endChapter(ch: Chapter): Promise<boolean> {
     this.open.delete(ch);
     this.opening.delete(ch);
+    const span = this.spans.get(ch);
+    if (span) span.end = this.ctx.clock.now();
     const state = this.chapterState(ch);
     await this.emit({ type: 'chapter-finished', chapter: ch, status: state });
     return state === 'passed';

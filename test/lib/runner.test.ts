@@ -137,3 +137,27 @@ describe('the one run loop', () => {
     expect(events).toEqual(['start b', 'check z passed', 'start a', 'check y failed']);
   });
 });
+
+describe('wall time', () => {
+  it('a chapter whose two checks run at once took as long as the slower one, and the total is the time that passed', async () => {
+    // a driven clock: each probe moves it on by its own length, at once (checks of a chapter run concurrently)
+    let now = 1_000_000;
+    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const lab = testLab();
+    const ctx = await testContext(lab, { clock });
+    const s = new Session(ctx, await ProgressStore.open(lab.stateDir), 'verify');
+    const slow = (id: string, ms: number) => ({ id, title: t(id), probe: async () => {
+      const until = now + ms;
+      await new Promise((r) => setImmediate(r));
+      now = Math.max(now, until);
+      return { ok: true as const, evidence: 'fine' };
+    } });
+    const a = chapter(1, 'a', [], [slow('x', 60_000), slow('y', 60_000)]);
+    expect(await runChapters([a], s)).toBe('completed');
+    const { renderSummary } = await import('../../scripts/ui/summary.js');
+    const text = renderSummary(s, [a]);
+    expect(text).toContain('2/2 passed, 1 min');
+    expect(text).toContain('Total: 1 min');
+    expect(text).not.toContain('2 min');
+  });
+});
