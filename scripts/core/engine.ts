@@ -152,7 +152,8 @@ export async function probeUntil(
     const made: Made[] = [];
     const done = (o: Outcome) => ({ outcome: o, attempts, manual: manualOf(made) });
     try {
-      outcome = await check.probe(recording(cctx, made));
+      // Ctrl-C or SIGTERM ends the attempt at once: a probe still waiting on its answer is left, its reading unknown
+      outcome = await untilAborted(check.probe(recording(cctx, made)), options.signal, STOPPED);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       // a probe that throws names its cause through the error (unreachable endpoint, missing context or tool)
@@ -166,7 +167,26 @@ export async function probeUntil(
     // an attempt that would start with less than a full request's time left would be cut short and report the
     // cut (a timeout) instead of what the lab shows: the last real reading stands
     if (ctx.clock.now() + delay + MIN_ATTEMPT_MS > deadline) return done(outcome);
-    await ctx.clock.sleep(delay);
+    await untilAborted(ctx.clock.sleep(delay), options.signal, undefined);
+    if (options.signal?.aborted) return done(outcome);
+  }
+}
+
+const STOPPED: Outcome = { ok: false, evidence: 'stopped before the lab answered', hint: GENERIC_HINT };
+
+/** `p`, or `instead` as soon as the signal aborts (the listener is removed either way). */
+async function untilAborted<T, U>(p: Promise<T>, signal: AbortSignal | undefined, instead: U): Promise<T | U> {
+  if (!signal) return p;
+  // a probe left behind may still fail: its rejection is nobody's (the race below sees it when it comes first)
+  p.catch(() => {});
+  if (signal.aborted) return instead;
+  let onAbort!: () => void;
+  const aborted = new Promise<U>((resolve) => (onAbort = () => resolve(instead)));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
