@@ -10,6 +10,7 @@
 // - after Ctrl-C (the session's signal) nothing more is started, and begun chapters end as interrupted;
 // - in `run` mode a failed chapter stops the chapters after it; `verify` goes on through all of them.
 import type { Confirm, ItemResult } from './engine.js';
+import type { ChapterState } from './verdict.js';
 import type { Chapter, Check, Outcome, Step } from './model.js';
 import type { Session } from './session.js';
 
@@ -37,7 +38,8 @@ export interface RunHooks {
   beforeChecks?(ch: Chapter): void | Promise<void>;
   check?(ch: Chapter, check: Check): CheckIo;
   /** a chapter that was begun is finished (passed is false for failed and interrupted) */
-  closeChapter?(ch: Chapter, passed: boolean): void | Promise<void>;
+  /** the chapter ended in this state (drawn as itself: not-applicable and blocked are not failures) */
+  closeChapter?(ch: Chapter, state: ChapterState): void | Promise<void>;
   /** how many checks of a chapter may run at once (default: all that do not wait for each other) */
   concurrency?: number;
 }
@@ -135,7 +137,7 @@ export async function runChapters(chapters: readonly Chapter[], session: Session
     }
     if (session.begun(ch)) {
       const ok = await session.endChapter(ch);
-      await hooks.closeChapter?.(ch, ok);
+      await hooks.closeChapter?.(ch, session.chapterState(ch));
       if (!ok) failedAny = true;
     }
     if (steps === 'stopped') return 'stopped';

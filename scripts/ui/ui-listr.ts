@@ -92,10 +92,14 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         exitOnError: true,
         task: async (_c, t) => {
           const r = await closeOf(ch).wait;
-          if (r?.status === 'failed') {
+          if (!r || r.status === 'passed') return;
+          const words = `${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`;
+          if (r.status === 'failed') {
             t.title = `${ch.number}. ${say(ch.title, lang)}`;
-            throw new Error(r.evidence);
+            throw new Error(words);
           }
+          // not applicable, blocked, interrupted: skipped (↓) with its own mark and word, never ✖ FAILED
+          return chTask.skip(`${MARK[r.status]} ${words}`);
         },
       };
       return chTask.newListr([...steps, ...checks, close], { concurrent: false, exitOnError: true });
@@ -130,12 +134,12 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         },
       };
     },
-    closeChapter: (ch, ok) => {
+    closeChapter: (ch, state) => {
       const items = session.itemsOf(ch);
-      const state = session.chapterState(ch);
       const counts = otherCounts(items.map((i) => i.result.status));
-      const why = state === 'not-applicable' ? 'no check applies here: nothing verified' : `${counts.map(([s, n]) => `${n} ${STATUS_WORDS[s].en}`).join(', ')} of ${items.length}`;
-      closeOf(ch).settle(ok ? { status: 'passed', durationMs: 0, evidence: '' } : { status: 'failed', durationMs: 0, evidence: `${STATUS_WORDS[state].en}: ${why}` });
+      const why = state === 'not-applicable' ? say({ en: 'no check applies here: nothing verified', 'zh-TW': '沒有適用於這裡的檢查：沒有驗證任何項目' }, lang) : `${counts.map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`).join(', ')} / ${items.length}`;
+      // each state as itself: only a failure is drawn as one
+      closeOf(ch).settle({ status: state, durationMs: 0, evidence: state === 'passed' ? '' : why });
     },
   };
 
