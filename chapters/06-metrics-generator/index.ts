@@ -1,7 +1,7 @@
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
-import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink } from '../../scripts/lab/tempo.js';
+import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { WorkbookError } from '../../scripts/core/errors.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
@@ -91,12 +91,16 @@ export const CAUSE = {
     en: 'Span metrics exist but these edges do not: service graphs need pairs, a CLIENT span whose child is a SERVER span in another service. Spans of kind INTERNAL or UNSPECIFIED make no edges. A user→ edge also waits for service_graphs.wait (10 s) before it is written.',
     'zh-TW': '已有 span 指標，但缺少這些邊：服務圖需要成對的 span，也就是 CLIENT span 的子 span 是另一個服務中的 SERVER span。INTERNAL 或 UNSPECIFIED 類型的 span 不會形成邊。user→ 的邊還要等 service_graphs.wait（10 秒）才會寫入。',
   },
+  generatorStopped: {
+    en: 'The metrics generator stopped writing: its series are there, but nothing new came for more than two of its collection intervals. Is it running? (kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=metrics-generator`; the embedded lab: `workbook lab status`, then `workbook lab start tempo-metrics-generator`.)',
+    'zh-TW': 'metrics generator 停止寫入了：序列還在，但超過兩個收集週期都沒有新資料。它有在執行嗎？（kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=metrics-generator`；內建實驗環境：`workbook lab status`，再 `workbook lab start tempo-metrics-generator`。）',
+  },
   noServiceGraphs: {
-    en: 'There are span metrics but no service-graph series: service-graphs is not among the processors in Tempo\'s overrides (chapter 3).',
-    'zh-TW': '有 span 指標卻沒有服務圖時間序列：Tempo 的 overrides 處理器中沒有 service-graphs（第 3 章）。',
+    en: 'There are span metrics but no service-graph series: service-graphs is not among the processors in Tempo\'s overrides (read from its /status/config). Add it to global_overrides.metrics_generator_processors (chapter 3).',
+    'zh-TW': '有 span 指標卻沒有服務圖時間序列：Tempo 的 overrides 處理器中沒有 service-graphs（從它的 /status/config 讀到）。請把它加到 global_overrides.metrics_generator_processors（第 3 章）。',
   },
   noSpanMetrics: {
-    en: 'No span metrics for these services: span-metrics must be among the processors in Tempo\'s overrides (chapter 3), and the services must be sending spans (chapter 4).',
+    en: 'No span metrics for these services: span-metrics must be among the processors in Tempo\'s overrides (global_overrides.metrics_generator_processors, chapter 3), and the services must be sending spans (chapter 4).',
     'zh-TW': '這些服務沒有 span 指標：Tempo overrides 的處理器必須包含 span-metrics（第 3 章），而且這些服務要有送出 span（第 4 章）。',
   },
   unexpectedFailures: {
@@ -165,6 +169,24 @@ export async function remoteWriteState(ctx: LabContext): Promise<{ url: string; 
 const lastSends = new WeakMap<object, { url: string; sent: number; failed: number }>();
 
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
+/** Why the generator's newest sample is too old to be writing now, or undefined (fresh, or not read). */
+async function generatorStale(ctx: LabContext): Promise<string | undefined> {
+  const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
+  const intervalS = goDurationS(config?.metrics_generator?.registry?.collection_interval) ?? 15;
+  const rows = await promQuery(ctx, `time() - max(timestamp(${GENERATED}))`).catch(() => []);
+  const age = rows.length ? Number(rows[0]!.value[1]) : undefined;
+  // two collections and a few seconds for the remote write to land (its batches wait up to 5 s), at least 30 s
+  if (age === undefined || !Number.isFinite(age) || age <= Math.max(30, 2 * intervalS + 5)) return undefined;
+  return `the newest sample is ${Math.round(age)} s old (the generator collects every ${intervalS} s): nothing was written since`;
+}
+
+/** The metrics-generator processors Tempo runs with (its overrides, read from /status/config); undefined when unread. */
+async function processorsOf(ctx: LabContext): Promise<string[] | undefined> {
+  const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
+  if (!config) return undefined;
+  return config.overrides?.metrics_generator_processors ?? [];
+}
+
 export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; final: boolean; cause: string }> {
   const flags = await promFlags(ctx);
   if (flags && !receiverOn(flags)) return { hint: CAUSE.receiverOff, final: true, cause: 'remote-write receiver off' };
@@ -252,7 +274,13 @@ export const checks: Check[] = [
       if ('waitS' in w) return notYet(w);
       const names = await metricNames(ctx);
       const fresh = await freshSeries(ctx, names, w.range);
-      if (names.length && fresh > 0) return { ok: true, evidence: `${fresh} series written in the last ${w.range}, ${names.length} metric names: ${names.join(', ')}` };
+      if (names.length && fresh > 0) {
+        // written now? the newest sample is at most two of the generator's collections old (the interval read from
+        // Tempo), else the generator stopped: said within about 30 s, not after the window runs out
+        const stale = await generatorStale(ctx);
+        if (stale) return { ok: false, final: true, evidence: `${fresh} series written in the last ${w.range}, but ${stale}`, hint: CAUSE.generatorStopped };
+        return { ok: true, evidence: `${fresh} series written in the last ${w.range}, ${names.length} metric names: ${names.join(', ')}` };
+      }
       const d = await diagnoseNoSeries(ctx);
       const what = names.length ? `${names.length} metric names written in the last 5 min, but no sample in the last ${w.range}: the generator stopped writing` : 'no traces_service_graph_* or traces_spanmetrics_* series written in the last 5 min';
       return { ok: false, final: d.final, evidence: `${what} (${d.cause})`, hint: d.hint };
@@ -277,9 +305,20 @@ export const checks: Check[] = [
       const missing = edges.filter((e) => !((rising.get(e) ?? 0) > 0));
       if (!missing.length) return { ok: true, evidence: `${edges.length}/${edges.length} edges rising over ${RATE}`, details };
       const evidence = `${edges.length - missing.length}/${edges.length} edges rising over ${RATE}; missing or flat: ${missing.join(', ')}`;
+      // nothing rising anywhere: are spans reaching Tempo at all? (read, not guessed)
+      if (missing.length === edges.length) {
+        const flow = await spansArriving(ctx);
+        if (flow && !flow.arriving) return { ok: false, final: true, evidence: `${evidence}; ${flow.evidence}: no span is arriving`, hint: NO_SPANS_ARRIVING, details };
+      }
       if (rates.size === 0) {
         const spans = await promQuery(ctx, 'count(traces_spanmetrics_calls_total)');
-        if (spans.length) return { ok: false, evidence: `${evidence} (span metrics exist, no service-graph series)`, hint: CAUSE.noServiceGraphs, details };
+        if (spans.length) {
+          // which processors Tempo is told to run, read from it: the one missing is the cause, said at once
+          const p = await processorsOf(ctx);
+          if (p && !p.includes('service-graphs')) return { ok: false, final: true, evidence: `${evidence} (span metrics exist, no service-graph series; Tempo's processors: ${p.join(', ') || 'none'})`, hint: CAUSE.noServiceGraphs, details };
+          if (!p) return { ok: false, evidence: `${evidence} (span metrics exist, no service-graph series; Tempo's processors could not be read)`, hint: fill(CAUSE.switchesUnread, { what: 'Tempo\'s configuration' }), details };
+          return { ok: false, evidence: `${evidence} (span metrics exist, no service-graph series yet; service-graphs is among Tempo's processors)`, hint: CAUSE.unpaired, details };
+        }
         const d = await diagnoseNoSeries(ctx);
         return { ok: false, final: d.final, evidence: `${evidence} (${d.cause})`, hint: d.hint, details };
       }
@@ -315,6 +354,12 @@ export const checks: Check[] = [
       const missing = SERVICES.filter((s) => !((calls.get(s) ?? 0) > 0));
       const evidence = `calls in the last ${RATE}: ${SERVICES.map((s) => `${s} ${Math.round(calls.get(s) ?? 0)}`).join(', ')}`;
       if (!missing.length) return { ok: true, evidence };
+      const p = await processorsOf(ctx);
+      if (p && !p.includes('span-metrics')) return { ok: false, final: true, evidence: `${evidence} (Tempo's processors: ${p.join(', ') || 'none'})`, hint: CAUSE.noSpanMetrics };
+      if (missing.length === SERVICES.length) {
+        const flow = await spansArriving(ctx);
+        if (flow && !flow.arriving) return { ok: false, final: true, evidence: `${evidence}; ${flow.evidence}: no span is arriving`, hint: NO_SPANS_ARRIVING };
+      }
       if (!calls.size) {
         const d = await diagnoseNoSeries(ctx);
         return { ok: false, final: d.final, evidence: `${evidence} (${d.cause})`, hint: d.hint };

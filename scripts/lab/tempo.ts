@@ -124,8 +124,23 @@ export async function tempoGet(ctx: LabContext, path: string, endpoint: 'tempo' 
       json = undefined;
     }
   }
+  // multi-tenancy on: every query and push needs X-Scope-OrgID, and waiting changes nothing (final)
+  if (res.status === 401 && /no org id/i.test(res.body) && path !== '/status/config') {
+    const { config } = await readTempoConfig(ctx, endpoint).catch(() => ({ config: undefined }));
+    const on = (config as { multitenancy_enabled?: boolean } | undefined)?.multitenancy_enabled;
+    throw new WorkbookError(`GET ${path}: HTTP 401 no org id${on ? ' (multitenancy_enabled: true in /status/config)' : ''}`, { hint: on ? MULTITENANCY_ON : MULTITENANCY_MAYBE, final: true });
+  }
   return { status: res.status, body: res.body, json };
 }
+
+const MULTITENANCY_ON: Text = {
+  en: 'Multi-tenancy is on (multitenancy_enabled: true, read from Tempo\'s /status/config): every query and every push needs an X-Scope-OrgID header naming the tenant. The article runs Tempo with it off (multitenancyEnabled: false in manifests/tempo-distributed.values.yaml); either turn it off again, or send the header (Grafana\'s Tempo data source: HTTP header X-Scope-OrgID).',
+  'zh-TW': '多租戶模式已開啟（從 Tempo 的 /status/config 讀到 multitenancy_enabled: true）：每個查詢與每次推送都需要帶有租戶名稱的 X-Scope-OrgID 標頭。文章中的 Tempo 是關閉的（manifests/tempo-distributed.values.yaml 的 multitenancyEnabled: false）；請把它關掉，或送出這個標頭（Grafana 的 Tempo 資料來源：HTTP 標頭 X-Scope-OrgID）。',
+};
+const MULTITENANCY_MAYBE: Text = {
+  en: 'Tempo answered 401 "no org id": it expects an X-Scope-OrgID header on every query, as it does with multi-tenancy on (its /status/config could not be read to confirm). The article runs Tempo with multitenancyEnabled: false.',
+  'zh-TW': 'Tempo 回應 401 "no org id"：它要求每個查詢都帶 X-Scope-OrgID 標頭，就像開啟多租戶模式時一樣（無法讀取它的 /status/config 來確認）。文章中的 Tempo 使用 multitenancyEnabled: false。',
+};
 
 /** Search the last hour. Without start/end Tempo searches only the ingesters (recent, in-memory data). */
 export function searchPath(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): string {
@@ -147,7 +162,22 @@ export const NOT_TEMPO_API: Text = {
 
 export async function search(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
   const path = searchPath(ctx, params);
-  const r = await tempoGet(ctx, path);
+  // a search the query-frontend holds in its queue (no querier connected) never answers: after a moment, ask it how
+  // many queriers it has, and say so at once rather than wait for the timeout
+  const asked = tempoGet(ctx, path);
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void connectedQueriers(ctx)
+        .catch(() => undefined)
+        .then((n) => {
+          if (n === 0) reject(new WorkbookError(`GET ${path}: no answer after ${SLOW_SEARCH_MS / 1000} s, and tempo_query_frontend_connected_clients is 0 on the query-frontend's /metrics: no querier is connected`, { hint: NO_QUERIER, final: true }));
+        });
+    }, SLOW_SEARCH_MS);
+    timer.unref?.();
+  });
+  slow.catch(() => {});
+  const r = await Promise.race([asked, slow]).finally(() => clearTimeout(timer));
   if (r.status !== 200) {
     const what = `HTTP ${r.status} ${r.body.trim().slice(0, 100)}`.trim();
     throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(NOT_TEMPO_API, { what: `HTTP ${r.status}` }), final: r.status === 404 && !!ctx.lab.urls.tempo });
@@ -158,6 +188,21 @@ export async function search(ctx: LabContext, params: { tags?: string; q?: strin
   }
   return j;
 }
+
+const SLOW_SEARCH_MS = 3000;
+
+/** How many queriers are connected to the query-frontend (its own /metrics); undefined when it has no such gauge. */
+export async function connectedQueriers(ctx: LabContext): Promise<number | undefined> {
+  const r = await tempoGet(ctx, '/metrics');
+  if (r.status !== 200) return undefined;
+  const m = /^tempo_query_frontend_connected_clients(?:\{[^}]*\})? (\S+)$/m.exec(r.body);
+  return m ? Number(m[1]) : undefined;
+}
+
+const NO_QUERIER: Text = {
+  en: 'The query-frontend takes searches but has no querier to run them: they wait in its queue. Is the querier running? (kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=querier`; the embedded lab: `workbook lab status`, then `workbook lab start tempo-querier`.)',
+  'zh-TW': 'query-frontend 接受了搜尋，卻沒有 querier 可以執行：搜尋都卡在它的佇列裡。querier 有在執行嗎？（kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=querier`；內建實驗環境：`workbook lab status`，再 `workbook lab start tempo-querier`。）',
+};
 
 /** A Grafana Explore link that opens one trace in the Tempo data source (uid "tempo"). */
 export function exploreTraceLink(lab: Lab, traceId: string): string {
@@ -170,7 +215,7 @@ export interface TempoConfig {
   target?: string;
   ingester?: { lifecycler?: { heartbeat_period?: string; ring?: { replication_factor?: number } } };
   overrides?: { metrics_generator_processors?: string[] };
-  metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] } };
+  metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] }; registry?: { collection_interval?: string } };
   compactor?: { compaction?: { block_retention?: string } };
 }
 
@@ -320,3 +365,32 @@ export function ringVerdict(ring: RingView, want: number): Outcome {
 
 /** Ingesters of the lab's values (ingester.replicas: 3). */
 export const INGESTERS = 3;
+
+/** How many spans Tempo's distributor has received (its own /metrics); undefined when the page has no such counter. */
+async function spansReceived(ctx: LabContext): Promise<number | undefined> {
+  const r = await tempoGet(ctx, '/metrics', 'distributor');
+  if (r.status !== 200) return undefined;
+  const { counterValue } = await import('./prometheus.js');
+  return counterValue(r.body, 'tempo_distributor_spans_received_total');
+}
+
+/**
+ * Are spans reaching Tempo now? Two readings of the distributor's counter `windowMs` apart. Undefined when it could
+ * not be read (no verdict claimed); `arriving: false` with the readings as evidence when the counter stood still.
+ */
+export async function spansArriving(ctx: LabContext, windowMs = 5000): Promise<{ arriving: boolean; evidence: string } | undefined> {
+  try {
+    const a = await spansReceived(ctx);
+    await ctx.clock.sleep(windowMs);
+    const b = await spansReceived(ctx);
+    if (a === undefined || b === undefined) return undefined;
+    return { arriving: b > a, evidence: `tempo_distributor_spans_received_total ${a} → ${b} in ${windowMs / 1000} s` };
+  } catch {
+    return undefined;
+  }
+}
+
+export const NO_SPANS_ARRIVING: Text = {
+  en: 'No span reached Tempo while this check looked (its distributor counted none): nothing new can be computed. Is the traffic running? Chapter 4 sends it (`workbook verify traffic`; on the embedded lab `workbook lab status` shows the traffic process, `workbook lab restart traffic` starts it again).',
+  'zh-TW': '這項檢查觀察期間，沒有任何 span 到達 Tempo（它的 distributor 一個都沒算到）：沒有新資料可以計算。流量有在送嗎？第 4 章負責送出流量（`workbook verify traffic`；在內建實驗環境中，`workbook lab status` 會列出 traffic 行程，`workbook lab restart traffic` 可重新啟動）。',
+};

@@ -48,6 +48,8 @@ export interface TempoOptions {
   sendExemplars?: boolean;
   /** overrides.metrics_generator_processors; default both */
   processors?: string[];
+  /** multitenancy_enabled (a fault: every query then needs X-Scope-OrgID) */
+  multitenancy?: boolean;
   blockRetention?: string;
   /** storage.trace.s3 instead of the local backend (the article-minio overlay's block, on a test S3 server) */
   s3?: Record<string, unknown>;
@@ -86,7 +88,7 @@ export interface RealTempo {
 
 function config(dir: string, o: TempoOptions, extra: Record<string, unknown>): Record<string, unknown> {
   return {
-    multitenancy_enabled: false,
+    multitenancy_enabled: o.multitenancy ?? false,
     overrides: { metrics_generator_processors: o.processors ?? ['service-graphs', 'span-metrics'] },
     compactor: { compaction: { block_retention: o.blockRetention ?? '48h' } },
     storage: { trace: o.s3 ? { backend: 's3', s3: o.s3, wal: { path: join(dir, 'wal') } } : { backend: 'local', local: { path: join(dir, 'blocks') }, wal: { path: join(dir, 'wal') } } },
