@@ -43,6 +43,8 @@ export const APPEND_FAILURES = 'tempo_distributor_ingester_append_failures_total
 
 /** How long the growth check waits between its two readings. */
 export const GROWTH_WINDOW_MS = 2000;
+/** and, when it stood still, how much longer it is watched before "no traffic" is the verdict */
+export const STILL_FLAT_MS = 8000;
 
 export const checks: Check[] = [
   podsReady({
@@ -101,7 +103,12 @@ export const checks: Check[] = [
         const { config } = await readTempoConfig(ctx, 'distributor').catch(() => ({ config: undefined }));
         if (config && !servesDistributor(config.target)) throw await notADistributor(ctx, `${SPANS_RECEIVED} is not on its /metrics`, config);
       }
-      return { ok: false, evidence, hint: NO_SPANS_HINT };
+      // flat for two seconds may be a pause between traces; flat for ten more is no traffic: said now, not after
+      // the timeout
+      await ctx.clock.sleep(STILL_FLAT_MS);
+      const third = await read();
+      if (third.received !== undefined && second.received !== undefined && third.received > second.received) return { ok: true, evidence: `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${third.received} in ${(GROWTH_WINDOW_MS + STILL_FLAT_MS) / 1000} s (+${third.received - (first.received ?? 0)}), none discarded` };
+      return { ok: false, final: second.received !== undefined, evidence: `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${third.received ?? '(absent)'} in ${(GROWTH_WINDOW_MS + STILL_FLAT_MS) / 1000} s: no span reached Tempo`, hint: NO_SPANS_HINT };
     },
   },
 ];

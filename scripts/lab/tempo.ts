@@ -115,7 +115,10 @@ export type TempoGet = { status: number; body: string; json?: unknown };
 /** GET a Tempo API path on the query-frontend (or --tempo-url). */
 export async function tempoGet(ctx: LabContext, path: string, endpoint: 'tempo' | 'distributor' = 'tempo', headers?: Record<string, string>): Promise<TempoGet> {
   const base = await ctx.endpoint(endpoint);
-  const res = await ctx.http.request(`${base}${path}`, { timeoutMs: 15_000, headers });
+  const asked = ctx.http.request(`${base}${path}`, { timeoutMs: 15_000, headers });
+  // a query the query-frontend holds in its queue (no querier connected) never answers: after a moment, ask it how
+  // many queriers it has, and say so at once rather than wait for the timeout
+  const res = endpoint === 'tempo' && path.startsWith('/api/') ? await unlessNoQuerier(ctx, path, asked) : await asked;
   let json: unknown;
   if ((res.headers['content-type'] ?? '').includes('json') || /^\s*[[{]/.test(res.body)) {
     try {
@@ -162,22 +165,7 @@ export const NOT_TEMPO_API: Text = {
 
 export async function search(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
   const path = searchPath(ctx, params);
-  // a search the query-frontend holds in its queue (no querier connected) never answers: after a moment, ask it how
-  // many queriers it has, and say so at once rather than wait for the timeout
-  const asked = tempoGet(ctx, path);
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      void connectedQueriers(ctx)
-        .catch(() => undefined)
-        .then((n) => {
-          if (n === 0) reject(new WorkbookError(`GET ${path}: no answer after ${SLOW_SEARCH_MS / 1000} s, and tempo_query_frontend_connected_clients is 0 on the query-frontend's /metrics: no querier is connected`, { hint: NO_QUERIER, final: true }));
-        });
-    }, SLOW_SEARCH_MS);
-    timer.unref?.();
-  });
-  slow.catch(() => {});
-  const r = await Promise.race([asked, slow]).finally(() => clearTimeout(timer));
+  const r = await tempoGet(ctx, path);
   if (r.status !== 200) {
     const what = `HTTP ${r.status} ${r.body.trim().slice(0, 100)}`.trim();
     throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(NOT_TEMPO_API, { what: `HTTP ${r.status}` }), final: r.status === 404 && !!ctx.lab.urls.tempo });
@@ -190,6 +178,23 @@ export async function search(ctx: LabContext, params: { tags?: string; q?: strin
 }
 
 const SLOW_SEARCH_MS = 3000;
+
+async function unlessNoQuerier<T>(ctx: LabContext, path: string, asked: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void connectedQueriers(ctx)
+        .catch(() => undefined)
+        .then((n) => {
+          if (n === 0) reject(new WorkbookError(`GET ${path}: no answer after ${SLOW_SEARCH_MS / 1000} s, and tempo_query_frontend_connected_clients is 0 on the query-frontend's /metrics: no querier is connected`, { hint: NO_QUERIER, final: true }));
+        });
+    }, SLOW_SEARCH_MS);
+    timer.unref?.();
+  });
+  slow.catch(() => {});
+  asked.catch(() => {});
+  return Promise.race([asked, slow]).finally(() => clearTimeout(timer));
+}
 
 /** How many queriers are connected to the query-frontend (its own /metrics); undefined when it has no such gauge. */
 export async function connectedQueriers(ctx: LabContext): Promise<number | undefined> {

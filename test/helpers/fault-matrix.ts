@@ -35,10 +35,18 @@ export interface FaultRow {
   hints: Record<string, RegExp>;
   /** a broken check may look a few times while the real signal appears (the generator's first write) */
   maxAttempts?: number;
+  /** monolithic: the traffic stopped once the data landed, this long before the learner verifies */
+  stopTrafficMs?: number;
+  /** microservices: this long after the kill before the learner verifies (a fault that shows only with time) */
+  afterKillMs?: number;
+  /** microservices: start what the row killed again afterwards (rows after it need a whole lab) */
+  restore?: boolean;
 }
 
 const CH2 = ['prometheus-ready', 'remote-write-receiver', 'exemplar-storage'];
 const CH6_REST = ['service-graph-edges', 'failed-requests', 'span-metrics', 'exemplars', 'exemplar-to-trace'];
+/** A chapter's checks by id, from the catalog (a check added there is a row's check here too). */
+const idsOf = (chapter: string) => CATALOG.find((c) => c.id === chapter)!.checks.map((c) => c.id);
 const all = (chapter: string, ids: string[], status: ItemResult['status']) => Object.fromEntries(ids.map((id) => [`${chapter}/${id}`, status]));
 
 export const FAULTS: FaultRow[] = [
@@ -123,6 +131,56 @@ export const FAULTS: FaultRow[] = [
     tempoUrl: 'closed',
     expect: { 'metrics-generator/series': 'failed', ...all('metrics-generator', CH6_REST, 'blocked') },
     hints: { 'metrics-generator/series': /Tempo cannot be asked why: .*ECONNREFUSED/ },
+  },
+  {
+    id: 'multitenancy-on',
+    what: 'multi-tenancy on: every query answers 401 "no org id"; the traces checks name multi-tenancy at once',
+    layout: 'monolithic',
+    verify: { traces: 'all' },
+    tempo: (p) => ({ remoteWrite: p, multitenancy: true }),
+    expect: all('traces', idsOf('traces'), 'failed'),
+    hints: Object.fromEntries(idsOf('traces').map((c) => [`traces/${c}`, /^Multi-tenancy is on \(multitenancy_enabled: true, read from Tempo's \/status\/config\)/])),
+  },
+  {
+    id: 'one-processor-of-two',
+    what: 'span-metrics but not service-graphs among the processors: the edges check names the missing processor',
+    layout: 'monolithic',
+    verify: { 'metrics-generator': 'all' },
+    tempo: (p) => ({ remoteWrite: p, processors: ['span-metrics'] }),
+    expect: { 'metrics-generator/series': 'passed', 'metrics-generator/service-graph-edges': 'failed', 'metrics-generator/failed-requests': 'failed', 'metrics-generator/span-metrics': 'passed', 'metrics-generator/exemplars': 'passed', 'metrics-generator/exemplar-to-trace': 'passed' },
+    hints: { 'metrics-generator/service-graph-edges': /service-graphs is not among the processors/, 'metrics-generator/failed-requests': /metrics_generator_processors/ },
+  },
+  {
+    id: 'traffic-stopped',
+    what: 'the traffic stopped a minute ago: spans-received and the edges say no span reaches Tempo',
+    layout: 'monolithic',
+    verify: { traffic: ['spans-received'], 'metrics-generator': ['series', 'service-graph-edges', 'span-metrics'] },
+    tempo: (p) => ({ remoteWrite: p }),
+    waitFor: 'edges',
+    stopTrafficMs: 65_000,
+    expect: { 'traffic/spans-received': 'failed', 'metrics-generator/series': 'passed', 'metrics-generator/service-graph-edges': 'failed', 'metrics-generator/span-metrics': 'failed' },
+    hints: { 'traffic/spans-received': /receives no spans/, 'metrics-generator/service-graph-edges': /^No span reached Tempo/, 'metrics-generator/span-metrics': /^No span reached Tempo/ },
+  },
+  {
+    id: 'querier-killed',
+    what: 'the querier killed: searches through the query-frontend wait in its queue; named from its own gauge',
+    layout: 'microservices',
+    kill: ['querier'],
+    restore: true,
+    verify: { traces: ['service-names', 'search-tags'] },
+    expect: { 'traces/service-names': 'failed', 'traces/search-tags': 'failed' },
+    hints: { 'traces/service-names': /no querier to run them/, 'traces/search-tags': /no querier to run them/ },
+  },
+  {
+    id: 'generator-killed',
+    what: 'the metrics generator killed: the series check says its newest sample is too old, the rest is blocked',
+    layout: 'microservices',
+    kill: ['metrics-generator'],
+    afterKillMs: 32_000,
+    restore: true,
+    verify: { 'metrics-generator': 'all' },
+    expect: { 'metrics-generator/series': 'failed', ...all('metrics-generator', CH6_REST, 'blocked') },
+    hints: { 'metrics-generator/series': /stopped writing/ },
   },
   {
     id: 'query-frontend-as-distributor',
@@ -229,6 +287,11 @@ export async function runMonolithicRow(row: FaultRow): Promise<RowResult & { log
     tempo = await startTempo(row.tempo?.(prom.url) ?? { remoteWrite: prom.url });
     traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
     if (row.waitFor) await waitForData(prom.url, tempo.url, row.waitFor);
+    if (row.stopTrafficMs !== undefined) {
+      await traffic.stop();
+      traffic = undefined;
+      await new Promise((r) => setTimeout(r, row.stopTrafficMs));
+    }
     const urls = { prometheus: prom.url, tempo: row.tempoUrl === 'closed' ? `http://127.0.0.1:${await freePort()}` : tempo.url };
     return { ...(await runFaultRow(row, urls)), logs: tempo.logs() };
   } finally {
@@ -239,9 +302,15 @@ export async function runMonolithicRow(row: FaultRow): Promise<RowResult & { log
 }
 
 /** A microservices row on a running lab: its ingesters killed (and seen not heartbeating), then `verify`. */
-export async function runMicroservicesRow(row: FaultRow, tempo: RealTempo): Promise<RowResult> {
+export async function runMicroservicesRow(row: FaultRow, tempo: RealTempo, promUrl?: string): Promise<RowResult> {
   for (const name of row.kill ?? []) await tempo.kill(name);
   // a killed ingester looks ACTIVE until its heartbeat is old: the learner's verify comes after that
-  if (row.kill?.length) await waitStale(tempo.distributorUrl, row.kill);
-  return runFaultRow(row, row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl });
+  const ingesters = (row.kill ?? []).filter((n) => n.startsWith('ingester'));
+  if (ingesters.length) await waitStale(tempo.distributorUrl, ingesters);
+  if (row.afterKillMs) await new Promise((r) => setTimeout(r, row.afterKillMs));
+  try {
+    return await runFaultRow(row, row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl, ...(promUrl ? { prometheus: promUrl } : {}) });
+  } finally {
+    if (row.restore) for (const name of row.kill ?? []) await tempo.restart(name);
+  }
 }

@@ -64,7 +64,7 @@ describe.skipIf(!found.bin)('fault matrix: real Tempo 2.2.2 + Prometheus 2.42, d
     // in order: the lab is whole, then one ingester dies, then a second
     for (const row of FAULTS.filter((f) => f.layout === 'microservices')) {
       it(`${row.id}: ${row.what}`, async () => {
-        expectRow(row, await runMicroservicesRow(row, tempo));
+        expectRow(row, await runMicroservicesRow(row, tempo, prom.url));
       }, 300_000);
     }
   });
