@@ -15,6 +15,7 @@ export const spec: CommandSpec = {
     'tempo-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Tempo 2.2.2 binary (default: WORKBOOK_TEMPO_BIN, tempo-bin in the settings file, tempo on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Tempo 2.2.2 執行檔（預設：WORKBOOK_TEMPO_BIN、設定檔的 tempo-bin、PATH 上的 tempo，否則下載並驗證固定版本的發行檔）' } },
     'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, prometheus-bin in the settings file, prometheus on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN、設定檔的 prometheus-bin、PATH 上的 prometheus，否則下載並驗證固定版本的發行檔）' } },
     values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
+    's3-endpoint': { type: 'string', value: 'HOST:PORT', help: { en: 'lab up --profile article-minio: the S3-compatible server (MinIO, or another) that keeps Tempo\'s blocks, with the profile\'s bucket and keys', 'zh-TW': 'lab up --profile article-minio：存放 Tempo 區塊的 S3 相容伺服器（MinIO 或其他），使用該版本組合的 bucket 與金鑰' } },
     changes: { type: 'boolean', help: { en: 'lab status: every way the lab\'s Tempo and Prometheus differ from what the charts render, and why', 'zh-TW': 'lab status：列出實驗環境的 Tempo 與 Prometheus 和 chart 產生的設定有哪些不同，以及原因' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
   },
@@ -35,6 +36,8 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (named && !names.length) throw new UsageError(action === 'restart' ? 'lab restart needs a part: prometheus, tempo or traffic' : `lab ${action} needs the name of a process (\`workbook lab status\` lists them)`);
   if (flags.values && action !== 'restart') throw new UsageError('--values goes with `lab restart prometheus|tempo`');
   if (flags.changes && action !== 'status') throw new UsageError('--changes goes with `lab status`');
+  if (flags['s3-endpoint'] && action !== 'up') throw new UsageError('--s3-endpoint goes with `lab up --profile article-minio`');
+  if (typeof flags['s3-endpoint'] === 'string' && !/^[\w.-]+:\d{1,5}$/.test(flags['s3-endpoint'])) throw new UsageError(`--s3-endpoint ${flags['s3-endpoint']}: give HOST:PORT (e.g. 127.0.0.1:9000)`);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
   const e = await import('../effects/embedded-lab.js');
   const { mkdirp } = await import('../effects/files.js');
@@ -74,6 +77,8 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
       tempoBin,
       prometheusBin,
       traffic: !flags['no-traffic'],
+      profile: lab.profile.name,
+      ...(typeof flags['s3-endpoint'] === 'string' ? { s3Endpoint: flags['s3-endpoint'] } : {}),
       onStart: () => write(io.stdout, t(`Starting the embedded lab (${layout}) under ${e.labDir(lab.stateDir)}`, `正在啟動內建實驗環境（${layout}），位於 ${e.labDir(lab.stateDir)}`)),
       log: (l) => write(io.stdout, `  ${l}`),
     });

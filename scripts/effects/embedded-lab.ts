@@ -189,6 +189,9 @@ export interface UpOptions {
   log?: (line: string) => void;
   /** called once it is decided that a lab starts (not when one already up is adopted) */
   onStart?: () => void;
+  /** the versions profile (default article) and, for one that keeps blocks in an object store, its S3 server */
+  profile?: string;
+  s3Endpoint?: string;
 }
 
 /** The processes of one component of the lab, by name. */
@@ -197,16 +200,17 @@ export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic
 const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
 
 /** The chart install the embedded lab's Tempo or Prometheus stands for: the article's values and the overlays given. */
-function installFor(c: 'tempo' | 'prometheus', overlays: string[] = []): ChartInstall {
+function installFor(c: 'tempo' | 'prometheus', overlays: string[] = [], profileName = 'article'): ChartInstall {
   const chart = c === 'tempo' ? 'tempo-distributed' : 'kube-prometheus-stack';
   const base = c === 'tempo' ? 'manifests/tempo-distributed.values.yaml' : 'manifests/prometheus-stack.values.yaml';
-  const version = getProfile('article').charts[chart]!.version;
-  return { release: c === 'tempo' ? 'tempo' : 'prometheus-stack', chart, version, namespace: c === 'tempo' ? 'tracing' : 'prometheus', values: [base, ...overlays] };
+  const profile = getProfile(profileName);
+  const version = profile.charts[chart]!.version;
+  return { release: c === 'tempo' ? 'tempo' : 'prometheus-stack', chart, version, namespace: c === 'tempo' ? 'tracing' : 'prometheus', values: [base, ...(profile.overlays?.[chart] ?? []), ...overlays] };
 }
 
 /** The chart's render for these values: committed (manifests/rendered), or made now with helm when there is none. */
-export async function renderFor(c: 'tempo' | 'prometheus', overlays: string[] | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Render> {
-  const i = installFor(c, overlays);
+export async function renderFor(c: 'tempo' | 'prometheus', overlays: string[] | undefined, env: NodeJS.ProcessEnv = process.env, profile = 'article'): Promise<Render> {
+  const i = installFor(c, overlays, profile);
   // every overlay read first: a file that is not a values file is one line, whatever renders it
   for (const f of overlays ?? []) mergeValues([f]);
   const kept = committedRender(i);
@@ -221,16 +225,16 @@ async function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins:
   const ports = s.ports!;
   if (c === 'prometheus') {
     const promDir = join(s.dir, 'prometheus');
-    const { args } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus)) as PrometheusRender, { dir: promDir, port: ports.prometheus });
+    const { args } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus, process.env, s.profile)) as PrometheusRender, { dir: promDir, port: ports.prometheus });
     return [{ ...common, name: 'prometheus', bin: bins.prometheus, args, cwd: promDir, files: [{ path: join(promDir, 'prometheus.yml'), text: 'global:\n  scrape_interval: 15s\n' }], extra: { port: ports.prometheus, ready: '/-/ready' } }];
   }
   if (c === 'tempo') {
     const tempoDir = join(s.dir, 'tempo');
-    const render = (await renderFor('tempo', s.overlays?.tempo)) as TempoRender;
+    const render = (await renderFor('tempo', s.overlays?.tempo, process.env, s.profile)) as TempoRender;
     const overridesFile = join(tempoDir, 'runtime-config', 'overrides.yaml');
     return Object.keys(ports.tempo).map((n, i) => {
       const configFile = join(tempoDir, `${n}.yaml`);
-      const { config, args } = tempoProcess(render, { layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile, configFile });
+      const { config, args } = tempoProcess(render, { layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile, configFile, ...(s.s3Endpoint ? { s3Endpoint: s.s3Endpoint } : {}) });
       const files = [{ path: configFile, text: stringify(config) }, ...(i === 0 ? [{ path: overridesFile, text: stringify(render.overrides) }] : [])];
       return { ...common, name: n === 'all' ? 'tempo' : `tempo-${n}`, bin: bins.tempo, args, cwd: tempoDir, files, extra: { port: ports.tempo[n]!.http, ready: '/ready' } };
     });
@@ -247,11 +251,11 @@ function receiverPorts(s: Omit<LabState, 'processes'>): Record<string, number> {
 
 /** What the lab changes of the chart's configuration, for one process of each kind (`lab status --changes`). */
 export async function labChanges(s: LabState): Promise<{ tempo: Change[]; prometheus: Change[] }> {
-  const render = (await renderFor('tempo', s.overlays?.tempo)) as TempoRender;
+  const render = (await renderFor('tempo', s.overlays?.tempo, process.env, s.profile)) as TempoRender;
   const tempoDir = join(s.dir, 'tempo');
   const name = Object.keys(s.ports!.tempo)[0]!;
-  const { changes: tempo } = tempoProcess(render, { layout: s.layout, name, dir: tempoDir, ports: s.ports!.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile: join(tempoDir, 'runtime-config', 'overrides.yaml'), configFile: join(tempoDir, `${name}.yaml`) });
-  const { changes: prometheus } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus)) as PrometheusRender, { dir: join(s.dir, 'prometheus'), port: s.ports!.prometheus });
+  const { changes: tempo } = tempoProcess(render, { layout: s.layout, name, dir: tempoDir, ports: s.ports!.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile: join(tempoDir, 'runtime-config', 'overrides.yaml'), configFile: join(tempoDir, `${name}.yaml`), ...(s.s3Endpoint ? { s3Endpoint: s.s3Endpoint } : {}) });
+  const { changes: prometheus } = prometheusProcess((await renderFor('prometheus', s.overlays?.prometheus, process.env, s.profile)) as PrometheusRender, { dir: join(s.dir, 'prometheus'), port: s.ports!.prometheus });
   return { tempo, prometheus };
 }
 
@@ -288,7 +292,7 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
   return locked(o.stateDir, async () => {
     // a lab whose every process is still ours is adopted; one with a process gone is started again whole
     const up = readLabState(o.stateDir);
-    if (up && up.phase === 'up' && up.layout === o.layout && up.processes.every(ours)) return { state: up, adopted: true };
+    if (up && up.phase === 'up' && up.layout === o.layout && up.profile === (o.profile ?? 'article') && up.processes.every(ours)) return { state: up, adopted: true };
     o.onStart?.();
     await stopEverything(o.stateDir);
     const dir = labDir(o.stateDir);
@@ -303,13 +307,19 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
       for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
       const otlp = { grpc: await freePort(), http: await freePort() };
       const receivers: Record<string, number> = {};
-      for (const r of receiverEndpoints(((await renderFor('tempo', o.overlays?.tempo)) as TempoRender).config)) if (!r.startsWith('otlp.')) receivers[r] = await freePort();
+      const tempoRender = (await renderFor('tempo', o.overlays?.tempo, process.env, o.profile)) as TempoRender;
+      if ((tempoRender.config as { storage?: { trace?: { backend?: string } } }).storage?.trace?.backend === 's3' && !o.s3Endpoint) {
+        throw new UsageError(`profile ${o.profile} keeps Tempo's blocks in an object store (MinIO on the cluster): give --s3-endpoint HOST:PORT of an S3-compatible server on this machine, with the bucket and keys of manifests/overlays/tempo-minio.values.yaml`);
+      }
+      for (const r of receiverEndpoints(tempoRender.config)) if (!r.startsWith('otlp.')) receivers[r] = await freePort();
       const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
       const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
       const base: Omit<LabState, 'processes'> = {
         version: 1,
         layout: o.layout,
         phase: 'starting',
+        profile: o.profile ?? 'article',
+        ...(o.s3Endpoint ? { s3Endpoint: o.s3Endpoint } : {}),
         startedAt: new Date().toISOString(),
         dir,
         urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },

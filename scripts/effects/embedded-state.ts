@@ -36,6 +36,10 @@ export const LabStateSchema = z.object({
   layout: z.enum(['monolithic', 'microservices']),
   /** 'starting' while `lab up` launches (a killed one leaves it so: `lab down` still stops what it recorded) */
   phase: z.enum(['starting', 'up']).default('up'),
+  /** the versions profile whose values it runs (its overlays laid over the article's) */
+  profile: z.string().default('article'),
+  /** where a profile that keeps blocks in an object store (article-minio) finds it: an S3-compatible server */
+  s3Endpoint: z.string().optional(),
   startedAt: z.string(),
   dir: z.string(),
   processes: z.array(LabProcessSchema),

@@ -67,6 +67,8 @@ export interface TempoProcessOptions {
   /** where the runtime overrides file is written */
   overridesFile: string;
   configFile: string;
+  /** the S3-compatible server, when the render keeps blocks in an object store (the MinIO profile) */
+  s3Endpoint?: string;
 }
 
 /**
@@ -114,6 +116,9 @@ export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { con
   set('overrides.per_tenant_override_config', o.overridesFile, 'the runtime overrides ConfigMap, mounted at /runtime-config, becomes a file beside the configuration');
   const rw = get(render.config, ['metrics_generator', 'storage', 'remote_write']);
   if (Array.isArray(rw)) set('metrics_generator.storage.remote_write', rw.map((w: { url?: string }) => ({ ...w, url: `${o.prometheusUrl}${w.url ? new URL(w.url).pathname : '/api/v1/write'}` })), 'the Prometheus service becomes this lab\'s Prometheus on loopback (the path is the chart\'s)');
+  if (get(render.config, ['storage', 'trace', 'backend']) === 's3' && o.s3Endpoint) {
+    set('storage.trace.s3.endpoint', o.s3Endpoint, 'the MinIO service becomes the S3-compatible server given with --s3-endpoint (bucket and keys are the chart\'s)');
+  }
   if (get(render.config, ['storage', 'trace', 'cache']) !== undefined) {
     set('storage.trace.cache', REMOVED, 'no memcached runs beside the lab: Tempo reads its blocks without a cache (slower on a large backend; the lab\'s is small)');
     set('storage.trace.memcached', REMOVED, 'the same: no memcached');

@@ -115,6 +115,15 @@ describe('the embedded lab\'s Tempo is the chart\'s render but for its change ta
     expect(q.storage.trace.local.path).toBe('/lab/tempo/querier/var/tempo/traces');
   });
 
+  it('the MinIO profile: its s3 block kept, only the endpoint is this machine\'s S3 server', () => {
+    const minio = committedRender({ chart: 'tempo-distributed', version: '1.6.5', values: ['manifests/tempo-distributed.values.yaml', 'manifests/overlays/tempo-minio.values.yaml'] }) as TempoRender;
+    for (const name of [...MICROSERVICES]) {
+      const { config, changes } = tempoProcess(minio, { ...processOptions('microservices', name), s3Endpoint: '127.0.0.1:9999' });
+      expect([name, drift(minio, config, changes)]).toEqual([name, { undeclared: [], idle: [] }]);
+      expect((config as { storage: { trace: { backend: string; s3: { endpoint: string; bucket: string } } } }).storage.trace).toMatchObject({ backend: 's3', s3: { endpoint: '127.0.0.1:9999', bucket: 'tempo-traces' } });
+    }
+  });
+
   it('a field changed by hand is named', () => {
     const { config, changes } = tempoProcess(render, processOptions('monolithic', 'all'));
     (config.server as Record<string, unknown>).grpc_server_max_recv_msg_size = 16 * 1024 * 1024;
