@@ -16,6 +16,7 @@ export const spec: CommandSpec = {
     'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, prometheus-bin in the settings file, prometheus on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN、設定檔的 prometheus-bin、PATH 上的 prometheus，否則下載並驗證固定版本的發行檔）' } },
     values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
     's3-endpoint': { type: 'string', value: 'HOST:PORT', help: { en: 'lab up --profile article-minio: the S3-compatible server (MinIO, or another) that keeps Tempo\'s blocks, with the profile\'s bucket and keys', 'zh-TW': 'lab up --profile article-minio：存放 Tempo 區塊的 S3 相容伺服器（MinIO 或其他），使用該版本組合的 bucket 與金鑰' } },
+    spoilers: { type: 'boolean', help: { en: 'lab status: also what a challenge under way changed (its values file, where the traffic goes)', 'zh-TW': 'lab status：同時顯示進行中的挑戰改了什麼（它的 values 檔、流量送往哪裡）' } },
     changes: { type: 'boolean', help: { en: 'lab status: every way the lab\'s Tempo and Prometheus differ from what the charts render, and why', 'zh-TW': 'lab status：列出實驗環境的 Tempo 與 Prometheus 和 chart 產生的設定有哪些不同，以及原因' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
   },
@@ -36,6 +37,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (named && !names.length) throw new UsageError(action === 'restart' ? 'lab restart needs a part: prometheus, tempo or traffic' : `lab ${action} needs the name of a process (\`workbook lab status\` lists them)`);
   if (flags.values && action !== 'restart') throw new UsageError('--values goes with `lab restart prometheus|tempo`');
   if (flags.changes && action !== 'status') throw new UsageError('--changes goes with `lab status`');
+  if (flags.spoilers && action !== 'status') throw new UsageError('--spoilers goes with `lab status`');
   if (flags['s3-endpoint'] && action !== 'up') throw new UsageError('--s3-endpoint goes with `lab up --profile article-minio`');
   if (typeof flags['s3-endpoint'] === 'string' && !/^[\w.-]+:\d{1,5}$/.test(flags['s3-endpoint'])) throw new UsageError(`--s3-endpoint ${flags['s3-endpoint']}: give HOST:PORT (e.g. 127.0.0.1:9000)`);
   const t = (en: string, zh: string) => say({ en, 'zh-TW': zh }, lab.lang);
@@ -108,8 +110,13 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     }
     return 0;
   }
-  for (const [part, files] of Object.entries(state.overlays ?? {})) if (files?.length) write(io.stdout, t(`  ${part}: the article's values with ${files.join(', ')} laid over them (\`workbook lab restart ${part}\` drops it)`, `  ${part}：文章的 values 上疊了 ${files.join('、')}（\`workbook lab restart ${part}\` 會移除）`));
-  if (state.trafficUrl) write(io.stdout, t(`  traffic: sends to ${state.trafficUrl} (\`workbook lab restart traffic\` sends to the lab's OTLP endpoint again)`, `  traffic：送往 ${state.trafficUrl}（\`workbook lab restart traffic\` 會改回實驗環境的 OTLP 端點）`));
+  // a challenge under way keeps its secret: what it changed shows only when asked (--spoilers)
+  const { ProgressStore } = await import('../effects/progress.js');
+  const underWay = Object.entries((await ProgressStore.open(lab.stateDir).catch(() => undefined))?.data.challenges ?? {}).filter(([, c]) => c.status === 'broken').map(([id]) => id);
+  const hide = underWay.length > 0 && !flags.spoilers;
+  if (hide) write(io.stdout, t(`  a challenge is under way (${underWay.join(', ')}): what it changed stays hidden (\`workbook lab status --spoilers\` shows it)`, `  有挑戰正在進行（${underWay.join('、')}）：它改了什麼會先隱藏（\`workbook lab status --spoilers\` 可顯示）`));
+  if (!hide) for (const [part, files] of Object.entries(state.overlays ?? {})) if (files?.length) write(io.stdout, t(`  ${part}: the article's values with ${files.join(', ')} laid over them (\`workbook lab restart ${part}\` drops it)`, `  ${part}：文章的 values 上疊了 ${files.join('、')}（\`workbook lab restart ${part}\` 會移除）`));
+  if (state.trafficUrl && !hide) write(io.stdout, t(`  traffic: sends to ${state.trafficUrl} (\`workbook lab restart traffic\` sends to the lab's OTLP endpoint again)`, `  traffic：送往 ${state.trafficUrl}（\`workbook lab restart traffic\` 會改回實驗環境的 OTLP 端點）`));
   for (const p of processes) write(io.stdout, `  ${p.running ? '✔' : '✖'} ${p.name.padEnd(26)} pid ${String(p.pid).padEnd(8)} ${p.port ? `127.0.0.1:${p.port}`.padEnd(16) : ''.padEnd(16)} ${p.health}`);
   return processes.every((p) => p.running && (p.health === 'ready' || p.health === 'running')) ? 0 : 1;
 }

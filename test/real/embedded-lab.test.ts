@@ -83,8 +83,12 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(broken.code, broken.stdout).toBe(1);
     expect(broken.stdout).toContain('✖ remote-write receiver is on — web.enable-remote-write-receiver=false');
     expect(broken.stdout).toMatch(/✖ the metrics generator writes traces_\* series to Prometheus — no traces_service_graph_\* or traces_spanmetrics_\* series written in the last 5 min \(remote-write receiver off\)/);
+    // lab status keeps the challenge's secret (no overlay, no file name) unless asked
     const status = await runCli(['lab', 'status', '--state-dir', d], env());
-    expect(status.stdout).toContain('prometheus: the article\'s values with');
+    expect(status.stdout).toContain('a challenge is under way (no-series): what it changed stays hidden (`workbook lab status --spoilers` shows it)');
+    expect(status.stdout).not.toContain('no-series.values.yaml');
+    const spoilers = await runCli(['lab', 'status', '--spoilers', '--state-dir', d], env());
+    expect(spoilers.stdout).toContain('prometheus: the article\'s values with');
     // `watch` follows the challenge on the embedded lab (no URL) and sees the fix when it lands
     const watch = spawn(process.execPath, [join(ROOT, 'dist/scripts/cli.js'), 'watch', 'no-series', '--state-dir', d], { env: { ...env(), WORKBOOK_WATCH_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let watched = '';
