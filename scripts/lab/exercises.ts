@@ -4,10 +4,10 @@
 // sets or values, so every query that finds the same thing passes; a near miss is named from what the two results
 // differ by, and a query Tempo or Prometheus cannot parse gets their own words back.
 import type { LabContext } from '../core/model.js';
-import type { Text } from '../core/text.js';
-import { PROMQL_TIMEOUT } from './prometheus.js';
+import { fill, type Text } from '../core/text.js';
+import { NOT_PROMETHEUS_API, PROMQL_TIMEOUT } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
-import { fetchTrace, padTraceId } from './tempo.js';
+import { fetchTrace, padTraceId, searchResponse, tempoGet, NOT_TEMPO_API } from './tempo.js';
 import { SERVICES } from './shop.js';
 
 export type Language = 'traceql' | 'promql' | 'trace-id';
@@ -51,13 +51,19 @@ async function traceqlIds(ctx: LabContext, q: string, w: { start: number; end: n
     const r = await grafanaRequest(ctx, `/api/datasources/proxy/uid/tempo/api/search?${qs}`);
     ({ status, body } = r);
   } else {
-    const base = await ctx.endpoint('tempo');
-    ({ status, body } = await ctx.http.request(`${base}/api/search?${qs}`, { timeoutMs: 30_000 }));
+    // the lab's one Tempo client: multi-tenancy, a missing querier and a page that is not Tempo are named as the checks name them
+    ({ status, body } = await tempoGet(ctx, `/api/search?${qs}`));
   }
   // Tempo answers a query it cannot parse with 400 and its parser's message (grafana/tempo@v2.2.2 modules/frontend/searchsharding.go)
   if (status === 400) return { refused: body.trim().slice(0, 300) };
-  if (status !== 200) throw new WorkbookError(`TraceQL search → HTTP ${status} ${body.trim().slice(0, 120)}`);
-  const traces = (JSON.parse(body) as { traces?: { traceID: string }[] }).traces ?? [];
+  if (status !== 200) throw new WorkbookError(`TraceQL search → HTTP ${status} ${body.trim().slice(0, 120)}`, { hint: fill(NOT_TEMPO_API, { what: `HTTP ${status}` }) });
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const { traces } = searchResponse(ctx, '/api/search', { body, json });
   return { ids: new Set(traces.map((t) => padTraceId(t.traceID))) };
 }
 
@@ -113,7 +119,8 @@ async function promAt(ctx: LabContext, expr: string, time: number): Promise<{ sa
   try {
     body = JSON.parse(r.body);
   } catch {
-    throw new WorkbookError(`PromQL query → HTTP ${r.status} ${r.body.trim().slice(0, 120)}`);
+    // not Prometheus' API (an HTML login page, another service): named as the checks name it
+    throw new WorkbookError(`PromQL query → HTTP ${r.status}, not JSON: ${r.body.trim().slice(0, 80).replace(/\s+/g, ' ')}`, { hint: fill(NOT_PROMETHEUS_API, { what: `HTTP ${r.status}` }), final: true });
   }
   // Prometheus answers a bad query with 400 and errorType bad_data (prometheus/prometheus@v2.47.0 web/api/v1/api.go)
   if (body.status !== 'success') return { refused: body.error ?? `HTTP ${r.status}` };

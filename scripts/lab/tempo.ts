@@ -1,6 +1,7 @@
 import type { LabContext, Lab, Outcome } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { WorkbookError } from '../core/errors.js';
+import { z } from 'zod';
 
 /**
  * Tempo says who it is at /status/version: "GET /status/version\ntempo, version 2.2.2 (branch: …" (the real 2.2.2
@@ -26,18 +27,15 @@ export function b64ToHex(b64: string): string {
   return Buffer.from(b64, 'base64').toString('hex');
 }
 
-export interface SearchTrace {
-  traceID: string;
-  rootServiceName?: string;
-  rootTraceName?: string;
-  startTimeUnixNano?: string;
-  durationMs?: number;
-}
-
-export interface SearchResponse {
-  traces: SearchTrace[];
-  metrics?: Record<string, unknown>;
-}
+/** Tempo's /api/search answer (grafana/tempo@v2.2.2 pkg/tempopb SearchResponse as JSON): what the workbook reads of it. */
+export const SearchResponseSchema = z
+  .object({
+    traces: z.array(z.object({ traceID: z.string(), rootServiceName: z.string().optional(), rootTraceName: z.string().optional(), startTimeUnixNano: z.string().optional(), durationMs: z.number().optional() }).passthrough()),
+    metrics: z.record(z.unknown()).optional(),
+  })
+  .passthrough();
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+export type SearchTrace = SearchResponse['traces'][number];
 
 export interface FlatSpan {
   service: string;
@@ -170,11 +168,17 @@ export async function search(ctx: LabContext, params: { tags?: string; q?: strin
     const what = `HTTP ${r.status} ${r.body.trim().slice(0, 100)}`.trim();
     throw new WorkbookError(`GET ${path}: ${what}`, { hint: fill(NOT_TEMPO_API, { what: `HTTP ${r.status}` }), final: r.status === 404 && !!ctx.lab.urls.tempo });
   }
-  const j = r.json as SearchResponse | undefined;
-  if (!j || !Array.isArray(j.traces)) {
-    throw new WorkbookError(`GET ${path}: not a search response (${r.body.trim().slice(0, 60) || 'empty body'})`, { hint: fill(NOT_TEMPO_API, { what: 'not JSON with "traces"' }) });
+  return searchResponse(ctx, path, r);
+}
+
+/** A 200 answer read as Tempo's search response, or one line saying it is not one (an HTML login page, another API). */
+export function searchResponse(ctx: LabContext, path: string, r: { body: string; json?: unknown }): SearchResponse {
+  const j = SearchResponseSchema.safeParse(r.json);
+  if (!j.success) {
+    const html = /^\s*</.test(r.body);
+    throw new WorkbookError(`GET ${path}: not a search response (${html ? 'an HTML page' : r.body.trim().slice(0, 60) || 'empty body'})`, { hint: fill(NOT_TEMPO_API, { what: html ? 'HTTP 200, an HTML page' : 'not JSON with "traces"' }), final: !!ctx.lab.urls.tempo });
   }
-  return j;
+  return j.data;
 }
 
 const SLOW_SEARCH_MS = 3000;
