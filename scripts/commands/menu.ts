@@ -35,7 +35,9 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
   // every action comes back here; only Quit (or Esc/Ctrl-C at the menu) leaves
   for (;;) {
     const store = await openStore(lab, io);
-    const next = nextChapter(store.data);
+    // the lab in use, read fresh before every action: one started or stopped elsewhere is seen here
+    await relab();
+    const next = nextChapter(store.data, lab);
     // no Docker daemon or no kind (as the doctor last found): the embedded lab is offered first
     const prereq = store.data.chapters[CATALOG[0]!.id]?.checks ?? {};
     const noKind = ['docker-daemon', 'kind'].some((id) => prereq[id]?.status === 'failed');
@@ -87,7 +89,7 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
           break;
         }
         case 'status':
-          p.note(renderStatus(store.data, store.file, lab.lang), undefined, o);
+          p.note(renderStatus(store.data, store.file, lab.lang, lab), undefined, o);
           break;
         case 'reset':
           await (await import('./reset.js')).run({ lab, io, flags });

@@ -21,7 +21,7 @@ export async function run({ lab, io, flags, positional }: CommandInput): Promise
   if (positional) return execute(selectChapters(positional), 'run', lab, io, flags);
   const { ProgressStore } = await import('../effects/progress.js');
   const { nextChapter } = await import('../ui/status.js');
-  const next = nextChapter((await ProgressStore.open(lab.stateDir)).data);
+  const next = nextChapter((await ProgressStore.open(lab.stateDir)).data, lab);
   if (!next) {
     write(io.stdout, say({ en: 'Every chapter has passed. Run one again with `workbook run <chapter>`.', 'zh-TW': '所有章節都已通過。可用 `workbook run <章節>` 重新執行。' }, lab.lang));
     return 0;

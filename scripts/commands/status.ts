@@ -16,6 +16,6 @@ export async function run({ lab, io }: CommandInput): Promise<number> {
   const store = await ProgressStore.open(lab.stateDir);
   if (store.notice) write(io.stderr, `warning: ${store.notice}`);
   const { renderStatus } = await import('../ui/status.js');
-  write(io.stdout, renderStatus(store.data, store.file, lab.lang));
+  write(io.stdout, renderStatus(store.data, store.file, lab.lang, lab));
   return 0;
 }

@@ -85,7 +85,7 @@ async function target(arg: string | undefined, lab: Lab, store: Awaited<ReturnTy
   const c = open && CHALLENGES.find((x) => x.id === open[0]);
   if (c) return challenge(c);
   const { nextChapter } = await import('../ui/status.js');
-  return chapter(nextChapter(store.data) ?? CATALOG.filter((x) => x.role !== 'teardown').at(-1)!);
+  return chapter(nextChapter(store.data, lab) ?? CATALOG.filter((x) => x.role !== 'teardown').at(-1)!);
 }
 
 /** `workbook watch [chapter|challenge]`: rounds of checks until Ctrl-C, redrawn on a board or printed as changes. */

@@ -72,6 +72,8 @@ async function executeStepRaw(
   const command = showCommand(cmd);
   const took = () => ctx.clock.now() - started;
 
+  // on the embedded lab, `lab up` made what a kind-lab step makes: it is shown as the kind lab's, not run
+  if (ctx.lab.embedded && !step.forEmbedded) return { status: 'skipped', durationMs: 0, evidence: 'the embedded lab\'s `workbook lab up` made this state (the kind lab\'s step, shown, not run)', command };
   try {
     if (step.needsCluster) await ctx.requireCluster();
   } catch (err) {

@@ -116,6 +116,8 @@ export interface Step {
   manifestsFor?(lab: Lab): string[];
   /** Pure: whether this lab needs the step at all (a profile's); when not, plan leaves it out and run skips it saying why. */
   onlyIf?: { when(lab: Lab): boolean; otherwise: string };
+  /** a step the embedded lab runs (a `workbook lab …` command); every other step is the kind lab's, shown there, not run */
+  forEmbedded?: boolean;
   /** Probe before running: a reason to skip it, or undefined to run. */
   skipIf?(ctx: LabContext): Promise<string | undefined>;
   /** Probe before running (after skipIf): a reason to refuse outright, e.g. "not our cluster". */

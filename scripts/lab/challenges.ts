@@ -299,6 +299,7 @@ function embeddedSteps(ch: Challenge, e: EmbeddedFault): { start: Step[]; reset:
         id: 'fault',
         title: { en: `Break the lab: ${ch.title.en}`, 'zh-TW': `破壞實驗環境：${ch.title['zh-TW']}` },
         destructive: true,
+        forEmbedded: true,
         why: { en: `${what.en}; \`workbook challenge reset ${ch.id}\` puts the article's lab back.`, 'zh-TW': `${what['zh-TW']}；\`workbook challenge reset ${ch.id}\` 會還原成文章的實驗環境。` },
         ...(e.kind === 'restart' ? { manifests: [e.overlay] } : {}),
         command: start,
@@ -308,6 +309,7 @@ function embeddedSteps(ch: Challenge, e: EmbeddedFault): { start: Step[]; reset:
       {
         id: 'restore',
         title: { en: 'Restore the article\'s lab', 'zh-TW': '還原文章的實驗環境' },
+        forEmbedded: true,
         why: e.kind === 'restart' ? { en: `The embedded lab's ${e.part}, configured from the manifests alone: the overlay is gone.`, 'zh-TW': `內建實驗環境的 ${e.part} 只以 manifests 設定：覆蓋檔就此移除。` } : e.kind === 'stop' ? { en: `Starts ${e.names.join(' and ')} again, as they were.`, 'zh-TW': `以原本的設定再次啟動 ${e.names.join(' 與 ')}。` } : { en: 'The traffic sends to the lab\'s OTLP endpoint again.', 'zh-TW': '流量再次送往實驗環境的 OTLP 端點。' },
         command: reset,
       },

@@ -1,14 +1,20 @@
 // The progress table (`workbook status`, the menu) and where `run` continues.
 import { CATALOG } from '../core/catalog.js';
 import { formatDuration } from '../core/format.js';
-import type { Chapter } from '../core/model.js';
+import type { Chapter, Lab } from '../core/model.js';
+import { notApplicable } from '../core/engine.js';
 import type { ChallengeProgress, ProgressData } from '../effects/progress.js';
 import { say, type Lang } from '../core/text.js';
 import { STATUS_WORDS, verified } from '../core/verdict.js';
 
-/** The first chapter (teardown aside) that has not passed (or been found not to apply): where `run` continues. */
-export function nextChapter(data: ProgressData): Chapter | undefined {
-  return CATALOG.find((c) => c.role !== 'teardown' && data.chapters[c.id]?.status !== 'passed' && data.chapters[c.id]?.status !== 'not-applicable');
+/**
+ * The first chapter (teardown aside) that applies to the lab in use and has not passed (or been found not to apply):
+ * where `run` and the menu's Continue go. On the embedded lab a chapter none of whose checks applies (the doctor's,
+ * the cluster's, Grafana's without its URL) is passed over.
+ */
+export function nextChapter(data: ProgressData, lab?: Lab): Chapter | undefined {
+  const applies = (c: Chapter) => !lab || c.checks.some((check) => !notApplicable(check, lab));
+  return CATALOG.find((c) => c.role !== 'teardown' && applies(c) && data.chapters[c.id]?.status !== 'passed' && data.chapters[c.id]?.status !== 'not-applicable');
 }
 
 const CHALLENGE = {
@@ -31,7 +37,7 @@ const L = {
   done: { en: 'Every chapter passed. `workbook down` removes the lab when you are finished.', 'zh-TW': '所有章節都已通過。完成後可用 `workbook down` 移除實驗環境。' },
 } as const;
 
-export function renderStatus(data: ProgressData, file: string, lang: Lang): string {
+export function renderStatus(data: ProgressData, file: string, lang: Lang, lab?: Lab): string {
   const rows = CATALOG.map((c) => {
     const p = data.chapters[c.id];
     const name = `${c.number} ${c.id}`.padEnd(22);
@@ -42,7 +48,7 @@ export function renderStatus(data: ProgressData, file: string, lang: Lang): stri
     const counts = `${items.filter((i) => verified(i.status)).length}/${items.length}`;
     return `  ${name} ${say(STATUS_WORDS[p.status], lang).padEnd(14)} ${counts.padEnd(7)} ${took.padEnd(10)} ${p.mode} ${p.finishedAt ?? p.startedAt}`;
   });
-  const next = nextChapter(data);
+  const next = nextChapter(data, lab);
   const tail = next ? `${say(L.next, lang)}: ${next.number} ${say(next.title, lang)} → workbook run ${next.id}` : say(L.done, lang);
   // challenges started: how each stands, time to fix and hints used
   const challenges = Object.entries(data.challenges ?? {}).map(([id, c]) => `  ${id.padEnd(28)} ${challengeState(c, lang)}`);

@@ -61,6 +61,15 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(st.stdout).toMatch(/✔ tempo +pid \d+ +127\.0\.0\.1:\d+ +ready/);
     expect(st.stdout).toMatch(/✔ traffic +pid \d+ +running/);
 
+    // the learner's path: status goes to the first chapter that applies here, and `run` of a chapter shows the kind
+    // lab's helm steps without running them (no helm, no kubectl called) and checks the embedded lab
+    expect((await runCli(['status', '--state-dir', d], env())).stdout).toContain('Next: 2 kube-prometheus-stack with exemplars and remote write → workbook run prometheus');
+    world.clearCalls();
+    const ran = await runCli(['run', 'prometheus', '--yes', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('the embedded lab\'s `workbook lab up` made this state (the kind lab\'s step, shown, not run)');
+    expect([...world.calls('helm'), ...world.calls('kubectl')]).toEqual([]);
+    expect((await runCli(['status', '--state-dir', d], env())).stdout).toContain('Next: 3 Tempo in microservices mode → workbook run tempo');
     // no URL given: the checks use the embedded lab (data lands within the generator's collection interval)
     const json = join(d, 'r.json');
     const v = await runCli(['verify', 'all', '--state-dir', d, '--timeout', '120s', '--json', json], env(), { timeoutMs: 240_000 });
