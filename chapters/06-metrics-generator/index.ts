@@ -198,7 +198,8 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
   });
   if (unreachable) return { hint: fill(CAUSE.tempoUnreachable, { why: unreachable }), final: true, cause: `Tempo cannot be reached: ${unreachable}` };
   const processors = config?.overrides?.metrics_generator_processors;
-  if (config && (!processors || !processors.includes('service-graphs') || !processors.includes('span-metrics'))) {
+  // no series at all: only a list with neither processor explains it (span-metrics alone still writes series)
+  if (config && !(processors ?? []).some((p) => p === 'service-graphs' || p === 'span-metrics')) {
     return { hint: fill(CAUSE.processorsMissing, { processors: processors?.join(', ') || 'none' }), final: true, cause: 'processors missing from overrides' };
   }
   const targets = config?.metrics_generator?.storage?.remote_write ?? [];
@@ -337,6 +338,10 @@ export const checks: Check[] = [
       const shown = [...failed.entries()].filter(([, n]) => n > 0).map(([e, n]) => `${e} (${n})`).join(', ') || 'none';
       if (wrong.length) return { ok: false, final: true, evidence: `failed requests on ${wrong.map(([e, n]) => `${e} (${n})`).join(', ')}`, hint: CAUSE.unexpectedFailures };
       if (onPath.length === expected.length) return { ok: true, evidence: `failed requests only on the 403 path: ${shown}` };
+      if (!failed.size) {
+        const p = await processorsOf(ctx);
+        if (p && !p.includes('service-graphs')) return { ok: false, final: true, evidence: `expected failures on ${expected.join(' and ')}; no service-graph series (Tempo's processors: ${p.join(', ') || 'none'})`, hint: CAUSE.noServiceGraphs };
+      }
       const d = failed.size ? { hint: CAUSE.unpaired, final: false, cause: 'partly there' } : await diagnoseNoSeries(ctx);
       return { ok: false, final: d.final, evidence: `expected failures on ${expected.join(' and ')}; found ${shown}`, hint: d.hint };
     },

@@ -26,7 +26,7 @@ export interface FaultRow {
   /** a Tempo URL where nothing listens */
   tempoUrl?: 'closed';
   /** what must have landed before the learner verifies (the fault shows only then) */
-  waitFor?: 'edges';
+  waitFor?: 'edges' | 'span-metrics';
   /** microservices: ingesters killed (SIGKILL, a crashed pod) before this row */
   kill?: string[];
   /** microservices: the query-frontend's URL alone, as if it were the distributor too */
@@ -39,8 +39,6 @@ export interface FaultRow {
   stopTrafficMs?: number;
   /** microservices: this long after the kill before the learner verifies (a fault that shows only with time) */
   afterKillMs?: number;
-  /** microservices: start what the row killed again afterwards (rows after it need a whole lab) */
-  restore?: boolean;
 }
 
 const CH2 = ['prometheus-ready', 'remote-write-receiver', 'exemplar-storage'];
@@ -147,8 +145,9 @@ export const FAULTS: FaultRow[] = [
     layout: 'monolithic',
     verify: { 'metrics-generator': 'all' },
     tempo: (p) => ({ remoteWrite: p, processors: ['span-metrics'] }),
+    waitFor: 'span-metrics',
     expect: { 'metrics-generator/series': 'passed', 'metrics-generator/service-graph-edges': 'failed', 'metrics-generator/failed-requests': 'failed', 'metrics-generator/span-metrics': 'passed', 'metrics-generator/exemplars': 'passed', 'metrics-generator/exemplar-to-trace': 'passed' },
-    hints: { 'metrics-generator/service-graph-edges': /service-graphs is not among the processors/, 'metrics-generator/failed-requests': /metrics_generator_processors/ },
+    hints: { 'metrics-generator/service-graph-edges': /service-graphs is not among the processors/, 'metrics-generator/failed-requests': /service-graphs is not among the processors/ },
   },
   {
     id: 'traffic-stopped',
@@ -160,27 +159,6 @@ export const FAULTS: FaultRow[] = [
     stopTrafficMs: 65_000,
     expect: { 'traffic/spans-received': 'failed', 'metrics-generator/series': 'passed', 'metrics-generator/service-graph-edges': 'failed', 'metrics-generator/span-metrics': 'failed' },
     hints: { 'traffic/spans-received': /receives no spans/, 'metrics-generator/service-graph-edges': /^No span reached Tempo/, 'metrics-generator/span-metrics': /^No span reached Tempo/ },
-  },
-  {
-    id: 'querier-killed',
-    what: 'the querier killed: searches through the query-frontend wait in its queue; named from its own gauge',
-    layout: 'microservices',
-    kill: ['querier'],
-    restore: true,
-    verify: { traces: ['service-names', 'search-tags'] },
-    expect: { 'traces/service-names': 'failed', 'traces/search-tags': 'failed' },
-    hints: { 'traces/service-names': /no querier to run them/, 'traces/search-tags': /no querier to run them/ },
-  },
-  {
-    id: 'generator-killed',
-    what: 'the metrics generator killed: the series check says its newest sample is too old, the rest is blocked',
-    layout: 'microservices',
-    kill: ['metrics-generator'],
-    afterKillMs: 32_000,
-    restore: true,
-    verify: { 'metrics-generator': 'all' },
-    expect: { 'metrics-generator/series': 'failed', ...all('metrics-generator', CH6_REST, 'blocked') },
-    hints: { 'metrics-generator/series': /stopped writing/ },
   },
   {
     id: 'query-frontend-as-distributor',
@@ -208,6 +186,25 @@ export const FAULTS: FaultRow[] = [
     verify: { tempo: 'all', traffic: 'all' },
     expect: { 'tempo/pods': 'not-applicable', 'tempo/ready': 'passed', 'tempo/ingester-ring': 'failed', 'tempo/block-retention': 'passed', 'traffic/generator-running': 'not-applicable', 'traffic/spans-received': 'failed' },
     hints: { 'tempo/ingester-ring': /^Quorum lost: only 1 of 3 ingesters are ACTIVE and heartbeating/, 'traffic/spans-received': /^Quorum lost/ },
+  },
+  {
+    id: 'querier-killed',
+    what: 'the querier killed: searches through the query-frontend wait in its queue; named from its own gauge',
+    layout: 'microservices',
+    kill: ['querier'],
+    verify: { traces: ['service-names', 'search-tags'] },
+    expect: { 'traces/service-names': 'failed', 'traces/search-tags': 'failed' },
+    hints: { 'traces/service-names': /no querier to run them/, 'traces/search-tags': /no querier to run them/ },
+  },
+  {
+    id: 'generator-killed',
+    what: 'the metrics generator killed: the series check says its newest sample is too old, the rest is blocked',
+    layout: 'microservices',
+    kill: ['metrics-generator'],
+    afterKillMs: 32_000,
+    verify: { 'metrics-generator': 'all' },
+    expect: { 'metrics-generator/series': 'failed', ...all('metrics-generator', CH6_REST, 'blocked') },
+    hints: { 'metrics-generator/series': /stopped writing/ },
   },
 ];
 
@@ -252,8 +249,11 @@ async function vector(promUrl: string, q: string): Promise<{ metric: Record<stri
 }
 
 /** Wait until what the chapter-6 checks read has landed: every edge rising, the failed edge, span metrics for every service. */
-export async function waitForData(promUrl: string, _tempoUrl: string, what: 'edges'): Promise<void> {
-  void what;
+export async function waitForData(promUrl: string, _tempoUrl: string, what: 'edges' | 'span-metrics'): Promise<void> {
+  if (what === 'span-metrics') {
+    await poll('span metrics for every service', 90_000, async () => ((await vector(promUrl, 'sum by (service) (traces_spanmetrics_calls_total) > 0')).length >= SERVICES.length ? true : undefined));
+    return;
+  }
   await poll('every service-graph edge rising, the 403 edge failing, span metrics for every service', 90_000, async () => {
     const [edges, failed, spans] = await Promise.all([
       vector(promUrl, 'sum by (client, server) (increase(traces_service_graph_request_total[5m])) > 0'),
@@ -308,9 +308,5 @@ export async function runMicroservicesRow(row: FaultRow, tempo: RealTempo, promU
   const ingesters = (row.kill ?? []).filter((n) => n.startsWith('ingester'));
   if (ingesters.length) await waitStale(tempo.distributorUrl, ingesters);
   if (row.afterKillMs) await new Promise((r) => setTimeout(r, row.afterKillMs));
-  try {
-    return await runFaultRow(row, row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl, ...(promUrl ? { prometheus: promUrl } : {}) });
-  } finally {
-    if (row.restore) for (const name of row.kill ?? []) await tempo.restart(name);
-  }
+  return runFaultRow(row, row.distributor === 'query-frontend' ? { tempo: tempo.url } : { tempo: tempo.url, distributor: tempo.distributorUrl, ...(promUrl ? { prometheus: promUrl } : {}) });
 }

@@ -61,7 +61,7 @@ describe.skipIf(!found.bin)('fault matrix: real Tempo 2.2.2 + Prometheus 2.42, d
       await prom?.stop();
     });
 
-    // in order: the lab is whole, then one ingester dies, then a second
+    // in order: the lab is whole, then one ingester dies, then a second, then the querier and the generator
     for (const row of FAULTS.filter((f) => f.layout === 'microservices')) {
       it(`${row.id}: ${row.what}`, async () => {
         expectRow(row, await runMicroservicesRow(row, tempo, prom.url));
