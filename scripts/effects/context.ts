@@ -55,7 +55,8 @@ export function createContext(lab: Lab, ports: Effects, store: ProgressStore, fo
       } catch (err) {
         const base = [...bases.keys()].find((b) => url.startsWith(b));
         const where = base ? bases.get(base)! : undefined;
-        const message = (err as Error).message;
+        // a long query (a learner's 100 KB PromQL) is not printed whole: the URL is cut after its first 160 characters
+        const message = (err as Error).message.replace(/(https?:\/\/\S{160})\S*?(:?)(?=\s|$)/g, '$1…$2');
         if (!where || err instanceof WorkbookError) throw err;
         const why = message.slice(message.lastIndexOf(': ') + 2) || message;
         if (where.explicit) {
