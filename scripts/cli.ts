@@ -30,6 +30,8 @@ for (const stream of [process.stdout, process.stderr]) {
     setTimeout(() => void runCleanups().finally(() => process.exit(141)), 5000).unref();
   });
 }
+/** How long a command may take to settle after SIGINT/SIGTERM/SIGHUP (its cleanups run within it). */
+const STOP_WITHIN_MS = 1500;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
     if (signalled) process.exit(130); // a second Ctrl-C: leave now
@@ -37,7 +39,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     // the running command sees the abort, stops probing and saves; if it does not settle soon, stop anyway
     controller.abort();
     process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : sig}: stopping port-forwards and saving progress…\n`);
-    setTimeout(() => void runCleanups().finally(() => process.exit(130)), 5000).unref();
+    // every command ends within 2 s of the signal: what has not settled by then is cleaned up and left
+    setTimeout(() => void runCleanups().finally(() => process.exit(130)), STOP_WITHIN_MS).unref();
   });
 }
 
