@@ -1,6 +1,6 @@
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
-import { NOT_TEMPO_API, exploreTraceLink, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lab/tempo.js';
+import { NOT_TEMPO_API, grafanaNote, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lab/shop.js';
 
@@ -111,7 +111,7 @@ async function probeTemplate(ctx: LabContext, tpl: Template): Promise<Outcome> {
     const errors = spans.filter((s) => s.statusCode === 'STATUS_CODE_ERROR').length;
     return {
       ok: true,
-      evidence: `trace ${id}: ${spans.length} spans, ${services.join(' → ')}${tpl.forbidden ? `, ${errors} with error status (${spans.filter((x) => x.statusCode === 'STATUS_CODE_ERROR').map((x) => `${x.service}:${x.name}`).join(', ')})` : ''} · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
+      evidence: `trace ${id}: ${spans.length} spans, ${services.join(' → ')}${tpl.forbidden ? `, ${errors} with error status (${spans.filter((x) => x.statusCode === 'STATUS_CODE_ERROR').map((x) => `${x.service}:${x.name}`).join(', ')})` : ''}${grafanaNote(ctx.lab, id)}`,
     };
   }
   return { ok: false, evidence: `${candidates.length} candidates, none matched: ${tried.join('; ')}`, hint: SHAPE_HINT };

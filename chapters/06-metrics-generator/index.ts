@@ -1,7 +1,7 @@
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
-import { fetchTrace, padTraceId, readTempoConfig, exploreTraceLink, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
+import { fetchTrace, padTraceId, readTempoConfig, grafanaNote, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { WorkbookError } from '../../scripts/core/errors.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
@@ -431,7 +431,7 @@ export const checks: Check[] = [
         const where = s.client ? `${s.client} → ${s.server}` : `${s.service}/${s.span_name}`;
         return {
           ok: true,
-          evidence: `exemplar traceID ${e.id} on ${s.__name__}{${where}, le=${s.le}} → Tempo: ${spans.length} spans (${[...new Set(spans.map((x) => x.service))].join(', ')}) · open in Grafana: ${exploreTraceLink(ctx.lab, id)}`,
+          evidence: `exemplar traceID ${e.id} on ${s.__name__}{${where}, le=${s.le}} → Tempo: ${spans.length} spans (${[...new Set(spans.map((x) => x.service))].join(', ')})${grafanaNote(ctx.lab, id)}`,
         };
       }
       const shown = tried.length > 5 ? [...tried.slice(0, 5), `… ${tried.length - 5} more`] : tried;

@@ -213,6 +213,11 @@ const NO_QUERIER: Text = {
   'zh-TW': 'query-frontend 接受了搜尋，卻沒有 querier 可以執行：搜尋都卡在它的佇列裡。querier 有在執行嗎？（kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=querier`；內建實驗環境：`workbook lab status`，再 `workbook lab start tempo-querier`。）',
 };
 
+/** " · open in Grafana: <link>" where a Grafana is known (the kind lab's, or --grafana-url); nothing on a lab without one. */
+export function grafanaNote(lab: Lab, traceId: string): string {
+  return lab.embedded && !lab.urls.grafana ? '' : ` · open in Grafana: ${exploreTraceLink(lab, traceId)}`;
+}
+
 /** A Grafana Explore link that opens one trace in the Tempo data source (uid "tempo"). */
 export function exploreTraceLink(lab: Lab, traceId: string): string {
   const base = lab.urls.grafana ?? `http://127.0.0.1:${lab.localPorts.grafana}`;

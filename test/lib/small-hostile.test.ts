@@ -47,3 +47,12 @@ describe('small items of the sweep', () => {
     }
   });
 });
+
+describe('no Grafana link where no Grafana is known', () => {
+  it('the embedded lab without --grafana-url gets none; the kind lab and a named Grafana get one', async () => {
+    const { grafanaNote } = await import('../../scripts/lab/tempo.js');
+    expect(grafanaNote(testLab({ embedded: 'monolithic' }), 'abc')).toBe('');
+    expect(grafanaNote(testLab({ embedded: 'monolithic', urls: { grafana: 'http://127.0.0.1:3000' } }), 'abc')).toMatch(/^ · open in Grafana: http:\/\/127\.0\.0\.1:3000\/explore\?/);
+    expect(grafanaNote(testLab(), 'abc')).toMatch(/^ · open in Grafana: http:\/\/127\.0\.0\.1:3000\/explore\?/);
+  });
+});
