@@ -16,6 +16,7 @@ export const spec: CommandSpec = {
     'prometheus-bin': { type: 'string', value: 'PATH', help: { en: 'lab up: the Prometheus binary (default: WORKBOOK_PROMETHEUS_BIN, prometheus-bin in the settings file, prometheus on PATH, else the pinned release, downloaded and checked)', 'zh-TW': 'lab up：Prometheus 執行檔（預設：WORKBOOK_PROMETHEUS_BIN、設定檔的 prometheus-bin、PATH 上的 prometheus，否則下載並驗證固定版本的發行檔）' } },
     values: { type: 'string', value: 'FILE', help: { en: 'lab restart prometheus|tempo: lay this values file over the article\'s (none: the article\'s values alone)', 'zh-TW': 'lab restart prometheus|tempo：把這個 values 檔疊在文章的 values 上（不指定：只用文章的 values）' } },
     's3-endpoint': { type: 'string', value: 'HOST:PORT', help: { en: 'lab up --profile article-minio: the S3-compatible server (MinIO, or another) that keeps Tempo\'s blocks, with the profile\'s bucket and keys', 'zh-TW': 'lab up --profile article-minio：存放 Tempo 區塊的 S3 相容伺服器（MinIO 或其他），使用該版本組合的 bucket 與金鑰' } },
+    replace: { type: 'boolean', help: { en: 'lab up: replace a running embedded lab of another layout or profile (otherwise it asks, or refuses without a terminal)', 'zh-TW': 'lab up：取代正在執行、版面配置或版本組合不同的內建實驗環境（否則會先詢問；沒有終端機時則拒絕）' } },
     spoilers: { type: 'boolean', help: { en: 'lab status: also what a challenge under way changed (its values file, where the traffic goes)', 'zh-TW': 'lab status：同時顯示進行中的挑戰改了什麼（它的 values 檔、流量送往哪裡）' } },
     changes: { type: 'boolean', help: { en: 'lab status: every way the lab\'s Tempo and Prometheus differ from what the charts render, and why', 'zh-TW': 'lab status：列出實驗環境的 Tempo 與 Prometheus 和 chart 產生的設定有哪些不同，以及原因' } },
     'no-traffic': { type: 'boolean', help: { en: 'lab up: do not start the shop\'s traffic with the lab', 'zh-TW': 'lab up：不要同時啟動商店流量' } },
@@ -71,6 +72,19 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
+    // a running lab of another layout or profile is the learner's: replaced only when they say so
+    const { runningLab } = await import('../effects/embedded-state.js');
+    const running = runningLab(lab.stateDir);
+    if (running && (running.layout !== layout || running.profile !== lab.profile.name) && !flags.replace) {
+      const what = t(`an embedded lab (${running.layout}, profile ${running.profile}) is up here; \`lab up\` would stop it and start a ${layout} one (profile ${lab.profile.name})`, `這裡已有內建實驗環境在執行（${running.layout}，版本組合 ${running.profile}）；\`lab up\` 會停止它並啟動 ${layout}（版本組合 ${lab.profile.name}）`);
+      if (!lab.interactive) throw new UsageError(`${what}: give --replace, or \`workbook lab down\` first`);
+      const p = await import('@clack/prompts');
+      const ok = await p.confirm({ input: io.stdin as never, output: io.stdout, message: `${what}. ${t('Replace it?', '要取代它嗎？')}`, initialValue: false });
+      if (ok !== true) {
+        write(io.stdout, t('Nothing was changed: the running lab stays.', '沒有任何變更：執行中的實驗環境保留。'));
+        return 0;
+      }
+    }
     const tempoBin = await e.findBinary('tempo', lab, io.env, log);
     const prometheusBin = await e.findBinary('prometheus', lab, io.env, log);
     const { state, adopted } = await e.labUp({

@@ -97,6 +97,10 @@ describe.skipIf(!tempoBin)('the embedded lab\'s processes, owned for their whole
     expect([a!.stdout, b!.stdout].filter((o) => o.includes('already up; nothing was started'))).toHaveLength(1);
     const state = stateOf(d);
     expect(markedPids(d).sort()).toEqual(state.processes.map((p) => p.pid).sort());
+    // another layout would replace it: refused without a terminal, unless --replace
+    const other = await runCli(['lab', 'up', '--microservices', '--state-dir', d, '--tempo-bin', tempoBin!, '--no-traffic'], env());
+    expect([other.code, other.stderr.trim()]).toEqual([2, 'error: an embedded lab (monolithic, profile article) is up here; `lab up` would stop it and start a microservices one (profile article): give --replace, or `workbook lab down` first']);
+    expect(stateOf(d).processes.map((p) => p.pid)).toEqual(state.processes.map((p) => p.pid));
     await runCli(['lab', 'down', '--state-dir', d], env());
     expect(markedPids(d)).toEqual([]);
     for (const p of state.processes) expect(await closed(p.port!)).toBe(true);
