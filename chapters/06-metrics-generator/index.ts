@@ -173,8 +173,11 @@ const lastSends = new WeakMap<object, { url: string; sent: number; failed: numbe
 async function generatorStale(ctx: LabContext): Promise<string | undefined> {
   const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
   const intervalS = goDurationS(config?.metrics_generator?.registry?.collection_interval) ?? 15;
-  const rows = await promQuery(ctx, `time() - max(timestamp(${GENERATED}))`).catch(() => []);
-  const age = rows.length ? Number(rows[0]!.value[1]) : undefined;
+  // one name at a time: timestamp() drops the metric name, and two names' series would then collide (HTTP 422,
+  // "vector cannot contain metrics with the same labelset", seen on Prometheus 2.42)
+  const ages = await Promise.all(['traces_spanmetrics_calls_total', 'traces_service_graph_request_total'].map((m) => promQuery(ctx, `time() - max(timestamp(${m}))`).then((r) => (r.length ? Number(r[0]!.value[1]) : undefined), () => undefined)));
+  const known = ages.filter((a): a is number => a !== undefined && Number.isFinite(a));
+  const age = known.length ? Math.min(...known) : undefined;
   // two collections and a few seconds for the remote write to land (its batches wait up to 5 s), at least 30 s
   if (age === undefined || !Number.isFinite(age) || age <= Math.max(30, 2 * intervalS + 5)) return undefined;
   return `the newest sample is ${Math.round(age)} s old (the generator collects every ${intervalS} s): nothing was written since`;
