@@ -3,29 +3,20 @@
 // with the check that was running marked interrupted, for every chapter (counted from the catalog). SIGINT and
 // SIGHUP take the same path (scripts/cli.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CATALOG } from '../../scripts/core/catalog.js';
 import { FakeWorld, ROOT } from '../helpers/fakes.js';
+import { startHangServer } from '../helpers/hang.js';
 
-let hang: Server;
+let hang: Awaited<ReturnType<typeof startHangServer>>;
 let url = '';
-const sockets = new Set<import('node:net').Socket>();
 beforeAll(async () => {
-  // takes every connection, answers nothing
-  hang = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
+  hang = await startHangServer();
+  url = hang.url;
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => hang.close(r));
-});
+afterAll(() => hang.close());
 
 const chapters = CATALOG.filter((c) => c.role !== 'teardown' && c.checks.length);
 

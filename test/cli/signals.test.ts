@@ -3,27 +3,19 @@
 // board, watch. Measured from the signal to the exit; the bound asserted is loose (5 s) so a busy machine cannot
 // fail it, and the closing note reports the measured times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FakeWorld, ROOT } from '../helpers/fakes.js';
+import { startHangServer } from '../helpers/hang.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 
-let hang: Server;
+let hang: Awaited<ReturnType<typeof startHangServer>>;
 let url = '';
-const sockets = new Set<Socket>();
 beforeAll(async () => {
-  hang = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
+  hang = await startHangServer();
+  url = hang.url;
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => hang.close(r));
-});
+afterAll(() => hang.close());
 
 const COMMANDS: [string, (port: number) => string[], RegExp][] = [
   ['verify, waiting on a lab that never answers', () => ['verify', 'traces', '--tempo-url', url, '--timeout', '5m'], /❯ (?!\d+\. )/],

@@ -4,30 +4,12 @@
 // start); after the learner's fix (`lab restart <part>`) it is "Fixed" once the lab writes again, and the time is printed.
 // Two labs side by side, three challenges each, to halve the wall time.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { tempoBinary } from '../helpers/real-tempo.js';
-import { prometheusBinary } from '../helpers/prometheus.js';
+import { runCli } from '../helpers/fakes.js';
+import { embeddedWorld, tempoBin } from '../helpers/embedded.js';
 import { CHALLENGES } from '../../scripts/lab/challenges.js';
 
-const found = tempoBinary();
-const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
-const world = new FakeWorld({ rules: {} });
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) {
-    await runCli(['lab', 'down', '--state-dir', d], env());
-    rmSync(d, { recursive: true, force: true });
-  }
-  world.cleanup();
-});
-const env = () => {
-  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
-  delete e.WORKBOOK_STATE_DIR;
-  return e;
-};
+const { env, tmp, cleanup } = embeddedWorld('wb-verdicts-');
+afterAll(cleanup);
 /** The challenges that run on the monolithic embedded lab (writes-failing needs three ingesters: its check reads the ring as it is now). */
 const ON_LAB = CHALLENGES.filter((c) => !('none' in c.embedded) && !('layout' in c.embedded));
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
@@ -38,8 +20,7 @@ async function judge(d: string, id: string): Promise<{ code: number; out: string
 }
 
 async function group(ids: string[]): Promise<string[]> {
-  const d = mkdtempSync(join(tmpdir(), 'wb-verdicts-'));
-  dirs.push(d);
+  const d = tmp();
   const up = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
   expect(up.code, up.stdout + up.stderr).toBe(0);
   // the lab writes first: chapter 6 passes before any fault goes in

@@ -6,33 +6,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { FakeWorld, ROOT, runCli, alive } from '../helpers/fakes.js';
-import { tempoBinary } from '../helpers/real-tempo.js';
-import { prometheusBinary } from '../helpers/prometheus.js';
+import { ROOT, runCli, alive } from '../helpers/fakes.js';
+import { embeddedWorld, stateOf, tempoBin, whyNoTempo } from '../helpers/embedded.js';
 import { waitStale } from '../helpers/fault-matrix.js';
-import type { LabState } from '../../scripts/effects/embedded-lab.js';
 
-const found = tempoBinary();
-const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
-if (!tempoBin) console.log(`embedded lab tests skipped: ${found.why ?? 'the Tempo binary runs only from a container here'}`);
-
-const world = new FakeWorld({ rules: {} });
+if (!tempoBin) console.log(`embedded lab tests skipped: ${whyNoTempo}`);
+const { world, env, cleanup } = embeddedWorld('wb-embedded-');
 const dirs: string[] = [];
 afterAll(async () => {
-  for (const d of dirs) {
-    await runCli(['lab', 'down', '--state-dir', d], env());
-    rmSync(d, { recursive: true, force: true });
-  }
-  world.cleanup();
+  for (const d of dirs) await runCli(['lab', 'down', '--state-dir', d], env());
+  await cleanup();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** The learner's environment: the real prometheus on PATH (after the fakes), no CI. */
-const env = () => {
-  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
-  delete e.WORKBOOK_STATE_DIR;
-  return e;
-};
-const stateOf = (d: string) => JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
 async function closed(port: number): Promise<boolean> {
   try {
     await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });

@@ -4,37 +4,25 @@
 // the bucket; a querier started afterwards lists it from there (its blocklist), and the trace is found.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeWorld, ROOT, runCli } from '../helpers/fakes.js';
-import { tempoBinary } from '../helpers/real-tempo.js';
-import { prometheusBinary } from '../helpers/prometheus.js';
+import { ROOT, runCli } from '../helpers/fakes.js';
+import { embeddedWorld, stateOf, tempoBin, whyNoTempo } from '../helpers/embedded.js';
 import { poll } from '../helpers/fault-matrix.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import { mergeValues } from '../../scripts/lab/values.js';
-import type { LabState } from '../../scripts/effects/embedded-lab.js';
 
 const S3 = join(ROOT, 'dist/s3-server');
-const found = tempoBinary();
-const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
-const why = !tempoBin ? found.why : !existsSync(S3) ? 'dist/s3-server is not built (test/setup/ensure-s3.sh needs Go)' : undefined;
+const why = !tempoBin ? whyNoTempo : !existsSync(S3) ? 'dist/s3-server is not built (test/setup/ensure-s3.sh needs Go)' : undefined;
 if (why) console.log(`the embedded MinIO profile test is skipped: ${why}`);
 
-const world = new FakeWorld({ rules: {} });
-const d = mkdtempSync(join(tmpdir(), 'wb-minio-'));
+const { env, tmp, cleanup } = embeddedWorld('wb-minio-');
+const d = tmp();
 const procs: ChildProcess[] = [];
 afterAll(async () => {
-  await runCli(['lab', 'down', '--state-dir', d], env());
+  await cleanup();
   for (const p of procs) p.kill('SIGKILL');
-  rmSync(d, { recursive: true, force: true });
-  world.cleanup();
 });
-const env = () => {
-  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
-  delete e.WORKBOOK_STATE_DIR;
-  return e;
-};
 
 describe.skipIf(!!why)('the embedded lab, profile article-minio (an S3-compatible server on 127.0.0.1)', () => {
   it('without --s3-endpoint it says what it needs; with it, a flushed block is in the bucket and a fresh querier lists it', async () => {
@@ -47,7 +35,7 @@ describe.skipIf(!!why)('the embedded lab, profile article-minio (an S3-compatibl
     await poll('the S3 server answers', 10_000, async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined));
     const up = await runCli(['lab', 'up', '--microservices', '--profile', 'article-minio', '--s3-endpoint', `127.0.0.1:${port}`, '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
     expect(up.code, up.stdout + up.stderr).toBe(0);
-    const s = JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
+    const s = stateOf(d);
     const port_ = (n: string) => s.processes.find((p) => p.name === n)!.port!;
     const changes = await runCli(['lab', 'status', '--changes', '--state-dir', d], env());
     expect(changes.stdout).toContain(`storage.trace.s3.endpoint: tempo-minio:9000 → 127.0.0.1:${port}`);
@@ -62,7 +50,7 @@ describe.skipIf(!!why)('the embedded lab, profile article-minio (an S3-compatibl
     // a querier started now lists the bucket's blocks (its blocklist, polled at start): it reads the object store
     expect((await runCli(['lab', 'stop', 'tempo-querier', '--state-dir', d], env())).code).toBe(0);
     expect((await runCli(['lab', 'start', 'tempo-querier', '--state-dir', d], env(), { timeoutMs: 120_000 })).code).toBe(0);
-    const s2 = JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
+    const s2 = stateOf(d);
     const querier = s2.processes.find((p) => p.name === 'tempo-querier')!.port!;
     const blocks = await poll('the querier\'s blocklist', 60_000, async () => {
       const m = /^tempodb_blocklist_length\{[^}]*tenant="single-tenant"[^}]*\} (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${querier}/metrics`)).text());

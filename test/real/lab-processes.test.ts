@@ -4,38 +4,14 @@
 // forks it) is stopped; `lab restart tempo --values <bad>` stops nothing; a lab.json of the wrong shape is set aside
 // by `lab down`; --tempo-bin a folder is one line.
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { FakeWorld, ROOT, runCli, alive, waitFor } from '../helpers/fakes.js';
-import { tempoBinary } from '../helpers/real-tempo.js';
-import { prometheusBinary } from '../helpers/prometheus.js';
-import type { LabState } from '../../scripts/effects/embedded-lab.js';
+import { ROOT, runCli, alive, waitFor } from '../helpers/fakes.js';
+import { embeddedWorld, stateOf, tempoBin } from '../helpers/embedded.js';
 
-const found = tempoBinary();
-const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
-
-const world = new FakeWorld({ rules: {} });
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) {
-    await runCli(['lab', 'down', '--state-dir', d], env());
-    rmSync(d, { recursive: true, force: true });
-  }
-  world.cleanup();
-});
-const env = () => {
-  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
-  delete e.WORKBOOK_STATE_DIR;
-  return e;
-};
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wb-labproc-'));
-  dirs.push(d);
-  return d;
-};
-const stateOf = (d: string) => JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
+const { env, tmp, cleanup } = embeddedWorld('wb-labproc-');
+afterAll(cleanup);
 
 /** Every running process whose environment carries this lab's marker (what `lab down` must leave none of). */
 function markedPids(d: string): number[] {

@@ -3,29 +3,15 @@
 // not in the querier's, as on the cluster (lesson 3). Its Tempo reports no usage (usage_report off, as the chart
 // renders it), read from the running Tempo's own /status/config.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeWorld, runCli } from '../helpers/fakes.js';
-import { tempoBinary } from '../helpers/real-tempo.js';
-import { prometheusBinary } from '../helpers/prometheus.js';
+import { runCli } from '../helpers/fakes.js';
+import { embeddedWorld, stateOf, tempoBin } from '../helpers/embedded.js';
 import { poll } from '../helpers/fault-matrix.js';
-import type { LabState } from '../../scripts/effects/embedded-lab.js';
 
-const found = tempoBinary();
-const tempoBin = found.bin && !found.bin.startsWith('docker:') ? found.bin : undefined;
-const world = new FakeWorld({ rules: {} });
-const d = mkdtempSync(join(tmpdir(), 'wb-volumes-'));
-afterAll(async () => {
-  await runCli(['lab', 'down', '--state-dir', d], env());
-  rmSync(d, { recursive: true, force: true });
-  world.cleanup();
-});
-const env = () => {
-  const e = world.env({ CI: 'true', PATH: `${world.env().PATH}:${prometheusBinary().replace(/\/prometheus$/, '')}` });
-  delete e.WORKBOOK_STATE_DIR;
-  return e;
-};
+const { env, tmp, cleanup } = embeddedWorld('wb-volumes-');
+const d = tmp();
+afterAll(cleanup);
 /** The block ids in a process' local backend (<proc>/var/tempo/traces/single-tenant/<id>/meta.json). */
 const blocks = (proc: string) => {
   const dir = join(d, 'lab', 'tempo', proc, 'var', 'tempo', 'traces', 'single-tenant');
@@ -36,7 +22,7 @@ describe.skipIf(!tempoBin)('the embedded lab\'s volumes (microservices, real Tem
   it('a block flushed by an ingester is in its own backend, not the querier\'s; usage reporting is off', async () => {
     const up = await runCli(['lab', 'up', '--microservices', '--state-dir', d, '--tempo-bin', tempoBin!], env(), { timeoutMs: 180_000 });
     expect(up.code, up.stdout + up.stderr).toBe(0);
-    const s = JSON.parse(readFileSync(join(d, 'lab', 'lab.json'), 'utf8')) as LabState;
+    const s = stateOf(d);
     const port = (n: string) => s.processes.find((p) => p.name === n)!.port!;
     // the chart's render, live: no usage report
     const cfg = await (await fetch(`http://127.0.0.1:${port('tempo-querier')}/status/config`)).text();
