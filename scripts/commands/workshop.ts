@@ -3,7 +3,7 @@ import { COMMON, type CommandSpec } from '../cli/options.js';
 import { TOKEN_RULE, TOKEN_RULE_WORDS } from '../effects/outbox.js';
 
 /** The URLs this machine answers on (every interface's address but loopback's), for a board bound to all of them. */
-async function reachableUrls(url: string, host: string): Promise<string[]> {
+export async function reachableUrls(url: string, host: string): Promise<string[]> {
   const { networkInterfaces } = await import('node:os');
   const port = new URL(url).port;
   const v6 = host === '::';

@@ -281,7 +281,9 @@ async function record(stateDir: string, state: LabState, fresh: LabProcess[]): P
 const describe = (p: LabProcess) => `${p.name.padEnd(26)}  pid ${p.pid}  ${p.port ? `http://127.0.0.1:${p.port}` : p.name === 'traffic' ? `→ ${p.args[p.args.indexOf('--otlp-url') + 1]}/v1/traces` : ''}`;
 
 async function awaitReady(ps: LabProcess[]): Promise<void> {
-  await Promise.all(ps.filter((p) => p.port && p.ready).map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, 90_000)));
+  // 90 s, as a pod's readiness would be given up on (WORKBOOK_LAB_READY_MS shortens it for tests of a program that never gets ready)
+  const ms = Number(process.env.WORKBOOK_LAB_READY_MS) > 0 ? Number(process.env.WORKBOOK_LAB_READY_MS) : 90_000;
+  await Promise.all(ps.filter((p) => p.port && p.ready).map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, ms)));
 }
 
 /**

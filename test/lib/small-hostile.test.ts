@@ -56,3 +56,14 @@ describe('no Grafana link where no Grafana is known', () => {
     expect(grafanaNote(testLab(), 'abc')).toMatch(/^ · open in Grafana: http:\/\/127\.0\.0\.1:3000\/explore\?/);
   });
 });
+
+describe('a board on every interface prints addresses attendees can join', () => {
+  it('0.0.0.0 becomes this machine\'s own non-loopback IPv4 addresses (nothing listens here: the list is computed)', async () => {
+    const { reachableUrls } = await import('../../scripts/commands/workshop.js');
+    const { networkInterfaces } = await import('node:os');
+    const own = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => `http://${a!.address}:8787`);
+    const urls = await reachableUrls('http://0.0.0.0:8787', '0.0.0.0');
+    expect(urls).toEqual(own.length ? own : ['http://0.0.0.0:8787']);
+    if (own.length) expect(urls.some((u) => u.includes('//0.0.0.0'))).toBe(false);
+  });
+});

@@ -122,6 +122,18 @@ describe.skipIf(!tempoBin)('the embedded lab\'s processes, owned for their whole
     expect(existsSync(join(d, 'lab', 'lab.json.corrupt'))).toBe(true);
   }, 240_000);
 
+  it('a --tempo-bin that never becomes ready: lab up gives up and leaves nothing, not even what the wrapper forked', async () => {
+    const d = tmp();
+    const wrapper = join(d, 'never-ready.sh');
+    writeFileSync(wrapper, '#!/bin/sh\nsleep 300 &\nwait\n');
+    chmodSync(wrapper, 0o755);
+    const r = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', wrapper, '--no-traffic'], { ...env(), WORKBOOK_LAB_READY_MS: '3000' }, { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: tempo did not become ready within 3 s; its log: /);
+    await waitFor('every process of the lab gone', () => markedPids(d).length === 0, 20_000);
+    expect(existsSync(join(d, 'lab', 'lab.json'))).toBe(false);
+  }, 120_000);
+
   it('--tempo-bin a folder, or a file that is not executable: one line, nothing started', async () => {
     const d = tmp();
     const r = await runCli(['lab', 'up', '--state-dir', d, '--tempo-bin', d], env());
