@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { lastLines, printable, showCommand } from './format.js';
 import { manualOf, recording, type Made } from './manual.js';
 import type { Chapter, LabContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
@@ -181,9 +182,13 @@ async function untilAborted<T, U>(p: Promise<T>, signal: AbortSignal | undefined
   if (!signal) return p;
   // a probe left behind may still fail: its rejection is nobody's (the race below sees it when it comes first)
   p.catch(() => {});
-  if (signal.aborted) return instead;
+  // aborted already (the probe itself may have seen it): a reading that is ready this turn still counts
+  if (signal.aborted) return Promise.race([p, new Promise<U>((resolve) => setImmediate(() => resolve(instead)))]);
+  // every check running at once listens to the one signal: no "possible leak" warning for a dozen (each is removed)
+  setMaxListeners(0, signal);
   let onAbort!: () => void;
-  const aborted = new Promise<U>((resolve) => (onAbort = () => resolve(instead)));
+  // a probe that finishes as the signal comes keeps its reading: the abort answers only a turn later
+  const aborted = new Promise<U>((resolve) => (onAbort = () => setImmediate(() => resolve(instead))));
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([p, aborted]);

@@ -93,8 +93,10 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
   it('span metrics but no service-graph pairs: edges fail naming the span kinds', async () => {
     const r = await runAll(unpaired);
     expect(r['span-metrics']!.status).toBe('passed');
-    expect(r['service-graph-edges']).toMatchObject({ status: 'failed', hint: CAUSE.noServiceGraphs });
+    // Tempo's /status/config (the capture) lists both processors: the spans lack CLIENT/SERVER pairs, and the hint says so
+    expect(r['service-graph-edges']).toMatchObject({ status: 'failed', hint: CAUSE.unpaired });
     expect(r['service-graph-edges']!.evidence).toContain('0/5 edges rising over 1m; missing or flat: user → shop-backend');
+    expect(r['service-graph-edges']!.evidence).toContain('service-graphs is among Tempo\'s processors');
   });
 
   it('exemplars whose trace ids Tempo does not hold: fails with the unresolved hint', async () => {

@@ -147,7 +147,9 @@ describe('chapter 4: traffic', () => {
     try {
       const bad = await executeCheck(find(ch4, 'spans-received'), await testContext(testLab({ urls: { tempo: flat.url }, timeoutMs: 100 }), { clock: instant }));
       expect(bad).toMatchObject({ status: 'failed', hint: NO_SPANS_HINT });
-      expect(bad.evidence).toMatch(/(\d+) → \1 in 2 s$/);
+      // flat for 2 s, then 8 s more: no traffic, said at once (final, one attempt)
+      expect(bad.evidence).toMatch(/(\d+) → \1 in 10 s: no span reached Tempo$/);
+      expect(bad.attempts).toBe(1);
     } finally {
       await flat.close();
     }
