@@ -305,15 +305,23 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
     try {
       const names = o.layout === 'monolithic' ? ['all'] : [...MICROSERVICES];
       const tempo: Record<string, TempoPorts> = {};
-      const prometheus = await freePort();
-      for (const n of names) tempo[n] = { http: await freePort(), grpc: await freePort(), memberlist: await freePort() };
-      const otlp = { grpc: await freePort(), http: await freePort() };
+      // the kernel may hand out a port it just gave (each is released at once): no two of the lab's may be the same
+      const taken = new Set<number>();
+      const port = async (): Promise<number> => {
+        for (;;) {
+          const p = await freePort();
+          if (!taken.has(p)) return taken.add(p), p;
+        }
+      };
+      const prometheus = await port();
+      for (const n of names) tempo[n] = { http: await port(), grpc: await port(), memberlist: await port() };
+      const otlp = { grpc: await port(), http: await port() };
       const receivers: Record<string, number> = {};
       const tempoRender = (await renderFor('tempo', o.overlays?.tempo, process.env, o.profile)) as TempoRender;
       if ((tempoRender.config as { storage?: { trace?: { backend?: string } } }).storage?.trace?.backend === 's3' && !o.s3Endpoint) {
         throw new UsageError(`profile ${o.profile} keeps Tempo's blocks in an object store (MinIO on the cluster): give --s3-endpoint HOST:PORT of an S3-compatible server on this machine, with the bucket and keys of manifests/overlays/tempo-minio.values.yaml`);
       }
-      for (const r of receiverEndpoints(tempoRender.config)) if (!r.startsWith('otlp.')) receivers[r] = await freePort();
+      for (const r of receiverEndpoints(tempoRender.config)) if (!r.startsWith('otlp.')) receivers[r] = await port();
       const q = tempo[o.layout === 'monolithic' ? 'all' : 'query-frontend']!;
       const d = tempo[o.layout === 'monolithic' ? 'all' : 'distributor']!;
       const base: Omit<LabState, 'processes'> = {
