@@ -1,4 +1,27 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+import type { Lang } from '../core/text.js';
+
+/**
+ * listr's simple renderer writes its own status words ("[SKIPPED: …]", "[FAILED: …]"): this logger puts the
+ * learner's words in their place, so zh-TW output carries no English status word.
+ */
+const LISTR_WORDS = { skipped: { en: 'SKIPPED', 'zh-TW': '略過' } } as const;
+
+class WordsLogger extends ListrLogger {
+  constructor(
+    private readonly lang: Lang,
+    options: ConstructorParameters<typeof ListrLogger>[0],
+  ) {
+    super(options);
+  }
+  override log(level: Parameters<ListrLogger['log']>[0], message: Parameters<ListrLogger['log']>[1], options?: Parameters<ListrLogger['log']>[2]): void {
+    const suffix = options?.suffix as { field?: string } | undefined;
+    if (this.lang !== 'en' && suffix && typeof suffix.field === 'string') {
+      suffix.field = suffix.field.replace(/^SKIPPED: /, `${say(LISTR_WORDS.skipped, this.lang)}：`).replace(/^FAILED: /, `${say(STATUS_WORDS.failed, this.lang)}：`);
+    }
+    super.log(level, message, options);
+  }
+}
 import type { ItemResult } from '../core/engine.js';
 import { collapseAttempts, formatCommand } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
@@ -143,7 +166,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     },
   };
 
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(o.stdout, o.stderr) });
+  const logger = new WordsLogger(lang, { processOutput: new ProcessOutput(o.stdout, o.stderr) });
   const list = new Listr(chapterTasks, {
     concurrent: false,
     exitOnError: session.mode === 'run',

@@ -65,6 +65,10 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     // each state drawn as itself: a chapter that does not apply is skipped with its word, never ✖ FAILED
     expect(v.stdout).toMatch(/^↓ 7\. Grafana: data sources and the exemplar link \[SKIPPED: – not applicable: no check applies here: nothing verified\]$/m);
     expect(v.stdout).not.toMatch(/FAILED: (not applicable|blocked)/);
+    // and in zh-TW, no English status word: listr's own words are the learner's too
+    const zh = await runCli(['verify', 'grafana', '--lang', 'zh-TW', '--state-dir', d], env());
+    expect(zh.stdout).toMatch(/^↓ 7\. Grafana：資料來源與 exemplar 連結 \[略過：– 不適用: /m);
+    expect(zh.stdout).not.toMatch(/SKIPPED|FAILED|not applicable/);
     const ring = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'ingester-ring');
     expect(ring).toMatchObject({ status: 'not-applicable', evidence: expect.stringContaining('lab up --microservices') });
 
