@@ -38,6 +38,8 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (answer !== undefined && !answer.trim()) throw new UsageError('--query needs an answer (it was blank)');
   if (answer === undefined && !lab.interactive) throw new UsageError(`give your answer with --query '…' (no terminal to type it in): workbook exercise ${ex.id} --query '<${LANGUAGE[ex.language]}>'`);
   write(io.stdout, `${ex.id}: ${say(ex.title, lab.lang)}\n${say(ex.task, lab.lang)}`);
+  // the time to solve counts from the first time the question is shown, not from the first answer
+  const shownAt = new Date().toISOString();
   // in a terminal, the learner types; a wrong answer asks again (Esc stops), a right one ends it
   for (;;) {
     if (answer === undefined) {
@@ -46,7 +48,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
       if (p.isCancel(typed)) return 1;
       answer = typed;
     }
-    const { grade, progress } = await attempt(ex, answer, lab, io);
+    const { grade, progress } = await attempt(ex, answer, lab, io, shownAt);
     const mark = grade.right ? '✔' : '✖';
     write(io.stdout, `${mark} ${grade.evidence}`);
     if (grade.hint) write(io.stdout, `  ${say({ en: 'hint', 'zh-TW': '提示' }, lab.lang)}: ${say(grade.hint, lab.lang)}`);
@@ -60,15 +62,15 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
 }
 
 /** Grade one answer against the lab and keep it in progress (every answer, and when it was first right). */
-async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo): Promise<{ grade: Grade; progress: import('../effects/progress.js').ExerciseProgress }> {
+async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo, shownAt: string): Promise<{ grade: Grade; progress: import('../effects/progress.js').ExerciseProgress }> {
   const store = await openStore(lab, io);
   const grade = await withLab(lab, io, store, (ctx) => ex.grade(ctx, answer));
   const now = new Date();
   const progress = store.setExercise(ex.id, (p) => {
-    const base = p ?? { firstTriedAt: now.toISOString(), attempts: [] };
+    const base = p ?? { firstShownAt: shownAt, firstTriedAt: now.toISOString(), attempts: [] };
     const attempts = [...base.attempts, { at: now.toISOString(), answer, right: grade.right, evidence: grade.evidence }];
     if (!grade.right || base.solvedAt) return { ...base, attempts };
-    return { ...base, attempts, solvedAt: now.toISOString(), timeToSolveMs: now.getTime() - Date.parse(base.firstTriedAt) };
+    return { ...base, attempts, solvedAt: now.toISOString(), timeToSolveMs: now.getTime() - Date.parse(base.firstShownAt ?? base.firstTriedAt) };
   });
   await store.save();
   // as saved: another answer given meanwhile (another terminal) is part of it

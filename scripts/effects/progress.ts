@@ -67,6 +67,8 @@ export interface ExerciseAttempt {
 
 /** An exercise: every answer in order, and when it was first solved. */
 export interface ExerciseProgress {
+  /** when the question was first shown: the time to solve counts from here (else from the first answer) */
+  firstShownAt?: string;
   firstTriedAt: string;
   solvedAt?: string;
   /** from the first answer to the first right one */
@@ -131,6 +133,7 @@ const CHALLENGE = z
   .passthrough();
 const EXERCISE = z
   .object({
+    firstShownAt: z.string().optional(),
     firstTriedAt: z.string(),
     solvedAt: z.string().optional(),
     timeToSolveMs: z.number().optional(),

@@ -114,7 +114,9 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       const rep = JSON.parse(right.stdout.slice(right.stdout.indexOf('{\n')));
       expect(rep).toMatchObject({ schema: 'tempo-workbook/exercise@1', exercise: 'find-forbidden', right: true });
       expect(rep.progress.attempts.map((a: { right: boolean }) => a.right)).toEqual([false, true]);
-      expect(rep.progress.timeToSolveMs).toBeGreaterThanOrEqual(0);
+      // the time to solve counts from when the question was first shown (before the first, wrong, answer was graded)
+      expect(rep.progress.firstShownAt <= rep.progress.firstTriedAt).toBe(true);
+      expect(rep.progress.timeToSolveMs).toBe(Date.parse(rep.progress.solvedAt) - Date.parse(rep.progress.firstShownAt));
       const bad = await runCli(['exercise', 'find-forbidden', ...urls], env);
       expect(bad.code).toBe(2);
       expect(bad.stderr.trim()).toBe("error: give your answer with --query '…' (no terminal to type it in): workbook exercise find-forbidden --query '<TraceQL>'");
