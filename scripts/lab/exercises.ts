@@ -76,7 +76,20 @@ const TRACEQL_EMPTY: Text = {
   'zh-TW': '你的查詢在最近兩分鐘內找不到任何追蹤。屬性的範圍對嗎？span. 是設在 span 上的屬性，resource. 是送出它的服務的屬性（service.name 是 resource 屬性）；只寫 .name 則兩者都會查。',
 };
 
-function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text }): Exercise {
+/**
+ * What a right answer must be made of, beyond finding the same traces: the lab's data can make a lucky query find
+ * them too ({ status = error } finds exactly the 403 traces here). Read from the query's code, its strings set aside.
+ */
+interface Shape {
+  /** true when the query has what the exercise teaches */
+  has(code: string): boolean;
+  /** what it lacks, said without giving the answer away */
+  lacks: Text;
+}
+/** A query's code with its string literals emptied (a name like "a >> b" is not an operator). */
+const codeOf = (q: string) => q.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+
+function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text; shape?: Shape }): Exercise {
   return {
     ...o,
     language: 'traceql',
@@ -92,7 +105,10 @@ function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: s
         if ('refused' in got) return { right: false, evidence: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, hint: TRACEQL_REFUSED };
         const extra = [...got.ids].filter((id) => !want.ids.has(id));
         const missing = [...want.ids].filter((id) => !got.ids.has(id));
-        if (!extra.length && !missing.length) return { right: true, evidence: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects` };
+        if (!extra.length && !missing.length) {
+          if (o.shape && !o.shape.has(codeOf(answer))) return { right: false, evidence: `your query finds the same ${got.ids.size} traces, but by luck of this lab's data: it is not the query the question asks for`, hint: o.shape.lacks };
+          return { right: true, evidence: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects` };
+        }
         if (round === 0 && extra.length + missing.length <= 2) continue;
         if (!got.ids.size) return { right: false, evidence: `your query found no trace; ${want.ids.size} were expected`, hint: TRACEQL_EMPTY };
         if (extra.length) return { right: false, evidence: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, hint: o.extra };
@@ -222,6 +238,8 @@ export const EXERCISES: readonly Exercise[] = [
     expected: '{ span.http.status_code = 403 }',
     extra: { en: 'Your query also returns traces whose root did not answer 403: the status code is a span attribute (span.http.status_code), and 403 is the value to match.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：狀態碼是 span 屬性（span.http.status_code），要比對的值是 403。' },
     missing: { en: 'Your query misses some of them: match the status code alone, without narrowing by service or span name.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼，不要再用服務或 span 名稱縮小範圍。' },
+    // here only the 403 traces have an error status: { status = error } finds them by luck
+    shape: { has: (c) => /http\.status_code/.test(c) && /\b403\b/.test(c), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } },
   }),
   traceqlExercise({
     id: 'reached-cart',
@@ -244,6 +262,8 @@ export const EXERCISES: readonly Exercise[] = [
     expected: '{ resource.service.name = "article-service" } >> { resource.service.name = "postgres" }',
     extra: { en: 'Your query also returns traces without that pair: A >> B keeps the B spans that have an A span anywhere above them.', 'zh-TW': '你的查詢也傳回了沒有這組關係的追蹤：A >> B 會保留上方任意層有 A span 的 B span。' },
     missing: { en: 'Your query misses some: > is the direct parent only; >> is any ancestor.', 'zh-TW': '你的查詢漏掉了一些：> 只看直接的父 span；>> 則是任意祖先。' },
+    // here every postgres span is below an article-service span: { resource.service.name = "postgres" } finds them by luck
+    shape: { has: (c) => />>|<</.test(c), lacks: { en: 'The question asks for a structural query: one spanset in relation to another (a descendant somewhere below an ancestor). Here every postgres span happens to be under article-service; elsewhere it need not be.', 'zh-TW': '題目要的是結構查詢：一組 span 與另一組 span 的關係（位於祖先底下任意層的後代）。這裡每個 postgres span 剛好都在 article-service 底下；在別處不一定如此。' } },
   }),
   traceqlExercise({
     id: 'slow-authenticate',
@@ -255,6 +275,8 @@ export const EXERCISES: readonly Exercise[] = [
     expected: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 100ms }',
     extra: { en: 'Your query also returns traces whose shop-backend "authenticate" span took 100 ms or less: the threshold is duration > 100ms, and all three conditions go in one pair of braces (the same span).', 'zh-TW': '你的查詢也傳回了 shop-backend 的 "authenticate" span 只花 100 ms 以內的追蹤：門檻是 duration > 100ms，而且三個條件要放在同一對大括號裡（同一個 span）。' },
     missing: { en: 'Your query misses some: duration > 100ms (a duration with its unit), and name is the span\'s name, an intrinsic without a scope.', 'zh-TW': '你的查詢漏掉了一些：duration > 100ms（時間長度要帶單位），name 是 span 的名稱，屬於內建欄位，不加範圍。' },
+    // here only shop-backend's authenticate spans run over 100 ms: a query without the name finds them by luck
+    shape: { has: (c) => /(^|[^.\w])name\s*=/.test(c) && /duration\s*>/.test(c), lacks: { en: 'The question names one span: select it by its name (an intrinsic, without a scope) as well as by its duration. Here no other span happens to take that long.', 'zh-TW': '題目指定了某一個 span：除了時間長度，也要用它的名稱（內建欄位，不加範圍）來選。這裡剛好沒有別的 span 花這麼久。' } },
   }),
   promqlExercise({
     id: 'edge-error-rate',
