@@ -54,7 +54,7 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
         return ((await r.json()) as { traces?: unknown[] }).traces?.length ? true : undefined;
       });
     }
-  }, 180_000);
+  }, 360_000);
   afterAll(async () => {
     await traffic?.stop();
     await Promise.all([tempo?.stop(), prom?.stop(), grafana?.close()]);
