@@ -39,11 +39,22 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
   let traffic: ReturnType<typeof startTraffic>;
   let ctx: LabContext;
   beforeAll(async () => {
-    prom = await startPrometheus({ receiver: true, exemplars: true });
-    tempo = await startTempo({ remoteWrite: prom.url });
+    // a lab whose first data never lands (seen once under the whole suite and two hogs) is started afresh once
+    for (let round = 0; ; round++) {
+      prom = await startPrometheus({ receiver: true, exemplars: true });
+      tempo = await startTempo({ remoteWrite: prom.url });
+      traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
+      try {
+        await waitForData(prom.url, tempo.url, 'edges', round === 0 ? 120_000 : 240_000);
+        break;
+      } catch (err) {
+        if (round > 0) throw err;
+        console.log(`exercises: ${(err as Error).message}; starting the lab afresh once`);
+        await traffic.stop();
+        await Promise.all([tempo.stop(), prom.stop()]);
+      }
+    }
     grafana = await startGrafanaServer({ tempoUpstream: tempo.url });
-    traffic = startTraffic(tempo.otlpUrl, { rate: 10 });
-    await waitForData(prom.url, tempo.url, 'edges');
     ctx = await testContext(testLab({ urls: { tempo: tempo.url, prometheus: prom.url, grafana: grafana.url }, timeoutMs: 30_000 }));
     // a trace is searchable once its ingester has cut it (some seconds after its last span): wait for the
     // exercises' window (ending ten seconds ago) to hold each template's traces
@@ -54,7 +65,7 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
         return ((await r.json()) as { traces?: unknown[] }).traces?.length ? true : undefined;
       });
     }
-  }, 360_000);
+  }, 480_000);
   afterAll(async () => {
     await traffic?.stop();
     await Promise.all([tempo?.stop(), prom?.stop(), grafana?.close()]);
