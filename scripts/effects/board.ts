@@ -173,9 +173,8 @@ class Store {
 
   /** Write whole or not at all: a failed write is cut back to where it began. */
   private write(buf: Buffer): void {
-    let done = 0;
     try {
-      while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);
+      writeAll(this.fd, buf);
       this.size += buf.length;
     } catch (err) {
       try {
@@ -190,14 +189,10 @@ class Store {
   /** Rewrite the store as one line per attendee (their folded state), atomically. */
   private compact(): void {
     const tmp = `${this.file}.compact.tmp`;
-    const lines = [...this.learners.values()].map((state) => JSON.stringify({ kind: 'learner', state }) + '\n');
+    const lines = [...this.learners.values()].map((state) => ({ id: state.id, buf: Buffer.from(JSON.stringify({ kind: 'learner', state }) + '\n') }));
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      for (const l of lines) {
-        const b = Buffer.from(l);
-        let done = 0;
-        while (done < b.length) done += writeSync(fd, b, done, b.length - done);
-      }
+      for (const l of lines) writeAll(fd, l.buf);
       fsyncSync(fd);
     } catch (err) {
       closeSync(fd);
@@ -208,11 +203,14 @@ class Store {
     closeSync(this.fd);
     this.fd = openSync(this.file, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
-    for (const l of lines) {
-      const { state } = JSON.parse(l) as { state: LearnerState };
-      this.learnerBytes.set(state.id, Buffer.byteLength(l));
-    }
+    for (const l of lines) this.learnerBytes.set(l.id, l.buf.length);
   }
+}
+
+/** Write a whole buffer (writeSync may write less than asked). */
+function writeAll(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
 }
 
 async function lastByte(file: string): Promise<number | undefined> {
