@@ -1,6 +1,6 @@
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
-import { promExemplars, promFlags, promQuery, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
+import { promExemplars, promFlags, promQuery, promStartedAt, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
 import { fetchTrace, padTraceId, readTempoConfig, grafanaNote, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { WorkbookError } from '../../scripts/core/errors.js';
@@ -51,6 +51,32 @@ const WAITING: Text = {
 };
 const notYet = (w: { waitS: number; ageS: number }): Outcome => ({ ok: false, evidence: `not yet: the challenge began ${w.ageS} s ago; this check reads at least ${MIN_WINDOW_S} s of data written after it (${w.waitS} s to go)`, hint: WAITING });
 
+
+/**
+ * A check that read nothing (not a final cause) while Prometheus is younger than two collections and the shortest
+ * window and holds fewer than two of the generator's writes: Prometheus restarted empty, and that is what it says, with how long it waits at most; after that the
+ * check's own diagnosis stands. Passing readings and final causes pass through: data there is data written since.
+ */
+export function afterPromRestart(probe: Check['probe']): Check['probe'] {
+  return async (ctx) => {
+    const got = await probe(ctx);
+    if (got.ok || got.final) return got;
+    const started = await promStartedAt(ctx);
+    if (started === undefined) return got;
+    const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
+    const youngS = 2 * (goDurationS(config?.metrics_generator?.registry?.collection_interval) ?? 15) + MIN_WINDOW_S;
+    const ageS = Math.max(0, Math.floor((ctx.clock.now() - started) / 1000));
+    if (ageS >= youngS) return got;
+    // young, and holding fewer than two of the generator's writes since it started (a rate needs two): the short
+    // history explains the empty reading; with two or more, the check's own diagnosis stands
+    // (over the young window: a restarted Prometheus holds nothing older anyway)
+    const range = `${youngS}s`;
+    const writes = await promQuery(ctx, `max(count_over_time(traces_spanmetrics_calls_total[${range}])) or max(count_over_time(traces_service_graph_request_total[${range}]))`).then((r) => (r.length ? Number(r[0]!.value[1]) : 0), () => undefined);
+    if (writes === undefined || writes >= 2) return got;
+    return { ...got, evidence: `${got.evidence}; Prometheus started ${ageS} s ago with no data from before: waiting for the generator's next writes (${youngS - ageS} s at most)`, hint: CAUSE.promRestarted };
+  };
+}
+
 const key = (c: string, s: string) => `${c} → ${s}`;
 
 /** The diagnoses the article's notes give, as hints. */
@@ -90,6 +116,10 @@ export const CAUSE = {
   unpaired: {
     en: 'Span metrics exist but these edges do not: service graphs need pairs, a CLIENT span whose child is a SERVER span in another service. Spans of kind INTERNAL or UNSPECIFIED make no edges. A user→ edge also waits for service_graphs.wait (10 s) before it is written.',
     'zh-TW': '已有 span 指標，但缺少這些邊：服務圖需要成對的 span，也就是 CLIENT span 的子 span 是另一個服務中的 SERVER span。INTERNAL 或 UNSPECIFIED 類型的 span 不會形成邊。user→ 的邊還要等 service_graphs.wait（10 秒）才會寫入。',
+  },
+  promRestarted: {
+    en: 'Prometheus started moments ago and keeps nothing from before (the chart gives it an emptyDir; the embedded lab starts it afresh): the generator\'s series come back with its next writes, every collection interval (15 s by default). Check again shortly; if it lasts past that, this check says what is missing.',
+    'zh-TW': 'Prometheus 剛剛才啟動，之前的資料都不在了（chart 給它的是 emptyDir；內建實驗環境會重新啟動它）：generator 下一次寫入時（每個收集週期，預設 15 秒）時間序列就會回來。稍後再檢查一次；若超過那段時間仍沒有，這項檢查會說明缺了什麼。',
   },
   generatorStopped: {
     en: 'The metrics generator stopped writing: its series are there, but nothing new came for more than two of its collection intervals. Is it running? (kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=metrics-generator`; the embedded lab: `workbook lab status`, then `workbook lab start tempo-metrics-generator`.)',
@@ -268,7 +298,7 @@ async function exemplarsNow(ctx: LabContext, windowS: number): Promise<{ metric:
   return Promise.all(BUCKETS.map(async (metric) => ({ metric, series: await promExemplars(ctx, metric, end - windowS, end) })));
 }
 
-export const checks: Check[] = [
+const checkList: Check[] = [
   {
     id: 'series',
     needs: [NEEDS_CLUSTER('prometheus'), { check: 'prometheus/prometheus-ready' }],
@@ -442,6 +472,10 @@ export const checks: Check[] = [
     },
   },
 ];
+
+/** The checks that read a window of what Prometheus holds: a Prometheus restarted empty is named by them while it fills. */
+const WINDOWED = new Set(['series', 'service-graph-edges', 'failed-requests', 'span-metrics', 'exemplars']);
+export const checks: Check[] = checkList.map((c) => (WINDOWED.has(c.id) ? { ...c, probe: afterPromRestart(c.probe) } : c));
 
 export const chapter: ChapterSpec = {
   // the generator remote-writes into Prometheus: both must be there

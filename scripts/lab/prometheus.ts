@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { LabContext } from '../core/model.js';
 import { WorkbookError } from '../core/errors.js';
 import { fill, type Text } from '../core/text.js';
@@ -53,6 +54,18 @@ export interface ExemplarSeries {
 
 export async function promExemplars(ctx: LabContext, expr: string, startSec: number, endSec: number): Promise<ExemplarSeries[]> {
   return promApi<ExemplarSeries[]>(ctx, `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${startSec}&end=${endSec}`);
+}
+
+/** Prometheus' /api/v1/status/runtimeinfo: only the start time is read. */
+const RuntimeInfoSchema = z.object({ startTime: z.string().datetime({ offset: true }) });
+
+/**
+ * When this Prometheus started (ms), or undefined when unread. The chart's Prometheus keeps its data in an emptyDir
+ * (`storageSpec: {}`) and the embedded lab's is made afresh on restart: nothing it holds is older than this.
+ */
+export async function promStartedAt(ctx: LabContext): Promise<number | undefined> {
+  const got = RuntimeInfoSchema.safeParse(await promApi<unknown>(ctx, '/api/v1/status/runtimeinfo').catch(() => undefined));
+  return got.success ? Date.parse(got.data.startTime) : undefined;
 }
 
 export async function promFlags(ctx: LabContext): Promise<Record<string, string> | undefined> {

@@ -99,6 +99,30 @@ describe('chapter 6 against a real Prometheus holding what Tempo wrote', () => {
     expect(r['service-graph-edges']!.evidence).toContain('service-graphs is among Tempo\'s processors');
   });
 
+  it('Prometheus restarted empty, one write of the generator since: the checks that need a rate name the restart and wait; two writes, and the diagnosis is the check\'s own', async () => {
+    const young = await startPrometheus({ receiver: true, exemplars: true });
+    try {
+      // one collection since the restart: one sample per series (a rate needs two)
+      const now = Date.now();
+      const once = generatorSeries(now).map((s) => ({ ...s, samples: s.samples.slice(-1) }));
+      expect((await remoteWrite(young.url, once)).status).toBe(204);
+      const r = await runAll(young);
+      const edges = r['service-graph-edges']!;
+      expect(edges).toMatchObject({ status: 'failed', hint: CAUSE.promRestarted });
+      expect(edges.evidence).toMatch(/; Prometheus started \d+ s ago with no data from before: waiting for the generator's next writes \(\d+ s at most\)$/);
+      // not final: it is re-probed while the next writes come
+      const ctx = await testContext(testLab({ urls: { prometheus: young.url, tempo: tempo.url } }));
+      const o = await check('service-graph-edges').probe(ctx);
+      expect(o).toMatchObject({ ok: false, hint: CAUSE.promRestarted });
+      expect(!o.ok && o.final).toBeFalsy();
+      // the series check reads samples, not rates: one write is enough for it
+      expect(r.series!.status).toBe('passed');
+    } finally {
+      await young.stop();
+    }
+    // the unpaired Prometheus is as young, but holds two writes: its diagnosis stands (the test above)
+  });
+
   it('exemplars whose trace ids Tempo does not hold: fails with the unresolved hint', async () => {
     const empty = await startTempoServer();
     const ctx = await testContext(testLab({ urls: { prometheus: full.url, tempo: `${empty.url}/nothing-here` }, timeoutMs: 300 }));
