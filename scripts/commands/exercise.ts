@@ -50,10 +50,10 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     }
     const { grade, progress } = await attempt(ex, answer, lab, io, shownAt);
     const mark = grade.right ? '✔' : '✖';
-    write(io.stdout, `${mark} ${grade.evidence}`);
-    if (grade.hint) write(io.stdout, `  ${say({ en: 'hint', 'zh-TW': '提示' }, lab.lang)}: ${say(grade.hint, lab.lang)}`);
+    write(io.stdout, `${mark} ${say(grade.evidence, lab.lang)}`);
+    if (grade.hint) write(io.stdout, `  ${say({ en: 'hint: ', 'zh-TW': '提示：' }, lab.lang)}${say(grade.hint, lab.lang)}`);
     if (grade.right && progress.attempts.length > 1 && progress.solvedAt === progress.attempts.at(-1)!.at) write(io.stdout, say({ en: `Solved after ${progress.attempts.length} answers.`, 'zh-TW': `作答 ${progress.attempts.length} 次後解出。` }, lab.lang));
-    const body = { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: grade.evidence, ...(grade.hint ? { hint: grade.hint } : {}), progress };
+    const body = { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: say(grade.evidence, lab.lang), ...(grade.hint ? { hint: grade.hint } : {}), progress };
     if (flags.json) await (await import('../ui/report.js')).writeReportTo('--json', flags.json as string, () => JSON.stringify(body, null, 2) + '\n', { cwd: io.cwd, out: io.stdout });
     await toBoard(lab, io, () => body);
     if (grade.right || flags.query !== undefined) return grade.right ? 0 : 1;
@@ -68,7 +68,7 @@ async function attempt(ex: Exercise, answer: string, lab: Lab, io: MainIo, shown
   const now = new Date();
   const progress = store.setExercise(ex.id, (p) => {
     const base = p ?? { firstShownAt: shownAt, firstTriedAt: now.toISOString(), attempts: [] };
-    const attempts = [...base.attempts, { at: now.toISOString(), answer, right: grade.right, evidence: grade.evidence }];
+    const attempts = [...base.attempts, { at: now.toISOString(), answer, right: grade.right, evidence: say(grade.evidence, lab.lang) }];
     if (!grade.right || base.solvedAt) return { ...base, attempts };
     return { ...base, attempts, solvedAt: now.toISOString(), timeToSolveMs: now.getTime() - Date.parse(base.firstShownAt ?? base.firstTriedAt) };
   });

@@ -14,7 +14,8 @@ export type Language = 'traceql' | 'promql' | 'trace-id';
 
 export interface Grade {
   right: boolean;
-  evidence: string;
+  /** what the grading read, in both languages (the learner's is shown and kept) */
+  evidence: Text;
   hint?: Text;
 }
 
@@ -102,17 +103,17 @@ function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: s
         if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
         if (!want.ids.size) throw new WorkbookError('the lab holds no trace this exercise is about in the two minutes before the last ten seconds (a trace is searchable some seconds after its last span): on a lab just started, try again in half a minute; else, is the shop\'s traffic running (chapter 4, `workbook verify traffic`)?');
         const got = await traceqlIds(ctx, answer, w, via);
-        if ('refused' in got) return { right: false, evidence: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, hint: TRACEQL_REFUSED };
+        if ('refused' in got) return { right: false, evidence: { en: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, 'zh-TW': `${via === 'grafana' ? 'Grafana（Tempo）' : 'Tempo'} 拒絕了這個查詢：${got.refused}` }, hint: TRACEQL_REFUSED };
         const extra = [...got.ids].filter((id) => !want.ids.has(id));
         const missing = [...want.ids].filter((id) => !got.ids.has(id));
         if (!extra.length && !missing.length) {
-          if (o.shape && !o.shape.has(codeOf(answer))) return { right: false, evidence: `your query finds the same ${got.ids.size} traces, but by luck of this lab's data: it is not the query the question asks for`, hint: o.shape.lacks };
-          return { right: true, evidence: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects` };
+          if (o.shape && !o.shape.has(codeOf(answer))) return { right: false, evidence: { en: `your query finds the same ${got.ids.size} traces, but by luck of this lab's data: it is not the query the question asks for`, 'zh-TW': `你的查詢找到同樣的 ${got.ids.size} 筆追蹤，但那是這個實驗環境的資料碰巧如此：它不是題目要的查詢` }, hint: o.shape.lacks };
+          return { right: true, evidence: { en: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects`, 'zh-TW': `正確：最近兩分鐘內 ${got.ids.size} 筆追蹤，正是題目預期的那一組` } };
         }
         if (round === 0 && extra.length + missing.length <= 2) continue;
-        if (!got.ids.size) return { right: false, evidence: `your query found no trace; ${want.ids.size} were expected`, hint: TRACEQL_EMPTY };
-        if (extra.length) return { right: false, evidence: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, hint: o.extra };
-        return { right: false, evidence: `your query misses ${missing.length} of ${want.ids.size} traces (e.g. ${missing[0]})`, hint: o.missing };
+        if (!got.ids.size) return { right: false, evidence: { en: `your query found no trace; ${want.ids.size} were expected`, 'zh-TW': `你的查詢沒有找到任何追蹤；預期有 ${want.ids.size} 筆` }, hint: TRACEQL_EMPTY };
+        if (extra.length) return { right: false, evidence: { en: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, 'zh-TW': `你的查詢多傳回了 ${extra.length} 筆不該有的追蹤（找到 ${got.ids.size} 筆，預期 ${want.ids.size} 筆；例如 ${extra[0]}）` }, hint: o.extra };
+        return { right: false, evidence: { en: `your query misses ${missing.length} of ${want.ids.size} traces (e.g. ${missing[0]})`, 'zh-TW': `你的查詢漏掉了 ${want.ids.size} 筆中的 ${missing.length} 筆（例如 ${missing[0]}）` }, hint: o.missing };
       }
     },
   };
@@ -210,18 +211,32 @@ function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: st
     async grade(ctx, answer) {
       // refused before anything is sent
       const heavy = tooHeavy(answer);
-      if (heavy) return { right: false, evidence: `not sent to Prometheus: ${heavy}`, hint: PROMQL_HEAVY };
+      if (heavy) return { right: false, evidence: { en: `not sent to Prometheus: ${heavy}`, 'zh-TW': `沒有送給 Prometheus：${heavy}` }, hint: PROMQL_HEAVY };
       const time = Math.floor(ctx.clock.now() / 1000);
       const want = await promAt(ctx, o.expected, time);
       if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
       if (!want.samples.length) throw new WorkbookError('Prometheus holds none of the series this exercise is about: does chapter 6 pass (`workbook verify metrics-generator`)?');
       const got = await promAt(ctx, answer, time);
-      if ('refused' in got) return { right: false, evidence: `Prometheus refused the query: ${got.refused}`, hint: PROMQL_REFUSED };
-      if (!got.samples.length) return { right: false, evidence: 'your query returned no series', hint: PROMQL_EMPTY };
+      if ('refused' in got) return { right: false, evidence: { en: `Prometheus refused the query: ${got.refused}`, 'zh-TW': `Prometheus 拒絕了這個查詢：${got.refused}` }, hint: PROMQL_REFUSED };
+      if (!got.samples.length) return { right: false, evidence: { en: 'your query returned no series', 'zh-TW': '你的查詢沒有傳回任何序列' }, hint: PROMQL_EMPTY };
       return o.judge(got.samples, want.samples);
     },
   };
 }
+
+/** Near misses say what differs and where to look, never the query: the answer is for `exercise list --spoilers`. */
+const P95_VALUE: Text = {
+  en: 'Compare your query with the question, part by part: which side of the edge it measures (there are client and server histograms), which percentile, and over which window. The le label must survive until histogram_quantile.',
+  'zh-TW': '把你的查詢和題目逐項對照：量的是邊的哪一側（有 client 與 server 兩種直方圖）、哪個百分位數、多長的時間窗。le 標籤必須保留到 histogram_quantile。',
+};
+const NOT_THE_NUMBER: Text = {
+  en: 'Not the same number, and not off by a factor of 300 either: check which counter you read (one counts every request, another only the failed ones), the window the question asks for, and that the result is per second.',
+  'zh-TW': '數字不同，也不是差了 300 倍：檢查你讀的是哪個計數器（一個計算所有請求，另一個只計算失敗的）、題目要求的時間窗，以及結果是不是每秒的值。',
+};
+const NOT_THE_CALLS: Text = {
+  en: 'Compare with the question: calls, per second, over the window it names, one number for each service. Which of the span-metrics counters counts calls?',
+  'zh-TW': '和題目對照：呼叫次數、每秒、題目指定的時間窗、每個服務一個數字。span 指標的計數器中，哪一個計算的是呼叫次數？',
+};
 
 const edge = (l: Record<string, string>) => `${l.client ?? '?'} → ${l.server ?? '?'}`;
 
@@ -289,11 +304,11 @@ export const EXERCISES: readonly Exercise[] = [
     judge(got, want) {
       const w = want[0]!.value;
       const others = got.filter((s) => (s.labels.client && s.labels.client !== 'shop-backend') || (s.labels.server && s.labels.server !== 'auth-service'));
-      if (others.length) return { right: false, evidence: `your result holds other edges too: ${[...new Set(others.map((s) => edge(s.labels)))].join(', ')}`, hint: { en: 'Select the one edge: client="shop-backend" and server="auth-service" inside the braces.', 'zh-TW': '只選那一條邊：在大括號裡寫 client="shop-backend" 與 server="auth-service"。' } };
+      if (others.length) return { right: false, evidence: { en: `your result holds other edges too: ${[...new Set(others.map((s) => edge(s.labels)))].join(', ')}`, 'zh-TW': `你的結果還包含其他的邊：${[...new Set(others.map((s) => edge(s.labels)))].join('、')}` }, hint: { en: 'Select the one edge: client="shop-backend" and server="auth-service" inside the braces.', 'zh-TW': '只選那一條邊：在大括號裡寫 client="shop-backend" 與 server="auth-service"。' } };
       const sum = got.reduce((n, s) => n + s.value, 0);
-      if (close(sum, w)) return { right: true, evidence: `right: ${fmt(sum)} failed requests per second` };
-      if (w > 0 && Math.abs(sum / w - 300) < 3) return { right: false, evidence: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, hint: PER_SECOND };
-      return { right: false, evidence: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, hint: { en: 'Close, but not the same number: the counter is traces_service_graph_request_failed_total, the window 5m, and rate() gives per second.', 'zh-TW': '接近了，但數字不同：計數器是 traces_service_graph_request_failed_total，時間窗 5m，rate() 給出每秒的值。' } };
+      if (close(sum, w)) return { right: true, evidence: { en: `right: ${fmt(sum)} failed requests per second`, 'zh-TW': `正確：每秒 ${fmt(sum)} 個失敗請求` } };
+      if (w > 0 && Math.abs(sum / w - 300) < 3) return { right: false, evidence: { en: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, 'zh-TW': `你的結果是 ${fmt(sum)}；答案是每秒 ${fmt(w)}` }, hint: PER_SECOND };
+      return { right: false, evidence: { en: `your result is ${fmt(sum)}; the answer is ${fmt(w)} per second`, 'zh-TW': `你的結果是 ${fmt(sum)}；答案是每秒 ${fmt(w)}` }, hint: NOT_THE_NUMBER };
     },
   }),
   promqlExercise({
@@ -309,11 +324,12 @@ export const EXERCISES: readonly Exercise[] = [
       const valid = want.filter((s) => Number.isFinite(s.value));
       const top = Math.max(...valid.map((s) => s.value));
       const slowest = valid.filter((s) => close(s.value, top)).map((s) => edge(s.labels));
-      if (got.some((s) => !s.labels.client || !s.labels.server)) return { right: false, evidence: 'your result has no client and server labels', hint: { en: 'Keep the edge in the result: sum by (le, client, server) before histogram_quantile.', 'zh-TW': '結果要保留邊的資訊：在 histogram_quantile 之前用 sum by (le, client, server)。' } };
-      if (got.length > 1) return { right: false, evidence: `your result has ${got.length} edges; one is asked for`, hint: { en: 'Keep only the highest: topk(1, …).', 'zh-TW': '只保留最高的那一個：topk(1, …)。' } };
+      if (got.some((s) => !s.labels.client || !s.labels.server)) return { right: false, evidence: { en: 'your result has no client and server labels', 'zh-TW': '你的結果沒有 client 與 server 標籤' }, hint: { en: 'Keep the edge in the result: sum by (le, client, server) before histogram_quantile.', 'zh-TW': '結果要保留邊的資訊：在 histogram_quantile 之前用 sum by (le, client, server)。' } };
+      if (got.length > 1) return { right: false, evidence: { en: `your result has ${got.length} edges; one is asked for`, 'zh-TW': `你的結果有 ${got.length} 條邊；題目只要一條` }, hint: { en: 'Keep only the highest: topk(1, …).', 'zh-TW': '只保留最高的那一個：topk(1, …)。' } };
       const mine = edge(got[0]!.labels);
-      if (slowest.includes(mine) && close(got[0]!.value, top)) return { right: true, evidence: `right: ${mine}, p95 ${fmt(top)} s` };
-      return { right: false, evidence: `your edge is ${mine} (${fmt(got[0]!.value)}); the slowest is ${slowest.join(' or ')} (${fmt(top)} s)`, hint: { en: 'The latency is the server side\'s (traces_service_graph_request_server_seconds_bucket), rated over 5m, and histogram_quantile(0.95, …) needs the le label kept.', 'zh-TW': '延遲是伺服端的（traces_service_graph_request_server_seconds_bucket），用 5m 的 rate，而 histogram_quantile(0.95, …) 需要保留 le 標籤。' } };
+      if (slowest.includes(mine) && close(got[0]!.value, top)) return { right: true, evidence: { en: `right: ${mine}, p95 ${fmt(top)} s`, 'zh-TW': `正確：${mine}，p95 為 ${fmt(top)} 秒` } };
+      if (slowest.includes(mine)) return { right: false, evidence: { en: `your edge is the slowest, ${mine}, but your p95 is ${fmt(got[0]!.value)} s where it is ${fmt(top)} s`, 'zh-TW': `你找到的正是最慢的邊 ${mine}，但你的 p95 是 ${fmt(got[0]!.value)} 秒，應為 ${fmt(top)} 秒` }, hint: P95_VALUE };
+      return { right: false, evidence: { en: `your edge is ${mine} (${fmt(got[0]!.value)} s); the slowest is ${slowest.join(' or ')} (${fmt(top)} s)`, 'zh-TW': `你的邊是 ${mine}（${fmt(got[0]!.value)} 秒）；最慢的是 ${slowest.join(' 或 ')}（${fmt(top)} 秒）` }, hint: P95_VALUE };
     },
   }),
   promqlExercise({
@@ -326,16 +342,16 @@ export const EXERCISES: readonly Exercise[] = [
     another: 'sum by (service) (increase(traces_spanmetrics_calls_total[5m])) / 300',
     expected: 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))',
     judge(got, want) {
-      if (got.some((s) => !s.labels.service)) return { right: false, evidence: `your result has ${got.length} series without a service label`, hint: { en: 'One number per service: sum by (service) (…).', 'zh-TW': '每個服務一個數字：sum by (service) (…)。' } };
+      if (got.some((s) => !s.labels.service)) return { right: false, evidence: { en: `your result has ${got.length} series without a service label`, 'zh-TW': `你的結果有 ${got.length} 條沒有 service 標籤的序列` }, hint: { en: 'One number per service: sum by (service) (…).', 'zh-TW': '每個服務一個數字：sum by (service) (…)。' } };
       const byService = new Map<string, number>();
       for (const s of got) byService.set(s.labels.service!, (byService.get(s.labels.service!) ?? 0) + s.value);
-      if (got.length !== byService.size) return { right: false, evidence: `your result has ${got.length} series for ${byService.size} services`, hint: { en: 'One series per service: sum the others away (sum by (service)).', 'zh-TW': '每個服務只要一條序列：把其他維度加總掉（sum by (service)）。' } };
+      if (got.length !== byService.size) return { right: false, evidence: { en: `your result has ${got.length} series for ${byService.size} services`, 'zh-TW': `你的結果有 ${got.length} 條序列，卻只有 ${byService.size} 個服務` }, hint: { en: 'One series per service: sum the others away (sum by (service)).', 'zh-TW': '每個服務只要一條序列：把其他維度加總掉（sum by (service)）。' } };
       const wrong = want.filter((w) => !close(byService.get(w.labels.service!) ?? NaN, w.value));
-      if (!wrong.length && byService.size === want.length) return { right: true, evidence: `right: ${want.map((w) => `${w.labels.service} ${fmt(w.value)}/s`).join(', ')}` };
+      if (!wrong.length && byService.size === want.length) return { right: true, evidence: { en: `right: ${want.map((w) => `${w.labels.service} ${fmt(w.value)}/s`).join(', ')}`, 'zh-TW': `正確：${want.map((w) => `${w.labels.service} 每秒 ${fmt(w.value)}`).join('、')}` } };
       const w0 = wrong[0] ?? want[0]!;
       const mine = byService.get(w0.labels.service!);
-      if (mine !== undefined && w0.value > 0 && Math.abs(mine / w0.value - 300) < 3) return { right: false, evidence: `${w0.labels.service}: yours ${fmt(mine)}, expected ${fmt(w0.value)}/s`, hint: { en: 'About 300 times too many: that is calls in 5 minutes (increase); per second is rate().', 'zh-TW': '大約多了 300 倍：那是 5 分鐘內的呼叫次數（increase）；每秒要用 rate()。' } };
-      return { right: false, evidence: `${w0.labels.service}: yours ${mine === undefined ? 'missing' : fmt(mine)}, expected ${fmt(w0.value)}/s (services: ${SERVICES.join(', ')})`, hint: { en: 'The counter is traces_spanmetrics_calls_total, rated over 5m, every service kept.', 'zh-TW': '計數器是 traces_spanmetrics_calls_total，用 5m 的 rate，每個服務都要保留。' } };
+      if (mine !== undefined && w0.value > 0 && Math.abs(mine / w0.value - 300) < 3) return { right: false, evidence: { en: `${w0.labels.service}: yours ${fmt(mine)}, expected ${fmt(w0.value)}/s`, 'zh-TW': `${w0.labels.service}：你的是 ${fmt(mine)}，預期每秒 ${fmt(w0.value)}` }, hint: { en: 'About 300 times too many: that is calls in 5 minutes (increase); per second is rate().', 'zh-TW': '大約多了 300 倍：那是 5 分鐘內的呼叫次數（increase）；每秒要用 rate()。' } };
+      return { right: false, evidence: { en: `${w0.labels.service}: yours ${mine === undefined ? 'missing' : fmt(mine)}, expected ${fmt(w0.value)}/s (services: ${SERVICES.join(', ')})`, 'zh-TW': `${w0.labels.service}：你的${mine === undefined ? '沒有這個服務' : `是 ${fmt(mine)}`}，預期每秒 ${fmt(w0.value)}（服務：${SERVICES.join('、')}）` }, hint: NOT_THE_CALLS };
     },
   }),
   {
@@ -348,16 +364,16 @@ export const EXERCISES: readonly Exercise[] = [
     another: '(another one)',
     async grade(ctx, answer) {
       const id = answer.trim().toLowerCase();
-      if (!/^[0-9a-f]{1,32}$/.test(id)) return { right: false, evidence: `"${answer.trim().slice(0, 40)}" is not a trace id (1 to 32 hex digits)`, hint: { en: 'Paste the value of the exemplar\'s traceID label, nothing around it.', 'zh-TW': '只貼上 exemplar 的 traceID 標籤值，不要帶其他字。' } };
+      if (!/^[0-9a-f]{1,32}$/.test(id)) return { right: false, evidence: { en: `"${answer.trim().slice(0, 40)}" is not a trace id (1 to 32 hex digits)`, 'zh-TW': `「${answer.trim().slice(0, 40)}」不是追蹤 ID（應為 1 到 32 個十六進位數字）` }, hint: { en: 'Paste the value of the exemplar\'s traceID label, nothing around it.', 'zh-TW': '只貼上 exemplar 的 traceID 標籤值，不要帶其他字。' } };
       const { promExemplars } = await import('./prometheus.js');
       const end = Math.floor(ctx.clock.now() / 1000);
       const series = await promExemplars(ctx, 'traces_spanmetrics_latency_bucket', end - 1800, end);
       const ids = new Set(series.flatMap((s) => s.exemplars.map((e) => e.labels.traceID).filter((x): x is string => !!x).map(padTraceId)));
       if (!ids.size) throw new WorkbookError('Prometheus holds no exemplar of traces_spanmetrics_latency_bucket in the last 30 minutes: does chapter 6 pass (`workbook verify metrics-generator`)?');
-      if (!ids.has(padTraceId(id))) return { right: false, evidence: `${id} is not among the ${ids.size} exemplar trace ids of the last 30 minutes`, hint: { en: 'Take it from the exemplars themselves: each has labels {traceID: …}; a trace id from Tempo\'s search is not an exemplar\'s.', 'zh-TW': '請從 exemplar 本身取得：每個 exemplar 都有 labels {traceID: …}；從 Tempo 搜尋得到的追蹤 ID 不算。' } };
+      if (!ids.has(padTraceId(id))) return { right: false, evidence: { en: `${id} is not among the ${ids.size} exemplar trace ids of the last 30 minutes`, 'zh-TW': `${id} 不在最近 30 分鐘的 ${ids.size} 個 exemplar 追蹤 ID 之中` }, hint: { en: 'Take it from the exemplars themselves: each has labels {traceID: …}; a trace id from Tempo\'s search is not an exemplar\'s.', 'zh-TW': '請從 exemplar 本身取得：每個 exemplar 都有 labels {traceID: …}；從 Tempo 搜尋得到的追蹤 ID 不算。' } };
       const t = await fetchTrace(ctx, padTraceId(id));
-      if (t.kind !== 'ok' || !t.spans.length) return { right: false, evidence: `${id} is an exemplar's, but Tempo does not open it (${t.kind === 'http' ? `HTTP ${t.status}` : t.kind})`, hint: { en: 'An old exemplar can point at a trace Tempo no longer holds: take one of the newest.', 'zh-TW': '舊的 exemplar 可能指向 Tempo 已經沒有的追蹤：請選最新的。' } };
-      return { right: true, evidence: `right: ${id} is an exemplar's trace id, and Tempo opens it: ${t.spans.length} spans` };
+      if (t.kind !== 'ok' || !t.spans.length) return { right: false, evidence: { en: `${id} is an exemplar's, but Tempo does not open it (${t.kind === 'http' ? `HTTP ${t.status}` : t.kind})`, 'zh-TW': `${id} 確實是 exemplar 的，但 Tempo 打不開它（${t.kind === 'http' ? `HTTP ${t.status}` : t.kind}）` }, hint: { en: 'An old exemplar can point at a trace Tempo no longer holds: take one of the newest.', 'zh-TW': '舊的 exemplar 可能指向 Tempo 已經沒有的追蹤：請選最新的。' } };
+      return { right: true, evidence: { en: `right: ${id} is an exemplar's trace id, and Tempo opens it: ${t.spans.length} spans`, 'zh-TW': `正確：${id} 是 exemplar 的追蹤 ID，Tempo 也打得開：${t.spans.length} 個 span` } };
     },
   },
   traceqlExercise({

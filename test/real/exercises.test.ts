@@ -32,6 +32,13 @@ const WRONG: Record<string, { answer: string; evidence: RegExp; hint: RegExp }> 
   'forbidden-through-grafana': { answer: '{ span.http.status_code = 200 }', evidence: /^your query (also returns|found no trace)/, hint: /403|scope/ },
 };
 
+/** English words in a zh-TW text, leaving out what it quotes: the learner's answer, ids, names of the lab, Tempo's and Prometheus' own words after a colon. */
+function englishWords(zh: string, answer: string): string[] {
+  const quoted = zh.replace(answer.trim().slice(0, 40), '').replace(/(拒絕了這個查詢：).*/, '$1');
+  const names = new Set(['p95', 'client', 'server', 'service', 'exemplar', 'span', 'ID', 'HTTP', 'Tempo', 'Prometheus', 'Grafana', 'e', 'g']);
+  return (quoted.match(/[A-Za-z][A-Za-z-]+/g) ?? []).filter((w) => !names.has(w) && !/^[0-9a-f]+$/.test(w) && !w.includes('-service') && !['shop-backend', 'postgres', 'user'].includes(w));
+}
+
 describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Prometheus 2.42', () => {
   let prom: RealPrometheus;
   let tempo: RealTempo;
@@ -85,14 +92,18 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
     for (const q of [ex.answer, ex.another]) {
       const g = await ex.grade(ctx, q);
       expect(g, q).toMatchObject({ right: true });
-      expect(g.evidence).toMatch(/^right: /);
+      expect(g.evidence.en).toMatch(/^right: /);
+      expect(g.evidence['zh-TW']).toMatch(/^正確：/);
     }
     const w = WRONG[id]!;
     const g = await ex.grade(ctx, w.answer);
     expect(g.right).toBe(false);
-    expect(g.evidence).toMatch(w.evidence);
+    expect(g.evidence.en).toMatch(w.evidence);
     expect(g.hint!.en).toMatch(w.hint);
     expect(g.hint!['zh-TW'].length).toBeGreaterThan(0);
+    // the learner's language: no English word in the zh-TW evidence but what it quotes (a query, Tempo's or
+    // Prometheus' own words, a name of the lab)
+    expect(englishWords(g.evidence['zh-TW'], w.answer), g.evidence['zh-TW']).toEqual([]);
   });
 
   // queries the old grading accepted because this lab's data happens to match (issue: exercises that grade the skill)
@@ -104,9 +115,9 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
   it.each(Object.keys(LUCKY))('%s: a lucky query that finds the same traces is graded wrong, with a hint that does not give the answer', async (id) => {
     const ex = findExercise(id)!;
     const g = await ex.grade(ctx, LUCKY[id]!);
-    expect(g.right, g.evidence).toBe(false);
+    expect(g.right, g.evidence.en).toBe(false);
     // the same set found by luck is named as such; a set that differs is wrong by itself
-    expect(g.evidence).toMatch(/^(your query finds the same \d+ traces, but by luck of this lab's data|your query (also returns|misses))/);
+    expect(g.evidence.en).toMatch(/^(your query finds the same \d+ traces, but by luck of this lab's data|your query (also returns|misses))/);
     // no text of the answer in the hint: neither the query nor its operator or attribute
     for (const piece of [ex.answer, ...ex.answer.match(/>>|http\.status_code|name = "authenticate"/g) ?? []]) expect(g.hint!.en).not.toContain(piece);
   });
@@ -122,9 +133,9 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
     expect(right).toBeGreaterThanOrEqual(2);
     const w = await ex.grade(ctx, WRONG['exemplar-trace']!.answer);
     expect(w.right).toBe(false);
-    expect(w.evidence).toMatch(WRONG['exemplar-trace']!.evidence);
+    expect(w.evidence.en).toMatch(WRONG['exemplar-trace']!.evidence);
     expect(w.hint!.en).toMatch(WRONG['exemplar-trace']!.hint);
-    expect((await ex.grade(ctx, 'trace 123')).evidence).toBe('"trace 123" is not a trace id (1 to 32 hex digits)');
+    expect((await ex.grade(ctx, 'trace 123')).evidence).toEqual({ en: '"trace 123" is not a trace id (1 to 32 hex digits)', 'zh-TW': '「trace 123」不是追蹤 ID（應為 1 到 32 個十六進位數字）' });
   });
 
   it('the CLI: exit 0 right, 1 wrong with the hint, 2 bad usage; progress keeps every answer and the time to solve', async () => {
@@ -141,9 +152,16 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       const rep = JSON.parse(right.stdout.slice(right.stdout.indexOf('{\n')));
       expect(rep).toMatchObject({ schema: 'tempo-workbook/exercise@1', exercise: 'find-forbidden', right: true });
       expect(rep.progress.attempts.map((a: { right: boolean }) => a.right)).toEqual([false, true]);
+      expect(rep.evidence).toMatch(/^right: /);
       // the time to solve counts from when the question was first shown (before the first, wrong, answer was graded)
       expect(rep.progress.firstShownAt <= rep.progress.firstTriedAt).toBe(true);
       expect(rep.progress.timeToSolveMs).toBe(Date.parse(rep.progress.solvedAt) - Date.parse(rep.progress.firstShownAt));
+      // in the learner's language: the verdict, its evidence and the hint
+      const zh = await runCli(['exercise', 'find-forbidden', ...urls, '--lang', 'zh-TW', '--query', '{ resource.service.name = "shop-backend" }'], env);
+      expect(zh.code).toBe(1);
+      expect(zh.stdout).toMatch(/✖ 你的查詢多傳回了 \d+ 筆不該有的追蹤/);
+      expect(zh.stdout).toContain('提示：');
+      expect(zh.stdout).not.toMatch(/\byour\b|\bhint\b|\bexpected\b/);
       const bad = await runCli(['exercise', 'find-forbidden', ...urls], env);
       expect(bad.code).toBe(2);
       expect(bad.stderr.trim()).toBe("error: give your answer with --query '…' (no terminal to type it in): workbook exercise find-forbidden --query '<TraceQL>'");
