@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { lastLines, printable, showCommand } from './format.js';
 import { manualOf, recording, type Made } from './manual.js';
 import type { Chapter, LabContext, Check, ItemStatus, Lab, Outcome, Step } from './model.js';
-import type { Text } from './text.js';
+import { say, type Text } from './text.js';
 import type { ShellResult } from './effects.js';
 import { CancelledError, DeclinedError, UsageError, WorkbookError, errorMessage } from './errors.js';
 
@@ -201,20 +201,22 @@ async function untilAborted<T, U>(p: Promise<T>, signal: AbortSignal | undefined
  * Why a check does not apply to this lab: it asks the cluster, and the learner named the component's URL; or the
  * lab is the embedded one, which has no cluster (and no Grafana, unless its URL is named).
  */
-export function notApplicable(check: Check, lab: Lab): string | undefined {
+export function notApplicable(check: Check, lab: Lab): Text | undefined {
   if (lab.embedded) {
-    if (check.clusterOnly) return 'asks the cluster (kubectl): the embedded lab has none';
-    if (check.kindLabOnly) return 'a prerequisite of the kind lab: the embedded lab runs no container and needs none of it';
-    if (check.microservicesOnly && lab.embedded === 'monolithic') return 'one Tempo process has one ingester: the ring of three is the microservices lab\'s (workbook lab up --microservices)';
+    if (check.clusterOnly) return { en: 'asks the cluster (kubectl): the embedded lab has none', 'zh-TW': '要詢問叢集（kubectl）：內建實驗環境沒有叢集' };
+    if (check.kindLabOnly) return { en: 'a prerequisite of the kind lab: the embedded lab runs no container and needs none of it', 'zh-TW': '這是 kind 實驗環境的先決條件：內建實驗環境不執行容器，用不到它' };
+    if (check.microservicesOnly && lab.embedded === 'monolithic') return { en: 'one Tempo process has one ingester: the ring of three is the microservices lab\'s (workbook lab up --microservices)', 'zh-TW': '單一 Tempo 程序只有一個 ingester：三個 ingester 的 ring 屬於微服務實驗環境（workbook lab up --microservices）' };
     const cluster = check.needs?.find((n) => n.check === 'cluster/context');
     if (cluster && !(cluster.unless ?? []).some((u) => lab.urls[u])) {
       const via = cluster.unless?.length ? ` or --${cluster.unless[0]}-url` : '';
-      return `needs a Kubernetes cluster${via}: the embedded lab has ${via ? 'neither' : 'none'}`;
+      return via
+        ? { en: `needs a Kubernetes cluster${via}: the embedded lab has neither`, 'zh-TW': `需要 Kubernetes 叢集或 --${cluster.unless![0]}-url：內建實驗環境兩者都沒有` }
+        : { en: 'needs a Kubernetes cluster: the embedded lab has none', 'zh-TW': '需要 Kubernetes 叢集：內建實驗環境沒有叢集' };
     }
   }
   const named = (check.clusterOnly ?? []).filter((u) => lab.urls[u]);
   if (!named.length) return undefined;
-  return `asks the cluster (kubectl); not applicable because --${named[0]}-url names the endpoint directly`;
+  return { en: `asks the cluster (kubectl); not applicable because --${named[0]}-url names the endpoint directly`, 'zh-TW': `要詢問叢集（kubectl）；因為 --${named[0]}-url 直接指定了端點，所以不適用` };
 }
 
 export async function executeCheck(
@@ -233,7 +235,7 @@ async function executeCheckRaw(
 ): Promise<ItemResult> {
   const started = ctx.clock.now();
   const na = notApplicable(check, ctx.lab);
-  if (na) return { status: 'not-applicable', durationMs: 0, evidence: na };
+  if (na) return { status: 'not-applicable', durationMs: 0, evidence: say(na, ctx.lab.lang) };
   const { outcome, attempts, manual: how } = await probeUntil(check, ctx, options);
   const durationMs = ctx.clock.now() - started;
   const details = { ...(outcome.details ? { details: outcome.details } : {}), ...(how.length ? { manual: how } : {}) };

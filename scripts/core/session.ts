@@ -134,7 +134,9 @@ export class Session {
       if (!got) continue;
       // a dependency blocked for its own dependency already names the root
       if (got.result.status === 'blocked') return got.result.evidence;
-      if (got.result.status === 'failed' || got.result.status === 'interrupted') return `needs ${need.check} (chapter ${got.chapter.number}), which ${got.result.status}: ${got.result.evidence}`;
+      if (got.result.status === 'failed' || got.result.status === 'interrupted') {
+        return say({ en: `needs ${need.check} (chapter ${got.chapter.number}), which ${got.result.status}: ${got.result.evidence}`, 'zh-TW': `需要 ${need.check}（第 ${got.chapter.number} 章），而它${got.result.status === 'failed' ? '失敗了' : '被中斷了'}：${got.result.evidence}` }, this.ctx.lab.lang);
+      }
     }
     return undefined;
   }

@@ -42,3 +42,8 @@ export function normalizeLang(v: string): Lang | undefined {
 export function earlyLang(value: string | undefined, env: NodeJS.ProcessEnv): Lang {
   return (value && normalizeLang(value)) || langFromLocale(env.LC_ALL || env.LC_MESSAGES || env.LANG);
 }
+
+/** Punctuation in the learner's language: zh-TW writes full-width marks with no spaces around them. */
+export function punct(lang: Lang): { colon: string; comma: string; list: string; open: string; close: string } {
+  return lang === 'zh-TW' ? { colon: '：', comma: '，', list: '、', open: '（', close: '）' } : { colon: ': ', comma: ', ', list: ', ', open: ' (', close: ')' };
+}

@@ -5,7 +5,7 @@ import { collapseAttempts, formatCommand, formatDuration } from '../core/format.
 import type { Chapter } from '../core/model.js';
 import type { Session } from '../core/session.js';
 import { runChapters, type RunHooks } from '../core/runner.js';
-import { promptWords, say } from '../core/text.js';
+import { promptWords, punct, say } from '../core/text.js';
 import { readLesson } from '../core/catalog.js';
 import { renderMarkdown } from '../core/markdown.js';
 import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
@@ -101,7 +101,7 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
             log.success(`✔ ${title} — ${r.evidence}`);
             if (r.details) p.note(r.details, title, o);
           } else if (r.status !== 'failed' && r.status !== 'warned') {
-            log.success(`${MARK[r.status]} ${title} — ${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`);
+            log.success(`${MARK[r.status]} ${title} — ${say(STATUS_WORDS[r.status], lang)}${punct(lang).colon}${r.evidence}`);
           } else {
             const line = `${MARK[r.status]} ${title} — ${r.evidence}`;
             if (r.status === 'warned') log.success(line);

@@ -128,7 +128,7 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
   it('speaks Traditional Chinese with --lang zh-TW', async () => {
     world = new FakeWorld(goodMachine({ docker: lowMemory }));
     const r = await runCli(['doctor', '--lang', 'zh-TW'], world.env({ CI: 'true', WORKBOOK_PORTS: (await portsEnv()).WORKBOOK_PORTS }));
-    expect(r.stdout).toContain('提示: ');
+    expect(r.stdout).toContain('提示：');
     expect(r.stdout).toContain('請增加 Docker 可用的記憶體');
     expect(r.stdout).toContain('Docker 可用記憶體至少 6 GiB');
   });
