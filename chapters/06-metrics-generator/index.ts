@@ -121,6 +121,10 @@ export const CAUSE = {
     en: 'Prometheus started moments ago and keeps nothing from before (the chart gives it an emptyDir; the embedded lab starts it afresh): the generator\'s series come back with its next writes, every collection interval (15 s by default). Check again shortly; if it lasts past that, this check says what is missing.',
     'zh-TW': 'Prometheus 剛剛才啟動，之前的資料都不在了（chart 給它的是 emptyDir；內建實驗環境會重新啟動它）：generator 下一次寫入時（每個收集週期，預設 15 秒）時間序列就會回來。稍後再檢查一次；若超過那段時間仍沒有，這項檢查會說明缺了什麼。',
   },
+  generatorStarting: {
+    en: 'The metrics generator was started again moments ago and has not written yet: its first series come one or two collection intervals (15 s by default) after it joins its ring. Check again shortly.',
+    'zh-TW': 'metrics generator 剛剛重新啟動，還沒有寫入：它加入 ring 之後，過一到兩個收集週期（預設 15 秒）才會寫出第一批序列。稍後再檢查一次。',
+  },
   generatorStopped: {
     en: 'The metrics generator stopped writing: its series are there, but nothing new came for more than two of its collection intervals. Is it running? (kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=metrics-generator`; the embedded lab: `workbook lab status`, then `workbook lab start tempo-metrics-generator`.)',
     'zh-TW': 'metrics generator 停止寫入了：序列還在，但超過兩個收集週期都沒有新資料。它有在執行嗎？（kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=metrics-generator`；內建實驗環境：`workbook lab status`，再 `workbook lab start tempo-metrics-generator`。）',
@@ -200,7 +204,7 @@ const lastSends = new WeakMap<object, { url: string; sent: number; failed: numbe
 
 /** Why are there no traces_* series at all? Ask Prometheus and Tempo, name the first cause found. */
 /** Why the generator's newest sample is too old to be writing now, or undefined (fresh, or not read). */
-async function generatorStale(ctx: LabContext): Promise<string | undefined> {
+async function generatorStale(ctx: LabContext): Promise<string | { startedS: number } | undefined> {
   const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
   const intervalS = goDurationS(config?.metrics_generator?.registry?.collection_interval) ?? 15;
   // one name at a time: timestamp() drops the metric name, and two names' series would then collide (HTTP 422,
@@ -209,8 +213,23 @@ async function generatorStale(ctx: LabContext): Promise<string | undefined> {
   const known = ages.filter((a): a is number => a !== undefined && Number.isFinite(a));
   const age = known.length ? Math.min(...known) : undefined;
   // two collections and a few seconds for the remote write to land (its batches wait up to 5 s), at least 30 s
-  if (age === undefined || !Number.isFinite(age) || age <= Math.max(30, 2 * intervalS + 5)) return undefined;
+  const limitS = Math.max(30, 2 * intervalS + 5);
+  if (age === undefined || !Number.isFinite(age) || age <= limitS) return undefined;
+  // a generator started again after its newest sample (the learner's fix) has not written yet: not stopped, as
+  // long as it is younger than the same two collections (its own process_start_time_seconds)
+  const startedS = await generatorStartedS(ctx);
+  if (startedS !== undefined && startedS < age && startedS <= limitS) return { startedS };
   return `the newest sample is ${Math.round(age)} s old (the generator collects every ${intervalS} s): nothing was written since`;
+}
+
+/** How long ago the metrics generator's process started (its own /metrics), or undefined when it does not answer. */
+async function generatorStartedS(ctx: LabContext): Promise<number | undefined> {
+  const base = await ctx.endpoint('generator').catch(() => undefined);
+  if (!base) return undefined;
+  const r = await ctx.http.request(`${base}/metrics`, { timeoutMs: 5_000 }).catch(() => undefined);
+  if (r?.status !== 200) return undefined;
+  const started = counterValue(r.body, 'process_start_time_seconds');
+  return started === undefined ? undefined : Math.max(0, ctx.clock.now() / 1000 - started);
 }
 
 /** The metrics-generator processors Tempo runs with (its overrides, read from /status/config); undefined when unread. */
@@ -312,6 +331,7 @@ const checkList: Check[] = [
         // written now? the newest sample is at most two of the generator's collections old (the interval read from
         // Tempo), else the generator stopped: said within about 30 s, not after the window runs out
         const stale = await generatorStale(ctx);
+        if (typeof stale === 'object') return { ok: false, evidence: `${fresh} series written in the last ${w.range}; the metrics generator started ${Math.round(stale.startedS)} s ago and has not written since`, hint: CAUSE.generatorStarting };
         if (stale) return { ok: false, final: true, evidence: `${fresh} series written in the last ${w.range}, but ${stale}`, hint: CAUSE.generatorStopped };
         return { ok: true, evidence: `${fresh} series written in the last ${w.range}, ${names.length} metric names: ${names.join(', ')}` };
       }

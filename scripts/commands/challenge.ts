@@ -4,7 +4,8 @@ import { UsageError, heartbeatMs, openStore, preflightReports, say, toBoard, wit
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Challenge, Lab, LabContext, Step } from '../core/model.js';
 import type { Session } from '../core/session.js';
-import type { Text } from '../core/text.js';
+import { punct, type Text } from '../core/text.js';
+import { symptomOf } from '../lab/challenges.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -26,6 +27,8 @@ type Action = (typeof ACTIONS)[number];
 
 const L = {
   symptom: { en: 'What you see', 'zh-TW': '你會看到' },
+  secretTitle: { en: 'a check whose name would give the cause away', 'zh-TW': '一項名稱會洩漏原因的檢查' },
+  secretEvidence: { en: 'what it read names the cause …', 'zh-TW': '它讀到的內容會說出原因 …' },
   next: {
     en: 'Find the cause and fix it in the lab. `workbook watch {id}` shows the checks live; `workbook challenge check {id}` records the fix; stuck: `workbook challenge hint {id}`.',
     'zh-TW': '找出原因並在實驗環境中修好它。`workbook watch {id}` 即時顯示檢查結果；`workbook challenge check {id}` 記錄修復；卡住了：`workbook challenge hint {id}`。',
@@ -67,7 +70,7 @@ async function list(lab: Lab, io: MainIo, challenges: readonly Challenge[]): Pro
   const { challengeState } = await import('../ui/status.js');
   const rows = challenges.map((c) => {
     const state = challengeState(store.data.challenges?.[c.id], lab.lang);
-    return `  ${c.id.padEnd(28)} ${say(c.title, lab.lang)}\n  ${''.padEnd(28)} ${state}\n  ${''.padEnd(28)} ${say(c.symptom, lab.lang)}`;
+    return `  ${c.id.padEnd(28)} ${say(c.title, lab.lang)}\n  ${''.padEnd(28)} ${state}\n  ${''.padEnd(28)} ${say(symptomOf(c, lab), lab.lang)}`;
   });
   write(io.stdout, [say({ en: 'Challenges (break, find, fix):', 'zh-TW': '挑戰（弄壞、找出原因、修好）：' }, lab.lang), ...rows, '', say({ en: 'Start one: workbook challenge start <id>   (only a lab the workbook created is ever changed)', 'zh-TW': '開始一個：workbook challenge start <id>　（只會變更工作手冊自己建立的實驗環境）' }, lab.lang)].join('\n'));
   return 0;
@@ -145,7 +148,7 @@ async function start(ch: Challenge, lab: Lab, io: MainIo, showFault: boolean): P
     const how = last.status === 'fixed' ? say({ en: `fixed in ${formatDurationMs(last.timeToFixMs)}`, 'zh-TW': `修復耗時 ${formatDurationMs(last.timeToFixMs)}` }, lab.lang) : last.status === 'reset' ? say({ en: 'reset', 'zh-TW': '已還原' }, lab.lang) : say({ en: 'not finished', 'zh-TW': '未完成' }, lab.lang);
     write(io.stdout, say({ en: `A new attempt begins (attempt ${n}). The one before (started ${last.startedAt}, ${last.hintsUsed} hint(s), ${how}) stays in the history.`, 'zh-TW': `開始新的一次嘗試（第 ${n} 次）。上一次（開始於 ${last.startedAt}，${last.hintsUsed} 個提示，${how}）保留在紀錄中。` }, lab.lang));
   }
-  write(io.stdout, `\n${say(L.symptom, lab.lang)}: ${say(ch.symptom, lab.lang)}\n\n${t(L.next, lab.lang, { id: ch.id })}`);
+  write(io.stdout, `\n${say(L.symptom, lab.lang)}${punct(lab.lang).colon}${say(symptomOf(ch, lab), lab.lang)}\n\n${t(L.next, lab.lang, { id: ch.id })}`);
   if (showFault) write(io.stdout, `\n${say({ en: 'The fault (--show-fault)', 'zh-TW': '故障（--show-fault）' }, lab.lang)}: ${say(ch.cause, lab.lang)}`);
   return 0;
 }
@@ -196,9 +199,20 @@ async function check(ch: Challenge, lab: Lab, io: MainIo, flags: Flags): Promise
     return runBroken(ch, ctx, session, CHECK_BUDGET_MS);
   });
   const out = flags.json === '-' ? io.stderr : io.stdout;
-  for (const r of results) write(out, `${MARK[r.result.status]} ${r.title} — ${r.result.evidence}`);
   // a check that does not apply here (asks the cluster, but the endpoints were named) does not hold the fix back
   const fixed = challengeFixed(results.map((r) => r.result.status), ch.breaks.length);
+  // the symptom and what was measured; what names the cause waits for hint 2 or the fix (`verify` says it all)
+  const secret = !fixed && before.hintsUsed < 2;
+  const { withoutCause } = await import('../lab/challenges.js');
+  write(out, `${say(L.symptom, lab.lang)}${punct(lab.lang).colon}${say(symptomOf(ch, lab), lab.lang)}`);
+  let hidden = 0;
+  for (const r of results) {
+    const title = secret ? withoutCause(r.title, ch.causeWords) ?? say(L.secretTitle, lab.lang) : r.title;
+    const evidence = secret ? withoutCause(r.result.evidence, ch.causeWords) : r.result.evidence;
+    if (evidence === undefined || evidence !== r.result.evidence || title !== r.title) hidden++;
+    write(out, `${MARK[r.result.status]} ${title} — ${evidence ?? say(L.secretEvidence, lab.lang)}`);
+  }
+  if (hidden) write(out, say({ en: `(… marks what would name the cause: \`workbook challenge hint ${ch.id}\` twice shows it, and so does \`workbook verify\`)`, 'zh-TW': `（… 表示會說出原因的部分：執行兩次 \`workbook challenge hint ${ch.id}\` 就會顯示，\`workbook verify\` 也會）` }, lab.lang));
   const now = new Date();
   const changed = store.setChallenge(ch.id, (p) => {
     const base = p ?? before;

@@ -111,6 +111,11 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
   await preflightReports(io, flags);
   const store = await openStore(lab, io);
   const { Session } = await import('../core/session.js');
+  // verify stays fully diagnostic (the tool for a real broken lab); a learner in a challenge is told it names causes
+  const underWay = Object.entries(store.data.challenges ?? {}).filter(([, c]) => c.status === 'broken').map(([id]) => id);
+  if (underWay.length && mode === 'verify') {
+    write(reportOnStdout(flags) ? io.stderr : io.stdout, say({ en: `A challenge is under way (${underWay.join(', ')}): verify names the causes it finds; \`workbook challenge check\` keeps them back until hint 2.`, 'zh-TW': `有挑戰正在進行（${underWay.join('、')}）：verify 會說出它找到的原因；\`workbook challenge check\` 則會保留到第 2 個提示之後。` }, lab.lang));
+  }
   // "Stop here": the learner's choice, not a failure (exit 0, progress as it was)
   let stopped = false;
   const session = await withLab(lab, io, store, async (ctx) => {

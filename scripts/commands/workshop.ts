@@ -63,7 +63,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     token,
     host,
     port: Number(m[2]),
-    views: boardViews(lab.lang, stuckMs),
+    views: boardViews(lab.lang, stuckMs, (await import('../core/catalog.js')).CATALOG.map((c) => ({ number: c.number, title: c.title }))),
   }).catch((err: Error) => {
     // the store's problems (a folder in use, a store that is not a file, a disk that refuses) say so as they are
     if (err instanceof BoardStoreError || (err as { exitCode?: number }).exitCode) throw err;

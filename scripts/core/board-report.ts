@@ -111,6 +111,13 @@ export function parseBoardPost(raw: string): { ok: true; post: BoardPost } | { o
 }
 
 const FailingSchema = z.object({ ref: text(2 * BOARD_LIMITS.id + 1), status: text(20), evidence: text(BOARD_LIMITS.evidence), hint: HintSchema.optional(), since: isoTime });
+/** A cell of the board's grid: a chapter's state in the attendee's latest report of it, and its first check that did not pass. */
+const CellSchema = z.object({
+  state: z.enum(CHAPTER_STATES as [string, ...string[]]),
+  at: isoTime,
+  item: z.object({ ref: text(2 * BOARD_LIMITS.id + 1), status: text(20), evidence: text(BOARD_LIMITS.evidence), hint: HintSchema.optional() }).optional(),
+});
+export type BoardCell = z.infer<typeof CellSchema>;
 
 /**
  * One attendee as the board knows them: every report folded in, in the order they arrived. The board keeps this,
@@ -125,6 +132,8 @@ export const LearnerStateSchema = z.object({
   reached: z.number().int().min(0).max(99).nullable(),
   /** the check that fails or is blocked in the latest report with chapters, since when */
   failing: FailingSchema.nullable(),
+  /** by chapter number: the grid's cells (a store written before the grid has none) */
+  chapters: record(CellSchema).default({}),
   exercises: record(ProgressSchema),
   challenges: record(ProgressSchema),
   /** the ids of the reports folded in (the newest few hundred): a report sent again is stored once */
@@ -157,6 +166,12 @@ export function foldReport(prev: LearnerState | undefined, r: StoredReport): Lea
       failing = { ref, status: bad.i.status, evidence: bad.i.evidence ?? '', ...(bad.i.hint ? { hint: bad.i.hint } : {}), since: failing?.ref === ref ? failing.since : r.at };
     }
   }
+  const cells = { ...(prev?.chapters ?? {}) };
+  for (const c of chapters) {
+    const bad = (c.items ?? []).find((i) => i.status === 'failed' || i.status === 'blocked' || i.status === 'interrupted');
+    delete cells[String(c.number)];
+    cells[String(c.number)] = { state: c.state, at: r.at, ...(bad ? { item: { ref: `${c.id}/${bad.id}`, status: bad.status, evidence: bad.evidence ?? '', ...(bad.hint ? { hint: bad.hint } : {}) } } : {}) };
+  }
   const exercises = { ...(prev?.exercises ?? {}) };
   for (const [id, p] of Object.entries(r.report.exercises ?? {})) {
     delete exercises[id];
@@ -172,6 +187,7 @@ export function foldReport(prev: LearnerState | undefined, r: StoredReport): Lea
     lastSeen: r.at,
     reached,
     failing,
+    chapters: newest(cells, BOARD_LIMITS.chapters),
     exercises: newest(exercises, BOARD_LIMITS.entries),
     challenges: r.report.challenges ?? prev?.challenges ?? {},
     ids: [...(prev?.ids ?? []), r.id].slice(-1000),

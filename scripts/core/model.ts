@@ -260,6 +260,8 @@ export interface Challenge {
   title: Text;
   /** what a user of the lab would see; never the cause */
   symptom: Text;
+  /** the same on the embedded lab, where it differs (no Grafana panels, no pods) */
+  symptomEmbedded?: Text;
   /** the chapter `workbook watch` shows during it */
   chapter: string;
   /** the checks the fault breaks ("chapter/check"): `challenge check` passes when all of them pass again */
@@ -273,6 +275,11 @@ export interface Challenge {
   hintsEmbedded?: Partial<Record<0 | 1 | 2, Text>>;
   /** the cause, said plainly: only with `challenge start --show-fault` and `plan challenges --spoilers` */
   cause: Text;
+  /**
+   * Words that give the cause away (case-insensitive): `challenge check` keeps every line that holds one out of its
+   * output until the learner has asked for hint 2 or fixed it; the tests read the list.
+   */
+  causeWords: readonly string[];
   fault: Fault;
   /** The same fault on the embedded lab (`workbook lab …`); absent: it cannot exist there, and why. */
   embedded: EmbeddedFault | { none: Text };

@@ -19,6 +19,7 @@ export const CHALLENGES: readonly Challenge[] = [
       en: 'The span-metrics panels still draw their lines, but the exemplar dots are gone: there is nothing to click through to a trace.',
       'zh-TW': 'span 指標面板的折線還在，但 exemplar 的小點不見了：沒有東西可以點進追蹤。',
     },
+    symptomEmbedded: { en: 'The span-metrics series keep growing in Prometheus, but its exemplar query (/api/v1/query_exemplars) finds none written since the challenge began: nothing links a point to a trace.', 'zh-TW': 'span 指標序列在 Prometheus 裡持續增加，但它的 exemplar 查詢（/api/v1/query_exemplars）找不到挑戰開始後寫入的任何 exemplar：沒有任何資料點連得到追蹤。' },
     chapter: 'metrics-generator',
     breaks: ['prometheus/exemplar-storage', 'metrics-generator/exemplars'],
     hints: [
@@ -30,6 +31,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "enable-feature lacks exemplar-storage: the fault's values file set prometheus.prometheusSpec.enableFeatures to []. The embedded lab makes Prometheus' flags from the article's values again with `workbook lab restart prometheus` (or `workbook challenge reset dots-gone`).", 'zh-TW': "enable-feature 裡沒有 exemplar-storage：故障的 values 檔把 prometheus.prometheusSpec.enableFeatures 設成了 []。用 `workbook lab restart prometheus`（或 `workbook challenge reset dots-gone`），內建實驗環境會再從文章的 values 產生 Prometheus 的旗標。" },
     },
     cause: { en: "Prometheus runs without --enable-feature=exemplar-storage: it takes the remote-written exemplars and drops them.", 'zh-TW': "Prometheus 沒有以 --enable-feature=exemplar-storage 執行：它收下 remote write 送來的 exemplar，然後丟掉。" },
+    causeWords: ['exemplar-storage', 'exemplar storage', 'enable-feature', 'enableFeatures'],
     // Prometheus without --enable-feature=exemplar-storage drops remote-written exemplars (enableFeatures, default [],
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-gone.values.yaml', renders: ['Prometheus/prometheus-stack-prometheus:spec.enableFeatures'] },
@@ -42,6 +44,7 @@ export const CHALLENGES: readonly Challenge[] = [
       en: 'Service-graph and span-metrics series are in Prometheus and keep growing, yet "Query with exemplars" finds none.',
       'zh-TW': '服務圖與 span 指標的序列都在 Prometheus 裡而且持續增加，但「Query with exemplars」一個也找不到。',
     },
+    symptomEmbedded: { en: 'Service-graph and span-metrics series are in Prometheus and keep growing, yet its exemplar query (/api/v1/query_exemplars) finds none written since the challenge began.', 'zh-TW': '服務圖與 span 指標序列都在 Prometheus 裡而且持續增加，但它的 exemplar 查詢（/api/v1/query_exemplars）找不到挑戰開始後寫入的任何 exemplar。' },
     chapter: 'metrics-generator',
     breaks: ['metrics-generator/exemplars'],
     hints: [
@@ -53,6 +56,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "send_exemplars is false there: the fault's values file restated the remote_write entry without exemplars. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset exemplars-never-arrive`).", 'zh-TW': "那裡的 send_exemplars 是 false：故障的 values 檔把 remote_write 項目改寫成不帶 exemplar。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset exemplars-never-arrive`）。" },
     },
     cause: { en: "The metrics generator's remote_write entry has send_exemplars: false: the samples travel, the exemplars stay behind.", 'zh-TW': "metrics generator 的 remote_write 項目設了 send_exemplars: false：樣本送出去了，exemplar 卻留在原地。" },
+    causeWords: ['send_exemplars', 'sendExemplars'],
     // helm replaces lists whole: the remote_write entry restated with send_exemplars off (Prometheus' remote_write
     // config; grafana/tempo@v2.2.2 modules/generator/storage/config.go)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/exemplars-never-arrive.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.metrics_generator.storage.remote_write'] },
@@ -65,6 +69,7 @@ export const CHALLENGES: readonly Challenge[] = [
       en: 'Traces are searchable in Tempo, but the service graph is empty and no span-metrics series appear.',
       'zh-TW': '在 Tempo 查得到追蹤，但服務圖是空的，也沒有任何 span 指標序列。',
     },
+    symptomEmbedded: { en: 'Traces are searchable in Tempo, but since the challenge began Prometheus gets no new service-graph or span-metrics samples.', 'zh-TW': '追蹤在 Tempo 中搜尋得到，但挑戰開始後 Prometheus 就沒有再收到新的服務圖或 span 指標樣本。' },
     chapter: 'metrics-generator',
     breaks: ['metrics-generator/series', 'metrics-generator/service-graph-edges', 'metrics-generator/span-metrics'],
     hints: [
@@ -76,6 +81,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "The list is empty: the fault's values file set global_overrides.metrics_generator_processors to []. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset empty-service-graph`).", 'zh-TW': "這個清單是空的：故障的 values 檔把 global_overrides.metrics_generator_processors 設成了 []。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset empty-service-graph`）。" },
     },
     cause: { en: "Tempo's overrides list no metrics-generator processors: the generator runs, receives the spans, and computes nothing.", 'zh-TW': "Tempo 的 overrides 沒有列出任何 metrics generator 處理器：generator 有在執行、也收到 span，卻什麼都不計算。" },
+    causeWords: ['processor', 'overrides'],
     // no processors in the overrides: the generator makes no series (grafana/tempo@v2.2.2
     // modules/overrides/limits.go MetricsGeneratorProcessors)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/empty-service-graph.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.overrides.metrics_generator_processors'] },
@@ -99,6 +105,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "The receiver is off: the fault's values file set prometheus.prometheusSpec.enableRemoteWriteReceiver: false. `workbook lab restart prometheus` makes its flags from the article's values again (or `workbook challenge reset no-series`).", 'zh-TW': "receiver 是關的：故障的 values 檔設了 prometheus.prometheusSpec.enableRemoteWriteReceiver: false。`workbook lab restart prometheus` 會再從文章的 values 產生它的旗標（或 `workbook challenge reset no-series`）。" },
     },
     cause: { en: "Prometheus runs without its remote-write receiver: every push to /api/v1/write is refused with 404.", 'zh-TW': "Prometheus 沒有開啟 remote-write receiver：每次推送到 /api/v1/write 都被以 404 拒絕。" },
+    causeWords: ['receiver', 'enableRemoteWriteReceiver', '404'],
     // enableRemoteWriteReceiver false: no /api/v1/write (default false in
     // prometheus-community/helm-charts@kube-prometheus-stack-51.2.0 charts/kube-prometheus-stack/values.yaml)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/no-series.values.yaml', renders: ['Prometheus/prometheus-stack-prometheus:spec.enableRemoteWriteReceiver'] },
@@ -123,6 +130,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "Two of the three ingesters are stopped: `workbook lab start tempo-ingester-1 tempo-ingester-2`, or `workbook challenge reset writes-failing`.", 'zh-TW': "三個 ingester 裡有兩個被停止了：`workbook lab start tempo-ingester-1 tempo-ingester-2`，或 `workbook challenge reset writes-failing`。" },
     },
     cause: { en: "Only one of the three ingesters runs: with replication factor 3, a write needs two of them, so every write fails.", 'zh-TW': "三個 ingester 只剩一個在執行：replication factor 是 3，每次寫入需要其中兩個，所以每次寫入都失敗。" },
+    causeWords: ['quorum', 'replication', 'replicas'],
     fault: { kind: 'scale', namespace: tracing, target: 'statefulset/tempo-ingester', replicas: 1, restore: 3 },
     // two of the three ingesters gone: what one replica of the StatefulSet leaves
     embedded: { kind: 'stop', names: ['tempo-ingester-1', 'tempo-ingester-2'], layout: 'microservices' },
@@ -142,6 +150,7 @@ export const CHALLENGES: readonly Challenge[] = [
       { en: "It is missing: the fault's values file removed grafana.sidecar.datasources.exemplarTraceIdDestinations. The article's values link traceID to the data source uid tempo; install them again: `workbook challenge reset dots-lead-nowhere` (the same install as `workbook run prometheus`).", 'zh-TW': "它不見了：故障的 values 檔移除了 grafana.sidecar.datasources.exemplarTraceIdDestinations。文章的 values 把 traceID 連到 uid 為 tempo 的資料來源；重新安裝它們：`workbook challenge reset dots-lead-nowhere`（與 `workbook run prometheus` 的安裝相同）。" },
     ],
     cause: { en: "Grafana's Prometheus data source has no exemplarTraceIdDestinations: nothing links an exemplar's traceID to the Tempo data source.", 'zh-TW': "Grafana 的 Prometheus 資料來源沒有 exemplarTraceIdDestinations：沒有任何設定把 exemplar 的 traceID 連到 Tempo 資料來源。" },
+    causeWords: ['exemplarTraceIdDestinations', 'datasourceUid'],
     // a null removes the key; templates/grafana/configmaps-datasources.yaml renders exemplarTraceIdDestinations only
     // when set (prometheus-community/helm-charts@kube-prometheus-stack-51.2.0)
     fault: { kind: 'values', chapter: 'prometheus', overlay: 'manifests/challenges/dots-lead-nowhere.values.yaml', renders: ['ConfigMap/prometheus-stack-grafana-datasource:data.datasource.yaml.datasources'] },
@@ -154,6 +163,7 @@ export const CHALLENGES: readonly Challenge[] = [
       en: 'The trace generator pod is Running, but the newest trace in Tempo gets older by the minute.',
       'zh-TW': '追蹤產生器的 pod 是 Running，但 Tempo 裡最新的追蹤卻越來越舊。',
     },
+    symptomEmbedded: { en: 'The lab\'s traffic was started again, but the newest trace in Tempo gets older by the minute.', 'zh-TW': '實驗環境的流量重新啟動了，但 Tempo 裡最新的追蹤每分鐘都在變舊。' },
     chapter: 'traffic',
     breaks: ['traffic/spans-received'],
     hints: [
@@ -167,6 +177,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "It sends to the gRPC port: `workbook lab restart traffic` sends to the lab's OTLP/HTTP endpoint again (or `workbook challenge reset traces-stop-arriving`).", 'zh-TW': "它送到了 gRPC 連接埠：`workbook lab restart traffic` 會再送往實驗環境的 OTLP/HTTP 端點（或 `workbook challenge reset traces-stop-arriving`）。" },
     },
     cause: { en: "The trace generator sends OTLP over gRPC to the distributor's OTLP/HTTP port (4318 instead of 4317): nothing it sends is understood.", 'zh-TW': "追蹤產生器把 gRPC 的 OTLP 送到 distributor 的 OTLP/HTTP 連接埠（4318 而不是 4317）：它送的東西都無法被理解。" },
+    causeWords: ['grpc', '4317', 'protocol'],
     fault: { kind: 'env', namespace: tracing, target: 'deployment/xk6-tracing', name: 'ENDPOINT', value: 'tempo-distributor.tracing:4318', restore: 'tempo-distributor.tracing:4317' },
     // the same mistake mirrored: the built-in generator speaks OTLP over HTTP, sent to the gRPC port
     embedded: { kind: 'traffic', to: 'otlp-grpc' },
@@ -189,6 +200,7 @@ export const CHALLENGES: readonly Challenge[] = [
       2: { en: "The URL's path is /api/v1/push: the fault's values file restated the remote_write entry with it. `workbook lab restart tempo` makes Tempo's configuration from the article's values again (or `workbook challenge reset series-go-missing`).", 'zh-TW': "那個網址的路徑是 /api/v1/push：故障的 values 檔用它改寫了 remote_write 項目。`workbook lab restart tempo` 會再從文章的 values 產生 Tempo 的設定（或 `workbook challenge reset series-go-missing`）。" },
     },
     cause: { en: "The metrics generator remote-writes to /api/v1/push, a path Prometheus answers 404 to; its receiver is /api/v1/write.", 'zh-TW': "metrics generator 把資料 remote write 到 /api/v1/push，Prometheus 對這個路徑回應 404；它的 receiver 在 /api/v1/write。" },
+    causeWords: ['/api/v1/push', 'refused', '404'],
     // Prometheus answers 404 on any path but its receiver's /api/v1/write (prometheus/prometheus@v2.47.0
     // web/api/v1/api.go registers the write handler there; read on the real 2.42 in test/real/fault-matrix.test.ts)
     fault: { kind: 'values', chapter: 'tempo', overlay: 'manifests/challenges/series-go-missing.values.yaml', renders: ['ConfigMap/tempo-config:data.tempo.yaml.metrics_generator.storage.remote_write'] },
@@ -261,6 +273,23 @@ async function refuseUnlessOurs(ctx: LabContext, probe: string[], missing: strin
   if (ctx.facts.createdCluster !== ctx.lab.clusterName) return NOT_OURS[ctx.lab.lang].replace('{cluster}', ctx.lab.clusterName);
   const res = await ctx.shell.run({ argv: probe, timeoutMs: 30_000 });
   return res.exitCode === 0 ? undefined : missing;
+}
+
+/** What the learner sees on this lab. */
+export function symptomOf(ch: Challenge, lab: Pick<Lab, 'embedded'>): Text {
+  return (lab.embedded && ch.symptomEmbedded) || ch.symptom;
+}
+
+/**
+ * A line of `challenge check` with nothing of the cause in it: the text up to the last diagnosis boundary ("; ",
+ * " (", ", but ") before any cause word, marked as cut; undefined when even the measurement names the cause.
+ */
+export function withoutCause(text: string, words: readonly string[]): string | undefined {
+  const has = (x: string) => words.some((w) => x.toLowerCase().includes(w.toLowerCase()));
+  if (!has(text)) return text;
+  const cuts = [...text.matchAll(/; | \(|, but /g)].map((m) => m.index!).reverse();
+  for (const i of cuts) if (!has(text.slice(0, i))) return `${text.slice(0, i)} …`;
+  return undefined;
 }
 
 /** Why a challenge cannot be started on this lab (the embedded lab lacks what it breaks), or undefined. */

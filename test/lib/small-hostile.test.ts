@@ -28,7 +28,7 @@ describe('small items of the sweep', () => {
   });
 
   it('CSV cells starting with = + - @ tab or CR are quoted away from spreadsheets\' formulas', () => {
-    const row = (name: string) => ({ id: 'a', name, lastSeen: 'x', chapterReached: null, failing: null, stuck: false, hintsUsed: 0, exercises: [], challenges: [] });
+    const row = (name: string) => ({ id: 'a', name, lastSeen: 'x', chapterReached: null, failing: null, stuck: false, chapters: {}, hintsUsed: 0, exercises: [], challenges: [] });
     const csv = toCsv([row('\t=cmd'), row('\r=1+1'), row('=HYPERLINK()')]);
     expect(csv.split('\r\n').slice(1, 4).map((l) => l.split(',')[0])).toEqual(["'\t=cmd", '"\'\r=1+1"', "'=HYPERLINK()"]);
   });

@@ -12,6 +12,8 @@ const { env, tmp, cleanup } = embeddedWorld('wb-verdicts-');
 afterAll(cleanup);
 /** The challenges that run on the monolithic embedded lab (writes-failing needs three ingesters: its check reads the ring as it is now). */
 const ON_LAB = CHALLENGES.filter((c) => !('none' in c.embedded) && !('layout' in c.embedded));
+/** The cause words of a challenge (kept beside it, scripts/lab/challenges.ts) that a text holds. */
+const causeWordsIn = (id: string, text: string) => CHALLENGES.find((c) => c.id === id)!.causeWords.filter((w) => text.toLowerCase().includes(w.toLowerCase()));
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
 async function judge(d: string, id: string): Promise<{ code: number; out: string }> {
@@ -35,6 +37,9 @@ async function group(ids: string[]): Promise<string[]> {
       await sleepUntil(t0 + after);
       const r = await judge(d, id);
       expect([id, after, r.code, r.out.includes('✔ Fixed')], r.out).toEqual([id, after, 1, false]);
+      // before hint 2 the challenge keeps its secret: no cause word in what `challenge check` or `lab status` print
+      const status = await runCli(['lab', 'status', '--state-dir', d], env(), { timeoutMs: 60_000 });
+      expect([id, after, causeWordsIn(id, r.out), causeWordsIn(id, status.stdout)], `${r.out}\n${status.stdout}`).toEqual([id, after, [], []]);
     }
     // the learner's fix: the part made again from the article's values (not `challenge reset`, which gives up)
     const e = CHALLENGES.find((c) => c.id === id)!.embedded;
