@@ -207,7 +207,10 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
 
       const no = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
       expect(no.code, no.stdout + no.stderr).toBe(1);
-      expect(no.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
+      // the symptom and what was measured; what names the cause waits for hint 2
+      expect(no.stdout).toContain('What you see: Exemplar dots show on the Prometheus panels');
+      expect(no.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — what it read names the cause …');
+      expect(no.stdout).not.toMatch(/exemplarTraceIdDestinations|datasourceUid/i);
       expect(no.stdout).toContain('✖ Not fixed yet: 1 of 1 checks still fail.');
 
       const h1 = await runCli(['challenge', 'hint', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
@@ -221,6 +224,9 @@ describe('a challenge from start to fix: the exemplar link (Grafana contract ser
       expect(h2.stdout).not.toContain('✖');
       expect(world.calls('kubectl')).toEqual([]);
       expect(world.progress().challenges['dots-lead-nowhere'].hintsUsed).toBe(2);
+      // after hint 2 the check says what it read
+      const after = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', broken.url], env);
+      expect(after.stdout).toContain('✖ Prometheus exemplars link traceID to Tempo — jsonData.exemplarTraceIdDestinations');
 
       const yes = await runCli(['challenge', 'check', 'dots-lead-nowhere', '--grafana-url', fixed.url, '--json', 'report.json'], { ...env }, { cwd: world.dir });
       expect(yes.code, yes.stdout + yes.stderr).toBe(0);
