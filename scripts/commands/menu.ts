@@ -80,7 +80,11 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
         }
         case 'read': {
           const ch = await pickChapter(t('Which lesson?', '哪一課？'));
-          if (ch) p.note(await lessonText(ch, lab, io.stdout, 6), say(ch.title, lab.lang), o);
+          // plain lines, no box around them: a command copied from the lesson pastes clean
+          if (ch) {
+            p.log.step(say(ch.title, lab.lang), o);
+            io.stdout.write(`\n${await lessonText(ch, lab, io.stdout)}\n\n`);
+          }
           break;
         }
         case 'verify': {

@@ -37,7 +37,8 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
       p.intro(`${ch.number}. ${say(ch.title, lang)}`, o);
       if (session.mode !== 'run') return;
       const out = (io.output ?? process.stdout) as NodeJS.WriteStream;
-      p.note(renderMarkdown(await readLesson(ch, lang), { width: (out.columns || 80) - 6, color: lab.color === true && out.isTTY === true }).trimEnd(), say(ch.title, lang), o);
+      // plain lines, no box around them: a command copied from the lesson pastes clean
+      out.write(`\n${renderMarkdown(await readLesson(ch, lang), { width: out.columns || 80, color: lab.color === true && out.isTTY === true }).trimEnd()}\n\n`);
     },
     beforeStep: async (_ch, step) => {
       p.log.step(`$ ${formatCommand(step.command(lab).argv)}`, o);

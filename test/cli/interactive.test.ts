@@ -136,6 +136,10 @@ describe('interactive mode (TTY stub, CI unset)', () => {
     const screen = t.stdout.text;
     expect(screen).toContain('3. Tempo in microservices mode');
     expect(screen).not.toContain('**'); // rendered, not raw Markdown
+    // the lesson's commands paste clean: no box border before them
+    const commands = screen.split('\n').filter((l) => /\b(curl|kubectl|helm) /.test(l) && !l.includes('What next?'));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const l of commands) expect(l.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/^[│|┃]/);
     expect(screen).toContain('See you.');
     expect(JSON.stringify(world.progress().chapters)).toBe(before);
   });
