@@ -170,6 +170,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   // no URL named and an embedded lab up under this state folder: its endpoints stand in for the cluster's
   let embedded: Lab['embedded'];
   let embeddedOtlpGrpc: string | undefined;
+  let embeddedGenerator: string | undefined;
   if (!Object.keys(urls).length) {
     const up = runningLab(stateDir);
     if (up) {
@@ -178,7 +179,11 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
       urls.tempo = up.urls.tempo;
       urls.prometheus = up.urls.prometheus;
       urls.otlp = up.urls.otlp;
-      if (up.layout === 'microservices') urls.distributor = up.urls.distributor;
+      if (up.layout === 'microservices') {
+        urls.distributor = up.urls.distributor;
+        const generator = up.processes.find((p) => p.name === 'tempo-metrics-generator')?.port;
+        if (generator) embeddedGenerator = `http://127.0.0.1:${generator}`;
+      }
       trace.push(`endpoints: the embedded lab (${up.layout}) under ${stateDir}`);
     }
   }
@@ -207,6 +212,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     color,
     ...(embedded ? { embedded } : {}),
     ...(embeddedOtlpGrpc ? { embeddedOtlpGrpc } : {}),
+    ...(embeddedGenerator ? { embeddedGenerator } : {}),
     bins,
     ...(bundle ? { bundle } : {}),
     stateDir,

@@ -88,6 +88,8 @@ export interface Lab {
   /** The embedded lab's programs as the learner named them (--tempo-bin, WORKBOOK_TEMPO_BIN, the settings file). */
   bins?: Partial<Record<'tempo' | 'prometheus', { path: string; from: string }>>;
   /** The embedded lab's OTLP gRPC address (a challenge sends the traffic there by mistake). */
+  /** the embedded microservices lab's metrics generator (its own /metrics: remote-write counters, start time) */
+  embeddedGenerator?: string;
   embeddedOtlpGrpc?: string;
   /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */
   color?: boolean;

@@ -93,7 +93,7 @@ export function createContext(lab: Lab, ports: Effects, store: ProgressStore, fo
     async endpoint(name: EndpointName, o: { readyTimeoutMs?: number } = {}) {
       // a monolithic Tempo (--tempo-url alone) serves the distributor's and the generator's pages too
       const monolithic = lab.urls.distributor ? undefined : lab.urls.tempo;
-      const explicit = name === 'distributor' ? (lab.urls.distributor ?? lab.urls.tempo) : name === 'generator' ? monolithic : lab.urls[name];
+      const explicit = name === 'distributor' ? (lab.urls.distributor ?? lab.urls.tempo) : name === 'generator' ? (monolithic ?? lab.embeddedGenerator) : lab.urls[name];
       if (explicit) {
         // the flag that gave this URL: a monolithic --tempo-url also stands for the distributor and the generator
         const own = ENDPOINTS[name].url;
