@@ -2,6 +2,7 @@ import { UsageError, openStore, preflightReports, say, toBoard, withLab, write, 
 import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/options.js';
 import type { Lab } from '../core/model.js';
 import type { Exercise, Grade } from '../lab/exercises.js';
+import { punct, type Text } from '../core/text.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -12,6 +13,7 @@ export const spec: CommandSpec = {
   own: {
     query: { type: 'string', value: 'Q', help: { en: 'your answer: a TraceQL or PromQL query (or a trace id); without it, in a terminal, you type it', 'zh-TW': '你的答案：TraceQL 或 PromQL 查詢（或追蹤 ID）；不指定時，在終端機中直接輸入' } },
     spoilers: { type: 'boolean', help: { en: 'exercise list: show one right answer to each', 'zh-TW': 'exercise list：顯示每題的一個正確答案' } },
+    'show-answer': { type: 'boolean', help: { en: 'show one right answer to this exercise (kept in progress: it was shown)', 'zh-TW': '顯示這題的一個正確答案（進度中會記下已顯示過）' } },
   },
   summary: {
     en: 'practice: write TraceQL and PromQL against the live lab, graded on what they return (list, or an exercise id)',
@@ -33,6 +35,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   const ex = findExercise(what);
   if (!ex) throw new UsageError({ en: `unknown exercise "${what}" (exercises: ${exerciseList()})`, 'zh-TW': `沒有 "${what}" 這個練習（練習：${exerciseList()}）` });
   if (flags.spoilers) throw new UsageError('--spoilers goes with `exercise list`');
+  if (flags['show-answer']) return showAnswer(ex, lab, io);
   await preflightReports(io, flags);
   let answer = flags.query as string | undefined;
   if (answer !== undefined && !answer.trim()) throw new UsageError('--query needs an answer (it was blank)');
@@ -48,10 +51,15 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
       if (p.isCancel(typed)) return 1;
       answer = typed;
     }
-    const { grade, progress } = await attempt(ex, answer, lab, io, shownAt);
+    const { grade: graded, progress } = await attempt(ex, answer, lab, io, shownAt);
+    // hints climb: the first wrong answer gets where to look (what differs is the evidence), the next ones the
+    // grade's closer hint; the answer itself only with --show-answer
+    const wrongSoFar = progress.attempts.filter((a) => !a.right).length;
+    const grade: Grade = !graded.right && wrongSoFar <= 1 ? { ...graded, hint: lookAtHere(ex, lab) } : graded;
     const mark = grade.right ? '✔' : '✖';
     write(io.stdout, `${mark} ${say(grade.evidence, lab.lang)}`);
     if (grade.hint) write(io.stdout, `  ${say({ en: 'hint: ', 'zh-TW': '提示：' }, lab.lang)}${say(grade.hint, lab.lang)}`);
+    if (!grade.right && wrongSoFar <= 1) write(io.stdout, say({ en: `  (a closer hint comes with your next answer; \`workbook exercise ${ex.id} --show-answer\` shows one answer)`, 'zh-TW': `  （下一次作答會給更具體的提示；\`workbook exercise ${ex.id} --show-answer\` 會顯示一個答案）` }, lab.lang));
     if (grade.right && progress.attempts.length > 1 && progress.solvedAt === progress.attempts.at(-1)!.at) write(io.stdout, say({ en: `Solved after ${progress.attempts.length} answers.`, 'zh-TW': `作答 ${progress.attempts.length} 次後解出。` }, lab.lang));
     const body = { schema: 'tempo-workbook/exercise@1', at: new Date().toISOString(), exercise: ex.id, chapter: ex.chapter, language: ex.language, answer, right: grade.right, evidence: say(grade.evidence, lab.lang), ...(grade.hint ? { hint: grade.hint } : {}), progress };
     if (flags.json) await (await import('../ui/report.js')).writeReportTo('--json', flags.json as string, () => JSON.stringify(body, null, 2) + '\n', { cwd: io.cwd, out: io.stdout });
@@ -59,6 +67,22 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
     if (grade.right || flags.query !== undefined) return grade.right ? 0 : 1;
     answer = undefined;
   }
+}
+
+/** The first hint with this lab's addresses in it. */
+function lookAtHere(ex: Exercise, lab: Lab): Text {
+  const fillIn = (t: string) => t.replace('{tempo}', lab.urls.tempo ?? '<tempo>').replace('{prometheus}', lab.urls.prometheus ?? '<prometheus>');
+  return { en: fillIn(ex.lookAt.en), 'zh-TW': fillIn(ex.lookAt['zh-TW']) };
+}
+
+/** One right answer, asked for: shown, and kept in progress as shown (a solve after it is the learner's still, but known). */
+async function showAnswer(ex: Exercise, lab: Lab, io: MainIo): Promise<number> {
+  const store = await openStore(lab, io);
+  const now = new Date().toISOString();
+  store.setExercise(ex.id, (p) => ({ ...(p ?? { firstShownAt: now, firstTriedAt: now, attempts: [] }), answerShownAt: p?.answerShownAt ?? now }));
+  await store.save();
+  write(io.stdout, `${ex.id}: ${say(ex.title, lab.lang)}\n${say({ en: 'One right answer', 'zh-TW': '一個正確答案' }, lab.lang)}${punct(lab.lang).colon}${ex.answer}`);
+  return 0;
 }
 
 /** Grade one answer against the lab and keep it in progress (every answer, and when it was first right). */

@@ -73,6 +73,8 @@ export interface ExerciseProgress {
   solvedAt?: string;
   /** from the first answer to the first right one */
   timeToSolveMs?: number;
+  /** when the learner asked to see an answer (`exercise <id> --show-answer`) */
+  answerShownAt?: string;
   attempts: ExerciseAttempt[];
 }
 
@@ -137,6 +139,7 @@ const EXERCISE = z
     firstTriedAt: z.string(),
     solvedAt: z.string().optional(),
     timeToSolveMs: z.number().optional(),
+    answerShownAt: z.string().optional(),
     attempts: z.array(z.object({ at: z.string(), answer: z.string(), right: z.boolean(), evidence: z.string() }).passthrough()),
   })
   .passthrough();

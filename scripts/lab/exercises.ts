@@ -31,6 +31,11 @@ export interface Exercise {
   answer: string;
   /** a second, different right answer (the tests prove a different query passes too) */
   another: string;
+  /**
+   * The first hint, given with a first wrong answer: where to look, never the answer's names or operators ({tempo}
+   * and {prometheus} are this lab's). The grade's own hint, closer, comes from the second wrong answer on.
+   */
+  lookAt: Text;
   grade(ctx: LabContext, answer: string): Promise<Grade>;
 }
 
@@ -248,6 +253,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'traces',
     title: { en: 'Find the forbidden requests', 'zh-TW': '找出被拒絕的請求' },
     task: { en: 'Write a TraceQL query that finds the traces whose root span answered HTTP 403.', 'zh-TW': '寫一個 TraceQL 查詢，找出根 span 回應 HTTP 403 的追蹤。' },
+    lookAt: { en: 'Which attribute of a span holds the HTTP status it answered? `curl -s {tempo}/api/search/tags` lists the attribute names Tempo holds; chapter 5\'s lesson explains the scopes, span. and resource.', 'zh-TW': 'span 的哪個屬性記錄它回應的 HTTP 狀態？`curl -s {tempo}/api/search/tags` 會列出 Tempo 保存的屬性名稱；第 5 章的課文說明了 span. 與 resource. 這兩種範圍。' },
     answer: '{ span.http.status_code = 403 }',
     another: '{ resource.service.name = "auth-service" && span.http.status_code = 403 }',
     expected: '{ span.http.status_code = 403 }',
@@ -261,6 +267,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'traces',
     title: { en: 'Who reached the cart?', 'zh-TW': '誰進了購物車？' },
     task: { en: 'Write a TraceQL query that finds every trace in which cart-service took part.', 'zh-TW': '寫一個 TraceQL 查詢，找出 cart-service 有參與的所有追蹤。' },
+    lookAt: { en: 'A service\'s name belongs to the service that sent the span, not to the span itself: which scope is that? `curl -s {tempo}/api/search/tags` lists the attribute names.', 'zh-TW': '服務名稱屬於送出 span 的服務，而不是 span 本身：那是哪一種範圍？`curl -s {tempo}/api/search/tags` 會列出屬性名稱。' },
     answer: '{ resource.service.name = "cart-service" }',
     another: '{ .service.name = "cart-service" && name = "persist-cart" }',
     expected: '{ resource.service.name = "cart-service" }',
@@ -272,6 +279,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'traces',
     title: { en: 'The database below the articles', 'zh-TW': '文章底下的資料庫' },
     task: { en: 'Write a TraceQL query that finds the traces in which a postgres span sits somewhere below an article-service span (a structural query).', 'zh-TW': '寫一個 TraceQL 查詢，找出 postgres 的 span 位於 article-service 的 span 底下（任意層）的追蹤（結構查詢）。' },
+    lookAt: { en: 'A structural query joins two span selectors with an operator that says how their spans are related (a child, any descendant, a sibling); chapter 5\'s lesson lists them. Which relation is "somewhere below"?', 'zh-TW': '結構查詢用一個運算子連接兩個 span 選擇器，運算子表示兩者的關係（子、任意後代、兄弟）；第 5 章的課文列出了它們。「底下任意層」是哪一種關係？' },
     answer: '{ resource.service.name = "article-service" } >> { resource.service.name = "postgres" }',
     another: '{ resource.service.name = "article-service" } >> { name = "query-articles" }',
     expected: '{ resource.service.name = "article-service" } >> { resource.service.name = "postgres" }',
@@ -285,6 +293,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'traces',
     title: { en: 'Slow log-ins', 'zh-TW': '慢吞吞的登入' },
     task: { en: 'Write a TraceQL query that finds the traces in which shop-backend\'s "authenticate" span took longer than 100 ms.', 'zh-TW': '寫一個 TraceQL 查詢，找出 shop-backend 的 "authenticate" span 花費超過 100 ms 的追蹤。' },
+    lookAt: { en: 'Three conditions on one span: which service sent it, what it is called, and how long it took. A span\'s own name and its duration are intrinsics, written without a scope.', 'zh-TW': '同一個 span 要符合三個條件：哪個服務送出、它叫什麼名字、花了多久。span 自己的名稱與耗時是內建欄位，不加範圍前綴。' },
     answer: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 100ms }',
     another: '{ name = "authenticate" && duration > 100ms && resource.service.name != "auth-service" }',
     expected: '{ resource.service.name = "shop-backend" && name = "authenticate" && duration > 100ms }',
@@ -298,6 +307,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'metrics-generator',
     title: { en: 'How often does log-in fail?', 'zh-TW': '登入多常失敗？' },
     task: { en: 'Write a PromQL query for the per-second rate of failed requests from shop-backend to auth-service, over 5 minutes.', 'zh-TW': '寫一個 PromQL 查詢，算出 shop-backend 呼叫 auth-service 失敗請求的每秒速率，時間窗為 5 分鐘。' },
+    lookAt: { en: 'The service graph counts requests per edge (client, server) in counters: `curl -s {prometheus}/api/v1/label/__name__/values` lists the names. Which one counts the failed ones, and which function turns a counter into a per-second rate?', 'zh-TW': '服務圖用計數器記錄每條邊（client、server）的請求：`curl -s {prometheus}/api/v1/label/__name__/values` 會列出名稱。哪一個計算失敗的請求？哪個函式能把計數器變成每秒速率？' },
     answer: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
     another: 'rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m])',
     expected: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
@@ -316,6 +326,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'metrics-generator',
     title: { en: 'The slowest edge', 'zh-TW': '最慢的那條邊' },
     task: { en: 'Write a PromQL query that returns the one service-graph edge (client, server) with the highest 95th-percentile server latency over 5 minutes.', 'zh-TW': '寫一個 PromQL 查詢，傳回伺服端延遲第 95 百分位數（5 分鐘時間窗）最高的那一條服務圖邊（client、server）。' },
+    lookAt: { en: 'A percentile comes from a histogram\'s buckets (the series whose names end in _bucket), kept per edge; PromQL has one function that computes a quantile from buckets and one that keeps the highest series.', 'zh-TW': '百分位數來自直方圖的桶（名稱以 _bucket 結尾的序列），並依每條邊分開；PromQL 有一個從桶計算分位數的函式，還有一個只保留最高序列的函式。' },
     answer: 'topk(1, histogram_quantile(0.95, sum by (le, client, server) (rate(traces_service_graph_request_server_seconds_bucket[5m]))))',
     // a quantile does not change when every bucket is scaled alike: increase() over the window is as right as rate()
     another: 'topk(1, histogram_quantile(0.95, sum by (client, server, le) (increase(traces_service_graph_request_server_seconds_bucket[5m]))))',
@@ -337,6 +348,7 @@ export const EXERCISES: readonly Exercise[] = [
     chapter: 'metrics-generator',
     title: { en: 'Calls per service', 'zh-TW': '每個服務的呼叫量' },
     task: { en: 'Write a PromQL query for each service\'s calls per second from span metrics over 5 minutes: one series per service.', 'zh-TW': '寫一個 PromQL 查詢，用 span 指標算出每個服務每秒的呼叫次數（時間窗 5 分鐘）：每個服務一條序列。' },
+    lookAt: { en: 'Span metrics count each service\'s calls in a counter: `curl -s {prometheus}/api/v1/label/__name__/values` lists the names. Make it per second, then keep one series per service.', 'zh-TW': 'span 指標用計數器記錄每個服務的呼叫次數：`curl -s {prometheus}/api/v1/label/__name__/values` 會列出名稱。先轉成每秒的值，再讓每個服務只留一條序列。' },
     answer: 'sum by (service) (rate(traces_spanmetrics_calls_total[5m]))',
     // increase() over 5m is rate() times 300, exactly (the same extrapolation: prometheus/prometheus@v2.47.0 promql/functions.go extrapolatedRate)
     another: 'sum by (service) (increase(traces_spanmetrics_calls_total[5m])) / 300',
@@ -360,6 +372,7 @@ export const EXERCISES: readonly Exercise[] = [
     language: 'trace-id',
     title: { en: 'The trace behind a dot', 'zh-TW': '小點背後的追蹤' },
     task: { en: 'Ask Prometheus for the exemplars of traces_spanmetrics_latency_bucket (its /api/v1/query_exemplars) and paste one exemplar\'s trace id.', 'zh-TW': '向 Prometheus 查詢 traces_spanmetrics_latency_bucket 的 exemplar（/api/v1/query_exemplars），貼上其中一個 exemplar 的追蹤 ID。' },
+    lookAt: { en: 'The exemplars API answers with series, each carrying exemplars with labels of their own: the trace id is one of those labels. `curl -sG {prometheus}/api/v1/query_exemplars --data-urlencode query=…` shows them.', 'zh-TW': 'exemplar API 的回應是一組序列，每條序列帶著各自有標籤的 exemplar：追蹤 ID 就是其中一個標籤。`curl -sG {prometheus}/api/v1/query_exemplars --data-urlencode query=…` 可以看到。' },
     answer: '(a traceID label of /api/v1/query_exemplars?query=traces_spanmetrics_latency_bucket)',
     another: '(another one)',
     async grade(ctx, answer) {
@@ -382,6 +395,7 @@ export const EXERCISES: readonly Exercise[] = [
     via: 'grafana',
     title: { en: 'Ask through Grafana', 'zh-TW': '透過 Grafana 查詢' },
     task: { en: 'Write the TraceQL query you would type in Grafana\'s Explore (Tempo data source) to find the traces whose root span answered HTTP 403; the workbook runs it through Grafana.', 'zh-TW': '寫出你會在 Grafana 的 Explore（Tempo 資料來源）輸入的 TraceQL 查詢，找出根 span 回應 HTTP 403 的追蹤；工作手冊會透過 Grafana 執行它。' },
+    lookAt: { en: 'Explore takes the same TraceQL as Tempo: which attribute of a span holds the HTTP status it answered? Explore suggests attribute names as you type.', 'zh-TW': 'Explore 接受的 TraceQL 和 Tempo 一樣：span 的哪個屬性記錄它回應的 HTTP 狀態？在 Explore 中輸入時會提示屬性名稱。' },
     answer: '{ span.http.status_code = 403 }',
     another: '{ span.http.status_code >= 403 && span.http.status_code < 404 }',
     expected: '{ span.http.status_code = 403 }',

@@ -5,7 +5,8 @@ import { UsageError } from '../core/errors.js';
 import { writeReport } from '../effects/files.js';
 import { packageVersion } from '../core/paths.js';
 import type { Session } from '../core/session.js';
-import { ITEM_STATUSES, verified, type ItemStatus } from '../core/verdict.js';
+import { z } from 'zod';
+import { CHAPTER_STATES, ITEM_STATUSES, verified, type ItemStatus } from '../core/verdict.js';
 import type { Chapter } from '../core/model.js';
 import { say } from '../core/text.js';
 import { printable } from '../core/format.js';
@@ -13,7 +14,50 @@ import { printable } from '../core/format.js';
 /** @2: item statuses blocked, not-applicable and interrupted (no more "skipped" checks); chapters carry `state`. */
 export const REPORT_SCHEMA = 'tempo-workbook/report@2';
 
-export function jsonReport(session: Session, chapters: readonly Chapter[], extra: Record<string, unknown> = {}) {
+const TextSchema = z.object({ en: z.string(), 'zh-TW': z.string() });
+/** An item of the report (README "Machine-readable reports" lists these fields; test/lib/readme-report.test.ts holds them to it). */
+export const ReportItemSchema = z.object({
+  kind: z.enum(['step', 'check']),
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(ITEM_STATUSES as [ItemStatus, ...ItemStatus[]]),
+  durationMs: z.number(),
+  evidence: z.string(),
+  command: z.string().optional(),
+  attempts: z.number().int().optional(),
+  hint: TextSchema.optional(),
+  error: z.string().optional(),
+  details: z.string().optional(),
+  manual: z.array(z.string()).optional(),
+});
+export const ReportChapterSchema = z.object({
+  number: z.number().int(),
+  id: z.string(),
+  title: z.string(),
+  state: z.enum(['not-run', ...CHAPTER_STATES] as [string, ...string[]]),
+  passed: z.boolean(),
+  items: z.array(ReportItemSchema),
+});
+/** The JSON report, report@2: what `--json` writes and the board reads. */
+export const ReportSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  mode: z.enum(['run', 'verify']),
+  profile: z.string(),
+  context: z.string(),
+  endpoints: z.record(z.string()),
+  lab: z.enum(['kind', 'explicit', 'embedded-monolithic', 'embedded-microservices']),
+  passed: z.boolean(),
+  durationMs: z.number(),
+  summary: z.record(z.number()),
+  chapters: z.array(ReportChapterSchema),
+  challenges: z.record(z.unknown()).optional(),
+  exercises: z.record(z.unknown()).optional(),
+  challenge: z.record(z.unknown()).optional(),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+export function jsonReport(session: Session, chapters: readonly Chapter[], extra: Partial<Pick<Report, 'challenges' | 'exercises' | 'challenge'>> = {}): Report {
   const lab = session.ctx.lab;
   const counts = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   for (const i of session.items) counts[i.result.status]++;

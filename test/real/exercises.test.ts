@@ -146,7 +146,9 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       const wrong = await runCli(['exercise', 'find-forbidden', ...urls, '--query', '{ resource.service.name = "shop-backend" }'], env);
       expect(wrong.code).toBe(1);
       expect(wrong.stdout).toMatch(/✖ your query also returns \d+ trace\(s\) it should not/);
-      expect(wrong.stdout).toContain('hint: Your query also returns traces whose root did not answer 403');
+      // hints climb: the first wrong answer gets where to look (with this lab's Tempo), and a word that more comes
+      expect(wrong.stdout).toContain(`hint: Which attribute of a span holds the HTTP status it answered? \`curl -s ${tempo.url}/api/search/tags\``);
+      expect(wrong.stdout).toContain('a closer hint comes with your next answer');
       const right = await runCli(['exercise', 'find-forbidden', ...urls, '--query', '{ span.http.status_code = 403 }', '--json', '-'], env);
       expect(right.code, right.stdout + right.stderr).toBe(0);
       const rep = JSON.parse(right.stdout.slice(right.stdout.indexOf('{\n')));
@@ -160,8 +162,14 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       const zh = await runCli(['exercise', 'find-forbidden', ...urls, '--lang', 'zh-TW', '--query', '{ resource.service.name = "shop-backend" }'], env);
       expect(zh.code).toBe(1);
       expect(zh.stdout).toMatch(/✖ 你的查詢多傳回了 \d+ 筆不該有的追蹤/);
-      expect(zh.stdout).toContain('提示：');
+      // the second wrong answer: the closer hint
+      expect(zh.stdout).toContain('提示：你的查詢也傳回了根 span 不是回應 403 的追蹤');
       expect(zh.stdout).not.toMatch(/\byour\b|\bhint\b|\bexpected\b/);
+      // the answer, only when asked for, and kept as shown
+      const shown = await runCli(['exercise', 'edge-error-rate', '--show-answer'], env);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`One right answer: ${findExercise('edge-error-rate')!.answer}`);
+      expect(world.progress().exercises['edge-error-rate'].answerShownAt).toMatch(/^\d{4}-/);
       const bad = await runCli(['exercise', 'find-forbidden', ...urls], env);
       expect(bad.code).toBe(2);
       expect(bad.stderr.trim()).toBe("error: give your answer with --query '…' (no terminal to type it in): workbook exercise find-forbidden --query '<TraceQL>'");
@@ -183,7 +191,7 @@ describe.skipIf(!found.bin)('exercises graded on a real Tempo 2.2.2 and Promethe
       const stdout = new FakeTtyOut();
       const done = main(['exercise', 'reached-cart', '--tempo-url', tempo.url], { env, cwd: process.cwd(), stdin: stdin as never, stdout: stdout as never, stderr: new FakeTtyOut() as never });
       let at = await typeWhen(stdout, 'Your TraceQL:', stdin, '{ resource.service.name = "shop-backend" }' + KEY.enter);
-      at = await typeWhen(stdout, 'hint: Your query also returns traces without cart-service', stdin, '', at);
+      at = await typeWhen(stdout, 'hint: A service\'s name belongs to the service that sent the span', stdin, '', at);
       await typeWhen(stdout, 'Your TraceQL:', stdin, '{ resource.service.name = "cart-service" }' + KEY.enter, at);
       expect(await done).toBe(0);
       expect(stdout.text).toMatch(/✔ right: \d+ traces in the last two minutes/);
