@@ -61,6 +61,8 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
         { value: 'exercise', label: t('Exercises: write TraceQL and PromQL, graded', '練習題：寫 TraceQL 與 PromQL，自動評分') },
         { value: 'reset', label: t('Reset progress', '重設進度') },
         lab.embedded ? { value: 'lab-down', label: t('Stop the embedded lab', '停止內建實驗環境') } : { value: 'down', label: t('Tear down the lab', '移除實驗環境') },
+        // no kind cluster made by the workbook yet: the embedded lab is always one choice away
+        ...(!offer && !lab.embedded && !store.data.facts.createdCluster ? [{ value: 'lab-up', label: t('Start the embedded lab instead (real Tempo and Prometheus here, no Docker)', '改用內建實驗環境（在這台機器上執行真的 Tempo 與 Prometheus，不需要 Docker）') }] : []),
         { value: 'quit', label: t('Quit', '離開') },
       ],
     });
@@ -103,7 +105,8 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
           const id = await p.select({
             ...o,
             message: t('Which exercise?', '哪一題？') + keys,
-            options: EXERCISES.map((e) => ({ value: e.id, label: fit(say(e.title, lab.lang), room - 30), hint: store.data.exercises?.[e.id]?.solvedAt ? '✔' : e.id })),
+            // solved or not is in the label: clack shows a hint only under the cursor
+            options: EXERCISES.map((e) => ({ value: e.id, label: fit(`${store.data.exercises?.[e.id]?.solvedAt ? '✔' : '·'} ${say(e.title, lab.lang)}`, room - 30), hint: e.id })),
           });
           if (p.isCancel(id)) break;
           await (await import('./exercise.js')).run({ lab, io, flags: {}, positionals: [id] });
@@ -114,7 +117,7 @@ async function menu(first: Lab, io: MainIo, flags: Flags): Promise<number> {
           const id = await p.select({
             ...o,
             message: t('Which challenge?', '哪一個挑戰？') + keys,
-            options: CHALLENGES.map((c) => ({ value: c.id, label: say(c.title, lab.lang), hint: store.data.challenges?.[c.id]?.status ?? c.id })),
+            options: CHALLENGES.map((c) => ({ value: c.id, label: `${({ fixed: '✔', broken: '✖', reset: '·' } as const)[store.data.challenges?.[c.id]?.status ?? 'reset']} ${say(c.title, lab.lang)}`, hint: c.id })),
           });
           if (p.isCancel(id)) break;
           const action = await p.select({

@@ -9,6 +9,7 @@ import { NOT_PROMETHEUS_API, PROMQL_TIMEOUT } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
 import { fetchTrace, padTraceId, searchResponse, tempoGet, NOT_TEMPO_API } from './tempo.js';
 import { SERVICES } from './shop.js';
+import { promqlShape, traceqlShape } from './query-shape.js';
 
 export type Language = 'traceql' | 'promql' | 'trace-id';
 
@@ -83,17 +84,17 @@ const TRACEQL_EMPTY: Text = {
 };
 
 /**
- * What a right answer must be made of, beyond finding the same traces: the lab's data can make a lucky query find
- * them too ({ status = error } finds exactly the 403 traces here). Read from the query's code, its strings set aside.
+ * What a right answer must be made of, beyond finding the same result: the lab's data can make a lucky query find
+ * it too ({ status = error } finds exactly the 403 traces here). Read by the language's own parser
+ * (scripts/lab/query-shape.ts): a name inside a string is not a field, ">>" inside a string is not an operator.
  */
 interface Shape {
   /** true when the query has what the exercise teaches */
-  has(code: string): boolean;
+  has(query: string): boolean;
   /** what it lacks, said without giving the answer away */
   lacks: Text;
 }
-/** A query's code with its string literals emptied (a name like "a >> b" is not an operator). */
-const codeOf = (q: string) => q.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+const luckyEvidence = (what: string, zh: string): Text => ({ en: `your query finds ${what}, but by luck of this lab's data: it is not the query the question asks for`, 'zh-TW': `你的查詢找到${zh}，但那是這個實驗環境的資料碰巧如此：它不是題目要的查詢` });
 
 function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text; shape?: Shape }): Exercise {
   return {
@@ -112,7 +113,7 @@ function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: s
         const extra = [...got.ids].filter((id) => !want.ids.has(id));
         const missing = [...want.ids].filter((id) => !got.ids.has(id));
         if (!extra.length && !missing.length) {
-          if (o.shape && !o.shape.has(codeOf(answer))) return { right: false, evidence: { en: `your query finds the same ${got.ids.size} traces, but by luck of this lab's data: it is not the query the question asks for`, 'zh-TW': `你的查詢找到同樣的 ${got.ids.size} 筆追蹤，但那是這個實驗環境的資料碰巧如此：它不是題目要的查詢` }, hint: o.shape.lacks };
+          if (o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence(`the same ${got.ids.size} traces`, `同樣的 ${got.ids.size} 筆追蹤`), hint: o.shape.lacks };
           return { right: true, evidence: { en: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects`, 'zh-TW': `正確：最近兩分鐘內 ${got.ids.size} 筆追蹤，正是題目預期的那一組` } };
         }
         if (round === 0 && extra.length + missing.length <= 2) continue;
@@ -209,7 +210,7 @@ const PER_SECOND: Text = {
 };
 
 /** Grade a PromQL answer at one instant: prepared by `judge` from the learner's samples and the expected ones. */
-function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; judge: (got: Sample[], want: Sample[]) => Grade }): Exercise {
+function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; judge: (got: Sample[], want: Sample[]) => Grade; shape?: Shape }): Exercise {
   return {
     ...o,
     language: 'promql',
@@ -224,7 +225,9 @@ function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: st
       const got = await promAt(ctx, answer, time);
       if ('refused' in got) return { right: false, evidence: { en: `Prometheus refused the query: ${got.refused}`, 'zh-TW': `Prometheus 拒絕了這個查詢：${got.refused}` }, hint: PROMQL_REFUSED };
       if (!got.samples.length) return { right: false, evidence: { en: 'your query returned no series', 'zh-TW': '你的查詢沒有傳回任何序列' }, hint: PROMQL_EMPTY };
-      return o.judge(got.samples, want.samples);
+      const g = o.judge(got.samples, want.samples);
+      if (g.right && o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence('the same number', '同樣的數字'), hint: o.shape.lacks };
+      return g;
     },
   };
 }
@@ -260,7 +263,7 @@ export const EXERCISES: readonly Exercise[] = [
     extra: { en: 'Your query also returns traces whose root did not answer 403: the status code is a span attribute (span.http.status_code), and 403 is the value to match.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：狀態碼是 span 屬性（span.http.status_code），要比對的值是 403。' },
     missing: { en: 'Your query misses some of them: match the status code alone, without narrowing by service or span name.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼，不要再用服務或 span 名稱縮小範圍。' },
     // here only the 403 traces have an error status: { status = error } finds them by luck
-    shape: { has: (c) => /http\.status_code/.test(c) && /\b403\b/.test(c), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } },
+    shape: { has: (q) => traceqlShape(q).conditions.some((c) => c.name === 'http.status_code' && !c.intrinsic), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } },
   }),
   traceqlExercise({
     id: 'reached-cart',
@@ -286,7 +289,7 @@ export const EXERCISES: readonly Exercise[] = [
     extra: { en: 'Your query also returns traces without that pair: A >> B keeps the B spans that have an A span anywhere above them.', 'zh-TW': '你的查詢也傳回了沒有這組關係的追蹤：A >> B 會保留上方任意層有 A span 的 B span。' },
     missing: { en: 'Your query misses some: > is the direct parent only; >> is any ancestor.', 'zh-TW': '你的查詢漏掉了一些：> 只看直接的父 span；>> 則是任意祖先。' },
     // here every postgres span is below an article-service span: { resource.service.name = "postgres" } finds them by luck
-    shape: { has: (c) => />>|<</.test(c), lacks: { en: 'The question asks for a structural query: one spanset in relation to another (a descendant somewhere below an ancestor). Here every postgres span happens to be under article-service; elsewhere it need not be.', 'zh-TW': '題目要的是結構查詢：一組 span 與另一組 span 的關係（位於祖先底下任意層的後代）。這裡每個 postgres span 剛好都在 article-service 底下；在別處不一定如此。' } },
+    shape: { has: (q) => traceqlShape(q).structural.length > 0, lacks: { en: 'The question asks for a structural query: one spanset in relation to another (a descendant somewhere below an ancestor). Here every postgres span happens to be under article-service; elsewhere it need not be.', 'zh-TW': '題目要的是結構查詢：一組 span 與另一組 span 的關係（位於祖先底下任意層的後代）。這裡每個 postgres span 剛好都在 article-service 底下；在別處不一定如此。' } },
   }),
   traceqlExercise({
     id: 'slow-authenticate',
@@ -300,7 +303,7 @@ export const EXERCISES: readonly Exercise[] = [
     extra: { en: 'Your query also returns traces whose shop-backend "authenticate" span took 100 ms or less: the threshold is duration > 100ms, and all three conditions go in one pair of braces (the same span).', 'zh-TW': '你的查詢也傳回了 shop-backend 的 "authenticate" span 只花 100 ms 以內的追蹤：門檻是 duration > 100ms，而且三個條件要放在同一對大括號裡（同一個 span）。' },
     missing: { en: 'Your query misses some: duration > 100ms (a duration with its unit), and name is the span\'s name, an intrinsic without a scope.', 'zh-TW': '你的查詢漏掉了一些：duration > 100ms（時間長度要帶單位），name 是 span 的名稱，屬於內建欄位，不加範圍。' },
     // here only shop-backend's authenticate spans run over 100 ms: a query without the name finds them by luck
-    shape: { has: (c) => /(^|[^.\w])name\s*=/.test(c) && /duration\s*>/.test(c), lacks: { en: 'The question names one span: select it by its name (an intrinsic, without a scope) as well as by its duration. Here no other span happens to take that long.', 'zh-TW': '題目指定了某一個 span：除了時間長度，也要用它的名稱（內建欄位，不加範圍）來選。這裡剛好沒有別的 span 花這麼久。' } },
+    shape: { has: (q) => ((c) => c.some((x) => x.intrinsic && x.name === 'name' && /^=~?$/.test(x.op)) && c.some((x) => x.intrinsic && x.name === 'duration' && /^>=?$/.test(x.op)))(traceqlShape(q).conditions), lacks: { en: 'The question names one span: select it by its name (an intrinsic, without a scope) as well as by its duration. Here no other span happens to take that long.', 'zh-TW': '題目指定了某一個 span：除了時間長度，也要用它的名稱（內建欄位，不加範圍）來選。這裡剛好沒有別的 span 花這麼久。' } },
   }),
   promqlExercise({
     id: 'edge-error-rate',
@@ -311,6 +314,11 @@ export const EXERCISES: readonly Exercise[] = [
     answer: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
     another: 'rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m])',
     expected: 'sum(rate(traces_service_graph_request_failed_total{client="shop-backend", server="auth-service"}[5m]))',
+    // here only that edge ever fails: a query over every edge gives the same number, and would not elsewhere
+    shape: {
+      has: (q) => promqlShape(q).selectors.some((x) => x.metric.startsWith('traces_service_graph_request') && x.labels.includes('client') && x.labels.includes('server')),
+      lacks: { en: 'The question names one edge: select it by its client and its server. Here no other edge has failed requests, so every edge together gives the same number; in another lab it would not.', 'zh-TW': '題目指定了一條邊：請用它的 client 與 server 選出它。這裡沒有別的邊有失敗請求，所以把所有邊加起來剛好是同樣的數字；在別的實驗環境就不會如此。' },
+    },
     judge(got, want) {
       const w = want[0]!.value;
       const others = got.filter((s) => (s.labels.client && s.labels.client !== 'shop-backend') || (s.labels.server && s.labels.server !== 'auth-service'));

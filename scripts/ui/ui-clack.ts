@@ -42,7 +42,9 @@ export async function runWithClack(chapters: readonly Chapter[], session: Sessio
     },
     beforeStep: async (_ch, step) => {
       p.log.step(`$ ${formatCommand(step.command(lab).argv)}`, o);
-      p.log.message(`${say(UI.why, lang)}: ${say(step.why, lang)}`, o);
+      p.log.message(`${say(UI.why, lang)}${punct(lang).colon}${say(step.why, lang)}`, o);
+      // on the embedded lab a kind-lab step is shown, not offered: nothing to run, nothing to skip
+      if (lab.embedded && !step.forEmbedded) return 'run';
       if (lab.yes) return 'run';
       const answer = await p.select({
         ...o,

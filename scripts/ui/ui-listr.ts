@@ -27,7 +27,7 @@ import { collapseAttempts, formatCommand } from '../core/format.js';
 import type { Chapter } from '../core/model.js';
 import type { Session } from '../core/session.js';
 import { HEARTBEAT_MS, startHeartbeat } from '../lab/heartbeat.js';
-import { say } from '../core/text.js';
+import { punct, say } from '../core/text.js';
 import { runChapters, type RunHooks } from '../core/runner.js';
 import { MARK, STATUS_WORDS, otherCounts } from '../core/verdict.js';
 
@@ -107,7 +107,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
           if (r.status === 'failed') throw new Error(r.evidence);
           // listr has no warning, blocked or not-applicable state: each is shown as skipped (↓) with its word,
           // never with a check mark
-          if (r.status !== 'passed') return t.skip(`${MARK[r.status]} ${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`);
+          if (r.status !== 'passed') return t.skip(`${MARK[r.status]} ${say(STATUS_WORDS[r.status], lang)}${punct(lang).colon}${r.evidence}`);
           t.title = `${say(check.title, lang)} — ${r.evidence}`;
         },
       }));
@@ -116,7 +116,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
         task: async (_c, t) => {
           const r = await closeOf(ch).wait;
           if (!r || r.status === 'passed') return;
-          const words = `${say(STATUS_WORDS[r.status], lang)}: ${r.evidence}`;
+          const words = `${say(STATUS_WORDS[r.status], lang)}${punct(lang).colon}${r.evidence}`;
           if (r.status === 'failed') {
             t.title = `${ch.number}. ${say(ch.title, lang)}`;
             throw new Error(words);
@@ -160,7 +160,7 @@ export async function runWithListr(chapters: readonly Chapter[], session: Sessio
     closeChapter: (ch, state) => {
       const items = session.itemsOf(ch);
       const counts = otherCounts(items.map((i) => i.result.status));
-      const why = state === 'not-applicable' ? say({ en: 'no check applies here: nothing verified', 'zh-TW': '沒有適用於這裡的檢查：沒有驗證任何項目' }, lang) : `${counts.map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`).join(', ')} / ${items.length}`;
+      const why = state === 'not-applicable' ? say({ en: 'no check applies here: nothing verified', 'zh-TW': '沒有適用於這裡的檢查：沒有驗證任何項目' }, lang) : `${counts.map(([s, n]) => `${n} ${say(STATUS_WORDS[s], lang)}`).join(punct(lang).list)} / ${items.length}`;
       // each state as itself: only a failure is drawn as one
       closeOf(ch).settle({ status: state, durationMs: 0, evidence: state === 'passed' ? '' : why });
     },

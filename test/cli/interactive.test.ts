@@ -257,6 +257,11 @@ describe('a lesson longer than the screen', () => {
 describe('Exercises from the menu', () => {
   it('pick one, and its question and a prompt for the query come up; Esc goes back to the menu', async () => {
     world = new FakeWorld({ rules: {} });
+    // one solved already: its ✔ shows on its line, not only under the cursor
+    const store = await ProgressStore.open(world.stateDir);
+    const at0 = new Date().toISOString();
+    store.setExercise('reached-cart', () => ({ firstTriedAt: at0, solvedAt: at0, timeToSolveMs: 1, attempts: [] }));
+    await store.save();
     const env = world.env();
     delete env.CI;
     const t = ttyIo(env);
@@ -269,6 +274,9 @@ describe('Exercises from the menu', () => {
     await quitMenu(t, at);
     expect(await done).toBe(0);
     expect(t.stdout.text).toContain('find-forbidden: Find the forbidden requests');
+    const { EXERCISES } = await import('../../scripts/lab/exercises.js');
+    expect(t.stdout.text).toContain(`✔ ${EXERCISES.find((e) => e.id === 'reached-cart')!.title.en}`);
+    expect(t.stdout.text).toContain(`· ${EXERCISES.find((e) => e.id === 'slow-authenticate')!.title.en}`);
     expect(t.stdout.text).toContain('Write a TraceQL query that finds the traces whose root span answered HTTP 403.');
   });
 });
