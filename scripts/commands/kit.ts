@@ -146,9 +146,9 @@ export async function execute(chapters: Chapter[], mode: 'run' | 'verify', lab: 
       const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Try this chapter's exercises now (${todo.length}: you write the query, the lab grades it)?`, 'zh-TW': `現在試試本章的練習嗎（${todo.length} 題：你寫查詢，由實驗環境評分）？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });
       if (go === true) for (const e of todo) if ((await (await import('./exercise.js')).run({ lab, io, flags: {}, positionals: [e.id] })) !== 0) break;
     }
-    // where Continue goes: the first chapter that applies to this lab and has not passed (not simply the next number)
+    // where Continue goes: the first chapter after this one that applies to this lab and has not passed
     const { nextChapter } = await import('../ui/status.js');
-    const next = nextChapter(store.data, lab);
+    const next = nextChapter(store.data, lab, chapters[0]);
     if (next) {
       const p = await import('@clack/prompts');
       const go = await p.confirm({ input: io.stdin as never, output: io.stdout, message: say({ en: `Continue with ${next.number}. ${next.title.en}?`, 'zh-TW': `繼續進行 ${next.number}. ${next.title['zh-TW']}？` }, lab.lang), initialValue: true, ...yesNo(lab.lang) });

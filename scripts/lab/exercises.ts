@@ -94,6 +94,16 @@ interface Shape {
   /** what it lacks, said without giving the answer away */
   lacks: Text;
 }
+/** The HTTP status exercises: { status = error } finds the same traces here, as the 403 is the lab's only error. */
+const STATUS_CODE_SHAPE: Shape = { has: (q) => traceqlShape(q).conditions.some((c) => c.name === 'http.status_code' && !c.intrinsic), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } };
+/** A learner's regular expression tried on a value; one that does not compile matches nothing. */
+function safeTest(re: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${re})$`).test(value);
+  } catch {
+    return false;
+  }
+}
 const luckyEvidence = (what: string, zh: string): Text => ({ en: `your query finds ${what}, but by luck of this lab's data: it is not the query the question asks for`, 'zh-TW': `你的查詢找到${zh}，但那是這個實驗環境的資料碰巧如此：它不是題目要的查詢` });
 
 function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text; shape?: Shape }): Exercise {
@@ -263,7 +273,7 @@ export const EXERCISES: readonly Exercise[] = [
     extra: { en: 'Your query also returns traces whose root did not answer 403: the status code is a span attribute (span.http.status_code), and 403 is the value to match.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：狀態碼是 span 屬性（span.http.status_code），要比對的值是 403。' },
     missing: { en: 'Your query misses some of them: match the status code alone, without narrowing by service or span name.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼，不要再用服務或 span 名稱縮小範圍。' },
     // here only the 403 traces have an error status: { status = error } finds them by luck
-    shape: { has: (q) => traceqlShape(q).conditions.some((c) => c.name === 'http.status_code' && !c.intrinsic), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } },
+    shape: STATUS_CODE_SHAPE,
   }),
   traceqlExercise({
     id: 'reached-cart',
@@ -276,6 +286,11 @@ export const EXERCISES: readonly Exercise[] = [
     expected: '{ resource.service.name = "cart-service" }',
     extra: { en: 'Your query also returns traces without cart-service: match the service that sent the span (resource.service.name).', 'zh-TW': '你的查詢也傳回了沒有 cart-service 的追蹤：要比對送出 span 的服務（resource.service.name）。' },
     missing: { en: 'Your query misses some: any span of cart-service is enough, whatever its name.', 'zh-TW': '你的查詢漏掉了一些：cart-service 的任何 span 都算，不論名稱。' },
+    // cart-service's spans here are only place-articles and persist-cart, each in every cart trace: a span name finds the same set
+    shape: {
+      has: (q) => traceqlShape(q).conditions.some((c) => c.name === 'service.name' && (c.op === '=' ? c.value === 'cart-service' : c.op === '=~' && safeTest(c.value, 'cart-service'))),
+      lacks: { en: 'The question is about a service taking part, not about one of its spans: here every trace with cart-service has the same two span names, elsewhere a service\'s spans come and go. Select by the service.', 'zh-TW': '題目問的是某個服務有沒有參與，而不是它的某個 span：這裡每個有 cart-service 的追蹤都剛好有同樣兩個 span 名稱，在別處服務的 span 會有變化。請用服務來選。' },
+    },
   }),
   traceqlExercise({
     id: 'postgres-below-articles',
@@ -339,6 +354,11 @@ export const EXERCISES: readonly Exercise[] = [
     // a quantile does not change when every bucket is scaled alike: increase() over the window is as right as rate()
     another: 'topk(1, histogram_quantile(0.95, sum by (client, server, le) (increase(traces_service_graph_request_server_seconds_bucket[5m]))))',
     expected: 'histogram_quantile(0.95, sum by (le, client, server) (rate(traces_service_graph_request_server_seconds_bucket[5m])))',
+    // naming the edge that happens to be slowest now returns it too, without finding it
+    shape: {
+      has: (q) => promqlShape(q).selectors.filter((x) => x.metric.endsWith('_bucket')).every((x) => !x.labels.includes('client') && !x.labels.includes('server')),
+      lacks: { en: 'The question asks the query to find the slowest edge, not to name it: your selector picks an edge by its client or server. Compute every edge\'s percentile and keep the highest.', 'zh-TW': '題目要查詢自己找出最慢的邊，而不是直接指名：你的選擇器用 client 或 server 挑了一條邊。請算出每條邊的百分位數，再保留最高的那一條。' },
+    },
     judge(got, want) {
       const valid = want.filter((s) => Number.isFinite(s.value));
       const top = Math.max(...valid.map((s) => s.value));
@@ -409,6 +429,7 @@ export const EXERCISES: readonly Exercise[] = [
     expected: '{ span.http.status_code = 403 }',
     extra: { en: 'Your query also returns traces whose root did not answer 403: match span.http.status_code = 403.', 'zh-TW': '你的查詢也傳回了根 span 不是回應 403 的追蹤：比對 span.http.status_code = 403。' },
     missing: { en: 'Your query misses some of them: match the status code alone.', 'zh-TW': '你的查詢漏掉了一些：只比對狀態碼。' },
+    shape: STATUS_CODE_SHAPE,
   }),
 ];
 

@@ -12,9 +12,10 @@ import { STATUS_WORDS, verified } from '../core/verdict.js';
  * where `run` and the menu's Continue go. On the embedded lab a chapter none of whose checks applies (the doctor's,
  * the cluster's, Grafana's without its URL) is passed over.
  */
-export function nextChapter(data: ProgressData, lab?: Lab): Chapter | undefined {
+export function nextChapter(data: ProgressData, lab?: Lab, after?: Chapter): Chapter | undefined {
   const applies = (c: Chapter) => !lab || c.checks.some((check) => !notApplicable(check, lab));
-  return CATALOG.find((c) => c.role !== 'teardown' && applies(c) && data.chapters[c.id]?.status !== 'passed' && data.chapters[c.id]?.status !== 'not-applicable');
+  // after a chapter (Continue at its end): only the ones that follow it
+  return CATALOG.find((c) => (!after || c.number > after.number) && c.role !== 'teardown' && applies(c) && data.chapters[c.id]?.status !== 'passed' && data.chapters[c.id]?.status !== 'not-applicable');
 }
 
 const CHALLENGE = {
