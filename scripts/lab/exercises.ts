@@ -5,7 +5,7 @@
 // differ by, and a query Tempo or Prometheus cannot parse gets their own words back.
 import type { LabContext } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
-import { NOT_PROMETHEUS_API, PROMQL_TIMEOUT } from './prometheus.js';
+import { promQueryAt, type Sample } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
 import { fetchTrace, padTraceId, searchResponse, tempoGet, NOT_TEMPO_API } from './tempo.js';
 import { SERVICES } from './shop.js';
@@ -137,31 +137,6 @@ function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: s
 
 // ---------------------------------------------------------------------------------------------- PromQL
 
-interface Sample {
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** An instant query at one time: a vector (a scalar is one sample without labels), or Prometheus' own error. */
-async function promAt(ctx: LabContext, expr: string, time: number): Promise<{ samples: Sample[] } | { refused: string }> {
-  const base = await ctx.endpoint('prometheus');
-  // bounded on Prometheus' side too: a heavy answer ends there with an error, never takes the lab down
-  const qs = new URLSearchParams({ query: expr, time: String(time), timeout: PROMQL_TIMEOUT });
-  const r = await ctx.http.request(`${base}/api/v1/query?${qs}`, { timeoutMs: 30_000 });
-  let body: { status?: string; error?: string; data?: { resultType: string; result: unknown } };
-  try {
-    body = JSON.parse(r.body);
-  } catch {
-    // not Prometheus' API (an HTML login page, another service): named as the checks name it
-    throw new WorkbookError(`PromQL query → HTTP ${r.status}, not JSON: ${r.body.trim().slice(0, 80).replace(/\s+/g, ' ')}`, { hint: fill(NOT_PROMETHEUS_API, { what: `HTTP ${r.status}` }), final: true });
-  }
-  // Prometheus answers a bad query with 400 and errorType bad_data (prometheus/prometheus@v2.47.0 web/api/v1/api.go)
-  if (body.status !== 'success') return { refused: body.error ?? `HTTP ${r.status}` };
-  const d = body.data!;
-  if (d.resultType === 'scalar') return { samples: [{ labels: {}, value: Number((d.result as [number, string])[1]) }] };
-  if (d.resultType !== 'vector') return { refused: `the result is a ${d.resultType}; an instant query needs an instant vector or a scalar (no [range] at the end)` };
-  return { samples: (d.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => ({ labels: x.metric, value: Number(x.value[1]) })) };
-}
 
 /** A PromQL duration (1y2w3d4h5m6s7ms, as Prometheus writes them) in ms; undefined when it is not one. */
 function promDuration(d: string): number | undefined {
@@ -229,10 +204,10 @@ function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: st
       const heavy = tooHeavy(answer);
       if (heavy) return { right: false, evidence: { en: `not sent to Prometheus: ${heavy}`, 'zh-TW': `沒有送給 Prometheus：${heavy}` }, hint: PROMQL_HEAVY };
       const time = Math.floor(ctx.clock.now() / 1000);
-      const want = await promAt(ctx, o.expected, time);
+      const want = await promQueryAt(ctx, o.expected, time);
       if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
       if (!want.samples.length) throw new WorkbookError('Prometheus holds none of the series this exercise is about: does chapter 6 pass (`workbook verify metrics-generator`)?');
-      const got = await promAt(ctx, answer, time);
+      const got = await promQueryAt(ctx, answer, time);
       if ('refused' in got) return { right: false, evidence: { en: `Prometheus refused the query: ${got.refused}`, 'zh-TW': `Prometheus 拒絕了這個查詢：${got.refused}` }, hint: PROMQL_REFUSED };
       if (!got.samples.length) return { right: false, evidence: { en: 'your query returned no series', 'zh-TW': '你的查詢沒有傳回任何序列' }, hint: PROMQL_EMPTY };
       const g = o.judge(got.samples, want.samples);

@@ -47,6 +47,52 @@ export async function promQuery(ctx: LabContext, expr: string): Promise<VectorSa
   return data.result;
 }
 
+/** A sample of an instant query: its labels and its value. */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+/** Prometheus' answer to /api/v1/query, as far as an instant query's is read (prometheus/prometheus@v2.47.0 web/api/v1/api.go). */
+const QueryAnswerSchema = z.object({
+  status: z.string(),
+  error: z.string().optional(),
+  data: z
+    .discriminatedUnion('resultType', [
+      z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string()), value: z.tuple([z.number(), z.string()]) })) }),
+      z.object({ resultType: z.literal('scalar'), result: z.tuple([z.number(), z.string()]) }),
+      z.object({ resultType: z.literal('matrix'), result: z.unknown() }),
+      z.object({ resultType: z.literal('string'), result: z.unknown() }),
+    ])
+    .optional(),
+});
+
+/**
+ * A learner's (or an exercise's) instant query at one time: a vector (a scalar is one sample without labels), or
+ * Prometheus' own refusal in its words (a 400 bad_data names what it could not parse). An answer that is not
+ * Prometheus' API is named as the checks name it. Bounded on Prometheus' side too (its `timeout`).
+ */
+export async function promQueryAt(ctx: LabContext, expr: string, time: number): Promise<{ samples: Sample[] } | { refused: string }> {
+  const base = await ctx.endpoint('prometheus');
+  const qs = new URLSearchParams({ query: expr, time: String(time), timeout: PROMQL_TIMEOUT });
+  const r = await ctx.http.request(`${base}/api/v1/query?${qs}`, { timeoutMs: 30_000 });
+  let json: unknown;
+  try {
+    json = JSON.parse(r.body);
+  } catch {
+    json = undefined;
+  }
+  const got = QueryAnswerSchema.safeParse(json);
+  if (!got.success) {
+    throw new WorkbookError(`PromQL query → HTTP ${r.status}, not Prometheus' API: ${r.body.trim().slice(0, 80).replace(/\s+/g, ' ')}`, { hint: fill(NOT_PROMETHEUS_API, { what: `HTTP ${r.status}` }), final: true });
+  }
+  const body = got.data;
+  if (body.status !== 'success' || !body.data) return { refused: body.error ?? `HTTP ${r.status}` };
+  const d = body.data;
+  if (d.resultType === 'scalar') return { samples: [{ labels: {}, value: Number(d.result[1]) }] };
+  if (d.resultType !== 'vector') return { refused: `the result is a ${d.resultType}; an instant query needs an instant vector or a scalar (no [range] at the end)` };
+  return { samples: d.result.map((x) => ({ labels: x.metric, value: Number(x.value[1]) })) };
+}
+
 export interface ExemplarSeries {
   seriesLabels: Record<string, string>;
   exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];

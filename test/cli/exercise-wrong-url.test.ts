@@ -32,7 +32,7 @@ describe('an exercise answered by a page that is not the lab', () => {
     try {
       const r = await runCli(['exercise', 'edge-error-rate', '--prometheus-url', url, '--query', 'sum(rate(traces_service_graph_request_failed_total[5m]))'], world.env({ CI: 'true' }));
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('error: PromQL query → HTTP 200, not JSON: <html><body>login</body></html>');
+      expect(r.stderr).toContain('error: PromQL query → HTTP 200, not Prometheus\' API: <html><body>login</body></html>');
       expect(r.stderr).toContain('hint: The answer was not Prometheus\' HTTP API (HTTP 200).');
     } finally {
       world.cleanup();
