@@ -1,7 +1,7 @@
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { promExemplars, promFlags, promQuery, promStartedAt, type ExemplarSeries, counterValue } from '../../scripts/lab/prometheus.js';
-import { fetchTrace, padTraceId, readTempoConfig, grafanaNote, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
+import { fetchTrace, padTraceId, processorsIn, readTempoConfig, grafanaNote, goDurationS, spansArriving, NO_SPANS_ARRIVING } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { WorkbookError } from '../../scripts/core/errors.js';
 import { receiverOn, exemplarStorageOn } from '../02-prometheus/index.js';
@@ -236,7 +236,7 @@ async function generatorStartedS(ctx: LabContext): Promise<number | undefined> {
 async function processorsOf(ctx: LabContext): Promise<string[] | undefined> {
   const { config } = await readTempoConfig(ctx).catch(() => ({ config: undefined }));
   if (!config) return undefined;
-  return config.overrides?.metrics_generator_processors ?? [];
+  return processorsIn(config) ?? [];
 }
 
 export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; final: boolean; cause: string }> {
@@ -249,7 +249,7 @@ export async function diagnoseNoSeries(ctx: LabContext): Promise<{ hint: Text; f
     return { config: undefined };
   });
   if (unreachable) return { hint: fill(CAUSE.tempoUnreachable, { why: unreachable }), final: true, cause: `Tempo cannot be reached: ${unreachable}` };
-  const processors = config?.overrides?.metrics_generator_processors;
+  const processors = config ? processorsIn(config) : undefined;
   // no series at all: only a list with neither processor explains it (span-metrics alone still writes series)
   if (config && !(processors ?? []).some((p) => p === 'service-graphs' || p === 'span-metrics')) {
     return { hint: fill(CAUSE.processorsMissing, { processors: processors?.join(', ') || 'none' }), final: true, cause: 'processors missing from overrides' };

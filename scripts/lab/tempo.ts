@@ -228,9 +228,19 @@ export function exploreTraceLink(lab: Lab, traceId: string): string {
 export interface TempoConfig {
   target?: string;
   ingester?: { lifecycler?: { heartbeat_period?: string; ring?: { replication_factor?: number } } };
-  overrides?: { metrics_generator_processors?: string[] };
+  /** legacy flat format (2.x: metrics_generator_processors) or the new one (overrides.defaults.metrics_generator.processors, the only one Tempo 3.0 takes by default) */
+  overrides?: { metrics_generator_processors?: string[]; defaults?: { metrics_generator?: { processors?: string[] } } };
   metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] }; registry?: { collection_interval?: string } };
   compactor?: { compaction?: { block_retention?: string } };
+}
+
+/**
+ * The metrics-generator processors a configuration lists, in either overrides format (grafana/tempo@v3.0.3
+ * modules/overrides: the legacy flat `metrics_generator_processors`, or `defaults.metrics_generator.processors`);
+ * undefined when it lists none in either.
+ */
+export function processorsIn(config: TempoConfig): string[] | undefined {
+  return config.overrides?.metrics_generator_processors ?? config.overrides?.defaults?.metrics_generator?.processors;
 }
 
 /** The running configuration (/status/config): its body is a "GET /status/config" line, then the YAML. */
