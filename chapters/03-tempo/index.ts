@@ -1,6 +1,7 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import type { ChapterSpec, Check, Lab, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
+import { tempoGeneration } from '../../scripts/core/engine.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
 import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
 import type { Text } from '../../scripts/core/text.js';
@@ -20,12 +21,30 @@ export const COMPONENTS: Record<string, number> = {
   'query-frontend': 1,
 };
 
+/**
+ * Tempo 3.0's components as tempo-distributed 3.3.0 deploys them with manifests/current/tempo-distributed.values.yaml
+ * (no ingester, no compactor; two live-stores and two block-builders, one per Kafka partition; memcached off).
+ */
+export const COMPONENTS_3: Record<string, number> = {
+  'backend-scheduler': 1,
+  'backend-worker': 1,
+  'block-builder': 2,
+  distributor: 1,
+  gateway: 1,
+  'live-store': 2,
+  'metrics-generator': 1,
+  querier: 1,
+  'query-frontend': 1,
+};
+/** The components of the lab's profile: Tempo 3's where its chart is 3.x. */
+export const componentsOf = (lab: Lab): Record<string, number> => (tempoGeneration(lab) === 3 ? COMPONENTS_3 : COMPONENTS);
+
 export const steps: Step[] = chartSteps({
   chart: 'tempo-distributed',
   release: RELEASE,
   namespace: (lab) => lab.namespaces.tracing,
   values: VALUES,
-  versionWhy: { en: 'So chart version 1.6.5 is known locally.', 'zh-TW': '讓本機知道 chart 1.6.5 版。' },
+  versionWhy: { en: 'So the pinned chart version (1.6.5 in the article, 3.3.0 today) is known locally.', 'zh-TW': '讓本機知道鎖定的 chart 版本（文章是 1.6.5，今天是 3.3.0）。' },
   typicalMs: 3 * 60_000,
   install: {
     title: { en: 'Install tempo-distributed', 'zh-TW': '安裝 tempo-distributed' },
@@ -56,6 +75,11 @@ export const RETENTION_HINT: Text = {
   'zh-TW': '執行中的設定沒有 values 中的 48h 區塊保留期限：安裝 chart 時是否使用了 manifests/tempo-distributed.values.yaml（compactor.config.compaction.block_retention）？',
 };
 
+export const RETENTION_HINT_3: Text = {
+  en: 'The running configuration does not have the 48h block retention of the values: in Tempo 3 the backend scheduler and workers keep it (backendScheduler.config.provider.compaction.compaction.block_retention in manifests/current/tempo-distributed.values.yaml).',
+  'zh-TW': '執行中的設定沒有 values 中的 48h 區塊保留期限：Tempo 3 由 backend scheduler 與 worker 負責（manifests/current/tempo-distributed.values.yaml 的 backendScheduler.config.provider.compaction.compaction.block_retention）。',
+};
+
 /** Go's time.Duration string ("48h0m0s") or a YAML duration ("48h") → hours. */
 export function durationHours(v: unknown): number | undefined {
   const s = goDurationS(v);
@@ -70,7 +94,7 @@ export const checks: Check[] = [
     clusterOnly: ['tempo', 'distributor'],
     namespace: (lab) => lab.namespaces.tracing,
     selector: `app.kubernetes.io/instance=${RELEASE}`,
-    groups: { by: 'app.kubernetes.io/component', want: COMPONENTS },
+    groups: { by: 'app.kubernetes.io/component', want: componentsOf },
     hint: NOT_READY,
   }),
   httpReady({
@@ -86,6 +110,7 @@ export const checks: Check[] = [
   {
     id: 'ingester-ring',
     microservicesOnly: true,
+    tempo: 2,
     needs: [NEEDS_CLUSTER('tempo', 'distributor')],
     title: { en: 'the ingester ring has 3 ACTIVE members', 'zh-TW': 'ingester ring 有 3 個 ACTIVE 成員' },
     async probe(ctx) {
@@ -98,14 +123,18 @@ export const checks: Check[] = [
   {
     id: 'block-retention',
     needs: [{ check: 'tempo/ready' }],
-    title: { en: 'the compactor keeps blocks for 48h', 'zh-TW': 'compactor 的區塊保留期限為 48h' },
+    title: { en: 'blocks are kept for 48h (the compactor in Tempo 2, the backend workers in Tempo 3)', 'zh-TW': '區塊保留 48h（Tempo 2 由 compactor、Tempo 3 由 backend worker 負責）' },
     async probe(ctx) {
       const { config, error } = await readTempoConfig(ctx);
       if (!config) return { ok: false, evidence: error!, hint: CONFIG_UNREADABLE };
-      const got = config.compactor?.compaction?.block_retention;
-      const evidence = `compactor.compaction.block_retention: ${got ?? '(missing)'}`;
+      // Tempo 3.0 has no compactor: the backend workers apply the retention (grafana-community/helm-charts@
+      // tempo-distributed-3.3.0 UPGRADE.md "Architecture changes"; the chart renders backend_worker.compaction)
+      const tempo3 = !config.compactor && !!config.backend_worker;
+      const field = tempo3 ? 'backend_worker.compaction.block_retention' : 'compactor.compaction.block_retention';
+      const got = tempo3 ? config.backend_worker?.compaction?.block_retention : config.compactor?.compaction?.block_retention;
+      const evidence = `${field}: ${got ?? '(missing)'}`;
       if (durationHours(got) === 48) return { ok: true, evidence };
-      return { ok: false, final: true, evidence, hint: RETENTION_HINT };
+      return { ok: false, final: true, evidence, hint: tempo3 ? RETENTION_HINT_3 : RETENTION_HINT };
     },
   },
 ];

@@ -72,6 +72,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
+    e.refuseLayout(layout, lab.profile.name);
     // a running lab of another layout or profile is the learner's: replaced only when they say so
     const { runningLab } = await import('../effects/embedded-state.js');
     const running = runningLab(lab.stateDir);

@@ -201,7 +201,15 @@ async function untilAborted<T, U>(p: Promise<T>, signal: AbortSignal | undefined
  * Why a check does not apply to this lab: it asks the cluster, and the learner named the component's URL; or the
  * lab is the embedded one, which has no cluster (and no Grafana, unless its URL is named).
  */
+/** The Tempo generation of the lab's profile: 3 where its tempo-distributed runs Tempo 3.x. */
+export const tempoGeneration = (lab: Pick<Lab, 'profile'>): 2 | 3 => (lab.profile.charts['tempo-distributed']?.appVersion?.startsWith('3.') ? 3 : 2);
+
 export function notApplicable(check: Check, lab: Lab): Text | undefined {
+  if (check.tempo && check.tempo !== tempoGeneration(lab)) {
+    return check.tempo === 2
+      ? { en: `Tempo 2's (profile ${lab.profile.name} runs Tempo 3, which has no ingesters: chapter 9 reads its live-stores)`, 'zh-TW': `這是 Tempo 2 的檢查（版本組合 ${lab.profile.name} 執行的是沒有 ingester 的 Tempo 3：第 9 章會讀它的 live-store）` }
+      : { en: `Tempo 3's (profile ${lab.profile.name} runs Tempo 2: \`--profile current\` runs Tempo 3)`, 'zh-TW': `這是 Tempo 3 的檢查（版本組合 ${lab.profile.name} 執行的是 Tempo 2：\`--profile current\` 才是 Tempo 3）` };
+  }
   if (lab.embedded) {
     if (check.clusterOnly) return { en: 'asks the cluster (kubectl): the embedded lab has none', 'zh-TW': '要詢問叢集（kubectl）：內建實驗環境沒有叢集' };
     if (check.kindLabOnly) return { en: 'a prerequisite of the kind lab: the embedded lab runs no container and needs none of it', 'zh-TW': '這是 kind 實驗環境的先決條件：內建實驗環境不執行容器，用不到它' };

@@ -17,6 +17,8 @@ export interface Profile {
   /** Any number of charts, by chart name; a chapter's steps name the one they install. */
   charts: Record<string, ChartPin>;
   images: Record<string, string>;
+  /** A chart's own values file when it is not the article's (repo-relative): another chart layout (tempo-distributed 3.x). */
+  values?: Record<string, string>;
   /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
   overlays?: Record<string, string[]>;
   /** Charts installed without --wait, their pods awaited after (a post-install hook makes what the pods need). */
@@ -160,6 +162,8 @@ export interface Check {
    */
   clusterOnly?: UrlName[];
   /** Only a Tempo of several ingesters can pass it (the ring of three): not applicable on the monolithic embedded lab. */
+  /** a check of one Tempo generation only (Tempo 2's ingester ring; Tempo 3's live-store and Kafka): not applicable on the other profile */
+  tempo?: 2 | 3;
   microservicesOnly?: boolean;
   /** A prerequisite of the kind lab (Docker, kind, helm, ports for port-forwards): not applicable on the embedded lab. */
   kindLabOnly?: boolean;

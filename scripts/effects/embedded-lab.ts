@@ -199,11 +199,11 @@ export type Component = 'prometheus' | 'tempo' | 'traffic';
 export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic'];
 const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
 
-/** The chart install the embedded lab's Tempo or Prometheus stands for: the article's values and the overlays given. */
+/** The chart install the embedded lab's Tempo or Prometheus stands for: the profile's values and the overlays given. */
 function installFor(c: 'tempo' | 'prometheus', overlays: string[] = [], profileName = 'article'): ChartInstall {
   const chart = c === 'tempo' ? 'tempo-distributed' : 'kube-prometheus-stack';
-  const base = c === 'tempo' ? 'manifests/tempo-distributed.values.yaml' : 'manifests/prometheus-stack.values.yaml';
   const profile = getProfile(profileName);
+  const base = profile.values?.[chart] ?? (c === 'tempo' ? 'manifests/tempo-distributed.values.yaml' : 'manifests/prometheus-stack.values.yaml');
   const version = profile.charts[chart]!.version;
   return { release: c === 'tempo' ? 'tempo' : 'prometheus-stack', chart, version, namespace: c === 'tempo' ? 'tracing' : 'prometheus', values: [base, ...(profile.overlays?.[chart] ?? []), ...overlays] };
 }
@@ -286,11 +286,19 @@ async function awaitReady(ps: LabProcess[]): Promise<void> {
   await Promise.all(ps.filter((p) => p.port && p.ready).map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, ms)));
 }
 
+/** Tempo 3's components write through Kafka (no ingesters): its microservices layout is refused before anything is touched or downloaded. */
+export function refuseLayout(layout: Layout, profile: string): void {
+  if (layout === 'microservices' && getProfile(profile).charts['tempo-distributed']?.appVersion?.startsWith('3.')) {
+    throw new UsageError(`profile ${profile} runs Tempo 3, whose microservices layout writes through a Kafka broker: the embedded lab runs it as one process for now (\`workbook lab up --profile ${profile}\`, without --microservices)`);
+  }
+}
+
 /**
  * `lab up`: a lab already up is kept (adopted); a lab left half-dead by a killed workbook is stopped first. Then
  * Prometheus, Tempo (one process, or eight), and the traffic; each awaited until it answers.
  */
 export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: boolean }> {
+  refuseLayout(o.layout, o.profile ?? 'article');
   return locked(o.stateDir, async () => {
     // a lab whose every process is still ours is adopted; one with a process gone is started again whole
     const up = readLabState(o.stateDir);

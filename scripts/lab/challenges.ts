@@ -8,6 +8,7 @@ import { ROOT } from '../core/paths.js';
 import { UsageError } from '../core/errors.js';
 import type { Text } from '../core/text.js';
 import { helm, kubectl } from './tools.js';
+import { tempoGeneration } from '../core/engine.js';
 
 const tracing = (lab: Lab) => lab.namespaces.tracing;
 
@@ -294,6 +295,11 @@ export function withoutCause(text: string, words: readonly string[]): string | u
 
 /** Why a challenge cannot be started on this lab (the embedded lab lacks what it breaks), or undefined. */
 export function notOnThisLab(ch: Challenge, lab: Lab): string | undefined {
+  // the faults are the article's: its chart's values (tempo-distributed 1.6.5) and its ingesters; Tempo 3's chart
+  // has neither the legacy overrides key nor ingesters
+  if (tempoGeneration(lab) === 3 && ((ch.fault.kind === 'values' && ch.fault.chapter === 'tempo') || ch.breaks.includes('tempo/ingester-ring'))) {
+    return `${ch.id} breaks the article's Tempo 2 (tempo-distributed 1.6.5's values or its ingesters): profile ${lab.profile.name} runs Tempo 3; start it on the article's profile`;
+  }
   if (!lab.embedded) return undefined;
   const e = ch.embedded;
   if ('none' in e) return `${ch.id} cannot run on the embedded lab: ${e.none[lab.lang]}`;

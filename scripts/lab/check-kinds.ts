@@ -69,7 +69,7 @@ const oneLine = (s: string) => s.trim().replace(/\s+/g, ' ').slice(0, 60);
  * Pods in a namespace, found by a label selector, are ready. With `groups`, each value of the label `by` needs
  * its own count (Tempo's components); otherwise at least `min` (default 1) of them.
  */
-export function podsReady(o: Base & { namespace: (lab: Lab) => string; selector: string; noun?: string; groups?: { by: string; want: Record<string, number> }; min?: number; clusterOnly?: UrlName[]; hint: Text }): Check {
+export function podsReady(o: Base & { namespace: (lab: Lab) => string; selector: string; noun?: string; groups?: { by: string; /** by the lab's profile where the components differ (Tempo 2's and 3's) */ want: Record<string, number> | ((lab: Lab) => Record<string, number>) }; min?: number; clusterOnly?: UrlName[]; hint: Text }): Check {
   return {
     id: o.id,
     title: o.title,
@@ -79,7 +79,8 @@ export function podsReady(o: Base & { namespace: (lab: Lab) => string; selector:
       const { pods, fail } = await listPods(ctx, o.namespace(ctx.lab), o.selector);
       if (fail) return fail;
       if (o.groups) {
-        const { by, want } = o.groups;
+        const { by } = o.groups;
+        const want = typeof o.groups.want === 'function' ? o.groups.want(ctx.lab) : o.groups.want;
         const parts = Object.entries(want).map(([value, n]) => ({ value, want: n, ready: pods!.filter((p) => p.metadata.labels?.[by] === value && podReady(p)).length }));
         const total = parts.reduce((n, p) => n + Math.min(p.ready, p.want), 0);
         const need = parts.reduce((n, p) => n + p.want, 0);

@@ -4,7 +4,8 @@
 // resource kube-prometheus-stack renders. They are changed only where a loopback lab must differ, and every change
 // is a row of the table below (field, the chart's value, the lab's, why): `workbook lab status --changes` prints it,
 // and a test fails on any field that differs from the chart's render without a row.
-// Config keys are Tempo 2.2.2's (grafana/tempo@v2.2.2:docs/sources/tempo/configuration/_index.md).
+// Config keys are Tempo 2.2.2's (grafana/tempo@v2.2.2:docs/sources/tempo/configuration/_index.md), and for the
+// current profile Tempo 3.0.3's (grafana/tempo@v3.0.3, the same page).
 import { join } from 'node:path';
 import { diffPaths, type PrometheusRender, type TempoRender } from './chart-render.js';
 
@@ -102,14 +103,27 @@ export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { con
   set('querier.frontend_worker.frontend_address', `127.0.0.1:${frontend.grpc}`, 'the query-frontend-discovery service becomes its gRPC port on loopback');
   // every ring gets an address: without one Tempo looks for eth0/en0, which a laptop (wlp2s0, enp0s31f6) lacks
   const RING = 'a pod\'s IP on eth0: here 127.0.0.1, so no interface name is needed (a laptop has wlp2s0, not eth0)';
-  set('ingester.lifecycler.address', '127.0.0.1', RING);
+  // Tempo 2.x has ingesters and a compactor; Tempo 3.0 has neither (live-stores, a block-builder, a backend scheduler
+  // and workers instead: grafana-community/helm-charts@tempo-distributed-3.3.0 UPGRADE.md): only the blocks the
+  // render has are localised (Tempo 3.0 refuses a key it does not know)
+  const has = (block: string) => get(render.config, [block]) !== undefined;
+  if (has('ingester')) set('ingester.lifecycler.address', '127.0.0.1', RING);
   set('distributor.ring.instance_addr', '127.0.0.1', RING);
   set('metrics_generator.ring.instance_addr', '127.0.0.1', RING);
-  set('compactor.ring.instance_addr', '127.0.0.1', RING);
-  if (!monolithic) set('ingester.lifecycler.id', o.name, 'a pod\'s hostname names it in the ring: here the process\' name');
+  if (has('compactor')) set('compactor.ring.instance_addr', '127.0.0.1', RING);
+  if (has('live_store')) set('live_store.ring.instance_addr', '127.0.0.1', RING);
+  if (has('backend_worker')) {
+    set('backend_worker.ring.instance_addr', '127.0.0.1', RING);
+    const scheduler = o.ports[monolithic ? 'all' : 'backend-scheduler'];
+    if (scheduler) set('backend_worker.backend_scheduler_addr', `127.0.0.1:${scheduler.grpc}`, 'the backend-scheduler service becomes its gRPC port on loopback');
+  }
+  if (!monolithic && has('ingester')) set('ingester.lifecycler.id', o.name, 'a pod\'s hostname names it in the ring: here the process\' name');
+  // one Tempo 3 process holds every module: the distributor hands spans to its live-store and metrics generator
+  // in-process, with no Kafka (../shared/reference/tempo-3-on-loopback: ready in about 10 s, chapters 5 and 6 pass)
+  if (monolithic && has('ingest')) set('ingest', REMOVED, 'Kafka carries the writes between a cluster\'s components; one process (-target=all) needs none');
   const volume = (p: unknown) => (typeof p === 'string' && p.startsWith('/var/tempo') ? join(own, p) : p);
   const VOLUME = 'a pod\'s own volume (/var/tempo) becomes this process\' own folder: as on the cluster, no two share one';
-  for (const f of ['ingester.lifecycler.tokens_file_path', 'metrics_generator.storage.path', 'storage.trace.local.path', 'storage.trace.wal.path']) {
+  for (const f of ['ingester.lifecycler.tokens_file_path', 'metrics_generator.storage.path', 'storage.trace.local.path', 'storage.trace.wal.path', 'backend_scheduler.local_work_path']) {
     const chart = get(render.config, f.split('.'));
     if (typeof chart === 'string') set(f, volume(chart), VOLUME);
   }
@@ -124,11 +138,13 @@ export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { con
     set('storage.trace.memcached', REMOVED, 'the same: no memcached');
   }
   const WAIT = 'a rolling cluster waits before a member counts (Tempo\'s defaults); the lab starts all at once, so it waits 0 s';
-  set('ingester.lifecycler.min_ready_duration', '0s', WAIT);
-  set('ingester.lifecycler.join_after', '0s', WAIT);
-  set('ingester.lifecycler.final_sleep', '0s', WAIT);
+  if (has('ingester')) {
+    set('ingester.lifecycler.min_ready_duration', '0s', WAIT);
+    set('ingester.lifecycler.join_after', '0s', WAIT);
+    set('ingester.lifecycler.final_sleep', '0s', WAIT);
+  }
   // grafana/tempo@v2.2.2 modules/compactor/compactor_ring.go: wait-stability-min-duration, default 1m
-  set('compactor.ring.wait_stability_min_duration', '0s', 'the compactor waits a minute for its ring to settle before Tempo reports ready; the lab does not');
+  if (has('compactor')) set('compactor.ring.wait_stability_min_duration', '0s', 'the compactor waits a minute for its ring to settle before Tempo reports ready; the lab does not');
 
   const target = monolithic ? 'all' : o.name.replace(/-\d+$/, '');
   const chartArgs = render.args[monolithic ? 'distributor' : target] ?? [`-target=${target}`, '-config.file=/conf/tempo.yaml'];

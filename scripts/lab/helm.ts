@@ -10,6 +10,8 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
     if (!c) throw new UsageError(`profile "${lab.profile.name}" pins no chart ${o.chart} (manifests/versions.yaml)`);
     return c;
   };
+  // the profile's own values for this chart (another chart layout), else the article's
+  const valuesOf = (lab: Lab) => lab.profile.values?.[o.chart] ?? o.values;
   const thenWait = (lab: Lab) => (lab.profile.installThenWait ?? []).includes(o.chart);
   // a bundle loaded with `prefetch --from`: the chart's .tgz from it, no repository asked
   const bundled = (lab: Lab) => lab.bundle?.charts[o.chart];
@@ -35,14 +37,14 @@ export function chartSteps(o: { chart: string; release: string; namespace: (lab:
       id: 'install',
       title: o.install.title,
       why: o.install.why,
-      manifestsFor: (lab) => [o.values, ...(lab.profile.overlays?.[o.chart] ?? [])],
+      manifestsFor: (lab) => [valuesOf(lab), ...(lab.profile.overlays?.[o.chart] ?? [])],
       needsCluster: true,
       progressNamespace: o.namespace,
       fast: 'images',
       typicalMs: o.typicalMs ?? 2.5 * 60_000,
       command: (lab) => ({
         // --timeout bounds the hooks too; without --wait (installThenWait) they run as soon as the objects exist
-        argv: helm(lab, 'upgrade', '--install', o.release, ...(bundled(lab) ? [bundled(lab)!] : [`${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version]), '--namespace', o.namespace(lab), '--create-namespace', ...[o.values, ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), ...(thenWait(lab) ? [] : ['--wait']), '--timeout', '10m'),
+        argv: helm(lab, 'upgrade', '--install', o.release, ...(bundled(lab) ? [bundled(lab)!] : [`${pin(lab).repoName}/${o.chart}`, '--version', pin(lab).version]), '--namespace', o.namespace(lab), '--create-namespace', ...[valuesOf(lab), ...(lab.profile.overlays?.[o.chart] ?? [])].flatMap((f) => ['--values', f]), ...(thenWait(lab) ? [] : ['--wait']), '--timeout', '10m'),
         timeoutMs: 11 * 60_000,
       }),
     },

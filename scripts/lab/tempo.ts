@@ -232,6 +232,8 @@ export interface TempoConfig {
   overrides?: { metrics_generator_processors?: string[]; defaults?: { metrics_generator?: { processors?: string[] } } };
   metrics_generator?: { storage?: { remote_write?: { url?: string; send_exemplars?: boolean }[] }; registry?: { collection_interval?: string } };
   compactor?: { compaction?: { block_retention?: string } };
+  /** Tempo 3.0: compaction and retention run in the backend workers */
+  backend_worker?: { compaction?: { block_retention?: string } };
 }
 
 /**

@@ -58,6 +58,9 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
     for (const [plat, sum] of Object.entries(r.sha256 ?? {})) if (!r.platforms.includes(plat) || !/^[0-9a-f]{64}$/.test(String(sum))) throw bad(`${at}.sha256.${plat} must be a listed platform's 64-hex checksum`);
   }
   if (p.installThenWait !== undefined && (!Array.isArray(p.installThenWait) || !p.installThenWait.every((c) => c in p.charts))) throw bad('installThenWait must list charts of the profile');
+  for (const [chart, file] of Object.entries(p.values ?? {})) {
+    if (!(chart in p.charts) || typeof file !== 'string' || !/^manifests\/[\w./-]+\.ya?ml$/.test(file)) throw bad(`values.${chart} must be a values file under manifests/`);
+  }
   for (const [chart, files] of Object.entries(p.overlays ?? {})) {
     if (!(chart in p.charts) || !Array.isArray(files) || !files.every((f) => typeof f === 'string' && /^manifests\/[\w./-]+\.ya?ml$/.test(f))) {
       throw bad(`overlays.${chart} must list values files under manifests/`);

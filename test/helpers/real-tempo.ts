@@ -19,6 +19,17 @@ const DOCKER_IMAGE = 'docker:grafana/tempo:2.2.2';
 const BINARY = 'tempo-2.2.2-linux-amd64';
 
 /** Where the real binary is: $WORKBOOK_TEST_TEMPO_BIN, or ../shared/bin from the project root. */
+/** Tempo 3.0.3, built from the v3.0.3 tag (../shared/bin/README.md), for the current profile's tests; linux/x64 only. */
+export function tempo3Binary(): { bin?: string; why?: string } {
+  const env = process.env.WORKBOOK_TEST_TEMPO3_BIN;
+  if (env) return existsSync(env) ? { bin: env } : { why: `WORKBOOK_TEST_TEMPO3_BIN=${env} does not exist` };
+  const origin = spawnSync('git', ['-C', ROOT, 'remote', 'get-url', 'origin'], { encoding: 'utf8' }).stdout?.trim();
+  const name = 'tempo-3.0.3-linux-amd64';
+  const found = [resolve(ROOT, '../shared/bin', name), ...(origin && existsSync(origin) ? [resolve(origin, '../shared/bin', name)] : [])].find((c) => existsSync(c));
+  if (found && process.platform === 'linux' && process.arch === 'x64') return { bin: found };
+  return { why: `real Tempo 3.0.3 not found (WORKBOOK_TEST_TEMPO3_BIN or ../shared/bin/${name})` };
+}
+
 export function tempoBinary(): { bin?: string; why?: string } {
   const env = process.env.WORKBOOK_TEST_TEMPO_BIN;
   if (env) return existsSync(env) ? { bin: env } : { why: `WORKBOOK_TEST_TEMPO_BIN=${env} does not exist` };

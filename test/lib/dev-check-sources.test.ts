@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CATALOG, chapterFolderProblems, referenceProblems } from '../../scripts/core/catalog.js';
 import type { Chapter } from '../../scripts/core/model.js';
-import { CHALLENGES } from '../../scripts/lab/challenges.js';
+import { CHALLENGES, notOnThisLab } from '../../scripts/lab/challenges.js';
 import { getProfile, profileNames } from '../../scripts/lab/versions.js';
 import { chartKeys, unknownKeys } from '../helpers/values.js';
 import { ROOT } from '../helpers/fakes.js';
@@ -61,7 +61,8 @@ function allValuesProblems(): { checked: string[]; problems: string[] } {
       const at = argv.indexOf('--version');
       const chart = argv[at - 1]!.split('/').at(-1)!;
       const version = argv[at + 1]!;
-      const overlays = CHALLENGES.flatMap((c) => (c.fault.kind === 'values' && c.fault.chapter === ch.id ? [c.fault.overlay] : []));
+      // a challenge's overlay is checked against the charts of the profiles it runs on
+      const overlays = CHALLENGES.flatMap((c) => (c.fault.kind === 'values' && c.fault.chapter === ch.id && !notOnThisLab(c, lab) ? [c.fault.overlay] : []));
       for (const file of [...(install.manifestsFor?.(lab) ?? install.manifests ?? []), ...overlays]) {
         checked.push(`${name}:${file}`);
         problems.push(...valuesProblems(file, chart, version));
