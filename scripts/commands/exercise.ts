@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
   },
 };
 
-const LANGUAGE = { traceql: 'TraceQL', promql: 'PromQL', 'trace-id': 'trace id' } as const;
+const LANGUAGE = { traceql: 'TraceQL', promql: 'PromQL', 'trace-id': 'trace id', 'traceql-metrics': 'TraceQL metrics' } as const;
 
 /** `workbook exercise list` or `workbook exercise <id> [--query Q]`: exit 0 right, 1 wrong, 2 bad usage. */
 export async function run({ lab, io, flags, positionals = [] }: CommandInput): Promise<number> {
@@ -36,6 +36,10 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   if (!ex) throw new UsageError({ en: `unknown exercise "${what}" (exercises: ${exerciseList()})`, 'zh-TW': `沒有 "${what}" 這個練習（練習：${exerciseList()}）` });
   if (flags.spoilers) throw new UsageError('--spoilers goes with `exercise list`');
   if (flags['show-answer']) return showAnswer(ex, lab, io);
+  const { tempoGeneration } = await import('../core/engine.js');
+  if (ex.tempo === 3 && tempoGeneration(lab) !== 3) {
+    throw new UsageError({ en: `${ex.id} asks Tempo 3 (TraceQL metrics): run it on the current profile (\`workbook lab up --profile current\`, then \`workbook exercise ${ex.id} --profile current\`)`, 'zh-TW': `${ex.id} 要問的是 Tempo 3（TraceQL 指標）：請在 current 版本組合上執行（\`workbook lab up --profile current\`，再 \`workbook exercise ${ex.id} --profile current\`）` });
+  }
   await preflightReports(io, flags);
   let answer = flags.query as string | undefined;
   if (answer !== undefined && !answer.trim()) throw new UsageError('--query needs an answer (it was blank)');

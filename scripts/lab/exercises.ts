@@ -11,7 +11,7 @@ import { fetchTrace, padTraceId, searchResponse, tempoGet, NOT_TEMPO_API } from 
 import { SERVICES } from './shop.js';
 import { promqlShape, traceqlShape } from './query-shape.js';
 
-export type Language = 'traceql' | 'promql' | 'trace-id';
+export type Language = 'traceql' | 'promql' | 'trace-id' | 'traceql-metrics';
 
 export interface Grade {
   right: boolean;
@@ -23,7 +23,9 @@ export interface Grade {
 export interface Exercise {
   id: string;
   /** the chapter it belongs to (the menu and `run` offer it there) */
-  chapter: 'traces' | 'metrics-generator' | 'grafana';
+  chapter: 'traces' | 'metrics-generator' | 'grafana' | 'what-changed';
+  /** an exercise of one Tempo generation (TraceQL metrics are Tempo 3's here): refused on a profile of the other */
+  tempo?: 3;
   language: Language;
   title: Text;
   /** what to find, said as a question; never the answer */
@@ -235,7 +237,8 @@ const edge = (l: Record<string, string>) => `${l.client ?? '?'} → ${l.server ?
 
 // ---------------------------------------------------------------------------------------------- the exercises
 
-export const EXERCISES: readonly Exercise[] = [
+/** The article's exercises (chapters 5–7): TraceQL search and PromQL, on either Tempo. */
+const ARTICLE_EXERCISES: readonly Exercise[] = [
   traceqlExercise({
     id: 'find-forbidden',
     chapter: 'traces',
@@ -407,6 +410,89 @@ export const EXERCISES: readonly Exercise[] = [
     shape: STATUS_CODE_SHAPE,
   }),
 ];
+
+// ---------------------------------------------------------------------------------------------- TraceQL metrics (Tempo 3)
+
+/**
+ * A TraceQL metrics query graded on its answer: the learner's and the exercise's own, asked for the same window
+ * (ending 30 s ago, so no step is still filling), compared series by series on each one's newest value.
+ */
+function metricsExercise(o: Omit<Exercise, 'language' | 'grade' | 'tempo'> & { expected: string; differs: Text; shape?: Shape }): Exercise {
+  return {
+    ...o,
+    language: 'traceql-metrics',
+    tempo: 3,
+    async grade(ctx, answer) {
+      const { traceqlMetrics, newestBySeries } = await import('../../chapters/09-what-changed/index.js');
+      const at = { ...ctx, clock: { ...ctx.clock, now: () => ctx.clock.now() - 30_000 } };
+      const want = await traceqlMetrics(at, o.expected, 300, 15);
+      if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused (HTTP ${want.status}): ${want.refused}`);
+      const w = newestBySeries(want.answer);
+      if (!w.size) throw new WorkbookError('Tempo holds none of the spans this exercise is about in the last five minutes: is the traffic running (chapter 4, `workbook verify traffic`)?');
+      const got = await traceqlMetrics(at, answer, 300, 15);
+      if ('refused' in got) return { right: false, evidence: { en: `Tempo refused the query (HTTP ${got.status}): ${got.refused}`, 'zh-TW': `Tempo 拒絕了這個查詢（HTTP ${got.status}）：${got.refused}` }, hint: TRACEQL_METRICS_REFUSED };
+      const g = newestBySeries(got.answer);
+      if (!g.size) return { right: false, evidence: { en: 'your query returned no series', 'zh-TW': '你的查詢沒有傳回任何序列' }, hint: o.differs };
+      const names = [...w.keys()].sort();
+      const mine = [...g.keys()].sort();
+      if (names.join('|') !== mine.join('|')) return { right: false, evidence: { en: `your series: ${mine.join('; ')}; expected: ${names.join('; ')}`, 'zh-TW': `你的序列：${mine.join('；')}；預期：${names.join('；')}` }, hint: o.differs };
+      const off = names.filter((n) => !close(g.get(n)!, w.get(n)!));
+      if (off.length) return { right: false, evidence: { en: `the same series, other values: ${off.map((n) => `${n} yours ${fmt(g.get(n)!)}, expected ${fmt(w.get(n)!)}`).join('; ')}`, 'zh-TW': `序列相同，數值不同：${off.map((n) => `${n} 你的是 ${fmt(g.get(n)!)}，預期 ${fmt(w.get(n)!)}`).join('；')}` }, hint: o.differs };
+      if (o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence('the same series and values', '同樣的序列與數值'), hint: o.shape.lacks };
+      return { right: true, evidence: { en: `right: ${names.map((n) => `${n} ${fmt(w.get(n)!)}`).join(', ')}`, 'zh-TW': `正確：${names.map((n) => `${n} ${fmt(w.get(n)!)}`).join('、')}` } };
+    },
+  };
+}
+
+const TRACEQL_METRICS_REFUSED: Text = {
+  en: 'That is Tempo speaking. A TraceQL metrics query is a spanset selector piped into a function: { <conditions> } | <function>(…) by (<attribute>).',
+  'zh-TW': '這是 Tempo 的回覆。TraceQL 指標查詢是把 span 選擇器用管線接到函式：{ <條件> } | <函式>(…) by (<屬性>)。',
+};
+
+/** Tempo 3's exercises (chapter 9), graded on the current profile's lab. */
+export const METRICS_EXERCISES: readonly Exercise[] = [
+  metricsExercise({
+    id: 'spans-per-service',
+    chapter: 'what-changed',
+    title: { en: 'Spans per second, per service, from the traces', 'zh-TW': '由追蹤算出每個服務每秒的 span 數' },
+    task: { en: 'Write a TraceQL metrics query for each service\'s spans per second (one series per service).', 'zh-TW': '寫一個 TraceQL 指標查詢，算出每個服務每秒的 span 數（每個服務一條序列）。' },
+    lookAt: { en: 'A TraceQL metrics query starts with a spanset selector (which spans) and pipes it into a function; `by (…)` splits the result by an attribute. Which function counts per second, and which attribute names the service?', 'zh-TW': 'TraceQL 指標查詢先用 span 選擇器（選哪些 span），再用管線接到函式；`by (…)` 依屬性分開結果。哪個函式計算每秒數量？哪個屬性記錄服務名稱？' },
+    answer: '{ } | rate() by (resource.service.name)',
+    another: '{ resource.service.name != "" } | rate() by (resource.service.name)',
+    expected: '{ } | rate() by (resource.service.name)',
+    differs: { en: 'Every span counts, per second, split by the service that sent it: compare your selector, your function and your by (…) with that.', 'zh-TW': '每個 span 都要算，以每秒計，並依送出它的服務分開：把你的選擇器、函式與 by (…) 和這個要求對照。' },
+  }),
+  metricsExercise({
+    id: 'errors-per-service',
+    chapter: 'what-changed',
+    title: { en: 'Errors per second, per service', 'zh-TW': '每個服務每秒的錯誤數' },
+    task: { en: 'Write a TraceQL metrics query for each service\'s spans with an error status, per second. Compare it with chapter 6, where span metrics answered from Prometheus.', 'zh-TW': '寫一個 TraceQL 指標查詢，算出每個服務每秒帶錯誤狀態的 span 數。和第 6 章比較：那裡由 Prometheus 裡的 span 指標回答。' },
+    lookAt: { en: 'Start from the spans per service; then keep only the spans whose status is an error: status is an intrinsic, written without a scope.', 'zh-TW': '從每個服務的 span 數開始；再只保留狀態為錯誤的 span：status 是內建欄位，不加範圍前綴。' },
+    answer: '{ status = error } | rate() by (resource.service.name)',
+    another: '{ status = error && duration >= 0ms } | rate() by (resource.service.name)',
+    expected: '{ status = error } | rate() by (resource.service.name)',
+    differs: { en: 'Only the spans with an error status count, per second, per service that sent them.', 'zh-TW': '只算帶錯誤狀態的 span，以每秒計，依送出它的服務分開。' },
+    // here only shop-backend's spans ever fail: a query of its spans alone finds the same one series
+    shape: {
+      has: (q) => ((c) => c.some((x) => x.intrinsic && x.name === 'status') && !c.some((x) => x.name === 'service.name' && x.op === '='))(traceqlShape(q).conditions),
+      lacks: { en: 'The question asks every service\'s errors: here only one service has any, so naming it finds the same series; in another lab it would not. Select the spans by their status alone.', 'zh-TW': '題目問的是每個服務的錯誤：這裡只有一個服務有錯誤，所以指名它剛好得到同樣的序列；在別的實驗環境就不會如此。請只用狀態來選 span。' },
+    },
+  }),
+  metricsExercise({
+    id: 'p95-per-service',
+    chapter: 'what-changed',
+    title: { en: 'The 95th percentile of span duration, per service', 'zh-TW': '每個服務 span 耗時的第 95 百分位數' },
+    task: { en: 'Write a TraceQL metrics query for the 95th percentile of span duration, per service. Chapter 6 asked the same of a histogram in Prometheus.', 'zh-TW': '寫一個 TraceQL 指標查詢，算出每個服務 span 耗時的第 95 百分位數。第 6 章是對 Prometheus 裡的直方圖問同樣的問題。' },
+    lookAt: { en: 'TraceQL metrics have a function for quantiles over time, taking the field to measure and the quantile; split it by the service as before.', 'zh-TW': 'TraceQL 指標有一個「隨時間的分位數」函式，參數是要量的欄位與分位數；和前面一樣依服務分開。' },
+    answer: '{ } | quantile_over_time(duration, .95) by (resource.service.name)',
+    another: '{ } | quantile_over_time(duration, 0.95) by (resource.service.name)',
+    expected: '{ } | quantile_over_time(duration, .95) by (resource.service.name)',
+    differs: { en: 'The duration of every span, its 95th percentile, per service: compare the field, the quantile and the by (…).', 'zh-TW': '每個 span 的耗時、第 95 百分位數、依服務分開：對照欄位、分位數與 by (…)。' },
+  }),
+];
+
+/** Every exercise: the article's and Tempo 3's. */
+export const EXERCISES: readonly Exercise[] = [...ARTICLE_EXERCISES, ...METRICS_EXERCISES];
 
 export function exerciseList(): string {
   return EXERCISES.map((e) => e.id).join(', ');

@@ -144,13 +144,13 @@ const MULTITENANCY_MAYBE: Text = {
 };
 
 /** Search the last hour. Without start/end Tempo searches only the ingesters (recent, in-memory data). */
-export function searchPath(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): string {
-  const end = Math.floor(ctx.clock.now() / 1000);
+export function searchPath(ctx: LabContext, params: { tags?: string; q?: string; limit?: number; start?: number; end?: number }): string {
+  const end = params.end ?? Math.floor(ctx.clock.now() / 1000);
   const qs = new URLSearchParams();
   if (params.tags) qs.set('tags', params.tags);
   if (params.q) qs.set('q', params.q);
   qs.set('limit', String(params.limit ?? 20));
-  qs.set('start', String(end - 3600));
+  qs.set('start', String(params.start ?? end - 3600));
   qs.set('end', String(end));
   return `/api/search?${qs.toString()}`;
 }
@@ -161,7 +161,7 @@ export const NOT_TEMPO_API: Text = {
   'zh-TW': '搜尋 API 的回應不像 Tempo 2.2（{what}）。--tempo-url（或到 service/tempo-query-frontend 的 port-forward）指向的是 Tempo 的 query-frontend 嗎？若是 5xx，代表 Tempo 本身出錯：`kubectl -n tracing logs deploy/tempo-query-frontend` 與 deploy/tempo-querier 會說明原因。',
 };
 
-export async function search(ctx: LabContext, params: { tags?: string; q?: string; limit?: number }): Promise<SearchResponse> {
+export async function search(ctx: LabContext, params: { tags?: string; q?: string; limit?: number; start?: number; end?: number }): Promise<SearchResponse> {
   const path = searchPath(ctx, params);
   const r = await tempoGet(ctx, path);
   if (r.status !== 200) {

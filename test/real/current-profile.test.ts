@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/fakes.js';
 import { embeddedWorld, stateOf } from '../helpers/embedded.js';
 import { tempo3Binary } from '../helpers/real-tempo.js';
+import { EXERCISES } from '../../scripts/lab/exercises.js';
+import { SERVICES } from '../../scripts/lab/shop.js';
 
 const found = tempo3Binary();
 if (!found.bin) console.log(`current profile tests skipped: ${found.why}`);
@@ -37,6 +39,44 @@ describe.skipIf(!found.bin)('the current profile: Tempo 3.0.3 on the embedded la
     expect(tempo.find((i: { id: string }) => i.id === 'block-retention').evidence).toBe('backend_worker.compaction.block_retention: 48h0m0s');
     expect(tempo.find((i: { id: string }) => i.id === 'ingester-ring').status).toBe('not-applicable');
     console.log(`current profile: lab up ${(readyMs / 1000).toFixed(1)} s, chapters 2–6 passing ${(report.durationMs / 1000).toFixed(1)} s after`);
+
+    // chapter 9: each claim proved on the running lab (and not applicable on the article's profile)
+    const json9 = join(d, 'r9.json');
+    const v9 = await runCli(['verify', 'what-changed', '--profile', 'current', '--state-dir', d, '--timeout', '150s', '--json', json9], env(), { timeoutMs: 300_000 });
+    const ch9 = JSON.parse(readFileSync(json9, 'utf8')).chapters[0];
+    expect(ch9.state, v9.stdout).toBe('passed');
+    const item = (id: string) => ch9.items.find((i: { id: string }) => i.id === id).evidence as string;
+    expect(item('no-ingester-ring')).toMatch(/^GET \/ingester\/ring → 404; GET \/live-store\/ring → 200, 1 of 1 ACTIVE/);
+    expect(item('block-written')).toMatch(/^tempo_live_store_blocks_completed_total [1-9]\d*$/);
+    for (const s of SERVICES) expect(item('traceql-metrics')).toContain(`${s} `);
+    const article = await runCli(['verify', 'what-changed', '--state-dir', d], env(), { timeoutMs: 60_000 });
+    expect(article.stdout).toMatch(/not applicable: 0\/4 passed \(4 not applicable\)/);
+
+    // its exercises, TraceQL metrics graded on the answers: the answer and another right query pass; a wrong one
+    // fails with its first hint, which gives nothing of the answer away; the lucky one is graded wrong
+    const grade = (id: string, q: string) => runCli(['exercise', id, '--profile', 'current', '--state-dir', d, '--query', q], env(), { timeoutMs: 120_000 });
+    const WRONG: Record<string, string> = {
+      'spans-per-service': '{ } | rate()',
+      'errors-per-service': '{ } | rate() by (resource.service.name)',
+      'p95-per-service': '{ } | quantile_over_time(duration, .5) by (resource.service.name)',
+    };
+    for (const ex of EXERCISES.filter((e) => e.tempo === 3)) {
+      for (const q of [ex.answer, ex.another]) {
+        const r = await grade(ex.id, q);
+        expect([ex.id, q, r.code], r.stdout + r.stderr).toEqual([ex.id, q, 0]);
+        expect(r.stdout).toMatch(/✔ right: /);
+      }
+      const w = await grade(ex.id, WRONG[ex.id]!);
+      expect([ex.id, w.code], w.stdout + w.stderr).toEqual([ex.id, 1]);
+      expect(w.stdout).toContain(`hint: ${ex.lookAt.en.slice(0, 40)}`);
+    }
+    const lucky = await grade('errors-per-service', '{ resource.service.name = "shop-backend" && status = error } | rate() by (resource.service.name)');
+    expect(lucky.code, lucky.stdout).toBe(1);
+    expect(lucky.stdout).toContain('but by luck of this lab\'s data');
+    // on the article's profile they are refused in one line
+    const refused = await runCli(['exercise', 'errors-per-service', '--state-dir', d, '--query', 'x'], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('errors-per-service asks Tempo 3 (TraceQL metrics): run it on the current profile');
 
     const micro = await runCli(['lab', 'up', '--profile', 'current', '--microservices', '--state-dir', tmp()], env());
     expect(micro.code).toBe(2);

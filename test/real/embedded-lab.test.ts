@@ -84,9 +84,14 @@ describe.skipIf(!tempoBin)('the embedded lab (real Tempo 2.2.2 and Prometheus on
     expect(start.stdout).toContain(`$ workbook lab restart prometheus --values manifests/challenges/no-series.values.yaml --state-dir ${d}`);
     const broken = await runCli(['challenge', 'check', 'no-series', '--state-dir', d], env(), { timeoutMs: 120_000 });
     expect(broken.code, broken.stdout).toBe(1);
-    expect(broken.stdout).toContain('✖ remote-write receiver is on — web.enable-remote-write-receiver=false');
-    // judged on data after the fault: at once it is "not yet" (or, once 30 s passed, the cause), never a pass
-    expect(broken.stdout).toMatch(/✖ the metrics generator writes traces_\* series to Prometheus — (not yet: the challenge began \d+ s ago|no traces_service_graph_\* or traces_spanmetrics_\* series written in the last 5 min \(remote-write receiver off\))/);
+    // before hint 2 the cause stays back (the check whose name gives it away is not named), the symptom is shown
+    expect(broken.stdout).toContain('✖ a check whose name would give the cause away — what it read names the cause …');
+    // judged on data after the fault: at once it is "not yet" (or, once 30 s passed, what is missing), never a pass
+    expect(broken.stdout).toMatch(/✖ the metrics generator writes traces_\* series to Prometheus — (not yet: the challenge began \d+ s ago|no traces_service_graph_\* or traces_spanmetrics_\* series written in the last 5 min …)/);
+    // verify stays fully diagnostic, and says so
+    const diag = await runCli(['verify', 'prometheus', '--state-dir', d], env(), { timeoutMs: 120_000 });
+    expect(diag.stdout).toContain('A challenge is under way (no-series): verify names the causes it finds');
+    expect(diag.stdout).toContain('web.enable-remote-write-receiver=false');
     // lab status keeps the challenge's secret (no overlay, no file name) unless asked
     const status = await runCli(['lab', 'status', '--state-dir', d], env());
     expect(status.stdout).toContain('a challenge is under way (no-series): what it changed stays hidden (`workbook lab status --spoilers` shows it)');
