@@ -11,51 +11,15 @@
 //   a vParquet4 block's meta.json in storage.trace.local.path: measured here on 3.0.3);
 // - TraceQL metrics: GET /api/metrics/query_range (grafana/tempo@v3.0.3 pkg/api/http.go).
 import { z } from 'zod';
-import type { ChapterSpec, Check, LabContext, Outcome } from '../../scripts/core/model.js';
+import type { ChapterSpec, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { counterValue } from '../../scripts/lab/prometheus.js';
-import { search, tempoGet } from '../../scripts/lab/tempo.js';
+import { newestBySeries, search, tempoGet, traceqlMetrics } from '../../scripts/lab/tempo.js';
 import { SERVICES } from '../../scripts/lab/shop.js';
 import type { Text } from '../../scripts/core/text.js';
 
 /** dskit's ring page as JSON (Accept: application/json): its members and the time it was read. */
 const RingPageSchema = z.object({ shards: z.array(z.object({ id: z.string(), state: z.string(), timestamp: z.string().optional() })), now: z.string().optional() });
-
-/** Tempo's TraceQL metrics answer (/api/metrics/query_range): series of labels and samples. */
-export const MetricsAnswerSchema = z.object({
-  series: z
-    .array(
-      z.object({
-        labels: z.array(z.object({ key: z.string(), value: z.object({ stringValue: z.string().optional() }).passthrough() })).default([]),
-        samples: z.array(z.object({ timestampMs: z.string(), value: z.number().optional() })).default([]),
-      }),
-    )
-    .default([]),
-});
-export type MetricsAnswer = z.infer<typeof MetricsAnswerSchema>;
-
-/** A TraceQL metrics query over the last `windowS` seconds, one point every `stepS`; Tempo's refusal in its words. */
-export async function traceqlMetrics(ctx: LabContext, q: string, windowS = 300, stepS = 15): Promise<{ answer: MetricsAnswer } | { refused: string; status: number }> {
-  const end = Math.floor(ctx.clock.now() / 1000);
-  const qs = new URLSearchParams({ q, start: String(end - windowS), end: String(end), step: `${stepS}s` });
-  const r = await tempoGet(ctx, `/api/metrics/query_range?${qs}`);
-  if (r.status !== 200) return { refused: r.body.trim().slice(0, 300), status: r.status };
-  const got = MetricsAnswerSchema.safeParse(r.json);
-  if (!got.success) return { refused: `not a TraceQL metrics answer: ${r.body.trim().slice(0, 80)}`, status: r.status };
-  return { answer: got.data };
-}
-
-/** Each series' name (its labels' values) and its newest value. */
-export function newestBySeries(a: MetricsAnswer): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of a.series) {
-    // the string labels name a series (a quantile's own p label is a number, and the same in every series)
-    const name = s.labels.filter((l) => l.value.stringValue !== undefined).map((l) => l.value.stringValue).join(',') || '{}';
-    const last = [...s.samples].reverse().find((x) => x.value !== undefined);
-    if (last?.value !== undefined) out.set(name, last.value);
-  }
-  return out;
-}
 
 const NOT_TEMPO_3: Text = {
   en: 'This page is not Tempo 3\'s: is the lab running the current profile (`workbook lab up --profile current`, or tempo-distributed 3.3.0 on kind)?',

@@ -7,7 +7,7 @@ import type { LabContext } from '../core/model.js';
 import { fill, type Text } from '../core/text.js';
 import { promQueryAt, type Sample } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
-import { fetchTrace, padTraceId, searchResponse, tempoGet, NOT_TEMPO_API } from './tempo.js';
+import { fetchTrace, newestBySeries, padTraceId, searchResponse, tempoGet, traceqlMetrics, NOT_TEMPO_API } from './tempo.js';
 import { SERVICES } from './shop.js';
 import { promqlShape, traceqlShape } from './query-shape.js';
 
@@ -423,7 +423,6 @@ function metricsExercise(o: Omit<Exercise, 'language' | 'grade' | 'tempo'> & { e
     language: 'traceql-metrics',
     tempo: 3,
     async grade(ctx, answer) {
-      const { traceqlMetrics, newestBySeries } = await import('../../chapters/09-what-changed/index.js');
       const at = { ...ctx, clock: { ...ctx.clock, now: () => ctx.clock.now() - 30_000 } };
       const want = await traceqlMetrics(at, o.expected, 300, 15);
       if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused (HTTP ${want.status}): ${want.refused}`);

@@ -420,3 +420,41 @@ export const NO_SPANS_ARRIVING: Text = {
   en: 'No span reached Tempo while this check looked (its distributor counted none): nothing new can be computed. Is the traffic running? Chapter 4 sends it (`workbook verify traffic`; on the embedded lab `workbook lab status` shows the traffic process, `workbook lab restart traffic` starts it again).',
   'zh-TW': '這項檢查觀察期間，沒有任何 span 到達 Tempo（它的 distributor 一個都沒算到）：沒有新資料可以計算。流量有在送嗎？第 4 章負責送出流量（`workbook verify traffic`；在內建實驗環境中，`workbook lab status` 會列出 traffic 行程，`workbook lab restart traffic` 可重新啟動）。',
 };
+
+// ------------------------------------------------------------------------------------ TraceQL metrics (Tempo 3)
+
+/** Tempo's TraceQL metrics answer (/api/metrics/query_range): series of labels and samples. */
+export const MetricsAnswerSchema = z.object({
+  series: z
+    .array(
+      z.object({
+        labels: z.array(z.object({ key: z.string(), value: z.object({ stringValue: z.string().optional() }).passthrough() })).default([]),
+        samples: z.array(z.object({ timestampMs: z.string(), value: z.number().optional() })).default([]),
+      }),
+    )
+    .default([]),
+});
+export type MetricsAnswer = z.infer<typeof MetricsAnswerSchema>;
+
+/** A TraceQL metrics query over the last `windowS` seconds, one point every `stepS`; Tempo's refusal in its words. */
+export async function traceqlMetrics(ctx: LabContext, q: string, windowS = 300, stepS = 15): Promise<{ answer: MetricsAnswer } | { refused: string; status: number }> {
+  const end = Math.floor(ctx.clock.now() / 1000);
+  const qs = new URLSearchParams({ q, start: String(end - windowS), end: String(end), step: `${stepS}s` });
+  const r = await tempoGet(ctx, `/api/metrics/query_range?${qs}`);
+  if (r.status !== 200) return { refused: r.body.trim().slice(0, 300), status: r.status };
+  const got = MetricsAnswerSchema.safeParse(r.json);
+  if (!got.success) return { refused: `not a TraceQL metrics answer: ${r.body.trim().slice(0, 80)}`, status: r.status };
+  return { answer: got.data };
+}
+
+/** Each series' name (its labels' values) and its newest value. */
+export function newestBySeries(a: MetricsAnswer): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of a.series) {
+    // the string labels name a series (a quantile's own p label is a number, and the same in every series)
+    const name = s.labels.filter((l) => l.value.stringValue !== undefined).map((l) => l.value.stringValue).join(',') || '{}';
+    const last = [...s.samples].reverse().find((x) => x.value !== undefined);
+    if (last?.value !== undefined) out.set(name, last.value);
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 // A chapter is additive: its number and id come from its folder, and the catalog is found by walking chapters/.
-// Copying chapters/05-traces to chapters/09-again (nothing else edited) gives a chapter 9 that plan, lesson and
-// verify know, with teardown still last and not part of `all`. Done in a copy of the built project.
+// Copying chapters/05-traces to chapters/NN-again, NN the next free number (nothing else edited), gives a chapter
+// NN that plan, lesson and verify know, with teardown still last and not part of `all`. Done in a copy of the built
+// project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -10,6 +11,10 @@ import { ROOT } from '../helpers/fakes.js';
 import { startTempoServer, type TempoServer } from '../helpers/tempo-server.js';
 import { chapterFolderProblems, CATALOG, CHAPTER_FOLDER, chapterFolders } from '../../scripts/core/catalog.js';
 
+/** The next chapter number, and the chapter before it in `all` (teardown aside). */
+const NEXT = Math.max(...CATALOG.map((c) => c.number)) + 1;
+const BEFORE = CATALOG.filter((c) => c.role !== 'teardown').at(-1)!;
+const DIR = `${String(NEXT).padStart(2, '0')}-again`;
 let copy: string;
 let tempo: TempoServer;
 beforeAll(async () => {
@@ -17,8 +22,8 @@ beforeAll(async () => {
   for (const f of ['package.json', 'chapters', 'dist', 'manifests']) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
   // the whole change: one folder copied (sources and their build)
-  cpSync(join(copy, 'chapters/05-traces'), join(copy, 'chapters/09-again'), { recursive: true });
-  cpSync(join(copy, 'dist/chapters/05-traces'), join(copy, 'dist/chapters/09-again'), { recursive: true });
+  cpSync(join(copy, 'chapters/05-traces'), join(copy, 'chapters', DIR), { recursive: true });
+  cpSync(join(copy, 'dist/chapters/05-traces'), join(copy, 'dist/chapters', DIR), { recursive: true });
   tempo = await startTempoServer();
 });
 afterAll(async () => {
@@ -29,22 +34,22 @@ afterAll(async () => {
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(copy, 'dist/scripts/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true', WORKBOOK_STATE_DIR: join(copy, 'state') } });
 
 describe('adding a chapter is adding a folder', () => {
-  it('plan all lists chapter 9 "again"; teardown stays last and out of all', () => {
+  it('plan all lists the new chapter "again" last; teardown stays last and out of all', () => {
     const r = cli('plan', 'all');
     expect(r.status, r.stderr).toBe(0);
     const heads = r.stdout.split('\n').filter((l) => /^\d+\. /.test(l)).map((l) => l.replace(/ {2}\[.*$/, ''));
-    expect(heads.at(-1)).toBe('9. Finding traces through the Tempo API');
+    expect(heads.at(-1)).toBe(`${NEXT}. Finding traces through the Tempo API`);
     expect(heads).not.toContain('8. Teardown');
     expect(r.stdout).toContain('[again]');
   });
-  it('plan all --fast gives chapter 9 a job of its own, after the chapter before it', () => {
+  it('plan all --fast gives the new chapter a job of its own, after the chapter before it', () => {
     const r = cli('plan', 'all', '--fast');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^again:checks\s+after: grafana:checks/m);
+    expect(r.stdout).toMatch(new RegExp(`^again:checks\\s+after: ${BEFORE.id}:checks`, 'm'));
     expect(r.stdout).not.toMatch(/^teardown/m);
   });
-  it('lesson 9 prints the copied lesson', () => {
-    const r = cli('lesson', '9');
+  it('its lesson prints the copied lesson', () => {
+    const r = cli('lesson', String(NEXT));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('Finding traces through the Tempo API');
   });
@@ -59,12 +64,12 @@ describe('adding a chapter is adding a folder', () => {
       child.on('exit', (status) => resolve({ status, stdout, stderr }));
     });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('9. Finding traces through the Tempo API — 6/6 passed');
+    expect(r.stdout).toContain(`${NEXT}. Finding traces through the Tempo API — 6/6 passed`);
   });
-  it('--help names chapter 9 too: the build\'s help cache knows it is out of date and main renders it', () => {
+  it('--help names the new chapter too: the build\'s help cache knows it is out of date and main renders it', () => {
     const r = cli('--help');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Chapters: .*9 again/);
+    expect(r.stdout).toMatch(new RegExp(`Chapters: .*${NEXT} again`));
   });
   it('down still runs the teardown, the last chapter', () => {
     const r = cli('plan', '8');

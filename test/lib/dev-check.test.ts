@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { executeCheck } from '../../scripts/core/engine.js';
+import { getProfile } from '../../scripts/lab/versions.js';
 import { CATALOG } from '../../scripts/core/catalog.js';
 import { freePort } from '../../scripts/effects/portforward.js';
 import type { Shell } from '../../scripts/effects/real.js';
@@ -29,7 +30,8 @@ describe('no check passes on an empty lab', () => {
   const chapters = CATALOG.filter((c) => c.number >= 1 && c.role !== 'teardown');
   it.each(chapters.flatMap((ch) => ch.checks.map((c) => [`${ch.id}/${c.id}`, c] as const)))('%s fails (with a hint)', async (_id, check) => {
     for (const urls of [{}, { prometheus: empty, tempo: empty, grafana: empty }]) {
-      const ctx = await testContext(testLab({ urls, timeoutMs: 300 }), { shell: noLab });
+      // a Tempo 3 check is tried on the profile it belongs to
+      const ctx = await testContext(testLab({ urls, timeoutMs: 300, ...(check.tempo === 3 ? { profile: getProfile('current') } : {}) }), { shell: noLab });
       const r = await executeCheck(check, ctx);
       // a check that only asks the cluster does not apply when URLs are named; every other one fails, with a hint
       if (r.status === 'not-applicable') {

@@ -1,3 +1,4 @@
+import { profileNames } from '../../scripts/lab/versions.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ describe('resolveLab: defaults ← file ← env ← flags', () => {
   });
   it.each([
     [{ lang: 'fr' }, {}, '--lang must be en or zh-TW, not "fr"'],
-    [{ profile: 'nope' }, {}, 'unknown profile "nope" (known: article, article-minio)'],
+    [{ profile: 'nope' }, {}, `unknown profile "nope" (known: ${profileNames().join(', ')})`],
     [{ cluster: 'Bad_Name' }, {}, 'cluster name "Bad_Name" must be lower-case letters'],
     [{ timeout: 'soon' }, {}, '--timeout "soon" is not a duration'],
     [{ 'tempo-url': 'localhost:3100' }, {}, '--tempo-url must be http:// or https://'],
