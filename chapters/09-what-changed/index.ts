@@ -60,8 +60,19 @@ export const checks: Check[] = [
     id: 'block-written',
     tempo: 3,
     needs: [NEEDS_CLUSTER('tempo'), { check: 'what-changed/no-ingester-ring' }],
-    title: { en: 'blocks reach the backend without an ingester (one process: the live-store completes them)', 'zh-TW': '沒有 ingester，區塊仍會寫入後端（單一程序：由 live-store 完成）' },
+    title: { en: 'blocks reach the backend without an ingester (the block-builders write them; one process: its live-store)', 'zh-TW': '沒有 ingester，區塊仍會寫入後端（由 block-builder 寫入；單一程序時由 live-store）' },
     async probe(ctx): Promise<Outcome> {
+      // microservices: each block-builder's consume cycles (a cycle reads its partition and writes the blocks)
+      const builders = ctx.lab.embeddedBlockBuilders;
+      if (builders?.length) {
+        const pages = await Promise.all(builders.map(async (b) => (await ctx.http.request(`${b}/metrics`, { timeoutMs: 5000 }).catch(() => ({ body: '' }))).body));
+        const cycles = pages.map((m) => counterValue(m, 'tempo_block_builder_consume_cycle_duration_seconds_count'));
+        const records = pages.map((m) => counterValue(m, 'tempo_block_builder_fetch_records_total'));
+        const evidence = `consume cycles, records read: ${pages.map((_, i) => `block-builder-${i} ${cycles[i] ?? '(absent)'}, ${records[i] ?? '(absent)'}`).join('; ')}`;
+        // a cycle that read records wrote them as blocks (grafana/tempo@v3.0.3 modules/blockbuilder)
+        if (pages.every((_, i) => (cycles[i] ?? 0) > 0 && (records[i] ?? 0) > 0)) return { ok: true, evidence };
+        return { ok: false, evidence, hint: { en: 'A block-builder writes its blocks at the end of each consume cycle (block_builder.consume_cycle_duration; the lab\'s 15 s, Tempo\'s default 5 min): wait one cycle. If it lasts, its log says why (a partition it does not own?).', 'zh-TW': 'block-builder 在每個消費週期結束時寫出區塊（block_builder.consume_cycle_duration；實驗環境為 15 秒，Tempo 預設 5 分鐘）：等一個週期。若一直如此，看它的日誌（是否有它不擁有的分割區？）。' } };
+      }
       const r = await tempoGet(ctx, '/metrics', 'distributor');
       const completed = counterValue(r.body, 'tempo_live_store_blocks_completed_total');
       const evidence = `tempo_live_store_blocks_completed_total ${completed ?? '(absent)'}`;

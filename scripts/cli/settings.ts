@@ -171,6 +171,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   let embedded: Lab['embedded'];
   let embeddedOtlpGrpc: string | undefined;
   let embeddedGenerator: string | undefined;
+  let embeddedBlockBuilders: string[] | undefined;
   if (!Object.keys(urls).length) {
     const up = runningLab(stateDir);
     if (up) {
@@ -183,6 +184,8 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
         urls.distributor = up.urls.distributor;
         const generator = up.processes.find((p) => p.name === 'tempo-metrics-generator')?.port;
         if (generator) embeddedGenerator = `http://127.0.0.1:${generator}`;
+        const builders = up.processes.filter((p) => p.name.startsWith('tempo-block-builder-') && p.port).map((p) => `http://127.0.0.1:${p.port}`);
+        if (builders.length) embeddedBlockBuilders = builders;
       }
       trace.push(`endpoints: the embedded lab (${up.layout}) under ${stateDir}`);
     }
@@ -213,6 +216,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     ...(embedded ? { embedded } : {}),
     ...(embeddedOtlpGrpc ? { embeddedOtlpGrpc } : {}),
     ...(embeddedGenerator ? { embeddedGenerator } : {}),
+    ...(embeddedBlockBuilders ? { embeddedBlockBuilders } : {}),
     bins,
     ...(bundle ? { bundle } : {}),
     stateDir,

@@ -72,7 +72,8 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
-    e.refuseLayout(layout, lab.profile.name);
+    // Tempo 3's microservices need a Kafka broker: its jars and java, or one line before anything is touched
+    const kafkaLib = e.kafkaLibFor(layout, lab.profile.name, io.env);
     // a running lab of another layout or profile is the learner's: replaced only when they say so
     const { runningLab } = await import('../effects/embedded-state.js');
     const running = runningLab(lab.stateDir);
@@ -96,6 +97,7 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
       traffic: !flags['no-traffic'],
       profile: lab.profile.name,
       ...(typeof flags['s3-endpoint'] === 'string' ? { s3Endpoint: flags['s3-endpoint'] } : {}),
+      ...(kafkaLib ? { kafkaLib } : {}),
       onStart: () => write(io.stdout, t(`Starting the embedded lab (${layout}) under ${e.labDir(lab.stateDir)}`, `正在啟動內建實驗環境（${layout}），位於 ${e.labDir(lab.stateDir)}`)),
       log: (l) => write(io.stdout, `  ${l}`),
     });

@@ -91,6 +91,8 @@ export interface Lab {
   bins?: Partial<Record<'tempo' | 'prometheus', { path: string; from: string }>>;
   /** The embedded lab's OTLP gRPC address (a challenge sends the traffic there by mistake). */
   /** the embedded microservices lab's metrics generator (its own /metrics: remote-write counters, start time) */
+  /** the embedded Tempo 3 microservices lab's block-builders (their /metrics: consume cycles) */
+  embeddedBlockBuilders?: string[];
   embeddedGenerator?: string;
   embeddedOtlpGrpc?: string;
   /** colour and bold in what the workbook renders itself: a terminal, and neither NO_COLOR nor TERM=dumb (https://no-color.org) */

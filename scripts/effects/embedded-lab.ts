@@ -13,7 +13,8 @@
 import { alive, onPath } from './process.js';
 import { labDir, labLock, ours, readLabState, readLabStateOrProblem, startTimeOf, stateFile, type LabProcess, type LabState } from './embedded-state.js';
 import { withLock } from './lock.js';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mergeValues } from '../lab/values.js';
@@ -21,7 +22,8 @@ import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
 import type { Lab } from '../core/model.js';
 import { ROOT } from '../core/paths.js';
-import { MICROSERVICES, prometheusProcess, receiverEndpoints, tempoProcess, type Change, type Layout, type TempoPorts } from '../lab/embedded-config.js';
+import { MICROSERVICES, microservicesOf, prometheusProcess, receiverEndpoints, tempoProcess, type Change, type Layout, type TempoPorts } from '../lab/embedded-config.js';
+import { tempoGeneration } from '../core/engine.js';
 import { committedRender, type ChartInstall, type PrometheusRender, type Render, type TempoRender } from '../lab/chart-render.js';
 import { getProfile } from '../lab/versions.js';
 import { writeAtomic } from './files.js';
@@ -192,12 +194,16 @@ export interface UpOptions {
   /** the versions profile (default article) and, for one that keeps blocks in an object store, its S3 server */
   profile?: string;
   s3Endpoint?: string;
+  /** Tempo 3's microservices: the Kafka jars (kafkaLibFor) */
+  kafkaLib?: string;
 }
 
 /** The processes of one component of the lab, by name. */
 export type Component = 'prometheus' | 'tempo' | 'traffic';
 export const COMPONENTS: readonly Component[] = ['prometheus', 'tempo', 'traffic'];
+// the Kafka broker belongs with Tempo 3's microservices: it starts before them, afresh with them
 const componentOf = (name: string): Component => (name === 'prometheus' ? 'prometheus' : name === 'traffic' ? 'traffic' : 'tempo');
+const isTempo = (name: string) => name === 'tempo' || name.startsWith('tempo-');
 
 /** The chart install the embedded lab's Tempo or Prometheus stands for: the profile's values and the overlays given. */
 function installFor(c: 'tempo' | 'prometheus', overlays: string[] = [], profileName = 'article'): ChartInstall {
@@ -232,12 +238,14 @@ async function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins:
     const tempoDir = join(s.dir, 'tempo');
     const render = (await renderFor('tempo', s.overlays?.tempo, process.env, s.profile)) as TempoRender;
     const overridesFile = join(tempoDir, 'runtime-config', 'overrides.yaml');
-    return Object.keys(ports.tempo).map((n, i) => {
+    const kafka = ports.kafka ? `127.0.0.1:${ports.kafka.broker}` : undefined;
+    const tempo = Object.keys(ports.tempo).map((n, i) => {
       const configFile = join(tempoDir, `${n}.yaml`);
-      const { config, args } = tempoProcess(render, { layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile, configFile, ...(s.s3Endpoint ? { s3Endpoint: s.s3Endpoint } : {}) });
+      const { config, args } = tempoProcess(render, { layout: s.layout, name: n, dir: tempoDir, ports: ports.tempo, receivers: receiverPorts(s), prometheusUrl: s.urls.prometheus, overridesFile, configFile, ...(s.s3Endpoint ? { s3Endpoint: s.s3Endpoint } : {}), ...(kafka ? { kafka } : {}) });
       const files = [{ path: configFile, text: stringify(config) }, ...(i === 0 ? [{ path: overridesFile, text: stringify(render.overrides) }] : [])];
       return { ...common, name: n === 'all' ? 'tempo' : `tempo-${n}`, bin: bins.tempo, args, cwd: tempoDir, files, extra: { port: ports.tempo[n]!.http, ready: '/ready' } };
     });
+    return ports.kafka && s.kafkaLib ? [kafkaPlan(s, ports.kafka, s.kafkaLib), ...tempo] : tempo;
   }
   // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
   return [{ ...common, name: 'traffic', bin: process.execPath, args: [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], cwd: s.dir, files: [], extra: {} }];
@@ -265,7 +273,94 @@ function makeFolders(c: Component, s: Omit<LabState, 'processes'>): void {
   if (c === 'tempo') {
     mkdirSync(join(s.dir, 'tempo', 'runtime-config'), { recursive: true });
     for (const n of Object.keys(s.ports!.tempo)) mkdirSync(join(s.dir, 'tempo', n), { recursive: true });
+    if (s.ports?.kafka && s.kafkaLib) formatKafka(s, s.ports.kafka, s.kafkaLib);
   }
+}
+
+// ------------------------------------------------------------------------------------------------ Kafka (Tempo 3)
+
+/**
+ * The broker's configuration: one node that is broker and KRaft controller on loopback, every replication factor 1,
+ * topics created on first use (Tempo creates its own: ingest.kafka.auto_create_topic_enabled), and no delay before
+ * a consumer group's first rebalance. Facts from apache/kafka@4.4.0 config/server.properties and
+ * ../shared/reference/tempo-3-on-loopback (a broker that worked with Tempo 3.0.3 here).
+ */
+function kafkaFiles(dir: string, p: { broker: number; controller: number }): { path: string; text: string }[] {
+  const props = [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${p.controller}`,
+    `listeners=PLAINTEXT://127.0.0.1:${p.broker},CONTROLLER://127.0.0.1:${p.controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${p.broker}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(dir, 'data')}`,
+    'num.partitions=2',
+    'default.replication.factor=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=4',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'auto.create.topics.enable=true',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=1',
+  ];
+  const log4j = ['status = warn', 'appender.console.type = Console', 'appender.console.name = STDOUT', 'appender.console.layout.type = PatternLayout', 'appender.console.layout.pattern = [%d] %p %m (%c)%n', 'rootLogger.level = INFO', 'rootLogger.appenderRef.stdout.ref = STDOUT'];
+  return [
+    { path: join(dir, 'server.properties'), text: props.join('\n') + '\n' },
+    { path: join(dir, 'log4j2.properties'), text: log4j.join('\n') + '\n' },
+  ];
+}
+
+function kafkaPlan(s: Omit<LabState, 'processes'>, p: { broker: number; controller: number }, lib: string): Plan {
+  const dir = join(s.dir, 'kafka');
+  return { labDir: s.dir, name: 'kafka', bin: 'java', args: ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-cp', `${lib}/*`, 'kafka.Kafka', join(dir, 'server.properties')], cwd: dir, files: kafkaFiles(dir, p), extra: {} };
+}
+
+/** A fresh broker folder, formatted for KRaft (a broker's old data held another run's consumer groups: never reused). */
+function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; controller: number }, lib: string): void {
+  const dir = join(s.dir, 'kafka');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  for (const f of kafkaFiles(dir, p)) writeFileSync(f.path, f.text);
+  // a cluster id is 16 random bytes in URL-safe base64 without padding (22 characters: Kafka's Uuid)
+  const id = randomBytes(16).toString('base64url');
+  const r = spawnSync('java', ['-cp', `${lib}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', join(dir, 'server.properties')], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new WorkbookError(`the Kafka broker's storage could not be formatted: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').at(-1)}`);
+}
+
+/**
+ * Where the Kafka jars are, for Tempo 3's microservices: WORKBOOK_KAFKA_LIB, else the folder test/setup/ensure-kafka.sh
+ * fills (dist/kafka-lib: Apache Kafka 4.4.0 from Maven Central); and java on PATH. Refused in one line otherwise,
+ * before anything is touched. Undefined for every other layout and profile.
+ */
+export function kafkaLibFor(layout: Layout, profile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (layout !== 'microservices' || !getProfile(profile).charts['tempo-distributed']?.appVersion?.startsWith('3.')) return undefined;
+  const lib = env.WORKBOOK_KAFKA_LIB ?? join(ROOT, 'dist', 'kafka-lib');
+  const has = existsSync(lib) && readdirSync(lib).some((f) => /^kafka_2\.13-.*\.jar$/.test(f));
+  if (!has) throw new UsageError(`profile ${profile}'s microservices write through a Kafka broker: give Apache Kafka's jars with WORKBOOK_KAFKA_LIB=DIR (org.apache.kafka:kafka_2.13:4.4.0 and its dependencies, e.g. mvn dependency:copy-dependencies; test/setup/ensure-kafka.sh does it), or run it as one process (without --microservices)`);
+  if (!onPath('java', env)) throw new UsageError(`profile ${profile}'s microservices run a Kafka broker, which needs java (17 or later) on PATH`);
+  return lib;
+}
+
+/** Tempo 3's first writes answer 503 until every Kafka partition has its owner (about 17 s): wait for one that is taken. */
+async function pushAccepted(otlpHttp: string): Promise<void> {
+  const { realHttp } = await import('./real.js');
+  const traceId = randomBytes(16).toString('hex');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'lab-probe' } }] }, scopeSpans: [{ spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name: 'lab-up', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) }] }] }] });
+  const deadline = Date.now() + 120_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const r = await realHttp.request(`${otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, timeoutMs: 5000 }).catch((e: Error) => ({ status: 0, body: e.message }));
+    if (r.status === 200) return;
+    last = `${r.status} ${r.body.trim().slice(0, 80)}`;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  throw new WorkbookError(`Tempo's distributor never took a write within 2 minutes (last: ${last}): the Kafka partitions have no owner; the live-stores' logs say why`);
 }
 
 /** Write the lab's state; if the disk refuses, stop `fresh` (never leave a process unrecorded) and say so. */
@@ -286,19 +381,12 @@ async function awaitReady(ps: LabProcess[]): Promise<void> {
   await Promise.all(ps.filter((p) => p.port && p.ready).map((p) => waitReady(p, `http://127.0.0.1:${p.port}${p.ready}`, ms)));
 }
 
-/** Tempo 3's components write through Kafka (no ingesters): its microservices layout is refused before anything is touched or downloaded. */
-export function refuseLayout(layout: Layout, profile: string): void {
-  if (layout === 'microservices' && getProfile(profile).charts['tempo-distributed']?.appVersion?.startsWith('3.')) {
-    throw new UsageError(`profile ${profile} runs Tempo 3, whose microservices layout writes through a Kafka broker: the embedded lab runs it as one process for now (\`workbook lab up --profile ${profile}\`, without --microservices)`);
-  }
-}
 
 /**
  * `lab up`: a lab already up is kept (adopted); a lab left half-dead by a killed workbook is stopped first. Then
  * Prometheus, Tempo (one process, or eight), and the traffic; each awaited until it answers.
  */
 export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: boolean }> {
-  refuseLayout(o.layout, o.profile ?? 'article');
   return locked(o.stateDir, async () => {
     // a lab whose every process is still ours is adopted; one with a process gone is started again whole
     const up = readLabState(o.stateDir);
@@ -311,7 +399,8 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
     const say = o.log ?? (() => {});
     const started: LabProcess[] = [];
     try {
-      const names = o.layout === 'monolithic' ? ['all'] : [...MICROSERVICES];
+      const generation = tempoGeneration({ profile: getProfile(o.profile ?? 'article') });
+      const names = o.layout === 'monolithic' ? ['all'] : [...microservicesOf(generation)];
       const tempo: Record<string, TempoPorts> = {};
       // the kernel may hand out a port it just gave (each is released at once): no two of the lab's may be the same
       const taken = new Set<number>();
@@ -324,6 +413,7 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
       const prometheus = await port();
       for (const n of names) tempo[n] = { http: await port(), grpc: await port(), memberlist: await port() };
       const otlp = { grpc: await port(), http: await port() };
+      const kafka = o.kafkaLib ? { broker: await port(), controller: await port() } : undefined;
       const receivers: Record<string, number> = {};
       const tempoRender = (await renderFor('tempo', o.overlays?.tempo, process.env, o.profile)) as TempoRender;
       if ((tempoRender.config as { storage?: { trace?: { backend?: string } } }).storage?.trace?.backend === 's3' && !o.s3Endpoint) {
@@ -341,7 +431,8 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
         startedAt: new Date().toISOString(),
         dir,
         urls: { tempo: `http://127.0.0.1:${q.http}`, distributor: `http://127.0.0.1:${d.http}`, prometheus: `http://127.0.0.1:${prometheus}`, otlp: `http://127.0.0.1:${otlp.http}`, otlpGrpc: `http://127.0.0.1:${otlp.grpc}` },
-        ports: { prometheus, tempo, otlp, receivers },
+        ports: { prometheus, tempo, otlp, receivers, ...(kafka ? { kafka } : {}) },
+        ...(o.kafkaLib ? { kafkaLib: o.kafkaLib } : {}),
         ...(o.overlays ? { overlays: o.overlays } : {}),
       };
       const bins = { tempo: o.tempoBin, prometheus: o.prometheusBin };
@@ -355,7 +446,8 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
         // has them all: before that a write finds fewer than its quorum of 2, as a fresh cluster's first seconds do)
         if (c === 'traffic') {
           await awaitReady(started);
-          if (o.layout === 'microservices') await heartbeatSeen(base.urls.distributor, MICROSERVICES.filter((n) => n.startsWith('ingester-')), 0, true);
+          if (o.layout === 'microservices' && generation === 2) await heartbeatSeen(base.urls.distributor, MICROSERVICES.filter((n) => n.startsWith('ingester-')), 0, true);
+          if (o.layout === 'microservices' && generation === 3) await pushAccepted(base.urls.otlp);
         }
         makeFolders(c, base);
         for (const plan of ps) {
@@ -423,7 +515,7 @@ export async function labRestart(stateDir: string, c: Component, o: { overlays?:
       if (o.trafficUrl) next.trafficUrl = o.trafficUrl;
       else delete next.trafficUrl;
     }
-    const bins = { tempo: s.processes.find((p) => componentOf(p.name) === 'tempo')!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
+    const bins = { tempo: s.processes.find((p) => isTempo(p.name))!.bin, prometheus: s.processes.find((p) => p.name === 'prometheus')!.bin };
     // the new configuration first: a values file that does not parse stops nothing
     const plans = await planComponent(c, next, bins);
     await stopProcesses(mine);

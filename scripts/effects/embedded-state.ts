@@ -52,8 +52,12 @@ export const LabStateSchema = z.object({
       otlp: z.object({ grpc: z.number().int(), http: z.number().int() }),
       /** the chart's other receivers (Jaeger, Zipkin, OpenCensus), by their path under distributor.receivers */
       receivers: z.record(z.number().int()).optional(),
+      /** Tempo 3's microservices: the Kafka broker's listener and its KRaft controller's */
+      kafka: z.object({ broker: z.number().int(), controller: z.number().int() }).optional(),
     })
     .optional(),
+  /** the Kafka jars' folder (Tempo 3's microservices: Apache Kafka from Maven Central) */
+  kafkaLib: z.string().optional(),
   /** what is laid over the article's values now, per component (a challenge's fault); none: the article's lab */
   overlays: z.object({ tempo: z.array(z.string()).optional(), prometheus: z.array(z.string()).optional() }).optional(),
   /** where the traffic sends, when not the lab's own OTLP endpoint (a challenge's fault) */

@@ -13,6 +13,14 @@ export type Layout = 'monolithic' | 'microservices';
 
 /** The microservices processes, as tempo-distributed deploys them (three ingesters: values ingester.replicas). */
 export const MICROSERVICES = ['distributor', 'ingester-0', 'ingester-1', 'ingester-2', 'query-frontend', 'querier', 'compactor', 'metrics-generator'] as const;
+/**
+ * Tempo 3's processes, as tempo-distributed 3.3.0 deploys them with manifests/current/tempo-distributed.values.yaml:
+ * two live-stores and two block-builders (one per Kafka partition: liveStore.replicas, blockBuilder.replicas), the
+ * backend scheduler and worker, no ingester, no compactor.
+ */
+export const MICROSERVICES_3 = ['distributor', 'live-store-0', 'live-store-1', 'block-builder-0', 'block-builder-1', 'query-frontend', 'querier', 'backend-scheduler', 'backend-worker', 'metrics-generator'] as const;
+/** The microservices of a Tempo generation. */
+export const microservicesOf = (generation: 2 | 3): readonly string[] => (generation === 3 ? MICROSERVICES_3 : MICROSERVICES);
 
 export interface TempoPorts {
   http: number;
@@ -70,6 +78,8 @@ export interface TempoProcessOptions {
   configFile: string;
   /** the S3-compatible server, when the render keeps blocks in an object store (the MinIO profile) */
   s3Endpoint?: string;
+  /** Tempo 3's microservices: the lab's Kafka broker, host:port */
+  kafka?: string;
 }
 
 /**
@@ -121,6 +131,16 @@ export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { con
   // one Tempo 3 process holds every module: the distributor hands spans to its live-store and metrics generator
   // in-process, with no Kafka (../shared/reference/tempo-3-on-loopback: ready in about 10 s, chapters 5 and 6 pass)
   if (monolithic && has('ingest')) set('ingest', REMOVED, 'Kafka carries the writes between a cluster\'s components; one process (-target=all) needs none');
+  if (!monolithic && has('ingest') && o.kafka) set('ingest.kafka.address', o.kafka, 'the Kafka service becomes the lab\'s broker on loopback (Apache Kafka in KRaft mode, one node)');
+  // a StatefulSet pod's name ends in its ordinal, which gives its Kafka partition: here the process' name, the same ordinal
+  const ORDINAL = 'a StatefulSet pod\'s name (tempo-live-store-0, …) names it and its ordinal gives its partition: here the process\' name, ending in the same ordinal';
+  if (!monolithic && has('live_store') && o.name.startsWith('live-store-')) set('live_store.ring.instance_id', o.name, ORDINAL);
+  if (!monolithic && has('block_builder') && o.name.startsWith('block-builder-')) {
+    set('block_builder.instance_id', o.name, ORDINAL);
+    // grafana/tempo@v3.0.3 modules/blockbuilder/config.go:85: consume-cycle-duration defaults to 5m
+    set('block_builder.consume_cycle_duration', '15s', 'a cluster\'s block-builder consumes every 5 minutes (Tempo 3.0.3\'s default): the lab\'s every 15 s, so a learner sees its first block within a minute');
+  }
+  if (!monolithic && has('ingest') && o.name === 'metrics-generator') set('metrics_generator.instance_id', 'metrics-generator-0', 'a pod\'s name (its Kafka consumer\'s identity): here one fixed name');
   const volume = (p: unknown) => (typeof p === 'string' && p.startsWith('/var/tempo') ? join(own, p) : p);
   const VOLUME = 'a pod\'s own volume (/var/tempo) becomes this process\' own folder: as on the cluster, no two share one';
   for (const f of ['ingester.lifecycler.tokens_file_path', 'metrics_generator.storage.path', 'storage.trace.local.path', 'storage.trace.wal.path', 'backend_scheduler.local_work_path']) {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { CHALLENGES } from '../../scripts/lab/challenges.js';
 import { committedRender, extractRender, renderDiff, renderedFile, templateArgv, diffPaths, type TempoRender, type PrometheusRender } from '../../scripts/lab/chart-render.js';
-import { drift, MICROSERVICES, prometheusProcess, tempoProcess, type Layout } from '../../scripts/lab/embedded-config.js';
+import { drift, MICROSERVICES, MICROSERVICES_3, prometheusProcess, tempoProcess, type Layout } from '../../scripts/lab/embedded-config.js';
 import { renderTools } from '../../scripts/effects/helm-render.js';
 import { plannedInstalls, type PlannedInstall } from '../helpers/chart-installs.js';
 import { helmEnv, whyNoHelm } from '../helpers/helm.js';
@@ -137,6 +137,19 @@ describe('the embedded lab\'s Tempo is the chart\'s render but for its change ta
     expect(config).not.toHaveProperty('ingest');
     expect(config).not.toHaveProperty('ingester');
     expect(config).not.toHaveProperty('compactor');
+    // its microservices, with the lab's Kafka broker: every process declared, each live-store and block-builder named
+    // with its ordinal (its partition), the broker on loopback
+    const names = [...MICROSERVICES_3];
+    const ports = Object.fromEntries(names.map((n, i) => [n, { http: 12_000 + i * 3, grpc: 12_001 + i * 3, memberlist: 12_002 + i * 3 }]));
+    for (const name of names) {
+      const p = tempoProcess(current, { ...processOptions('microservices', name), ports, kafka: '127.0.0.1:19092' });
+      expect([name, drift(current, p.config, p.changes)]).toEqual([name, { undeclared: [], idle: [] }]);
+      const get = (path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], p.config);
+      expect(get('ingest.kafka.address')).toBe('127.0.0.1:19092');
+      if (name.startsWith('live-store-')) expect(get('live_store.ring.instance_id')).toBe(name);
+      if (name.startsWith('block-builder-')) expect(get('block_builder.instance_id')).toBe(name);
+      expect(p.args[0]).toBe(`-target=${name.replace(/-\d$/, '')}`);
+    }
   });
 
   it('the MinIO profile: its s3 block kept, only the endpoint is this machine\'s S3 server', () => {
