@@ -1,10 +1,11 @@
-import type { ChapterSpec, Check, Lab, Step } from '../../scripts/core/model.js';
+import type { ChapterSpec, Check, Lab, Outcome, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { tempoGeneration } from '../../scripts/core/engine.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
-import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict } from '../../scripts/lab/tempo.js';
-import type { Text } from '../../scripts/core/text.js';
+import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { fill, type Text } from '../../scripts/core/text.js';
+import { z } from 'zod';
 
 export const VALUES = 'manifests/tempo-distributed.values.yaml';
 export const RELEASE = 'tempo';
@@ -86,6 +87,16 @@ export function durationHours(v: unknown): number | undefined {
   return s === undefined ? undefined : s / 3600;
 }
 
+/** dskit's ring page as JSON: its members, each with its state and last heartbeat, and when it was read. */
+const RingPageSchema = z.object({ shards: z.array(z.object({ id: z.string(), state: z.string(), timestamp: z.string().optional() })), now: z.string().optional() });
+/** A member whose last heartbeat is older than this is not heartbeating (three of dskit's default 5 s periods, and a margin). */
+const LIVE_STORE_STALE_S = 20;
+
+export const LIVE_STORE_DOWN: Text = {
+  en: 'A live-store owns its Kafka partition alone (Tempo 3 replicates nothing itself): while one is down, writes still succeed but queries of that partition fail until it is back, where the article\'s three ingesters kept answering with one down. Start it again (embedded lab: `workbook lab start tempo-{name}`; kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=live-store`); it reads its partition again from its Kafka offset.',
+  'zh-TW': '每個 live-store 獨自擁有它的 Kafka 分割區（Tempo 3 本身不複寫）：其中一個停止時，寫入仍會成功，但查詢該分割區會失敗，直到它回來；文章的三個 ingester 在停掉一個時仍能回答。請再啟動它（內建實驗環境：`workbook lab start tempo-{name}`；kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=live-store`）；它會從自己在 Kafka 的 offset 重新讀取分割區。',
+};
+
 export const checks: Check[] = [
   podsReady({
     id: 'pods',
@@ -118,6 +129,29 @@ export const checks: Check[] = [
       const { ring, error } = await readRing(ctx);
       if (!ring) return { ok: false, evidence: error!, hint: RING_HINT };
       return ringVerdict(ring, COMPONENTS.ingester!);
+    },
+  },
+  {
+    id: 'live-store-ring',
+    microservicesOnly: true,
+    tempo: 3,
+    needs: [NEEDS_CLUSTER('tempo', 'distributor')],
+    title: { en: 'the live-store ring has one ACTIVE, heartbeating member per Kafka partition', 'zh-TW': 'live-store ring 的每個 Kafka 分割區都有一個 ACTIVE 且有心跳的成員' },
+    async probe(ctx): Promise<Outcome> {
+      const want = COMPONENTS_3['live-store']!;
+      const r = await tempoGet(ctx, '/live-store/ring', 'distributor', { Accept: 'application/json' });
+      const page = RingPageSchema.safeParse(r.json);
+      if (r.status !== 200 || !page.success) return { ok: false, evidence: `GET /live-store/ring on the distributor → ${r.status} ${r.body.trim().slice(0, 60)}`, hint: RING_HINT };
+      const now = Date.parse(page.data.now ?? '') || ctx.clock.now();
+      const age = (t?: string) => (Number.isFinite(Date.parse(t ?? '')) ? Math.max(0, Math.round((now - Date.parse(t!)) / 1000)) : undefined);
+      const live = page.data.shards.filter((m) => m.state === 'ACTIVE' && (age(m.timestamp) ?? 0) <= LIVE_STORE_STALE_S);
+      const others = page.data.shards.filter((m) => !live.includes(m)).map((m) => (m.state === 'ACTIVE' ? `${m.id} not heartbeating for ${age(m.timestamp)} s (still ACTIVE in the ring)` : `${m.id} ${m.state}`));
+      const evidence = `${live.length} of ${want} ACTIVE and heartbeating (${live.map((m) => m.id).join(', ') || 'none'})${others.length ? `; ${others.join('; ')}` : ''}`;
+      if (live.length >= want && !others.length) return { ok: true, evidence };
+      const silent = page.data.shards.find((m) => m.state === 'ACTIVE' && (age(m.timestamp) ?? 0) > LIVE_STORE_STALE_S);
+      // a member that stopped heartbeating is down: named at once, as an ingester is; one still joining is waited for
+      if (silent) return { ok: false, final: true, evidence, hint: fill(LIVE_STORE_DOWN, { name: silent.id }) };
+      return { ok: false, evidence, hint: RING_HINT };
     },
   },
   {

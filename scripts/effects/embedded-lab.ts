@@ -346,6 +346,23 @@ export function kafkaLibFor(layout: Layout, profile: string, env: NodeJS.Process
   return lib;
 }
 
+/** Tempo 3's components give up at start on a broker that does not answer yet: the broker's port is awaited first (the JVM takes seconds). */
+async function brokerListening(p: LabProcess, port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (!alive(p.pid)) throw new WorkbookError(`the Kafka broker exited while starting; its log: ${p.log}`);
+    const ok = await new Promise<boolean>((res) => {
+      const c = connect({ host: '127.0.0.1', port }, () => (c.end(), res(true)));
+      c.on('error', () => res(false));
+      c.setTimeout(1000, () => (c.destroy(), res(false)));
+    });
+    if (ok) return;
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  throw new WorkbookError(`the Kafka broker did not listen on 127.0.0.1:${port} within 90 s; its log: ${p.log}`);
+}
+
 /** Tempo 3's first writes answer 503 until every Kafka partition has its owner (about 17 s): wait for one that is taken. */
 async function pushAccepted(otlpHttp: string): Promise<void> {
   const { realHttp } = await import('./real.js');
@@ -455,6 +472,7 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
           started.push(p);
           await record(o.stateDir, { ...base, processes: [...started] }, [p]);
           say(describe(p));
+          if (p.name === 'kafka') await brokerListening(p, base.ports!.kafka!.broker);
         }
       }
       await awaitReady(started);
@@ -526,7 +544,11 @@ export async function labRestart(stateDir: string, c: Component, o: { overlays?:
     makeFolders(c, next);
     const fresh: LabProcess[] = [];
     try {
-      for (const plan of plans) fresh.push(launch(plan, join(s.dir, 'logs')));
+      for (const plan of plans) {
+        const p = launch(plan, join(s.dir, 'logs'));
+        fresh.push(p);
+        if (p.name === 'kafka') await brokerListening(p, next.ports!.kafka!.broker);
+      }
     } catch (err) {
       await stopProcesses(fresh);
       throw err;

@@ -147,6 +147,15 @@ export function tempoProcess(render: TempoRender, o: TempoProcessOptions): { con
     const chart = get(render.config, f.split('.'));
     if (typeof chart === 'string') set(f, volume(chart), VOLUME);
   }
+  // Tempo 3's live-store and block-builder keep WALs at defaults under /var/tempo the render does not set
+  // (grafana/tempo@v3.0.3 modules/livestore/config.go:138–139, modules/blockbuilder/config.go:90): without their own
+  // folder two labs would share this machine's /var/tempo (and a learner who is not root could not create it)
+  const DEFAULT_VOLUME = 'Tempo\'s default under /var/tempo (the pod\'s volume; the chart sets none): this process\' own folder';
+  if (has('live_store')) {
+    set('live_store.wal', { path: join(own, '/var/tempo/live-store/traces') }, DEFAULT_VOLUME);
+    set('live_store.shutdown_marker_dir', join(own, '/var/tempo/live-store/shutdown-marker'), DEFAULT_VOLUME);
+  }
+  if (has('block_builder')) set('block_builder.wal', { path: join(own, '/var/tempo/block-builder/traces') }, DEFAULT_VOLUME);
   set('overrides.per_tenant_override_config', o.overridesFile, 'the runtime overrides ConfigMap, mounted at /runtime-config, becomes a file beside the configuration');
   const rw = get(render.config, ['metrics_generator', 'storage', 'remote_write']);
   if (Array.isArray(rw)) set('metrics_generator.storage.remote_write', rw.map((w: { url?: string }) => ({ ...w, url: `${o.prometheusUrl}${w.url ? new URL(w.url).pathname : '/api/v1/write'}` })), 'the Prometheus service becomes this lab\'s Prometheus on loopback (the path is the chart\'s)');

@@ -1,8 +1,8 @@
 // Tempo 3's microservices on the embedded lab (issue: Tempo 3), as tempo-distributed 3.3.0 deploys them: a real
 // Apache Kafka 4.4.0 broker from Maven Central (KRaft, one node, on loopback; test/setup/ensure-kafka.sh fetches its
 // jars) and ten Tempo 3.0.3 processes (distributor, two live-stores, two block-builders, query-frontend, querier,
-// backend scheduler and worker, metrics generator), each with the chart's render localised. Chapters 5, 6 and 9
-// pass; `lab down` leaves no process, the broker included.
+// backend scheduler and worker, metrics generator), each with the chart's render localised. Chapters 3 (the
+// live-store ring), 5, 6 and 9 pass; a live-store stopped is named; `lab down` leaves no process, the broker included.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,22 @@ describe.skipIf(!found.bin || !kafka)('the current profile\'s microservices: Tem
     const states = Object.fromEntries(report.chapters.map((c: { id: string; state: string }) => [c.id, c.state]));
     expect(states, v.stdout).toMatchObject({ traces: 'passed', 'metrics-generator': 'passed', 'what-changed': 'passed' });
     console.log(`current profile, microservices: lab up ${(readyMs / 1000).toFixed(1)} s (a write taken), chapters passing ${(report.durationMs / 1000).toFixed(1)} s after`);
+    // chapter 3 on Tempo 3: the live-store ring, one member per partition; a live-store stopped is named, at once
+    // once its heartbeat is old, the way an ingester is on the article's lab
+    const ring = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'live-store-ring');
+    expect(ring, v.stdout).toMatchObject({ status: 'passed', evidence: '2 of 2 ACTIVE and heartbeating (live-store-0, live-store-1)' });
+    expect((await runCli(['lab', 'stop', 'tempo-live-store-1', '--state-dir', d], e)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 25_000));
+    const t1 = Date.now();
+    const named = await runCli(['verify', 'tempo', '--profile', 'current', '--state-dir', d, '--json', join(d, 'r3.json')], e, { timeoutMs: 300_000 });
+    const namedMs = Date.now() - t1;
+    const item = JSON.parse((await import('node:fs')).readFileSync(join(d, 'r3.json'), 'utf8')).chapters[0].items.find((i: { id: string }) => i.id === 'live-store-ring');
+    expect(item.status, named.stdout).toBe('failed');
+    expect(item.evidence).toMatch(/^1 of 2 ACTIVE and heartbeating \(live-store-0\); live-store-1 not heartbeating for \d+ s/);
+    expect(item.hint.en).toMatch(/^A live-store owns its Kafka partition alone/);
+    expect(item.hint.en).toContain('workbook lab start tempo-live-store-1');
+    expect(namedMs).toBeLessThan(60_000);
+    console.log(`current profile, microservices: a live-store stopped named in ${(namedMs / 1000).toFixed(1)} s (25 s after the stop)`);
     const down = await runCli(['lab', 'down', '--state-dir', d], e, { timeoutMs: 120_000 });
     expect(down.code).toBe(0);
     for (const p of state.processes) expect([p.name, alive(p.pid)]).toEqual([p.name, false]);
