@@ -3,7 +3,7 @@
 // metrics-generator`, no URL given, timed from `up` to passing (bounded by the generator's 15 s collection and the
 // service graph's pairing of client and server spans). Goals: ready ≤ 25 s, chapter 6 passing ≤ 45 s after `up`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/fakes.js';
@@ -54,4 +54,13 @@ else {
   for (let i = 0; i < RUNS; i++) runs.push(await once('monolithic', three.bin, 'current'));
   const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(`embedded lab (current, monolithic, Tempo 3.0.3): ready ${runs.map((r) => fmt(r.readyMs)).join(', ')}; chapter 6 passing ${runs.map((r) => fmt(r.chapter6Ms)).join(', ')} after up`);
+  // its microservices: ten processes and a Kafka broker (test/setup/ensure-kafka.sh); ready means a write was taken
+  const kafka = process.env.WORKBOOK_KAFKA_LIB ?? join(ROOT, 'dist/kafka-lib');
+  if (!existsSync(join(kafka, '.complete')) && !process.env.WORKBOOK_KAFKA_LIB) console.log(`embedded-lab bench, current microservices skipped: no Kafka jars at ${kafka}`);
+  else {
+    process.env.WORKBOOK_KAFKA_LIB = kafka;
+    const micro = [];
+    for (let i = 0; i < RUNS; i++) micro.push(await once('microservices', three.bin, 'current'));
+    console.log(`embedded lab (current, microservices with Kafka, Tempo 3.0.3): ready ${micro.map((r) => fmt(r.readyMs)).join(', ')}; chapter 6 passing ${micro.map((r) => fmt(r.chapter6Ms)).join(', ')} after up`);
+  }
 }
