@@ -24,7 +24,7 @@ describe.skipIf(!python)('Ctrl-C in a real terminal, during the checks of workbo
     try {
       const env = world.env({ WORKBOOK_PORTS: `prometheus=${await freePort()},grafana=${await freePort()}` });
       delete env.CI;
-      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['Checking that it worked', ''], ['attempt', '^C']]), process.execPath, CLI, 'run', 'prometheus', '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-walk.py'), JSON.stringify([['Checking that it worked', ''], ['attempt', '^C']]), process.execPath, CLI, 'run', 'prometheus', '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
       const screen = stripVTControlCharacters(r.stdout);
       expect(screen).toMatch(/EXIT 130\n$/);
       expect(screen).toContain('interrupted: stopping port-forwards and saving progress');
@@ -50,7 +50,7 @@ describe.skipIf(!python)('Ctrl-C in a real terminal, during workbook watch', () 
     try {
       const env = world.env({ WORKBOOK_PORTS: `prometheus=${await freePort()},grafana=${await freePort()}`, WORKBOOK_WATCH_MS: '300' });
       delete env.CI;
-      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['round 3', '^C']]), process.execPath, CLI, 'watch', 'prometheus'], { env, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-walk.py'), JSON.stringify([['round 3', '^C']]), process.execPath, CLI, 'watch', 'prometheus'], { env, encoding: 'utf8', timeout: 60_000 });
       expect(r.stdout).toMatch(/\x1b\[\d+A\r\x1b\[0J/);
       const screen = stripVTControlCharacters(r.stdout);
       expect(screen).toMatch(/EXIT 0\n$/);
@@ -81,7 +81,7 @@ describe.skipIf(!python)('Ctrl-C in a real terminal, inside the menu\'s "Verify 
       delete env.CI;
       // Continue, Run a chapter, Read a lesson, Verify everything: three downs
       const down = '\x1b[B';
-      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['What next?', `${down}${down}${down}\r`], ['attempt', '^C']]), process.execPath, CLI], { env, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(python, [join(ROOT, 'test/helpers/pty-walk.py'), JSON.stringify([['What next?', `${down}${down}${down}\r`], ['attempt', '^C']]), process.execPath, CLI], { env, encoding: 'utf8', timeout: 60_000 });
       const screen = stripVTControlCharacters(r.stdout);
       expect(screen).toMatch(/EXIT 130\n$/);
       const after = screen.slice(screen.indexOf('interrupted: stopping port-forwards'));
