@@ -4,6 +4,7 @@ import { chartSteps } from '../../scripts/lab/helm.js';
 import { tempoGeneration } from '../../scripts/core/engine.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
 import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { counterBy } from '../../scripts/lab/prometheus.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { z } from 'zod';
 
@@ -92,6 +93,14 @@ const RingPageSchema = z.object({ shards: z.array(z.object({ id: z.string(), sta
 /** A member whose last heartbeat is older than this is not heartbeating (three of dskit's default 5 s periods, and a margin). */
 const LIVE_STORE_STALE_S = 20;
 
+/** dskit's partition ring page as JSON: each partition's state (dskit ring/partition_ring_desc.pb.go: 1 Pending, 2 Active, 3 Inactive) and owners. */
+const PartitionRingSchema = z.object({ partitions: z.array(z.object({ id: z.number().int(), state: z.number().int(), owner_ids: z.array(z.string()).default([]) })).default([]) });
+const PARTITION_STATES: Record<number, string> = { 1: 'Pending', 2: 'Active', 3: 'Inactive', 4: 'Deleted' };
+const PARTITION_HINT: Text = {
+  en: 'A partition is written and read only once it is Active with an owner (a live-store): a fresh one stays Pending for about 15 s, and the distributor answers 503 meanwhile. One without an owner, or never written: is each live-store running, and does the distributor reach Kafka (ingest.kafka.address)? Its log says which.',
+  'zh-TW': '分割區要等到 Active 且有擁有者（一個 live-store）才會被寫入與讀取：新的分割區約有 15 秒處於 Pending，這段時間 distributor 會回應 503。若沒有擁有者或從未被寫入：每個 live-store 都在執行嗎？distributor 連得到 Kafka（ingest.kafka.address）嗎？它的日誌會說明。',
+};
+
 export const LIVE_STORE_DOWN: Text = {
   en: 'A live-store owns its Kafka partition alone (Tempo 3 replicates nothing itself): while one is down, writes still succeed but queries of that partition fail until it is back, where the article\'s three ingesters kept answering with one down. Start it again (embedded lab: `workbook lab start tempo-{name}`; kind: `kubectl -n tracing get pods -l app.kubernetes.io/component=live-store`); it reads its partition again from its Kafka offset.',
   'zh-TW': '每個 live-store 獨自擁有它的 Kafka 分割區（Tempo 3 本身不複寫）：其中一個停止時，寫入仍會成功，但查詢該分割區會失敗，直到它回來；文章的三個 ingester 在停掉一個時仍能回答。請再啟動它（內建實驗環境：`workbook lab start tempo-{name}`；kind：`kubectl -n tracing get pods -l app.kubernetes.io/component=live-store`）；它會從自己在 Kafka 的 offset 重新讀取分割區。',
@@ -152,6 +161,25 @@ export const checks: Check[] = [
       // a member that stopped heartbeating is down: named at once, as an ingester is; one still joining is waited for
       if (silent) return { ok: false, final: true, evidence, hint: fill(LIVE_STORE_DOWN, { name: silent.id }) };
       return { ok: false, evidence, hint: RING_HINT };
+    },
+  },
+  {
+    id: 'partition-ring',
+    microservicesOnly: true,
+    tempo: 3,
+    needs: [NEEDS_CLUSTER('tempo', 'distributor')],
+    title: { en: 'every Kafka partition is Active with an owner, and the distributor writes to each', 'zh-TW': '每個 Kafka 分割區都是 Active 且有擁有者，distributor 也寫入每一個' },
+    async probe(ctx): Promise<Outcome> {
+      const r = await tempoGet(ctx, '/partition-ring', 'distributor', { Accept: 'application/json' });
+      const page = PartitionRingSchema.safeParse(r.json);
+      if (r.status !== 200 || !page.success) return { ok: false, evidence: `GET /partition-ring on the distributor → ${r.status} ${r.body.trim().slice(0, 60)}`, hint: RING_HINT };
+      const m = await tempoGet(ctx, '/metrics', 'distributor');
+      const written = counterBy(m.body, 'tempo_distributor_kafka_write_bytes_total', 'partition');
+      const parts = page.data.partitions.map((p) => ({ id: p.id, state: PARTITION_STATES[p.state] ?? String(p.state), owners: p.owner_ids, bytes: written.get(`partition_${p.id}`) }));
+      const evidence = parts.map((p) => `partition ${p.id} ${p.state}, owner ${p.owners.join(', ') || 'none'}, ${p.bytes ?? 0} bytes written`).join('; ') || 'no partition';
+      const want = COMPONENTS_3['live-store']!;
+      if (parts.length >= want && parts.every((p) => p.state === 'Active' && p.owners.length && (p.bytes ?? 0) > 0)) return { ok: true, evidence };
+      return { ok: false, evidence, hint: PARTITION_HINT };
     },
   },
   {

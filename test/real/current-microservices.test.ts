@@ -37,6 +37,9 @@ describe.skipIf(!found.bin || !kafka)('the current profile\'s microservices: Tem
     // once its heartbeat is old, the way an ingester is on the article's lab
     const ring = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'live-store-ring');
     expect(ring, v.stdout).toMatchObject({ status: 'passed', evidence: '2 of 2 ACTIVE and heartbeating (live-store-0, live-store-1)' });
+    const partitions = report.chapters.find((c: { id: string }) => c.id === 'tempo').items.find((i: { id: string }) => i.id === 'partition-ring');
+    expect(partitions.status, partitions.evidence).toBe('passed');
+    expect(partitions.evidence).toMatch(/^partition 0 Active, owner live-store-0, \d+ bytes written; partition 1 Active, owner live-store-1, \d+ bytes written$/);
     expect((await runCli(['lab', 'stop', 'tempo-live-store-1', '--state-dir', d], e)).code).toBe(0);
     await new Promise((r) => setTimeout(r, 25_000));
     const t1 = Date.now();
