@@ -44,7 +44,7 @@ export interface FaultRow {
 const CH2 = ['prometheus-ready', 'remote-write-receiver', 'exemplar-storage'];
 const CH6_REST = ['service-graph-edges', 'failed-requests', 'span-metrics', 'exemplars', 'exemplar-to-trace'];
 /** A chapter's checks by id, from the catalog (a check added there is a row's check here too). */
-const idsOf = (chapter: string) => CATALOG.find((c) => c.id === chapter)!.checks.map((c) => c.id);
+const idsOf = (chapter: string) => CATALOG.find((c) => c.id === chapter)!.checks.filter((c) => c.tempo !== 3).map((c) => c.id);
 const all = (chapter: string, ids: string[], status: ItemResult['status']) => Object.fromEntries(ids.map((id) => [`${chapter}/${id}`, status]));
 
 export const FAULTS: FaultRow[] = [
@@ -218,7 +218,8 @@ export async function runFaultRow(row: FaultRow, urls: Partial<Record<UrlName, s
   const ctx = await testContext(testLab({ urls, timeoutMs: DEFAULT_TIMEOUT_MS }));
   const chapters: Chapter[] = Object.entries(row.verify).map(([id, ids]) => {
     const ch = CATALOG.find((c) => c.id === id)!;
-    return { ...ch, checks: ids === 'all' ? ch.checks : ch.checks.filter((c) => ids.includes(c.id)) };
+    // the matrix runs Tempo 2.2.2: 'all' is every check of the article's Tempo (Tempo 3's do not apply to it)
+    return { ...ch, checks: ids === 'all' ? ch.checks.filter((c) => c.tempo !== 3) : ch.checks.filter((c) => ids.includes(c.id)) };
   });
   const session = new Session(ctx, nullStore(), 'verify');
   const t0 = Date.now();
