@@ -3,7 +3,7 @@ import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { chartSteps } from '../../scripts/lab/helm.js';
 import { tempoGeneration } from '../../scripts/core/engine.js';
 import { httpReady, podsReady } from '../../scripts/lab/check-kinds.js';
-import { INGESTERS, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
+import { INGESTERS, RingPageSchema, TEMPO_IDENTITY, goDurationS, readRing, readTempoConfig, ringVerdict, tempoGet } from '../../scripts/lab/tempo.js';
 import { counterBy } from '../../scripts/lab/prometheus.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { z } from 'zod';
@@ -88,8 +88,6 @@ export function durationHours(v: unknown): number | undefined {
   return s === undefined ? undefined : s / 3600;
 }
 
-/** dskit's ring page as JSON: its members, each with its state and last heartbeat, and when it was read. */
-const RingPageSchema = z.object({ shards: z.array(z.object({ id: z.string(), state: z.string(), timestamp: z.string().optional() })), now: z.string().optional() });
 /** A member whose last heartbeat is older than this is not heartbeating (three of dskit's default 5 s periods, and a margin). */
 const LIVE_STORE_STALE_S = 20;
 

@@ -10,16 +10,13 @@
 // - in one process the live-store completes blocks into the backend (tempo_live_store_blocks_completed_total, and
 //   a vParquet4 block's meta.json in storage.trace.local.path: measured here on 3.0.3);
 // - TraceQL metrics: GET /api/metrics/query_range (grafana/tempo@v3.0.3 pkg/api/http.go).
-import { z } from 'zod';
 import type { ChapterSpec, Check, Outcome } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { counterValue } from '../../scripts/lab/prometheus.js';
-import { newestBySeries, search, tempoGet, traceqlMetrics } from '../../scripts/lab/tempo.js';
+import { RingPageSchema, newestBySeries, search, tempoGet, traceqlMetrics } from '../../scripts/lab/tempo.js';
 import { SERVICES } from '../../scripts/lab/shop.js';
 import type { Text } from '../../scripts/core/text.js';
 
-/** dskit's ring page as JSON (Accept: application/json): its members and the time it was read. */
-const RingPageSchema = z.object({ shards: z.array(z.object({ id: z.string(), state: z.string(), timestamp: z.string().optional() })), now: z.string().optional() });
 
 const NOT_TEMPO_3: Text = {
   en: 'This page is not Tempo 3\'s: is the lab running the current profile (`workbook lab up --profile current`, or tempo-distributed 3.3.0 on kind)?',

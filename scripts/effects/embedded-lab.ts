@@ -27,7 +27,7 @@ import { tempoGeneration } from '../core/engine.js';
 import { committedRender, type ChartInstall, type PrometheusRender, type Render, type TempoRender } from '../lab/chart-render.js';
 import { getProfile } from '../lab/versions.js';
 import { writeAtomic } from './files.js';
-import { freePort } from './portforward.js';
+import { canConnect, freePort } from './portforward.js';
 
 export { labDir, ours, readLabState, runningLab, type LabProcess, type LabState } from './embedded-state.js';
 
@@ -338,7 +338,7 @@ function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; contro
  * before anything is touched. Undefined for every other layout and profile.
  */
 export function kafkaLibFor(layout: Layout, profile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (layout !== 'microservices' || !getProfile(profile).charts['tempo-distributed']?.appVersion?.startsWith('3.')) return undefined;
+  if (layout !== 'microservices' || tempoGeneration({ profile: getProfile(profile) }) !== 3) return undefined;
   const lib = env.WORKBOOK_KAFKA_LIB ?? join(ROOT, 'dist', 'kafka-lib');
   const has = existsSync(lib) && readdirSync(lib).some((f) => /^kafka_2\.13-.*\.jar$/.test(f));
   if (!has) throw new UsageError(`profile ${profile}'s microservices write through a Kafka broker: give Apache Kafka's jars with WORKBOOK_KAFKA_LIB=DIR (org.apache.kafka:kafka_2.13:4.4.0 and its dependencies, e.g. mvn dependency:copy-dependencies; test/setup/ensure-kafka.sh does it), or run it as one process (without --microservices)`);
@@ -348,16 +348,11 @@ export function kafkaLibFor(layout: Layout, profile: string, env: NodeJS.Process
 
 /** Tempo 3's components give up at start on a broker that does not answer yet: the broker's port is awaited first (the JVM takes seconds). */
 async function brokerListening(p: LabProcess, port: number): Promise<void> {
-  const { connect } = await import('node:net');
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (!alive(p.pid)) throw new WorkbookError(`the Kafka broker exited while starting; its log: ${p.log}`);
-    const ok = await new Promise<boolean>((res) => {
-      const c = connect({ host: '127.0.0.1', port }, () => (c.end(), res(true)));
-      c.on('error', () => res(false));
-      c.setTimeout(1000, () => (c.destroy(), res(false)));
-    });
-    if (ok) return;
+    // a connection, never a bind: binding the port to test it could take it from the broker starting
+    if (await canConnect(port)) return;
     await new Promise((res) => setTimeout(res, 300));
   }
   throw new WorkbookError(`the Kafka broker did not listen on 127.0.0.1:${port} within 90 s; its log: ${p.log}`);
@@ -366,9 +361,9 @@ async function brokerListening(p: LabProcess, port: number): Promise<void> {
 /** Tempo 3's first writes answer 503 until every Kafka partition has its owner (about 17 s): wait for one that is taken. */
 async function pushAccepted(otlpHttp: string): Promise<void> {
   const { realHttp } = await import('./real.js');
-  const traceId = randomBytes(16).toString('hex');
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'lab-probe' } }] }, scopeSpans: [{ spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name: 'lab-up', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) }] }] }] });
+  // one of the shop's own traces (the traffic's payload builder): nothing foreign enters the learner's data
+  const { buildTrace } = await import('../lab/traffic.js');
+  const body = JSON.stringify(buildTrace(0, Date.now()).body);
   const deadline = Date.now() + 120_000;
   let last = '';
   while (Date.now() < deadline) {

@@ -73,7 +73,8 @@ interface Forward {
   readyTimeoutMs?: number;
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Something accepts a connection on 127.0.0.1:port (a probe that never binds the port itself). */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ port, host: '127.0.0.1' });
     sock.once('connect', () => {

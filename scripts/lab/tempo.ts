@@ -278,14 +278,16 @@ export async function fetchTrace(ctx: LabContext, id: string): Promise<FetchedTr
   return wrong ? { kind: 'other-trace', got: wrong.traceIdHex } : { kind: 'ok', spans };
 }
 
-/** One member of dskit's ring status page (JSON when asked with Accept: application/json). */
-export interface RingMember {
-  id: string;
-  state: string;
-  address?: string;
-  /** last heartbeat, RFC 3339 */
-  timestamp?: string;
-}
+/**
+ * dskit's ring status page as JSON (asked with Accept: application/json): its members and when it was read. The same
+ * page serves the ingester ring (Tempo 2) and the live-store ring (Tempo 3).
+ */
+export const RingPageSchema = z.object({
+  shards: z.array(z.object({ id: z.string(), state: z.string(), address: z.string().optional(), /** last heartbeat, RFC 3339 */ timestamp: z.string().optional() })),
+  now: z.string().optional(),
+});
+/** One member of a ring page. */
+export type RingMember = z.infer<typeof RingPageSchema>['shards'][number];
 
 export interface RingView {
   /** ACTIVE and heartbeating: the members a write can count on */
