@@ -193,14 +193,19 @@ export const checks: Check[] = (<Check[]>[
     once: true,
     async probe(ctx) {
       const arch = ctx.lab.arch ?? process.arch;
+      const image = ctx.lab.profile.images['xk6-client-tracing'] ?? '';
       // ghcr.io/grafana/xk6-client-tracing:v0.0.2 is built for one platform: its release workflow runs
       // docker/build-push-action with no `platforms` on ubuntu-latest (grafana/xk6-client-tracing@v0.0.2
-      // .github/workflows/release.yml), so linux/amd64 only; arm64 builds came in later releases
-      if (arch === 'x64') return { ok: true, evidence: 'x64: the trace generator\'s image (linux/amd64) runs natively' };
+      // .github/workflows/release.yml), so linux/amd64 only. v0.0.10 is built for linux/amd64 and linux/arm64
+      // (grafana/xk6-client-tracing@v0.0.10 .github/workflows/release.yml:49 `platforms`).
+      const tag = /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1];
+      const platforms = tag && compareVersions(tag, '0.0.10') >= 0 ? ['x64', 'arm64'] : ['x64'];
+      const linux = (a: string) => `linux/${a === 'x64' ? 'amd64' : a}`;
+      if (platforms.includes(arch)) return { ok: true, evidence: `${arch}: ${image} is published for ${platforms.map(linux).join(' and ')}` };
       return {
         ok: false,
         final: true,
-        evidence: `${arch}: ghcr.io/grafana/xk6-client-tracing:v0.0.2 is published for linux/amd64 only`,
+        evidence: `${arch}: ${image} is published for ${platforms.map(linux).join(' and ')} only`,
         hint: {
           en: 'Chapter 4\'s pod may not start on this CPU (exec format error). Everything else runs; for the traces, `workbook traffic` sends the same three templates from your machine, through its own port-forward to the distributor.',
           'zh-TW': '第 4 章的 pod 在這顆 CPU 上可能無法啟動（exec format error）。其他部分都能執行；追蹤的部分，`workbook traffic` 可以從你的機器送出同樣的三種模板，透過它自己對 distributor 的 port-forward。',

@@ -1,12 +1,15 @@
-import type { ChapterSpec, Check, Step } from '../../scripts/core/model.js';
+import type { ChapterSpec, Check, Lab, Outcome, Step } from '../../scripts/core/model.js';
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { kubectl } from '../../scripts/lab/tools.js';
 import { podsReady } from '../../scripts/lab/check-kinds.js';
+import { tempoGeneration } from '../../scripts/core/engine.js';
 import { INGESTERS, notADistributor, readRing, readTempoConfig, ringVerdict, servesDistributor, tempoGet } from '../../scripts/lab/tempo.js';
 import { counterBy, counterValue } from '../../scripts/lab/prometheus.js';
 import type { Text } from '../../scripts/core/text.js';
 
 export const MANIFEST = 'manifests/xk6-client-tracing.yaml';
+/** The generator's manifest of the lab's profile (v0.0.10 on `current`, with the stable HTTP names). */
+export const manifestOf = (lab: Lab): string => lab.profile.manifests?.['xk6-client-tracing'] ?? MANIFEST;
 export const SPANS_RECEIVED = 'tempo_distributor_spans_received_total';
 
 export const steps: Step[] = [
@@ -18,10 +21,11 @@ export const steps: Step[] = [
       'zh-TW': '一個執行 xk6-client-tracing 的 Deployment，把商店的三種追蹤模板送到 tempo-distributor.tracing:4317（OTLP gRPC）。apply 可重複執行。',
     },
     manifests: [MANIFEST],
+    manifestsFor: (lab) => [manifestOf(lab)],
     needsCluster: true,
     fast: 'images',
     typicalMs: 5_000,
-    command: (lab) => ({ argv: kubectl(lab, 'apply', '--namespace', lab.namespaces.tracing, '--filename', MANIFEST), timeoutMs: 120_000 }),
+    command: (lab) => ({ argv: kubectl(lab, 'apply', '--namespace', lab.namespaces.tracing, '--filename', manifestOf(lab)), timeoutMs: 120_000 }),
   },
 ];
 
@@ -45,6 +49,34 @@ export const APPEND_FAILURES = 'tempo_distributor_ingester_append_failures_total
 export const GROWTH_WINDOW_MS = 2000;
 /** and, when it stood still, how much longer it is watched before "no traffic" is the verdict */
 export const STILL_FLAT_MS = 8000;
+
+/**
+ * Tempo 3's write path (grafana/tempo@v3.0.3): the distributor writes each push to a Kafka partition
+ * (modules/distributor/distributor.go `tempo_distributor_kafka_write_bytes_total` by partition; its Kafka client's
+ * `tempo_distributor_connect_errors_total`, pkg/ingest/writer_client.go with franz-go's kprom), and the metrics
+ * generator reads every partition (`tempo_ingest_storage_reader_fetch_records_total{component="generator"}`,
+ * pkg/ingest/reader_client.go), setting, as it reads each record, how old it was
+ * (`tempo_ingest_group_partition_lag_seconds{group="metrics-generator"}`, pkg/ingest/metrics.go SetPartitionLagSeconds).
+ */
+export const KAFKA_WRITTEN = 'tempo_distributor_kafka_write_bytes_total';
+export const KAFKA_CONNECT_ERRORS = 'tempo_distributor_connect_errors_total';
+export const GENERATOR_FETCHED = 'tempo_ingest_storage_reader_fetch_records_total';
+export const LAG_SECONDS = 'tempo_ingest_group_partition_lag_seconds';
+/** A consumer further behind than this is not keeping up (the live-store answers searches of the last minutes). */
+export const LAG_OK_S = 30;
+
+export const KAFKA_DOWN: Text = {
+  en: 'The distributor receives spans but writes none to Kafka: the broker is down or unreachable, and in Tempo 3 nothing is kept without it (no ingester holds the spans). Embedded lab: `workbook lab start kafka`; kind: `kubectl -n kafka get pods`, and ingest.kafka.address in the values must name it.',
+  'zh-TW': 'distributor 有收到 span，卻沒有寫入 Kafka：broker 停了或連不到；在 Tempo 3 中沒有 Kafka 就什麼都留不下（沒有 ingester 保存 span）。內建實驗環境：`workbook lab start kafka`；kind：`kubectl -n kafka get pods`，且 values 的 ingest.kafka.address 必須指向它。',
+};
+export const CONSUMER_STOPPED: Text = {
+  en: 'Kafka takes the writes but the metrics generator reads none of them: is it running and in its partition ring? Its log says why (embedded lab: `workbook lab status`; kind: `kubectl -n tracing logs deploy/tempo-metrics-generator`). Until it reads, no traces_* series are made (chapter 6).',
+  'zh-TW': 'Kafka 有收下寫入，但 metrics generator 一筆也沒讀：它在執行、也在它的分割區 ring 中嗎？它的日誌會說明原因（內建實驗環境：`workbook lab status`；kind：`kubectl -n tracing logs deploy/tempo-metrics-generator`）。在它讀取之前，不會產生任何 traces_* 序列（第 6 章）。',
+};
+export const CONSUMER_LAGGING: Text = {
+  en: 'The metrics generator reads Kafka, but far behind the writes: it is short of CPU or catching up after a restart. Series and service graphs come that much later; give it a minute, or more resources.',
+  'zh-TW': 'metrics generator 有在讀 Kafka，但遠遠落後於寫入：它的 CPU 不夠，或是重新啟動後正在追趕。序列與服務圖也會晚這麼久才出現；給它一分鐘，或更多資源。',
+};
 
 export const checks: Check[] = [
   podsReady({
@@ -72,11 +104,23 @@ export const checks: Check[] = [
           received: counterValue(r.body, SPANS_RECEIVED),
           discarded: counterBy(r.body, SPANS_DISCARDED, 'reason'),
           appendFailures: counterBy(r.body, APPEND_FAILURES, 'ingester'),
+          // Tempo 3 keeps a span only once it is in Kafka (no ingester holds it): received is not kept
+          kafka: counterValue(r.body, KAFKA_WRITTEN),
         };
       };
       const first = await read();
       await ctx.clock.sleep(GROWTH_WINDOW_MS);
-      const second = await read();
+      let second = await read();
+      const tempo3 = tempoGeneration(ctx.lab) === 3;
+      const unwritten = (a: typeof first, b: typeof first) => tempo3 && (b.received ?? 0) > (a.received ?? 0) && (b.kafka ?? 0) <= (a.kafka ?? 0);
+      if (unwritten(first, second)) {
+        // a write may land just after the reading: watched longer before the broker is blamed
+        await ctx.clock.sleep(STILL_FLAT_MS);
+        second = await read();
+        if (unwritten(first, second)) {
+          return { ok: false, final: true, evidence: `${SPANS_RECEIVED} ${first.received} → ${second.received} in ${(GROWTH_WINDOW_MS + STILL_FLAT_MS) / 1000} s, but ${KAFKA_WRITTEN} ${first.kafka ?? '(absent)'} → ${second.kafka ?? '(absent)'}: received, not kept (Tempo 3 keeps what Kafka takes)`, hint: KAFKA_DOWN };
+        }
+      }
       const grew = first.received !== undefined && second.received !== undefined ? second.received - first.received : 0;
       const rise = (a: Map<string, number>, b: Map<string, number>) => [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, d]) => d > 0);
       const lostBy = rise(first.discarded, second.discarded);
@@ -109,6 +153,57 @@ export const checks: Check[] = [
       const third = await read();
       if (third.received !== undefined && second.received !== undefined && third.received > second.received) return { ok: true, evidence: `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${third.received} in ${(GROWTH_WINDOW_MS + STILL_FLAT_MS) / 1000} s (+${third.received - (first.received ?? 0)}), none discarded` };
       return { ok: false, final: second.received !== undefined, evidence: `${SPANS_RECEIVED} ${first.received ?? '(absent)'} → ${third.received ?? '(absent)'} in ${(GROWTH_WINDOW_MS + STILL_FLAT_MS) / 1000} s: no span reached Tempo`, hint: NO_SPANS_HINT };
+    },
+  },
+  {
+    id: 'kafka-flow',
+    tempo: 3,
+    microservicesOnly: true,
+    needs: [NEEDS_CLUSTER('tempo', 'distributor'), { check: 'tempo/ready' }],
+    title: { en: 'Kafka takes the distributor\'s writes now, and the metrics generator reads them with a small lag', 'zh-TW': 'Kafka 此刻收下 distributor 的寫入，metrics generator 也以很小的延遲讀取它們' },
+    async probe(ctx): Promise<Outcome> {
+      const read = async () => {
+        const d = await tempoGet(ctx, '/metrics', 'distributor');
+        if (d.status !== 200) throw new Error(`GET /metrics on the distributor → ${d.status}`);
+        const g = await ctx.http.request(`${await ctx.endpoint('generator')}/metrics`, { timeoutMs: 10_000 });
+        if (g.status !== 200) throw new Error(`GET /metrics on the metrics generator → ${g.status}`);
+        return {
+          spans: counterValue(d.body, SPANS_RECEIVED) ?? 0,
+          written: counterBy(d.body, KAFKA_WRITTEN, 'partition'),
+          connectErrors: counterValue(d.body, KAFKA_CONNECT_ERRORS) ?? 0,
+          fetched: counterValue(g.body, GENERATOR_FETCHED, 'component="generator"') ?? 0,
+          lag: counterBy(g.body, LAG_SECONDS, 'partition'),
+        };
+      };
+      const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      const first = await read();
+      await ctx.clock.sleep(GROWTH_WINDOW_MS);
+      let last = await read();
+      let windowS = GROWTH_WINDOW_MS / 1000;
+      // a pause between traces is no verdict: watched a little longer before anything is said
+      if (sum(last.written) === sum(first.written) || last.fetched === first.fetched) {
+        await ctx.clock.sleep(STILL_FLAT_MS);
+        last = await read();
+        windowS += STILL_FLAT_MS / 1000;
+      }
+      const wrote = sum(last.written) - sum(first.written);
+      const perPartition = [...last.written].map(([p, v]) => `${p} +${v - (first.written.get(p) ?? 0)}`).join(', ');
+      const spans = last.spans - first.spans;
+      const connectErrors = last.connectErrors - first.connectErrors;
+      const fetched = last.fetched - first.fetched;
+      const lags = [...last.lag].sort(([a], [b]) => Number(a) - Number(b));
+      const lagText = lags.map(([p, s]) => `partition ${p} ${s < 1 ? s.toFixed(2) : Math.round(s)} s`).join(', ') || 'none reported';
+      const writes = `in ${windowS} s: ${spans} spans received, ${wrote} bytes written to Kafka${perPartition ? ` (${perPartition})` : ''}`;
+      if (wrote <= 0) {
+        if (spans <= 0) return { ok: false, evidence: `${writes}: no traffic reached the distributor`, hint: NO_SPANS_HINT };
+        // received now and written nowhere: the broker, said at once (Tempo 3 keeps nothing it could not write)
+        return { ok: false, final: true, evidence: `${writes}${connectErrors > 0 ? `; ${connectErrors} failed connections to Kafka (${KAFKA_CONNECT_ERRORS})` : ''}: Kafka takes no writes`, hint: KAFKA_DOWN };
+      }
+      const reads = `the metrics generator read ${fetched} records; its lag as it read them: ${lagText}`;
+      if (fetched <= 0) return { ok: false, evidence: `${writes}; ${reads}`, hint: CONSUMER_STOPPED };
+      const behind = lags.filter(([, s]) => s > LAG_OK_S);
+      if (behind.length) return { ok: false, evidence: `${writes}; ${reads} (more than ${LAG_OK_S} s behind)`, hint: CONSUMER_LAGGING };
+      return { ok: true, evidence: `${writes}; ${reads}` };
     },
   },
 ];

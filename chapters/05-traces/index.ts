@@ -2,7 +2,7 @@ import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core
 import { NEEDS_CLUSTER } from '../../scripts/core/model.js';
 import { NOT_TEMPO_API, grafanaNote, fetchTrace, padTraceId, search, tempoGet, traceEdges, type FlatSpan } from '../../scripts/lab/tempo.js';
 import { fill, type Text } from '../../scripts/core/text.js';
-import { SERVICES, SHOP_TEMPLATES, templateShape } from '../../scripts/lab/shop.js';
+import { HTTP_NAMES_V0_0_2, httpNamesOf, SERVICES, SHOP_TEMPLATES, templateShape, withHttpNames, type HttpNames } from '../../scripts/lab/shop.js';
 
 export { SERVICES };
 
@@ -43,16 +43,17 @@ export const TEMPLATES: Template[] = SHOP_TEMPLATES.map((tpl) => {
  * xk6-client-tracing v0.0.2 sets statuses (templated.go generateHTTPAttributes): a CLIENT span whose call
  * answered >= 400 is ERROR; the SERVER spans that answered 403 keep status unset (ERROR only at >= 500).
  */
-export function templateGaps(spans: FlatSpan[], tpl: Template): string[] {
+export function templateGaps(spans: FlatSpan[], tpl: Template, http: HttpNames = HTTP_NAMES_V0_0_2): string[] {
   const roots = spans.filter((s) => !s.parentSpanId || !spans.some((p) => p.spanId === s.parentSpanId));
   const named = tpl.root === '*' ? spans.map((s) => (roots.includes(s) ? { ...s, name: '*' } : s)) : spans;
   const have = new Set(traceEdges(named));
   const gaps = tpl.edges.filter((e) => !have.has(e));
   if (tpl.forbidden) {
-    const with403 = spans.filter((s) => s.attributes['http.status_code'] === '403');
-    if (!with403.length) gaps.push('no span with http.status_code=403');
+    // the generator's names: http.status_code (v0.0.2), http.response.status_code (v0.0.8 and later)
+    const with403 = spans.filter((s) => s.attributes[http.status] === '403');
+    if (!with403.length) gaps.push(`no span with ${http.status}=403`);
     const clients = with403.filter((s) => s.kind === 'SPAN_KIND_CLIENT');
-    if (with403.length && !clients.length) gaps.push('no CLIENT span with http.status_code=403');
+    if (with403.length && !clients.length) gaps.push(`no CLIENT span with ${http.status}=403`);
     for (const s of clients) if (s.statusCode !== 'STATUS_CODE_ERROR') gaps.push(`${s.service}:${s.name} (CLIENT) has 403 but status ${s.statusCode ?? 'unset'}`);
   }
   return gaps;
@@ -74,7 +75,7 @@ async function probeTemplate(ctx: LabContext, tpl: Template): Promise<Outcome> {
   const seen = new Set<string>();
   const candidates: string[] = [];
   for (const s of tpl.searches) {
-    const res = await search(ctx, { ...s, limit: 50 });
+    const res = await search(ctx, { ...s, ...(s.q ? { q: withHttpNames(s.q, httpNamesOf(ctx.lab.profile)) } : {}), limit: 50 });
     for (const t of res.traces) {
       const id = padTraceId(t.traceID);
       if (seen.has(id)) continue;
@@ -102,7 +103,7 @@ async function probeTemplate(ctx: LabContext, tpl: Template): Promise<Outcome> {
       continue;
     }
     const spans = got.spans;
-    const gaps = templateGaps(spans, tpl);
+    const gaps = templateGaps(spans, tpl, httpNamesOf(ctx.lab.profile));
     if (gaps.length) {
       tried.push(`${id.slice(0, 8)}… missing ${gaps[0]}${gaps.length > 1 ? ` (+${gaps.length - 1})` : ''}`);
       continue;

@@ -152,7 +152,14 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     lang = langFromLocale(io.env.LC_ALL || io.env.LC_MESSAGES || io.env.LANG);
   }
 
-  const profile = getProfile(pick('profile'));
+  const stateDirRaw = pick('state-dir');
+  const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHomeOf(io.env), 'tempo-workbook');
+  // an embedded lab up under this state folder: its profile, unless one is named (`lab up --profile current`, then
+  // every command speaks of Tempo 3 without saying so again)
+  const running = runningLab(stateDir);
+  const named = pick('profile');
+  if (named === undefined && running) trace.push(`profile: the embedded lab's (${running.profile})`);
+  const profile = getProfile(named ?? running?.profile);
   const clusterName = validateClusterName(pick('cluster') ?? DEFAULT_CLUSTER);
   const context = pick('context') ?? `kind-${clusterName}`;
   const timeoutRaw = pick('timeout');
@@ -164,8 +171,6 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
     const v = pick(urlFlag(name));
     if (v !== undefined) urls[name] = validateUrl(v, source[urlFlag(name)]!);
   }
-  const stateDirRaw = pick('state-dir');
-  const stateDir = stateDirRaw ? resolve(io.cwd, stateDirRaw) : join(stateHomeOf(io.env), 'tempo-workbook');
   const ci = isCI(io.env);
   // no URL named and an embedded lab up under this state folder: its endpoints stand in for the cluster's
   let embedded: Lab['embedded'];
@@ -173,7 +178,7 @@ export function resolveLab(flags: Flags, io: Io, trace: Trace = []): Lab {
   let embeddedGenerator: string | undefined;
   let embeddedBlockBuilders: string[] | undefined;
   if (!Object.keys(urls).length) {
-    const up = runningLab(stateDir);
+    const up = running;
     if (up) {
       embedded = up.layout;
       embeddedOtlpGrpc = up.urls.otlpGrpc;

@@ -3,6 +3,7 @@ import { COMMON, ENDPOINT_FLAGS, type CommandSpec, type Flags } from '../cli/opt
 import type { Lab } from '../core/model.js';
 import type { Exercise, Grade } from '../lab/exercises.js';
 import { punct, type Text } from '../core/text.js';
+import { httpNamesOf, withHttpNames } from '../lab/shop.js';
 
 /** Its usage, summary and flags: read by the parser and by `--help`. */
 export const spec: CommandSpec = {
@@ -85,7 +86,7 @@ async function showAnswer(ex: Exercise, lab: Lab, io: MainIo): Promise<number> {
   const now = new Date().toISOString();
   store.setExercise(ex.id, (p) => ({ ...(p ?? { firstShownAt: now, firstTriedAt: now, attempts: [] }), answerShownAt: p?.answerShownAt ?? now }));
   await store.save();
-  write(io.stdout, `${ex.id}: ${say(ex.title, lab.lang)}\n${say({ en: 'One right answer', 'zh-TW': '一個正確答案' }, lab.lang)}${punct(lab.lang).colon}${ex.answer}`);
+  write(io.stdout, `${ex.id}: ${say(ex.title, lab.lang)}\n${say({ en: 'One right answer', 'zh-TW': '一個正確答案' }, lab.lang)}${punct(lab.lang).colon}${withHttpNames(ex.answer, httpNamesOf(lab.profile))}`);
   return 0;
 }
 
@@ -117,7 +118,7 @@ async function list(lab: Lab, io: MainIo, flags: Flags, all: readonly Exercise[]
       : p.solvedAt
         ? say({ en: `solved in ${formatDuration(p.timeToSolveMs ?? 0)}, ${p.attempts.filter((a) => a.at <= p.solvedAt!).length} answer(s)`, 'zh-TW': `已解出，耗時 ${formatDuration(p.timeToSolveMs ?? 0)}，作答 ${p.attempts.filter((a) => a.at <= p.solvedAt!).length} 次` }, lab.lang)
         : say({ en: `${p.attempts.length} answer(s), not solved yet`, 'zh-TW': `作答 ${p.attempts.length} 次，尚未解出` }, lab.lang);
-    return [`  ${e.id.padEnd(26)} ${say({ en: 'chapter', 'zh-TW': '第' }, lab.lang)} ${n}${lab.lang === 'zh-TW' ? ' 章' : ''} · ${LANGUAGE[e.language]} · ${state}`, `  ${''.padEnd(26)} ${say(e.task, lab.lang)}`, ...(flags.spoilers ? [`  ${''.padEnd(26)} ${say({ en: 'one answer', 'zh-TW': '一個答案' }, lab.lang)}: ${e.answer}`] : [])].join('\n');
+    return [`  ${e.id.padEnd(26)} ${say({ en: 'chapter', 'zh-TW': '第' }, lab.lang)} ${n}${lab.lang === 'zh-TW' ? ' 章' : ''} · ${LANGUAGE[e.language]} · ${state}`, `  ${''.padEnd(26)} ${say(e.task, lab.lang)}`, ...(flags.spoilers ? [`  ${''.padEnd(26)} ${say({ en: 'one answer', 'zh-TW': '一個答案' }, lab.lang)}: ${withHttpNames(e.answer, httpNamesOf(lab.profile))}`] : [])].join('\n');
   });
   write(io.stdout, [say({ en: 'Exercises (graded on what your query returns, against the live lab):', 'zh-TW': '練習（依你的查詢在實驗環境中傳回的結果評分）：' }, lab.lang), ...rows, '', say({ en: "Try one: workbook exercise <id> --query '…'   (in a terminal, leave out --query and type it)", 'zh-TW': "試一題：workbook exercise <id> --query '…'　（在終端機中可省略 --query，直接輸入）" }, lab.lang)].join('\n'));
   return 0;

@@ -1,6 +1,7 @@
 import { UsageError, write, type CommandInput } from './kit.js';
 import { formatCommand, formatDuration, showCommand } from '../core/format.js';
 import type { Challenge, Chapter, Lab } from '../core/model.js';
+import { tempoGeneration } from '../core/engine.js';
 import { say } from '../core/text.js';
 import { COMMON, type CommandSpec } from '../cli/options.js';
 
@@ -22,6 +23,7 @@ const L = {
   why: { en: 'why', 'zh-TW': '原因' },
   manifest: { en: 'manifest', 'zh-TW': 'manifest 檔' },
   checks: { en: 'checks', 'zh-TW': '檢查' },
+  otherTempo: { en: '(all of another Tempo generation than this profile\'s: see --profile)', 'zh-TW': '（全都屬於與此版本組合不同世代的 Tempo：請見 --profile）' },
   noSteps: { en: '(no commands: this chapter only checks)', 'zh-TW': '（本章不執行指令，只做檢查）' },
   confirm: { en: 'asks first', 'zh-TW': '執行前會先確認' },
 } as const;
@@ -44,8 +46,10 @@ export function renderPlan(chapters: readonly Chapter[], lab: Lab): string {
       if (step.destructive) out.push(`     (${say(L.confirm, lang)})`);
     }
     if (ch.checks.length) {
-      out.push(`   ${say(L.checks, lang)}:`);
-      for (const c of ch.checks) out.push(`   - ${say(c.title, lang)}`);
+      // a check of the other Tempo generation is not this profile's (the ingester ring on Tempo 3, Kafka on Tempo 2)
+      const mine = ch.checks.filter((x) => !x.tempo || x.tempo === tempoGeneration(lab));
+      out.push(`   ${say(L.checks, lang)}:${mine.length ? '' : ` ${say(L.otherTempo, lang)}`}`);
+      for (const c of mine) out.push(`   - ${say(c.title, lang)}`);
     }
   }
   return out.join('\n') + '\n';

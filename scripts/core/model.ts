@@ -21,6 +21,11 @@ export interface Profile {
   values?: Record<string, string>;
   /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
   overlays?: Record<string, string[]>;
+  /**
+   * The plain manifests `kubectl apply` takes (repo-relative), by what they run: `xk6-client-tracing` (chapter 4),
+   * and `kafka` where the profile's Tempo writes to a broker the chart does not bundle (chapter 3).
+   */
+  manifests?: { 'xk6-client-tracing': string; kafka?: string };
   /** Charts installed without --wait, their pods awaited after (a post-install hook makes what the pods need). */
   installThenWait?: string[];
   /** The embedded lab's programs, downloaded when none is given (`workbook lab up`). */

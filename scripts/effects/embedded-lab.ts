@@ -247,8 +247,8 @@ async function planComponent(c: Component, s: Omit<LabState, 'processes'>, bins:
     });
     return ports.kafka && s.kafkaLib ? [kafkaPlan(s, ports.kafka, s.kafkaLib), ...tempo] : tempo;
   }
-  // the built-in generator: the same three templates and statuses as xk6-client-tracing v0.0.2
-  return [{ ...common, name: 'traffic', bin: process.execPath, args: [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0'], cwd: s.dir, files: [], extra: {} }];
+  // the built-in generator: the same three templates and statuses as the profile's xk6-client-tracing, with its names
+  return [{ ...common, name: 'traffic', bin: process.execPath, args: [join(ROOT, 'dist/scripts/cli.js'), 'traffic', '--otlp-url', s.trafficUrl ?? s.urls.otlp, '--rate', '2', '--count', '0', '--profile', s.profile], cwd: s.dir, files: [], extra: {} }];
 }
 
 /** Each receiver endpoint's port: OTLP's from the recorded OTLP ports, the others (Jaeger, Zipkin, OpenCensus) recorded apart. */
@@ -359,11 +359,12 @@ async function brokerListening(p: LabProcess, port: number): Promise<void> {
 }
 
 /** Tempo 3's first writes answer 503 until every Kafka partition has its owner (about 17 s): wait for one that is taken. */
-async function pushAccepted(otlpHttp: string): Promise<void> {
+async function pushAccepted(otlpHttp: string, profile: string): Promise<void> {
   const { realHttp } = await import('./real.js');
   // one of the shop's own traces (the traffic's payload builder): nothing foreign enters the learner's data
   const { buildTrace } = await import('../lab/traffic.js');
-  const body = JSON.stringify(buildTrace(0, Date.now()).body);
+  const { httpNamesOf } = await import('../lab/shop.js');
+  const body = JSON.stringify(buildTrace(0, Date.now(), Math.random, httpNamesOf(getProfile(profile))).body);
   const deadline = Date.now() + 120_000;
   let last = '';
   while (Date.now() < deadline) {
@@ -459,7 +460,7 @@ export async function labUp(o: UpOptions): Promise<{ state: LabState; adopted: b
         if (c === 'traffic') {
           await awaitReady(started);
           if (o.layout === 'microservices' && generation === 2) await heartbeatSeen(base.urls.distributor, MICROSERVICES.filter((n) => n.startsWith('ingester-')), 0, true);
-          if (o.layout === 'microservices' && generation === 3) await pushAccepted(base.urls.otlp);
+          if (o.layout === 'microservices' && generation === 3) await pushAccepted(base.urls.otlp, base.profile);
         }
         makeFolders(c, base);
         for (const plan of ps) {

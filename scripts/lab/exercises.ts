@@ -8,7 +8,7 @@ import { fill, type Text } from '../core/text.js';
 import { promQueryAt, type Sample } from './prometheus.js';
 import { WorkbookError } from '../core/errors.js';
 import { fetchTrace, newestBySeries, padTraceId, searchResponse, tempoGet, traceqlMetrics, NOT_TEMPO_API } from './tempo.js';
-import { SERVICES } from './shop.js';
+import { httpNamesOf, SERVICES, withHttpNames, type HttpNames } from './shop.js';
 import { promqlShape, traceqlShape } from './query-shape.js';
 
 export type Language = 'traceql' | 'promql' | 'trace-id' | 'traceql-metrics';
@@ -91,13 +91,13 @@ const TRACEQL_EMPTY: Text = {
  * (scripts/lab/query-shape.ts): a name inside a string is not a field, ">>" inside a string is not an operator.
  */
 interface Shape {
-  /** true when the query has what the exercise teaches */
-  has(query: string): boolean;
+  /** true when the query has what the exercise teaches (an attribute by the name this lab's generator writes) */
+  has(query: string, http: HttpNames): boolean;
   /** what it lacks, said without giving the answer away */
   lacks: Text;
 }
 /** The HTTP status exercises: { status = error } finds the same traces here, as the 403 is the lab's only error. */
-const STATUS_CODE_SHAPE: Shape = { has: (q) => traceqlShape(q).conditions.some((c) => c.name === 'http.status_code' && !c.intrinsic), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } };
+const STATUS_CODE_SHAPE: Shape = { has: (q, http) => traceqlShape(q).conditions.some((c) => c.name === http.status && !c.intrinsic), lacks: { en: 'The question is about the HTTP answer, not about errors in general: elsewhere an error need not be a 403. Match the status code the spans carry.', 'zh-TW': '題目問的是 HTTP 回應，而不是一般的錯誤：在別的地方，錯誤不一定是 403。請比對 span 上帶的狀態碼。' } };
 /** A learner's regular expression tried on a value; one that does not compile matches nothing. */
 function safeTest(re: string, value: string): boolean {
   try {
@@ -106,6 +106,8 @@ function safeTest(re: string, value: string): boolean {
     return false;
   }
 }
+/** A hint of the article's said with this lab's attribute names (xk6-client-tracing v0.0.8 renamed the HTTP ones). */
+const named = (t: Text, http: HttpNames): Text => ({ en: withHttpNames(t.en, http), 'zh-TW': withHttpNames(t['zh-TW'], http) });
 const luckyEvidence = (what: string, zh: string): Text => ({ en: `your query finds ${what}, but by luck of this lab's data: it is not the query the question asks for`, 'zh-TW': `你的查詢找到${zh}，但那是這個實驗環境的資料碰巧如此：它不是題目要的查詢` });
 
 function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: string; via?: 'tempo' | 'grafana'; extra: Text; missing: Text; shape?: Shape }): Exercise {
@@ -114,24 +116,26 @@ function traceqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: s
     language: 'traceql',
     async grade(ctx, answer) {
       const via = o.via ?? 'tempo';
+      const http = httpNamesOf(ctx.lab.profile);
+      const expected = withHttpNames(o.expected, http);
       // twice at most: a trace that arrived between the two searches is not the learner's mistake
       for (let round = 0; ; round++) {
         const w = traceWindow(ctx.clock.now());
-        const want = await traceqlIds(ctx, o.expected, w, via);
+        const want = await traceqlIds(ctx, expected, w, via);
         if ('refused' in want) throw new WorkbookError(`the exercise's own query was refused: ${want.refused}`);
         if (!want.ids.size) throw new WorkbookError('the lab holds no trace this exercise is about in the two minutes before the last ten seconds (a trace is searchable some seconds after its last span): on a lab just started, try again in half a minute; else, is the shop\'s traffic running (chapter 4, `workbook verify traffic`)?');
         const got = await traceqlIds(ctx, answer, w, via);
-        if ('refused' in got) return { right: false, evidence: { en: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, 'zh-TW': `${via === 'grafana' ? 'Grafana（Tempo）' : 'Tempo'} 拒絕了這個查詢：${got.refused}` }, hint: TRACEQL_REFUSED };
+        if ('refused' in got) return { right: false, evidence: { en: `${via === 'grafana' ? 'Grafana (Tempo)' : 'Tempo'} refused the query: ${got.refused}`, 'zh-TW': `${via === 'grafana' ? 'Grafana（Tempo）' : 'Tempo'} 拒絕了這個查詢：${got.refused}` }, hint: named(TRACEQL_REFUSED, http) };
         const extra = [...got.ids].filter((id) => !want.ids.has(id));
         const missing = [...want.ids].filter((id) => !got.ids.has(id));
         if (!extra.length && !missing.length) {
-          if (o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence(`the same ${got.ids.size} traces`, `同樣的 ${got.ids.size} 筆追蹤`), hint: o.shape.lacks };
+          if (o.shape && !o.shape.has(answer, http)) return { right: false, evidence: luckyEvidence(`the same ${got.ids.size} traces`, `同樣的 ${got.ids.size} 筆追蹤`), hint: o.shape.lacks };
           return { right: true, evidence: { en: `right: ${got.ids.size} traces in the last two minutes, the same set the exercise expects`, 'zh-TW': `正確：最近兩分鐘內 ${got.ids.size} 筆追蹤，正是題目預期的那一組` } };
         }
         if (round === 0 && extra.length + missing.length <= 2) continue;
         if (!got.ids.size) return { right: false, evidence: { en: `your query found no trace; ${want.ids.size} were expected`, 'zh-TW': `你的查詢沒有找到任何追蹤；預期有 ${want.ids.size} 筆` }, hint: TRACEQL_EMPTY };
-        if (extra.length) return { right: false, evidence: { en: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, 'zh-TW': `你的查詢多傳回了 ${extra.length} 筆不該有的追蹤（找到 ${got.ids.size} 筆，預期 ${want.ids.size} 筆；例如 ${extra[0]}）` }, hint: o.extra };
-        return { right: false, evidence: { en: `your query misses ${missing.length} of ${want.ids.size} traces (e.g. ${missing[0]})`, 'zh-TW': `你的查詢漏掉了 ${want.ids.size} 筆中的 ${missing.length} 筆（例如 ${missing[0]}）` }, hint: o.missing };
+        if (extra.length) return { right: false, evidence: { en: `your query also returns ${extra.length} trace(s) it should not (${got.ids.size} found, ${want.ids.size} expected; e.g. ${extra[0]})`, 'zh-TW': `你的查詢多傳回了 ${extra.length} 筆不該有的追蹤（找到 ${got.ids.size} 筆，預期 ${want.ids.size} 筆；例如 ${extra[0]}）` }, hint: named(o.extra, http) };
+        return { right: false, evidence: { en: `your query misses ${missing.length} of ${want.ids.size} traces (e.g. ${missing[0]})`, 'zh-TW': `你的查詢漏掉了 ${want.ids.size} 筆中的 ${missing.length} 筆（例如 ${missing[0]}）` }, hint: named(o.missing, http) };
       }
     },
   };
@@ -213,7 +217,7 @@ function promqlExercise(o: Omit<Exercise, 'language' | 'grade'> & { expected: st
       if ('refused' in got) return { right: false, evidence: { en: `Prometheus refused the query: ${got.refused}`, 'zh-TW': `Prometheus 拒絕了這個查詢：${got.refused}` }, hint: PROMQL_REFUSED };
       if (!got.samples.length) return { right: false, evidence: { en: 'your query returned no series', 'zh-TW': '你的查詢沒有傳回任何序列' }, hint: PROMQL_EMPTY };
       const g = o.judge(got.samples, want.samples);
-      if (g.right && o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence('the same number', '同樣的數字'), hint: o.shape.lacks };
+      if (g.right && o.shape && !o.shape.has(answer, httpNamesOf(ctx.lab.profile))) return { right: false, evidence: luckyEvidence('the same number', '同樣的數字'), hint: o.shape.lacks };
       return g;
     },
   };
@@ -437,7 +441,7 @@ function metricsExercise(o: Omit<Exercise, 'language' | 'grade' | 'tempo'> & { e
       if (names.join('|') !== mine.join('|')) return { right: false, evidence: { en: `your series: ${mine.join('; ')}; expected: ${names.join('; ')}`, 'zh-TW': `你的序列：${mine.join('；')}；預期：${names.join('；')}` }, hint: o.differs };
       const off = names.filter((n) => !close(g.get(n)!, w.get(n)!));
       if (off.length) return { right: false, evidence: { en: `the same series, other values: ${off.map((n) => `${n} yours ${fmt(g.get(n)!)}, expected ${fmt(w.get(n)!)}`).join('; ')}`, 'zh-TW': `序列相同，數值不同：${off.map((n) => `${n} 你的是 ${fmt(g.get(n)!)}，預期 ${fmt(w.get(n)!)}`).join('；')}` }, hint: o.differs };
-      if (o.shape && !o.shape.has(answer)) return { right: false, evidence: luckyEvidence('the same series and values', '同樣的序列與數值'), hint: o.shape.lacks };
+      if (o.shape && !o.shape.has(answer, httpNamesOf(ctx.lab.profile))) return { right: false, evidence: luckyEvidence('the same series and values', '同樣的序列與數值'), hint: o.shape.lacks };
       return { right: true, evidence: { en: `right: ${names.map((n) => `${n} ${fmt(w.get(n)!)}`).join(', ')}`, 'zh-TW': `正確：${names.map((n) => `${n} ${fmt(w.get(n)!)}`).join('、')}` } };
     },
   };

@@ -5,8 +5,37 @@
  * the k6 script in manifests/xk6-client-tracing.yaml (held equal by a test), chapters 4–6 and the test fixtures
  * all read this file.
  */
+import { compareVersions } from './versions.js';
 
 export type Semantics = 'http' | 'db';
+
+/**
+ * The HTTP attribute names the generator writes. v0.0.2, the article's, uses the older OpenTelemetry names
+ * (grafana/xk6-client-tracing@v0.0.2:pkg/tracegen/templated.go); v0.0.8 moved to the stable ones (commit a1e29ce
+ * "Use more recent OTEL semantic conventions"; grafana/xk6-client-tracing@v0.0.10:pkg/tracegen/tracegen.go:9-19),
+ * still reading a template's old http.status_code and http.method (templated.go getHTTPStatusCode, getHTTPMethod).
+ * The shop's templates below keep the article's names; what a profile's generator writes is derived from its image.
+ */
+export interface HttpNames {
+  status: string;
+  method: string;
+  url: string;
+  scheme: string;
+  target: string;
+}
+export const HTTP_NAMES_V0_0_2: HttpNames = { status: 'http.status_code', method: 'http.method', url: 'http.url', scheme: 'http.scheme', target: 'http.target' };
+export const HTTP_NAMES_V0_0_10: HttpNames = { status: 'http.response.status_code', method: 'http.request.method', url: 'url.full', scheme: 'url.schema', target: 'url.target' };
+
+/** The names a profile's xk6-client-tracing writes: read from its pinned image's tag (v0.0.8 and later: the stable names). */
+export function httpNamesOf(profile: { images: Record<string, string> }): HttpNames {
+  const tag = /:v?(\d+\.\d+\.\d+)/.exec(profile.images['xk6-client-tracing'] ?? '')?.[1];
+  return tag && compareVersions(tag, '0.0.8') >= 0 ? HTTP_NAMES_V0_0_10 : HTTP_NAMES_V0_0_2;
+}
+
+/** A text of the article's (a query, a hint) said with a profile's names: `span.http.status_code` becomes `span.http.response.status_code`. */
+export function withHttpNames(text: string, names: HttpNames): string {
+  return names === HTTP_NAMES_V0_0_2 ? text : text.replaceAll(HTTP_NAMES_V0_0_2.status, names.status).replaceAll(HTTP_NAMES_V0_0_2.method, names.method);
+}
 
 export interface ShopSpan {
   service: string;

@@ -9,10 +9,14 @@
  *   (200/201/202/204), url/scheme/target, response (and for POST/PUT/PATCH request) content length; status ERROR
  *   only at >= 500; the CLIENT parent copies method/status/url and is ERROR when the status is >= 400;
  * - network attributes on every non-INTERNAL span; random attributes: per trace from the template's defaults
- *   (keys "k6." + 15 characters, `cardinality` values of 30 characters), per span from the span's own.
+ *   (keys "k6." + 15 characters, `cardinality` values of 30 characters), per span from the span's own;
+ * - with a profile whose generator is v0.0.8 or later, the HTTP attributes by their stable names
+ *   (http.request.method, http.response.status_code, url.*; shop.httpNamesOf) and network.protocol.* for
+ *   http.flavor: the names checks and exercises read. v0.0.10's other additions (content-type headers, events,
+ *   resource attributes) are not made.
  * Random choices come from `rng`, so tests can fix them.
  */
-import { errorSpans, fixedStatus, parentOf, semanticsOf, SHOP_TEMPLATES, spanKinds, type Kind } from './shop.js';
+import { errorSpans, fixedStatus, HTTP_NAMES_V0_0_2, httpNamesOf, parentOf, semanticsOf, SHOP_TEMPLATES, spanKinds, type HttpNames, type Kind } from './shop.js';
 import { WorkbookError } from '../core/errors.js';
 import type { LabContext } from '../core/model.js';
 import { say } from '../core/text.js';
@@ -60,7 +64,7 @@ function randomAttributes(rng: Rng, p?: { count: number; cardinality?: number })
 }
 
 /** One trace of a template as an OTLP/JSON ExportTraceServiceRequest; `nowMs` is the generator's time.Now(). */
-export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math.random): { traceId: string; body: unknown } {
+export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math.random, http: HttpNames = HTTP_NAMES_V0_0_2): { traceId: string; body: unknown } {
   const tpl = SHOP_TEMPLATES[templateIndex % SHOP_TEMPLATES.length]!;
   const kinds = spanKinds(tpl);
   const errors = errorSpans(tpl);
@@ -89,7 +93,8 @@ export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math
       start[i] = start[p]! + range(pd / 20, pd / 10);
       end[i] = start[i]! + (s.duration ? range(s.duration.min, s.duration.max) : range(pd / 2, pd - pd / 10));
     }
-    const a = new Map<string, Val>(Object.entries({ ...tpl.defaults.attributes, ...s.attributes }));
+    // the template's own attributes, said with the generator's names (a fixed status is http.response.status_code since v0.0.8)
+    const a = new Map<string, Val>(Object.entries({ ...tpl.defaults.attributes, ...s.attributes }).map(([k, v]) => [k === HTTP_NAMES_V0_0_2.status ? http.status : k, v]));
     for (const [k, v] of spanRandom[i]!) a.set(k, pick(rng, v));
     const put = (m: Map<string, Val>, k: string, v: Val) => !m.has(k) && m.set(k, v);
     const kind = kinds[i]!;
@@ -108,25 +113,29 @@ export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math
         }
       }
       if (semanticsOf(tpl, i) === 'http') {
-        put(a, 'http.flavor', '1.1');
+        if (http === HTTP_NAMES_V0_0_2) put(a, 'http.flavor', '1.1');
+        else {
+          put(a, 'network.protocol.name', 'http');
+          put(a, 'network.protocol.version', '1.1');
+        }
         if (kind === 'SERVER') {
           const parent = p >= 0 ? attrs[p]! : new Map<string, Val>();
-          const method = String(a.get('http.method') ?? parent.get('http.method') ?? pick(rng, HTTP_METHODS));
-          a.set('http.method', method);
-          const inherited = parent.get('http.status_code');
+          const method = String(a.get(http.method) ?? parent.get(http.method) ?? pick(rng, HTTP_METHODS));
+          a.set(http.method, method);
+          const inherited = parent.get(http.status);
           const code = fixedStatus(tpl, i) ?? (inherited !== undefined ? Number(inherited) : pick(rng, HTTP_STATUSES_SUCCESS));
-          a.set('http.status_code', code);
-          const url = String(a.get('http.url') ?? parent.get('http.url') ?? `https://${s.service}.local:${host.port}/${names[i]}`);
-          a.set('http.url', url);
+          a.set(http.status, code);
+          const url = String(a.get(http.url) ?? parent.get(http.url) ?? `https://${s.service}.local:${host.port}/${names[i]}`);
+          a.set(http.url, url);
           const u = new URL(url);
-          a.set('http.scheme', u.protocol.replace(':', ''));
-          a.set('http.target', u.pathname);
+          a.set(http.scheme, u.protocol.replace(':', ''));
+          a.set(http.target, u.pathname);
           put(a, 'http.response_content_length', between(rng, 100_000, 1_000_000));
           if (['PATCH', 'POST', 'PUT'].includes(method)) put(a, 'http.request_content_length', between(rng, 10_000, 100_000));
           if (p >= 0 && kinds[p] === 'CLIENT') {
-            put(attrs[p]!, 'http.method', method);
-            put(attrs[p]!, 'http.status_code', code);
-            put(attrs[p]!, 'http.url', url);
+            put(attrs[p]!, http.method, method);
+            put(attrs[p]!, http.status, code);
+            put(attrs[p]!, http.url, url);
             put(attrs[p]!, 'http.response_content_length', a.get('http.response_content_length')!);
           }
         }
@@ -140,7 +149,7 @@ export function buildTrace(templateIndex: number, nowMs: number, rng: Rng = Math
   const kindNumber = (k: Kind) => KIND[k];
   const statusOf = (i: number) => {
     if (!errors.has(i)) return {};
-    const code = Number(kinds[i] === 'CLIENT' ? attrs[i]!.get('http.status_code') : fixedStatus(tpl, i));
+    const code = Number(kinds[i] === 'CLIENT' ? attrs[i]!.get(http.status) : fixedStatus(tpl, i));
     return { code: STATUS_ERROR, message: STATUS_TEXT[code] ?? '' };
   };
   const body = {
@@ -229,7 +238,7 @@ export async function sendTraffic(ctx: LabContext, o: TrafficOptions): Promise<{
   for (let i = 0; o.count === 0 || i < o.count; i++) {
     if (o.signal?.aborted) break;
     const t0 = ctx.clock.now();
-    const { body } = buildTrace(i, t0);
+    const { body } = buildTrace(i, t0, Math.random, httpNamesOf(ctx.lab.profile));
     try {
       const res = await ctx.http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 10_000 });
       const notOtlp = res.status >= 200 && res.status < 300 ? notAnOtlpAnswer(res) : undefined;

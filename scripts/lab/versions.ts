@@ -61,6 +61,9 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
   for (const [chart, file] of Object.entries(p.values ?? {})) {
     if (!(chart in p.charts) || typeof file !== 'string' || !/^manifests\/[\w./-]+\.ya?ml$/.test(file)) throw bad(`values.${chart} must be a values file under manifests/`);
   }
+  for (const [what, file] of Object.entries(p.manifests ?? {})) {
+    if (!['xk6-client-tracing', 'kafka'].includes(what) || typeof file !== 'string' || !/^manifests\/[\w./-]+\.ya?ml$/.test(file)) throw bad(`manifests.${what} must be a manifest under manifests/ (xk6-client-tracing, kafka)`);
+  }
   for (const [chart, files] of Object.entries(p.overlays ?? {})) {
     if (!(chart in p.charts) || !Array.isArray(files) || !files.every((f) => typeof f === 'string' && /^manifests\/[\w./-]+\.ya?ml$/.test(f))) {
       throw bad(`overlays.${chart} must list values files under manifests/`);

@@ -125,6 +125,23 @@ describe('plan: prints every command and manifest, runs nothing', () => {
     expect(world.calls()).toEqual([]);
     expect(r.stdout).toMatchSnapshot();
   });
+  it('plan all --profile current: the Kafka broker before Tempo 3, v0.0.10\'s traffic, Tempo 3\'s checks and not the ingester ring', async () => {
+    world.clearCalls();
+    const r = await runCli(['plan', 'all', '--profile', 'current'], env());
+    expect(r.code).toBe(0);
+    expect(world.calls()).toEqual([]);
+    const at = (s: string) => r.stdout.indexOf(s);
+    expect(at('apply --filename manifests/current/kafka.yaml')).toBeGreaterThan(0);
+    expect(at('rollout status --namespace kafka deployment/kafka')).toBeGreaterThan(at('apply --filename manifests/current/kafka.yaml'));
+    expect(at('grafana-community/tempo-distributed --version 3.3.0')).toBeGreaterThan(at('rollout status --namespace kafka'));
+    expect(r.stdout).toContain('--filename manifests/current/xk6-client-tracing.yaml');
+    expect(r.stdout).toContain('- the live-store ring has one ACTIVE, heartbeating member per Kafka partition');
+    expect(r.stdout).toContain('- Kafka takes the distributor\'s writes now, and the metrics generator reads them with a small lag');
+    expect(r.stdout).not.toContain('the ingester ring has 3 ACTIVE members');
+    // and the article's plan has none of Tempo 3's
+    const article = await runCli(['plan', 'all'], env());
+    expect(article.stdout).not.toMatch(/kafka/i);
+  });
   it('plan in Traditional Chinese, another cluster name and context', async () => {
     const r = await runCli(['plan', 'cluster', '--lang', 'zh-TW', '--cluster', 'ws-07'], env());
     expect(r.stdout).toContain('kind create cluster --name ws-07');

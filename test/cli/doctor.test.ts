@@ -138,10 +138,13 @@ describe('workbook doctor (CI=true, fake tools on PATH)', () => {
     const ports = (await portsEnv()).WORKBOOK_PORTS;
     const x64 = await runCli(['doctor', '--json', '-'], world.env({ CI: 'true', WORKBOOK_PORTS: ports, WORKBOOK_ARCH: 'x64' }));
     const item = (out: string) => JSON.parse(out).chapters[0].items.find((i: { id: string }) => i.id === 'arch');
-    expect(item(x64.stdout)).toMatchObject({ status: 'passed', evidence: "x64: the trace generator's image (linux/amd64) runs natively" });
+    expect(item(x64.stdout)).toMatchObject({ status: 'passed', evidence: 'x64: ghcr.io/grafana/xk6-client-tracing:v0.0.2 is published for linux/amd64' });
     const arm = await runCli(['doctor', '--json', '-'], world.env({ CI: 'true', WORKBOOK_PORTS: ports, WORKBOOK_ARCH: 'arm64' }));
     expect(arm.code).toBe(0);
     expect(item(arm.stdout)).toMatchObject({ status: 'warned', evidence: 'arm64: ghcr.io/grafana/xk6-client-tracing:v0.0.2 is published for linux/amd64 only' });
     expect(item(arm.stdout).hint.en).toContain('`workbook traffic` sends the same three templates from your machine');
+    // the current profile's generator, v0.0.10, is built for arm64 too: no warning there
+    const current = await runCli(['doctor', '--profile', 'current', '--json', '-'], world.env({ CI: 'true', WORKBOOK_PORTS: ports, WORKBOOK_ARCH: 'arm64' }));
+    expect(item(current.stdout)).toMatchObject({ status: 'passed', evidence: 'arm64: ghcr.io/grafana/xk6-client-tracing:v0.0.10 is published for linux/amd64 and linux/arm64' });
   });
 });

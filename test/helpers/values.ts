@@ -44,8 +44,8 @@ export function kpsFullname(release: string, fullnameOverride?: string): string 
 
 
 /** manifests/xk6-client-tracing.yaml: its ConfigMap (the k6 script) and its Deployment. */
-export function xk6Manifest(): { script: string; configMap: any; deployment: any } {
-  const docs = parseAllDocuments(readFileSync(join(ROOT, 'manifests/xk6-client-tracing.yaml'), 'utf8')).map((d) => d.toJSON());
+export function xk6Manifest(file = 'manifests/xk6-client-tracing.yaml'): { script: string; configMap: any; deployment: any } {
+  const docs = parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJSON());
   const configMap = docs.find((d) => d.kind === 'ConfigMap');
   const deployment = docs.find((d) => d.kind === 'Deployment');
   return { script: configMap.data['shop.js'], configMap, deployment };

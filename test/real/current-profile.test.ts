@@ -31,8 +31,10 @@ describe.skipIf(!found.bin)('the current profile: Tempo 3.0.3 on the embedded la
     expect(config).toMatch(/^backend_worker:/m);
     expect(config).not.toMatch(/^(ingester|compactor|ingest):/m);
     const json = join(d, 'r.json');
-    const v = await runCli(['verify', 'all', '--profile', 'current', '--state-dir', d, '--timeout', '150s', '--json', json], env(), { timeoutMs: 300_000 });
+    // no --profile: the lab's own (recorded by `lab up --profile current`) is the one every command speaks of
+    const v = await runCli(['verify', 'all', '--state-dir', d, '--timeout', '150s', '--json', json], env(), { timeoutMs: 300_000 });
     const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.profile).toBe('current');
     const states = Object.fromEntries(report.chapters.map((c: { id: string; state: string }) => [c.id, c.state]));
     expect(states, v.stdout).toMatchObject({ prometheus: 'passed', tempo: 'passed', traffic: 'passed', traces: 'passed', 'metrics-generator': 'passed' });
     const tempo = report.chapters.find((c: { id: string }) => c.id === 'tempo').items;
@@ -49,7 +51,7 @@ describe.skipIf(!found.bin)('the current profile: Tempo 3.0.3 on the embedded la
     expect(item('no-ingester-ring')).toMatch(/^GET \/ingester\/ring → 404; GET \/live-store\/ring → 200, 1 of 1 ACTIVE/);
     expect(item('block-written')).toMatch(/^tempo_live_store_blocks_completed_total [1-9]\d*$/);
     for (const s of SERVICES) expect(item('traceql-metrics')).toContain(`${s} `);
-    const article = await runCli(['verify', 'what-changed', '--state-dir', d], env(), { timeoutMs: 60_000 });
+    const article = await runCli(['verify', 'what-changed', '--profile', 'article', '--state-dir', d], env(), { timeoutMs: 60_000 });
     expect(article.stdout).toMatch(/not applicable: 0\/4 passed \(4 not applicable\)/);
 
     // its exercises, TraceQL metrics graded on the answers: the answer and another right query pass; a wrong one
@@ -73,8 +75,17 @@ describe.skipIf(!found.bin)('the current profile: Tempo 3.0.3 on the embedded la
     const lucky = await grade('errors-per-service', '{ resource.service.name = "shop-backend" && status = error } | rate() by (resource.service.name)');
     expect(lucky.code, lucky.stdout).toBe(1);
     expect(lucky.stdout).toContain('but by luck of this lab\'s data');
+    // the shop's traffic speaks xk6-client-tracing v0.0.10's names here: the 403 is span.http.response.status_code,
+    // and the article's span.http.status_code finds nothing (graded wrong, with the hint that names the new attribute)
+    const renamed = await grade('find-forbidden', '{ span.http.response.status_code = 403 }');
+    expect(renamed.code, renamed.stdout + renamed.stderr).toBe(0);
+    const old = await grade('find-forbidden', '{ span.http.status_code = 403 }');
+    expect(old.code, old.stdout).toBe(1);
+    expect(old.stdout).toContain('your query found no trace');
+    const shown = await runCli(['exercise', 'find-forbidden', '--show-answer', '--state-dir', d], env());
+    expect(shown.stdout).toContain('{ span.http.response.status_code = 403 }');
     // on the article's profile they are refused in one line
-    const refused = await runCli(['exercise', 'errors-per-service', '--state-dir', d, '--query', 'x'], env());
+    const refused = await runCli(['exercise', 'errors-per-service', '--profile', 'article', '--state-dir', d, '--query', 'x'], env());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('errors-per-service asks Tempo 3 (TraceQL metrics): run it on the current profile');
 
