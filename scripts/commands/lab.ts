@@ -72,8 +72,6 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
   }
   if (action === 'up') {
     const layout = flags.microservices ? 'microservices' : 'monolithic';
-    // Tempo 3's microservices need a Kafka broker: its jars and java, or one line before anything is touched
-    const kafkaLib = e.kafkaLibFor(layout, lab.profile.name, io.env);
     // a running lab of another layout or profile is the learner's: replaced only when they say so
     const { runningLab } = await import('../effects/embedded-state.js');
     const running = runningLab(lab.stateDir);
@@ -87,6 +85,9 @@ export async function run({ lab, io, flags, positionals = [] }: CommandInput): P
         return 0;
       }
     }
+    // Tempo 3's microservices need a Kafka broker: java and its jars (named, or the pinned set downloaded once and
+    // checked), or one line before anything is touched
+    const kafkaLib = await e.kafkaLibFor(layout, lab.profile.name, { env: io.env, stateDir: lab.stateDir, log });
     const tempoBin = await e.findBinary('tempo', lab, io.env, log);
     const prometheusBin = await e.findBinary('prometheus', lab, io.env, log);
     const { state, adopted } = await e.labUp({

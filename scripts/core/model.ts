@@ -26,6 +26,8 @@ export interface Profile {
    * and `kafka` where the profile's Tempo writes to a broker the chart does not bundle (chapter 3).
    */
   manifests?: { 'xk6-client-tracing': string; kafka?: string };
+  /** The embedded lab's Kafka broker (Tempo 3's microservices): the pinned jars from Maven Central (repo-relative .jars.tsv). */
+  kafkaJars?: string;
   /** Charts installed without --wait, their pods awaited after (a post-install hook makes what the pods need). */
   installThenWait?: string[];
   /** The embedded lab's programs, downloaded when none is given (`workbook lab up`). */

@@ -14,7 +14,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { UsageError } from '../core/errors.js';
+import { UsageError, WorkbookError } from '../core/errors.js';
+import { z } from 'zod';
 import type { Release } from '../core/model.js';
 
 /** Go's names for this machine (as release archives use them). */
@@ -34,7 +35,9 @@ const mirrored = (url: string, mirror: string | undefined) => (mirror ? url.repl
 
 /** What to do instead of a download, for every line that says one failed. */
 export const giveItYourself = (name: string) =>
-  `give the program yourself: --${name}-bin PATH, or WORKBOOK_${name.toUpperCase()}_BIN=PATH, or ${name}-bin: PATH in workbook.config.yaml`;
+  name === 'kafka'
+    ? 'give the jars yourself: WORKBOOK_KAFKA_LIB=DIR, a folder of org.apache.kafka:kafka_2.13 and its dependencies'
+    : `give the program yourself: --${name}-bin PATH, or WORKBOOK_${name.toUpperCase()}_BIN=PATH, or ${name}-bin: PATH in workbook.config.yaml`;
 
 export interface FetchOptions {
   /** <state-dir>/bin */
@@ -246,5 +249,69 @@ export function cachedChecksum(program: string): string | undefined {
     return readFileSync(join(dirname(program), 'archive.sha256'), 'utf8').split(/\s+/)[0];
   } catch {
     return undefined;
+  }
+}
+
+/** One jar of a pinned set (manifests/current/kafka-*.jars.tsv): where Maven Central keeps it, and its checksums. */
+export const JarRowSchema = z.object({
+  group: z.string().regex(/^[\w.-]+$/),
+  artifact: z.string().regex(/^[\w.-]+$/),
+  version: z.string().regex(/^[\w.+-]+$/),
+  bytes: z.coerce.number().int().positive(),
+  sha1: z.string().regex(/^[0-9a-f]{40}$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type JarRow = z.infer<typeof JarRowSchema>;
+
+/** The pinned set: one tab-separated row a jar, `#` lines are comments. A row that is not one is the file's error. */
+export function readJarSet(file: string, text: string): JarRow[] {
+  const rows: JarRow[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim() || line.startsWith('#')) return;
+    const [group, artifact, version, bytes, sha1, sha256, ...rest] = line.split('\t');
+    const r = JarRowSchema.safeParse({ group, artifact, version, bytes, sha1, sha256 });
+    if (!r.success || rest.length) throw new WorkbookError(`${file}:${i + 1}: not a row of group, artifact, version, bytes, sha1, sha256`);
+    rows.push(r.data);
+  });
+  if (!rows.length) throw new WorkbookError(`${file}: no jar listed`);
+  return rows;
+}
+
+export const MAVEN_CENTRAL = 'https://repo1.maven.org/maven2';
+export const jarName = (j: JarRow) => `${j.artifact}-${j.version}.jar`;
+/** Maven's repository layout: group dots become folders. */
+export const jarUrl = (j: JarRow, base = MAVEN_CENTRAL) => `${base.replace(/\/+$/, '')}/${j.group.replaceAll('.', '/')}/${j.artifact}/${j.version}/${jarName(j)}`;
+
+/**
+ * A pinned set of jars in the cache (`<cacheDir>/<name>`): taken as it is when complete, else each jar downloaded
+ * from Maven Central (or WORKBOOK_MAVEN_MIRROR: every jar is pinned, so a mirror cannot change one), its SHA-256
+ * checked against the set, and the folder put in place whole or not at all.
+ */
+export async function fetchJars(name: string, jars: readonly JarRow[], o: FetchOptions): Promise<string> {
+  const dir = join(o.cacheDir, name);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const base = (o.env ?? process.env).WORKBOOK_MAVEN_MIRROR || MAVEN_CENTRAL;
+  const common = { name: 'kafka', idleMs: o.idleMs ?? 30_000, ...(o.signal ? { signal: o.signal } : {}) };
+  mkdirSync(o.cacheDir, { recursive: true });
+  if (!statSync(o.cacheDir).isDirectory()) throw new UsageError(`${o.cacheDir} is not a folder`);
+  removeLeftovers(o.cacheDir, name);
+  const work = mkdtempSync(join(o.cacheDir, `.${name}-`));
+  try {
+    o.log?.(`downloading ${jars.length} jars of ${name} from ${base} (${Math.round(jars.reduce((n, j) => n + j.bytes, 0) / 1024 / 1024)} MiB)`);
+    for (const j of jars) {
+      const url = jarUrl(j, base);
+      const what = `${name}'s ${jarName(j)}`;
+      const got = await get(url, { ...common, what, httpsOnly: false });
+      // a jar is its pinned size: a longer answer is refused as it comes
+      const actual = await streamTo(got.res, got.dog, join(work, jarName(j)), j.bytes, { ...common, what, httpsOnly: false, url });
+      if (actual !== j.sha256) throw new UsageError(`refusing ${jarName(j)} from ${url}: its SHA-256 is ${actual}, but manifests pin ${j.sha256}`);
+    }
+    writeFileSync(join(work, '.complete'), `${jars.length} jars, each checked against its pinned SHA-256\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(work, dir);
+    o.log?.(`${jars.length} jars checked, in ${dir}`);
+    return dir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }

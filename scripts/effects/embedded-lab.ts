@@ -16,7 +16,7 @@ import { withLock } from './lock.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { mergeValues } from '../lab/values.js';
 import { stringify } from 'yaml';
 import { UsageError, WorkbookError } from '../core/errors.js';
@@ -337,13 +337,25 @@ function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; contro
  * fills (dist/kafka-lib: Apache Kafka 4.4.0 from Maven Central); and java on PATH. Refused in one line otherwise,
  * before anything is touched. Undefined for every other layout and profile.
  */
-export function kafkaLibFor(layout: Layout, profile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (layout !== 'microservices' || tempoGeneration({ profile: getProfile(profile) }) !== 3) return undefined;
-  const lib = env.WORKBOOK_KAFKA_LIB ?? join(ROOT, 'dist', 'kafka-lib');
-  const has = existsSync(lib) && readdirSync(lib).some((f) => /^kafka_2\.13-.*\.jar$/.test(f));
-  if (!has) throw new UsageError(`profile ${profile}'s microservices write through a Kafka broker: give Apache Kafka's jars with WORKBOOK_KAFKA_LIB=DIR (org.apache.kafka:kafka_2.13:4.4.0 and its dependencies, e.g. mvn dependency:copy-dependencies; test/setup/ensure-kafka.sh does it), or run it as one process (without --microservices)`);
+export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: NodeJS.ProcessEnv; stateDir: string; log?: (l: string) => void; signal?: AbortSignal }): Promise<string | undefined> {
+  const p = getProfile(profile);
+  if (layout !== 'microservices' || tempoGeneration({ profile: p }) !== 3) return undefined;
+  const env = o.env ?? process.env;
   if (!onPath('java', env)) throw new UsageError(`profile ${profile}'s microservices run a Kafka broker, which needs java (17 or later) on PATH`);
-  return lib;
+  const hasKafka = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => /^kafka_2\.13-.*\.jar$/.test(f));
+  // named by the learner (or a classroom's copy): taken as it is
+  if (env.WORKBOOK_KAFKA_LIB) {
+    if (!hasKafka(env.WORKBOOK_KAFKA_LIB)) throw new UsageError(`WORKBOOK_KAFKA_LIB=${env.WORKBOOK_KAFKA_LIB} holds no kafka_2.13 jar: give the folder of org.apache.kafka:kafka_2.13 and its dependencies, or unset it and the lab downloads the pinned set`);
+    return env.WORKBOOK_KAFKA_LIB;
+  }
+  // a checkout's copy (test/setup/ensure-kafka.sh), else the pinned set in the cache, downloaded once and checked
+  const dev = join(ROOT, 'dist', 'kafka-lib');
+  if (existsSync(join(dev, '.complete')) && hasKafka(dev)) return dev;
+  if (!p.kafkaJars) throw new UsageError(`profile ${profile} pins no Kafka jars: give them with WORKBOOK_KAFKA_LIB=DIR, or run it as one process (without --microservices)`);
+  const { fetchJars, readJarSet } = await import('./download.js');
+  const jars = readJarSet(p.kafkaJars, readFileSync(join(ROOT, p.kafkaJars), 'utf8'));
+  const name = basename(p.kafkaJars).replace(/\.jars\.tsv$/, '');
+  return fetchJars(name, jars, { cacheDir: join(o.stateDir, 'bin'), env, ...(o.log ? { log: o.log } : {}), ...(o.signal ? { signal: o.signal } : {}) });
 }
 
 /** Tempo 3's components give up at start on a broker that does not answer yet: the broker's port is awaited first (the JVM takes seconds). */

@@ -64,6 +64,7 @@ function validateProfile(name: string, p: Omit<Profile, 'name'>, file: string): 
   for (const [what, file] of Object.entries(p.manifests ?? {})) {
     if (!['xk6-client-tracing', 'kafka'].includes(what) || typeof file !== 'string' || !/^manifests\/[\w./-]+\.ya?ml$/.test(file)) throw bad(`manifests.${what} must be a manifest under manifests/ (xk6-client-tracing, kafka)`);
   }
+  if (p.kafkaJars !== undefined && (typeof p.kafkaJars !== 'string' || !/^manifests\/[\w./-]+\.jars\.tsv$/.test(p.kafkaJars))) throw bad('kafkaJars must be a .jars.tsv under manifests/');
   for (const [chart, files] of Object.entries(p.overlays ?? {})) {
     if (!(chart in p.charts) || !Array.isArray(files) || !files.every((f) => typeof f === 'string' && /^manifests\/[\w./-]+\.ya?ml$/.test(f))) {
       throw bad(`overlays.${chart} must list values files under manifests/`);
