@@ -333,9 +333,10 @@ function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; contro
 }
 
 /**
- * Where the Kafka jars are, for Tempo 3's microservices: WORKBOOK_KAFKA_LIB, else the folder test/setup/ensure-kafka.sh
- * fills (dist/kafka-lib: Apache Kafka 4.4.0 from Maven Central); and java on PATH. Refused in one line otherwise,
- * before anything is touched. Undefined for every other layout and profile.
+ * Where the Kafka jars are, for Tempo 3's microservices: WORKBOOK_KAFKA_LIB, else a checkout's dist/kafka-lib
+ * (test/setup/ensure-kafka.sh), else the profile's pinned set (kafkaJars) downloaded once into <state-dir>/bin and
+ * checked jar by jar; and java on PATH. Refused in one line otherwise, before anything is touched. Undefined for
+ * every other layout and profile.
  */
 export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: NodeJS.ProcessEnv; stateDir: string; log?: (l: string) => void; signal?: AbortSignal }): Promise<string | undefined> {
   const p = getProfile(profile);

@@ -35,7 +35,8 @@ describe.skipIf(!found.bin || !kafka)('the current profile\'s microservices: Tem
     // chapter 4 on Tempo 3: the writes go through Kafka now, and the metrics generator reads them with a small lag
     const flow = report.chapters.find((c: { id: string }) => c.id === 'traffic').items.find((i: { id: string }) => i.id === 'kafka-flow');
     expect(flow.status, flow.evidence).toBe('passed');
-    expect(flow.evidence).toMatch(/^in \d+ s: \d+ spans received, [1-9]\d* bytes written to Kafka \(partition_0 \+\d+, partition_1 \+\d+\); the metrics generator read [1-9]\d* records; its lag as it read them: partition 0 [\d.]+ s, partition 1 [\d.]+ s$/);
+    // (the partitions written so far: a fresh lab's first seconds may have written to one only)
+    expect(flow.evidence).toMatch(/^in \d+ s: \d+ spans received, [1-9]\d* bytes written to Kafka \(partition_\d \+\d+(, partition_\d \+\d+)*\); the metrics generator read [1-9]\d* records; its lag as it read them: partition \d [\d.]+ s(, partition \d [\d.]+ s)*$/);
     console.log(`current profile, microservices: lab up ${(readyMs / 1000).toFixed(1)} s (a write taken), chapters passing ${(report.durationMs / 1000).toFixed(1)} s after`);
     // chapter 3 on Tempo 3: the live-store ring, one member per partition; a live-store stopped is named, at once
     // once its heartbeat is old, the way an ingester is on the article's lab
