@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ROOT } from '../core/paths.js';
 import { UsageError } from '../core/errors.js';
 import { readBoundedSync } from '../core/read.js';
+import { loadVersions } from './versions.js';
 
 export const RENDERED = join(ROOT, 'manifests/rendered');
 
@@ -44,9 +45,21 @@ export function installOf(argv: readonly string[]): ChartInstall {
   return { release, chart, version, namespace: flag('--namespace') ?? 'default', values };
 }
 
+/**
+ * The Kubernetes version the kind lab of the profile pinning this chart runs (its node image's tag): `helm template`
+ * otherwise renders for helm's own default (v1.20.0 in helm 3.21.4), which a chart of today refuses
+ * (kube-prometheus-stack 88.5.3: `kubeVersion: ">=1.25.0-0"`), and an install renders for the cluster it meets.
+ */
+export function kubeVersionFor(i: Pick<ChartInstall, 'chart' | 'version'>): string | undefined {
+  const profiles = Object.values(loadVersions().profiles);
+  const p = profiles.find((x) => x.charts?.[i.chart]?.version === i.version);
+  return /:v(\d+\.\d+\.\d+)[@]/.exec(p?.kind?.nodeImage ?? '')?.[1];
+}
+
 /** The `helm template` command line that renders exactly what an install would create, from the chart's archive. */
 export function templateArgv(i: ChartInstall, chartArchive: string): string[] {
-  return ['template', i.release, chartArchive, '--namespace', i.namespace, ...i.values.flatMap((v) => ['--values', v])];
+  const kube = kubeVersionFor(i);
+  return ['template', i.release, chartArchive, '--namespace', i.namespace, ...(kube ? ['--kube-version', kube] : []), ...i.values.flatMap((v) => ['--values', v])];
 }
 
 /** Where a chart's render for a set of values files is kept: one file per chart version and values set. */

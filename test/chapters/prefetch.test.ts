@@ -6,32 +6,55 @@ import { FakeWorld, ROOT, runCli, type FakeRule } from '../helpers/fakes.js';
 import { daemonDown, dockerInfo } from '../helpers/scenarios.js';
 import { getProfile } from '../../scripts/lab/versions.js';
 import { readValues } from '../helpers/values.js';
+import { parseAllDocuments } from 'yaml';
 
 const profile = getProfile('article');
 const images = Object.values(profile.images);
-const chartImages = readFileSync(join(ROOT, 'test/fixtures/chart-images.tsv'), 'utf8')
+const rows = readFileSync(join(ROOT, 'test/fixtures/chart-images.tsv'), 'utf8')
   .split('\n')
   .filter((l) => l && !l.startsWith('#'))
-  .map((l) => l.split('\t')[2]!);
+  .map((l) => l.split('\t') as [string, string, string]);
+/** Each pinned chart with the dependencies its version resolves to (chart-images.tsv's headers name the sources). */
+const RESOLVES: Record<string, string[]> = {
+  'kube-prometheus-stack@51.2.0': ['grafana@6.59.5', 'kube-state-metrics@5.12.1', 'prometheus-node-exporter@4.23.1'],
+  'kube-prometheus-stack@88.5.3': ['grafana@12.11.1', 'kube-state-metrics@8.4.0', 'prometheus-node-exporter@4.56.1'],
+};
+/** The default images of a profile's charts, from the fixture. */
+const chartImagesOf = (p: ReturnType<typeof getProfile>) => {
+  const charts = Object.entries(p.charts).flatMap(([c, pin]) => [`${c}@${pin.version}`, ...(RESOLVES[`${c}@${pin.version}`] ?? [])]);
+  return rows.filter(([c]) => charts.includes(c)).map(([, , i]) => i);
+};
 
-describe('the image list in versions.yaml is complete', () => {
+describe.each(['article', 'current'])('the image list of profile %s in versions.yaml is complete', (name) => {
+  const p = getProfile(name);
+  const listed = Object.values(p.images);
+  const chartImages = chartImagesOf(p);
+  const ours = [xk6Manifest(p.manifests!['xk6-client-tracing']).deployment.spec.template.spec.containers[0].image, ...(p.manifests?.kafka ? [kafkaImage(p.manifests.kafka)] : [])];
+
   it('holds every default image of the pinned charts', () => {
-    expect(chartImages.filter((i) => !images.includes(i))).toEqual([]);
+    expect(chartImages.length).toBeGreaterThan(0);
+    expect(chartImages.filter((i) => !listed.includes(i))).toEqual([]);
   });
   it('holds the images of our manifests, the kind node image, and nothing else', () => {
-    const xk6 = xk6Manifest().deployment.spec.template.spec.containers[0].image;
-    expect(images).toContain(xk6);
-    expect(images).toContain(profile.kind.nodeImage);
-    expect(images.filter((i) => !chartImages.includes(i) && i !== xk6 && i !== profile.kind.nodeImage)).toEqual([]);
+    for (const i of ours) expect(listed).toContain(i);
+    expect(listed).toContain(p.kind.nodeImage);
+    expect(listed.filter((i) => !chartImages.includes(i) && !ours.includes(i) && i !== p.kind.nodeImage)).toEqual([]);
   });
   it('agrees with the pinned app versions, and our values override no image', () => {
-    expect(profile.images.tempo).toBe(`docker.io/grafana/tempo:${profile.charts['tempo-distributed']!.appVersion}`);
-    expect(profile.images['prometheus-operator']).toContain(`:${profile.charts['kube-prometheus-stack']!.appVersion}`);
+    expect(p.images.tempo).toBe(`docker.io/grafana/tempo:${p.charts['tempo-distributed']!.appVersion}`);
+    expect(p.images['prometheus-operator']).toContain(`:${p.charts['kube-prometheus-stack']!.appVersion}`);
     const hasImageKey = (v: unknown): boolean => !!v && typeof v === 'object' && Object.entries(v).some(([k, x]) => k === 'image' || hasImageKey(x));
+    for (const f of Object.values(p.values ?? {})) expect(hasImageKey(readValues(f.replace(/^manifests\//, '')))).toBe(false);
     expect(hasImageKey(readValues('tempo-distributed.values.yaml'))).toBe(false);
     expect(hasImageKey(readValues('prometheus-stack.values.yaml'))).toBe(false);
   });
 });
+
+/** The broker's image in a Kafka manifest (manifests/current/kafka.yaml). */
+function kafkaImage(file: string): string {
+  const docs = parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJSON());
+  return docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image;
+}
 
 let world: FakeWorld | undefined;
 afterEach(() => world?.cleanup());

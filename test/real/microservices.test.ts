@@ -65,7 +65,8 @@ describe.skipIf(!found.bin)('a real microservices Tempo 2.2.2', () => {
 
   it('chapters 4–6 pass against it', async () => {
     const r4 = await verifyChapter(ch4, urls);
-    expect(statuses(r4)).toEqual({ 'generator-running': 'not-applicable', 'spans-received': 'passed' });
+    // Tempo 3's checks (the Kafka path) do not apply to Tempo 2 (derived: check.tempo === 3)
+    expect(statuses(r4)).toEqual({ 'generator-running': 'not-applicable', 'spans-received': 'passed', ...Object.fromEntries(ch4.checks.filter((c) => c.tempo === 3).map((c) => [c.id, 'not-applicable'])) });
     const r5 = await verifyChapter(ch5, urls);
     for (const [id, x] of Object.entries(r5)) expect(x.status, `${id}: ${x.evidence}`).toBe('passed');
     const r6 = await verifyChapter(ch6, urls);
