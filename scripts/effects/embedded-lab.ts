@@ -338,7 +338,7 @@ function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; contro
  * checked jar by jar; and java on PATH. Refused in one line otherwise, before anything is touched. Undefined for
  * every other layout and profile.
  */
-export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: NodeJS.ProcessEnv; stateDir: string; log?: (l: string) => void; signal?: AbortSignal }): Promise<string | undefined> {
+export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: NodeJS.ProcessEnv; stateDir: string; log?: (l: string) => void; signal?: AbortSignal; /** a checkout's copy (default dist/kafka-lib) */ checkout?: string }): Promise<string | undefined> {
   const p = getProfile(profile);
   if (layout !== 'microservices' || tempoGeneration({ profile: p }) !== 3) return undefined;
   const env = o.env ?? process.env;
@@ -350,7 +350,7 @@ export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: No
     return env.WORKBOOK_KAFKA_LIB;
   }
   // a checkout's copy (test/setup/ensure-kafka.sh), else the pinned set in the cache, downloaded once and checked
-  const dev = join(ROOT, 'dist', 'kafka-lib');
+  const dev = o.checkout ?? join(ROOT, 'dist', 'kafka-lib');
   if (existsSync(join(dev, '.complete')) && hasKafka(dev)) return dev;
   if (!p.kafkaJars) throw new UsageError(`profile ${profile} pins no Kafka jars: give them with WORKBOOK_KAFKA_LIB=DIR, or run it as one process (without --microservices)`);
   const { fetchJars, readJarSet } = await import('./download.js');

@@ -94,3 +94,32 @@ describe('the pinned Kafka jars', () => {
     expect(readdirSync(cache)).toEqual([]);
   });
 });
+
+// The learner's path through `lab up --profile current --microservices`: no WORKBOOK_KAFKA_LIB and no checkout's
+// copy, so the profile's pinned set is downloaded (here from a mirror on 127.0.0.1 serving the real jars that
+// test/setup/ensure-kafka.sh fetched from Maven Central) into <state-dir>/bin, checked, and taken from there after.
+const DEV = join(ROOT, 'dist', 'kafka-lib');
+describe.skipIf(!existsSync(join(DEV, '.complete')))('kafkaLibFor: a learner without the jars', () => {
+  it('downloads the pinned set once into the state folder, then takes it from there; java is asked first', async () => {
+    const { kafkaLibFor } = await import('../../scripts/effects/embedded-lab.js');
+    const p = getProfile('current');
+    const rows = readJarSet(p.kafkaJars!, readFileSync(join(ROOT, p.kafkaJars!), 'utf8'));
+    served = Object.fromEntries(rows.map((r) => [path(r), readFileSync(join(DEV, jarName(r)))]));
+    asked.length = 0;
+    const stateDir = tmp();
+    const env = { PATH: process.env.PATH ?? '', WORKBOOK_MAVEN_MIRROR: mirror };
+    const lines: string[] = [];
+    const lib = await kafkaLibFor('microservices', 'current', { env, stateDir, checkout: join(stateDir, 'no-checkout'), log: (l) => lines.push(l) });
+    expect(lib).toBe(join(stateDir, 'bin', 'kafka-4.4.0'));
+    expect(readdirSync(lib!).filter((f) => f.endsWith('.jar')).sort()).toEqual(rows.map(jarName).sort());
+    expect(asked).toHaveLength(rows.length);
+    expect(lines[0]).toMatch(/^downloading 45 jars of kafka-4\.4\.0 from http:\/\/127\.0\.0\.1:\d+\/maven2 \(43 MiB\)$/);
+    asked.length = 0;
+    expect(await kafkaLibFor('microservices', 'current', { env, stateDir, checkout: join(stateDir, 'no-checkout') })).toBe(lib);
+    expect(asked).toEqual([]);
+    // nothing for the article's profile or one process; without java, one line before any download
+    expect(await kafkaLibFor('monolithic', 'current', { env, stateDir })).toBeUndefined();
+    expect(await kafkaLibFor('microservices', 'article', { env, stateDir })).toBeUndefined();
+    await expect(kafkaLibFor('microservices', 'current', { env: { PATH: '/nonexistent' }, stateDir: tmp() })).rejects.toThrow("profile current's microservices run a Kafka broker, which needs java (17 or later) on PATH");
+  });
+});
