@@ -1,6 +1,6 @@
 import { DAEMON_DOWN } from '../../scripts/lab/tools.js';
 import type { ChapterSpec, LabContext, Check, Outcome } from '../../scripts/core/model.js';
-import { compareVersions } from '../../scripts/lab/versions.js';
+import { compareVersions, imageAtLeast } from '../../scripts/lab/versions.js';
 import { lastLines } from '../../scripts/core/format.js';
 import { fill, type Text } from '../../scripts/core/text.js';
 import { INSTALL, runJson } from '../../scripts/lab/tools.js';
@@ -198,8 +198,7 @@ export const checks: Check[] = (<Check[]>[
       // docker/build-push-action with no `platforms` on ubuntu-latest (grafana/xk6-client-tracing@v0.0.2
       // .github/workflows/release.yml), so linux/amd64 only. v0.0.10 is built for linux/amd64 and linux/arm64
       // (grafana/xk6-client-tracing@v0.0.10 .github/workflows/release.yml:49 `platforms`).
-      const tag = /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1];
-      const platforms = tag && compareVersions(tag, '0.0.10') >= 0 ? ['x64', 'arm64'] : ['x64'];
+      const platforms = imageAtLeast(image, '0.0.10') ? ['x64', 'arm64'] : ['x64'];
       const linux = (a: string) => `linux/${a === 'x64' ? 'amd64' : a}`;
       if (platforms.includes(arch)) return { ok: true, evidence: `${arch}: ${image} is published for ${platforms.map(linux).join(' and ')}` };
       return {

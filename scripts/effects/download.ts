@@ -111,13 +111,14 @@ async function get(url: string, o: GetOptions): Promise<{ res: Response; dog: Re
 }
 
 /** Stream a response into `file`, hashing as it comes; refused past `maxBytes`. Returns the SHA-256. */
-async function streamTo(res: Response, dog: ReturnType<typeof watchdog>, file: string, maxBytes: number, o: GetOptions & { url: string }): Promise<string> {
+async function streamTo(res: Response, dog: ReturnType<typeof watchdog>, file: string, maxBytes: number, o: GetOptions & { url: string; /** what sets the bound, said when it is passed */ bound?: string }): Promise<string> {
+  const bound = o.bound ?? `the ${maxBytes / 1024 / 1024} MiB manifests/versions.yaml allows`;
   const h = createHash('sha256');
   const out = await open(file, 'w', 0o600);
   let size = 0;
   try {
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > maxBytes) throw new UsageError(`refusing ${o.what}: ${o.url} says it is ${declared} bytes, more than the ${maxBytes / 1024 / 1024} MiB manifests/versions.yaml allows`);
+    if (declared > maxBytes) throw new UsageError(`refusing ${o.what}: ${o.url} says it is ${declared} bytes, more than ${bound}`);
     if (!res.body) return h.digest('hex');
     const reader = res.body.getReader();
     try {
@@ -126,7 +127,7 @@ async function streamTo(res: Response, dog: ReturnType<typeof watchdog>, file: s
         if (done) break;
         dog.kick();
         size += value.length;
-        if (size > maxBytes) throw new UsageError(`refusing ${o.what}: ${o.url} sent more than the ${maxBytes / 1024 / 1024} MiB manifests/versions.yaml allows`);
+        if (size > maxBytes) throw new UsageError(`refusing ${o.what}: ${o.url} sent more than ${bound}`);
         h.update(value);
         await out.write(value);
       }
@@ -303,7 +304,7 @@ export async function fetchJars(name: string, jars: readonly JarRow[], o: FetchO
       const what = `${name}'s ${jarName(j)}`;
       const got = await get(url, { ...common, what, httpsOnly: false });
       // a jar is its pinned size: a longer answer is refused as it comes
-      const actual = await streamTo(got.res, got.dog, join(work, jarName(j)), j.bytes, { ...common, what, httpsOnly: false, url });
+      const actual = await streamTo(got.res, got.dog, join(work, jarName(j)), j.bytes, { ...common, what, httpsOnly: false, url, bound: `its pinned ${j.bytes} bytes` });
       if (actual !== j.sha256) throw new UsageError(`refusing ${jarName(j)} from ${url}: its SHA-256 is ${actual}, but manifests pin ${j.sha256}`);
     }
     writeFileSync(join(work, '.complete'), `${jars.length} jars, each checked against its pinned SHA-256\n`);

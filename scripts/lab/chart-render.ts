@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ROOT } from '../core/paths.js';
 import { UsageError } from '../core/errors.js';
 import { readBoundedSync } from '../core/read.js';
-import { loadVersions } from './versions.js';
+import { imageVersion, loadVersions } from './versions.js';
 
 export const RENDERED = join(ROOT, 'manifests/rendered');
 
@@ -53,7 +53,7 @@ export function installOf(argv: readonly string[]): ChartInstall {
 export function kubeVersionFor(i: Pick<ChartInstall, 'chart' | 'version'>): string | undefined {
   const profiles = Object.values(loadVersions().profiles);
   const p = profiles.find((x) => x.charts?.[i.chart]?.version === i.version);
-  return /:v(\d+\.\d+\.\d+)[@]/.exec(p?.kind?.nodeImage ?? '')?.[1];
+  return p?.kind?.nodeImage ? imageVersion(p.kind.nodeImage) : undefined;
 }
 
 /** The `helm template` command line that renders exactly what an install would create, from the chart's archive. */

@@ -5,7 +5,7 @@
  * the k6 script in manifests/xk6-client-tracing.yaml (held equal by a test), chapters 4–6 and the test fixtures
  * all read this file.
  */
-import { compareVersions } from './versions.js';
+import { imageAtLeast } from './versions.js';
 
 export type Semantics = 'http' | 'db';
 
@@ -28,8 +28,7 @@ export const HTTP_NAMES_V0_0_10: HttpNames = { status: 'http.response.status_cod
 
 /** The names a profile's xk6-client-tracing writes: read from its pinned image's tag (v0.0.8 and later: the stable names). */
 export function httpNamesOf(profile: { images: Record<string, string> }): HttpNames {
-  const tag = /:v?(\d+\.\d+\.\d+)/.exec(profile.images['xk6-client-tracing'] ?? '')?.[1];
-  return tag && compareVersions(tag, '0.0.8') >= 0 ? HTTP_NAMES_V0_0_10 : HTTP_NAMES_V0_0_2;
+  return imageAtLeast(profile.images['xk6-client-tracing'] ?? '', '0.0.8') ? HTTP_NAMES_V0_0_10 : HTTP_NAMES_V0_0_2;
 }
 
 /** A text of the article's (a query, a hint) said with a profile's names: `span.http.status_code` becomes `span.http.response.status_code`. */

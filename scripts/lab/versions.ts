@@ -96,3 +96,14 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/** The version in an image reference's tag (`ghcr.io/grafana/xk6-client-tracing:v0.0.10` → 0.0.10; a digest after it is ignored). */
+export function imageVersion(image: string): string | undefined {
+  return /:v?(\d+\.\d+\.\d+)(?:[-@]|$)/.exec(image)?.[1];
+}
+
+/** Whether an image's tag is this version or later (no version in its tag: no). */
+export const imageAtLeast = (image: string, version: string): boolean => {
+  const v = imageVersion(image);
+  return v !== undefined && compareVersions(v, version) >= 0;
+};
