@@ -1,9 +1,10 @@
 // Starts a REAL Prometheus (Debian's package, installed by .ci/run) on 127.0.0.1 and a free port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/effects/portforward.js';
+import { ROOT } from '../../scripts/core/paths.js';
 
 export interface RealPrometheus {
   url: string;
@@ -17,6 +18,16 @@ export function prometheusBinary(): string {
   const bin = r.stdout.trim();
   if (!bin) throw new Error('prometheus is not installed: run `apt-get install prometheus` (.ci/run does)');
   return bin;
+}
+
+/**
+ * The Prometheus the current profile runs (3.14.0, what kube-prometheus-stack 88.5.3 deploys), built by
+ * test/setup/ensure-prometheus3.sh; WORKBOOK_TEST_PROMETHEUS3_BIN names another. Without it, the current profile's
+ * tests run Debian's (2.42), and say so: the lab's flags and APIs are the same in both.
+ */
+export function prometheus3Binary(): { args: string[]; bin?: string; why?: string } {
+  const bin = process.env.WORKBOOK_TEST_PROMETHEUS3_BIN ?? join(ROOT, 'dist', 'prometheus-3.14.0', 'prometheus');
+  return existsSync(bin) ? { args: ['--prometheus-bin', bin], bin } : { args: [], why: `no Prometheus 3.14.0 at ${bin} (test/setup/ensure-prometheus3.sh builds it): Debian's stands in` };
 }
 
 /** A free port may be taken by another test process before Prometheus binds it: then start again (three tries). */

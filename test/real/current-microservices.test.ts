@@ -9,9 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alive, ROOT, runCli } from '../helpers/fakes.js';
 import { embeddedWorld, stateOf } from '../helpers/embedded.js';
 import { tempo3Binary } from '../helpers/real-tempo.js';
+import { prometheus3Binary } from '../helpers/prometheus.js';
 import { MICROSERVICES_3 } from '../../scripts/lab/embedded-config.js';
 
 const found = tempo3Binary();
+// the Prometheus the profile runs (3.14.0), built from the Go module proxy; else Debian's, said once
+const prom3 = prometheus3Binary();
+if (prom3.why) console.log(prom3.why);
 const KAFKA = process.env.WORKBOOK_KAFKA_LIB ?? join(ROOT, 'dist/kafka-lib');
 const kafka = existsSync(join(KAFKA, '.complete')) || !!process.env.WORKBOOK_KAFKA_LIB;
 if (!found.bin || !kafka) console.log(`Tempo 3 microservices tests skipped: ${found.why ?? `no Kafka jars at ${KAFKA} (test/setup/ensure-kafka.sh)`}`);
@@ -23,7 +27,7 @@ describe.skipIf(!found.bin || !kafka)('the current profile\'s microservices: Tem
     const d = tmp();
     const e = { ...env(), WORKBOOK_KAFKA_LIB: KAFKA };
     const t0 = Date.now();
-    const up = await runCli(['lab', 'up', '--profile', 'current', '--microservices', '--state-dir', d, '--tempo-bin', found.bin!], e, { timeoutMs: 300_000 });
+    const up = await runCli(['lab', 'up', '--profile', 'current', '--microservices', '--state-dir', d, '--tempo-bin', found.bin!, ...prom3.args], e, { timeoutMs: 300_000 });
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const readyMs = Date.now() - t0;
     const state = stateOf(d);

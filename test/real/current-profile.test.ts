@@ -9,10 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/fakes.js';
 import { embeddedWorld, stateOf } from '../helpers/embedded.js';
 import { tempo3Binary } from '../helpers/real-tempo.js';
+import { prometheus3Binary } from '../helpers/prometheus.js';
+import { z } from 'zod';
 import { EXERCISES } from '../../scripts/lab/exercises.js';
 import { SERVICES } from '../../scripts/lab/shop.js';
 
 const found = tempo3Binary();
+// the Prometheus the profile runs (3.14.0), built from the Go module proxy; else Debian's, said once
+const prom3 = prometheus3Binary();
+if (prom3.why) console.log(prom3.why);
 if (!found.bin) console.log(`current profile tests skipped: ${found.why}`);
 const { env, tmp, cleanup } = embeddedWorld('wb-current-');
 afterAll(cleanup);
@@ -21,10 +26,15 @@ describe.skipIf(!found.bin)('the current profile: Tempo 3.0.3 on the embedded la
   it('lab up --profile current: the chart 3.3.0 render, localised; chapters 2–6 pass; --microservices refused', async () => {
     const d = tmp();
     const t0 = Date.now();
-    const up = await runCli(['lab', 'up', '--profile', 'current', '--state-dir', d, '--tempo-bin', found.bin!], env(), { timeoutMs: 180_000 });
+    const up = await runCli(['lab', 'up', '--profile', 'current', '--state-dir', d, '--tempo-bin', found.bin!, ...prom3.args], env(), { timeoutMs: 180_000 });
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const readyMs = Date.now() - t0;
     expect(stateOf(d).profile).toBe('current');
+    // the Prometheus the profile's chart runs, when it was built here: it says so itself
+    if (prom3.bin) {
+      const info = z.object({ data: z.object({ version: z.string() }) }).parse(await (await fetch(`${stateOf(d).urls.prometheus}/api/v1/status/buildinfo`)).json());
+      expect(info.data.version).toBe('3.14.0');
+    }
     // the config Tempo 3 runs: Tempo 3's blocks, no ingester or compactor, no Kafka for one process
     const config = readFileSync(join(d, 'lab', 'tempo', 'all.yaml'), 'utf8');
     expect(config).toMatch(/^live_store:/m);
