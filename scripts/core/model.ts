@@ -2,52 +2,9 @@ import type { Lang, Text } from './text.js';
 import type { Clock, Fs, Http, Net, Shell } from './effects.js';
 
 /** A versions profile from manifests/versions.yaml (loaded by scripts/lab/versions.ts). */
-export interface ChartPin {
-  repoName: string;
-  repoUrl: string;
-  version: string;
-  appVersion?: string;
-}
-
-export interface Profile {
-  name: string;
-  description: Text;
-  kind: { minVersion: string; nodeImage: string };
-  tools: { kubectl: string; helm: string; docker: string };
-  /** Any number of charts, by chart name; a chapter's steps name the one they install. */
-  charts: Record<string, ChartPin>;
-  images: Record<string, string>;
-  /** A chart's own values file when it is not the article's (repo-relative): another chart layout (tempo-distributed 3.x). */
-  values?: Record<string, string>;
-  /** Values files laid over a chart's own (repo-relative), after it: `--values base --values overlay`. */
-  overlays?: Record<string, string[]>;
-  /**
-   * The plain manifests `kubectl apply` takes (repo-relative), by what they run: `xk6-client-tracing` (chapter 4),
-   * and `kafka` where the profile's Tempo writes to a broker the chart does not bundle (chapter 3).
-   */
-  manifests?: { 'xk6-client-tracing': string; kafka?: string };
-  /** The embedded lab's Kafka broker (Tempo 3's microservices): the pinned jars from Maven Central (repo-relative .jars.tsv). */
-  kafkaJars?: string;
-  /** Charts installed without --wait, their pods awaited after (a post-install hook makes what the pods need). */
-  installThenWait?: string[];
-  /** The embedded lab's programs, downloaded when none is given (`workbook lab up`). */
-  embedded?: Record<'tempo' | 'prometheus', Release>;
-}
-
-/** A release archive per OS/arch: `{os}` and `{arch}` in url and binary are Go's names (linux, darwin; amd64, arm64). */
-export interface Release {
-  version: string;
-  url: string;
-  /** the release's own checksum file (sha256sum format), used when no sha256 is pinned for the platform */
-  checksums: string;
-  /** the program's path inside the archive */
-  binary: string;
-  platforms: string[];
-  /** pinned SHA-256 of each platform's archive ("linux/amd64": hex); a pinned one must match */
-  sha256?: Record<string, string>;
-  /** the largest archive accepted, in MiB (a download past it is cut off and refused; default 512) */
-  maxMiB?: number;
-}
+// A versions profile, its chart pins and release archives: one zod schema each (core/profile.ts), the types derived.
+export type { ChartPin, Profile, Release } from './profile.js';
+import type { Profile } from './profile.js';
 
 export type { ItemStatus } from './verdict.js';
 

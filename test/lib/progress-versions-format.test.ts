@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEEP_ANSWERS, ProgressStore, type ExerciseProgress } from '../../scripts/effects/progress.js';
 import { MAX_READ_BYTES } from '../../scripts/core/read.js';
-import { compareVersions, getProfile, loadVersions, PINNED_IMAGE } from '../../scripts/lab/versions.js';
+import { compareVersions, getProfile, loadVersions, PINNED_IMAGE, VERSIONS_FILE } from '../../scripts/lab/versions.js';
 import { formatCommand, formatDuration, parseDuration, shellQuote } from '../../scripts/core/format.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'wb-p-'));
@@ -87,6 +87,19 @@ describe('versions.yaml', () => {
     const f = join(dir, 'v.yaml');
     writeFileSync(f, 'default: x\nprofiles:\n  x:\n    kind: {minVersion: 0.20.0, nodeImage: "kindest/node:v1.27.3"}\n');
     expect(() => loadVersions(f)).toThrow('kind.nodeImage must be pinned as name:tag@sha256:digest');
+  });
+  it('every profile is parsed by one schema: a broken field of the real file is named with its profile and rule', () => {
+    const real = readFileSync(VERSIONS_FILE, 'utf8');
+    const broken = (from: string, to: string) => {
+      expect(real).toContain(from);
+      const f = join(tmp(), 'v.yaml');
+      writeFileSync(f, real.replace(from, to));
+      return () => loadVersions(f);
+    };
+    expect(broken('kafkaJars: manifests/current/kafka-4.4.0.jars.tsv', 'kafkaJars: /etc/passwd')).toThrow('profile "current": kafkaJars must be a .jars.tsv under manifests/');
+    expect(broken('      kafka: manifests/current/kafka.yaml', '      kafka: manifests/current/kafka.yaml\n      grafana: manifests/x.yaml')).toThrow(/profile "current": manifests Unrecognized key\(s\) in object: 'grafana'/);
+    expect(broken('    installThenWait: [tempo-distributed]', '    installThenWait: [grafana]')).toThrow('profile "article-minio": installThenWait must list charts of the profile (grafana is not one)');
+    expect(broken('        version: 3.14.0', '        version: latest')).toThrow('profile "current": embedded.prometheus.version must be a version');
   });
   it('compares versions', () => {
     expect(compareVersions('v1.28.2', '1.25.0')).toBe(1);
