@@ -20,7 +20,6 @@ export const steps: Step[] = [
       en: 'A Deployment running xk6-client-tracing, which sends the shop\'s three trace templates to tempo-distributor.tracing:4317 (OTLP gRPC). apply is safe to repeat.',
       'zh-TW': '一個執行 xk6-client-tracing 的 Deployment，把商店的三種追蹤模板送到 tempo-distributor.tracing:4317（OTLP gRPC）。apply 可重複執行。',
     },
-    manifests: [MANIFEST],
     manifestsFor: (lab) => [manifestOf(lab)],
     needsCluster: true,
     fast: 'images',

@@ -35,9 +35,7 @@ const mirrored = (url: string, mirror: string | undefined) => (mirror ? url.repl
 
 /** What to do instead of a download, for every line that says one failed. */
 export const giveItYourself = (name: string) =>
-  name === 'kafka'
-    ? 'give the jars yourself: WORKBOOK_KAFKA_LIB=DIR, a folder of org.apache.kafka:kafka_2.13 and its dependencies'
-    : `give the program yourself: --${name}-bin PATH, or WORKBOOK_${name.toUpperCase()}_BIN=PATH, or ${name}-bin: PATH in workbook.config.yaml`;
+  `give the program yourself: --${name}-bin PATH, or WORKBOOK_${name.toUpperCase()}_BIN=PATH, or ${name}-bin: PATH in workbook.config.yaml`;
 
 export interface FetchOptions {
   /** <state-dir>/bin */
@@ -56,7 +54,8 @@ const MAX_REDIRECTS = 5;
 
 interface GetOptions {
   what: string;
-  name: string;
+  /** how the learner gets it without this download, said after every refusal */
+  yourself: string;
   /** redirects only to https (the checksum file: its address is the trust) */
   httpsOnly: boolean;
   idleMs: number;
@@ -91,22 +90,22 @@ async function get(url: string, o: GetOptions): Promise<{ res: Response; dog: Re
       dog.kick();
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.body?.cancel().catch(() => {});
-        if (hop >= MAX_REDIRECTS) throw new UsageError(`cannot download ${o.what} from ${url}: more than ${MAX_REDIRECTS} redirects; ${giveItYourself(o.name)}`);
+        if (hop >= MAX_REDIRECTS) throw new UsageError(`cannot download ${o.what} from ${url}: more than ${MAX_REDIRECTS} redirects; ${o.yourself}`);
         const next = new URL(res.headers.get('location')!, at);
-        if (o.httpsOnly && next.protocol !== 'https:') throw new UsageError(`refusing ${o.what}: ${at} redirects to ${next.href}, which is not https; ${giveItYourself(o.name)}`);
+        if (o.httpsOnly && next.protocol !== 'https:') throw new UsageError(`refusing ${o.what}: ${at} redirects to ${next.href}, which is not https; ${o.yourself}`);
         at = next.href;
         continue;
       }
-      if (!res.ok) throw new UsageError(`cannot download ${o.what} from ${at}: HTTP ${res.status}; ${giveItYourself(o.name)}`);
+      if (!res.ok) throw new UsageError(`cannot download ${o.what} from ${at}: HTTP ${res.status}; ${o.yourself}`);
       return { res, dog };
     }
   } catch (err) {
     dog.stop();
     if (err instanceof UsageError) throw err;
     if (o.signal?.aborted) throw new UsageError(`the download of ${o.what} was interrupted: nothing was kept`);
-    if (dog.idle()) throw new UsageError(`cannot download ${o.what}: ${new URL(at).host} sent nothing for ${Math.round(o.idleMs / 1000)} s; ${giveItYourself(o.name)}`);
+    if (dog.idle()) throw new UsageError(`cannot download ${o.what}: ${new URL(at).host} sent nothing for ${Math.round(o.idleMs / 1000)} s; ${o.yourself}`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UsageError(`cannot download ${o.what} from ${at}: ${cause?.code ?? cause?.message ?? (err as Error).message}; ${giveItYourself(o.name)}`);
+    throw new UsageError(`cannot download ${o.what} from ${at}: ${cause?.code ?? cause?.message ?? (err as Error).message}; ${o.yourself}`);
   }
 }
 
@@ -135,8 +134,8 @@ async function streamTo(res: Response, dog: ReturnType<typeof watchdog>, file: s
       await reader.cancel().catch(() => {});
       if (err instanceof UsageError) throw err;
       if (o.signal?.aborted) throw new UsageError(`the download of ${o.what} was interrupted: nothing was kept`);
-      if (dog.idle()) throw new UsageError(`cannot download ${o.what}: ${new URL(o.url).host} sent nothing for ${Math.round(o.idleMs / 1000)} s (after ${size} bytes); ${giveItYourself(o.name)}`);
-      throw new UsageError(`cannot download ${o.what} from ${o.url}: ${(err as Error).message}; ${giveItYourself(o.name)}`);
+      if (dog.idle()) throw new UsageError(`cannot download ${o.what}: ${new URL(o.url).host} sent nothing for ${Math.round(o.idleMs / 1000)} s (after ${size} bytes); ${o.yourself}`);
+      throw new UsageError(`cannot download ${o.what} from ${o.url}: ${(err as Error).message}; ${o.yourself}`);
     }
     return h.digest('hex');
   } finally {
@@ -193,7 +192,7 @@ export async function fetchBinary(name: string, r: Release, o: FetchOptions): Pr
     throw new UsageError(`refusing to take ${name} ${r.version} from the mirror ${mirror}: no SHA-256 is pinned for ${plat} in manifests/versions.yaml, and a mirror cannot vouch for its own archive; ${giveItYourself(name)}`);
   }
   const what = `${name} ${r.version}`;
-  const common = { name, idleMs: o.idleMs ?? 30_000, ...(o.signal ? { signal: o.signal } : {}) };
+  const common = { yourself: giveItYourself(name), idleMs: o.idleMs ?? 30_000, ...(o.signal ? { signal: o.signal } : {}) };
   mkdirSync(o.cacheDir, { recursive: true });
   if (!statSync(o.cacheDir).isDirectory()) throw new UsageError(`${o.cacheDir} is not a folder`);
   removeLeftovers(o.cacheDir, name);
@@ -288,11 +287,11 @@ export const jarUrl = (j: JarRow, base = MAVEN_CENTRAL) => `${base.replace(/\/+$
  * from Maven Central (or WORKBOOK_MAVEN_MIRROR: every jar is pinned, so a mirror cannot change one), its SHA-256
  * checked against the set, and the folder put in place whole or not at all.
  */
-export async function fetchJars(name: string, jars: readonly JarRow[], o: FetchOptions): Promise<string> {
+export async function fetchJars(name: string, jars: readonly JarRow[], o: FetchOptions & { /** how to give the jars without the download */ yourself: string }): Promise<string> {
   const dir = join(o.cacheDir, name);
   if (existsSync(join(dir, '.complete'))) return dir;
   const base = (o.env ?? process.env).WORKBOOK_MAVEN_MIRROR || MAVEN_CENTRAL;
-  const common = { name: 'kafka', idleMs: o.idleMs ?? 30_000, ...(o.signal ? { signal: o.signal } : {}) };
+  const common = { yourself: o.yourself, idleMs: o.idleMs ?? 30_000, ...(o.signal ? { signal: o.signal } : {}) };
   mkdirSync(o.cacheDir, { recursive: true });
   if (!statSync(o.cacheDir).isDirectory()) throw new UsageError(`${o.cacheDir} is not a folder`);
   removeLeftovers(o.cacheDir, name);

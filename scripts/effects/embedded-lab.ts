@@ -332,6 +332,9 @@ function formatKafka(s: Omit<LabState, 'processes'>, p: { broker: number; contro
   if (r.status !== 0) throw new WorkbookError(`the Kafka broker's storage could not be formatted: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').at(-1)}`);
 }
 
+/** Said after a refused download of the broker's jars: how to give them without it. */
+export const GIVE_KAFKA_JARS = 'give the jars yourself: WORKBOOK_KAFKA_LIB=DIR, a folder of org.apache.kafka:kafka_2.13 and its dependencies';
+
 /**
  * Where the Kafka jars are, for Tempo 3's microservices: WORKBOOK_KAFKA_LIB, else a checkout's dist/kafka-lib
  * (test/setup/ensure-kafka.sh), else the profile's pinned set (kafkaJars) downloaded once into <state-dir>/bin and
@@ -356,7 +359,7 @@ export async function kafkaLibFor(layout: Layout, profile: string, o: { env?: No
   const { fetchJars, readJarSet } = await import('./download.js');
   const jars = readJarSet(p.kafkaJars, readFileSync(join(ROOT, p.kafkaJars), 'utf8'));
   const name = basename(p.kafkaJars).replace(/\.jars\.tsv$/, '');
-  return fetchJars(name, jars, { cacheDir: join(o.stateDir, 'bin'), env, ...(o.log ? { log: o.log } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  return fetchJars(name, jars, { cacheDir: join(o.stateDir, 'bin'), env, yourself: GIVE_KAFKA_JARS, ...(o.log ? { log: o.log } : {}), ...(o.signal ? { signal: o.signal } : {}) });
 }
 
 /** Tempo 3's components give up at start on a broker that does not answer yet: the broker's port is awaited first (the JVM takes seconds). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchJars, jarName, jarUrl, readJarSet, type JarRow } from '../../scripts/effects/download.js';
 import { getProfile } from '../../scripts/lab/versions.js';
+import { GIVE_KAFKA_JARS } from '../../scripts/effects/embedded-lab.js';
 import { ROOT } from '../../scripts/core/paths.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -66,12 +67,12 @@ describe('the pinned Kafka jars', () => {
     served = Object.fromEntries(set.map((j, i) => [path(j), [A, B][i]!]));
     const cache = tmp();
     const lines: string[] = [];
-    const dir = await fetchJars('lab-kafka', set, { cacheDir: cache, env: { WORKBOOK_MAVEN_MIRROR: mirror }, log: (l) => lines.push(l) });
+    const dir = await fetchJars('lab-kafka', set, { cacheDir: cache, yourself: GIVE_KAFKA_JARS, env: { WORKBOOK_MAVEN_MIRROR: mirror }, log: (l) => lines.push(l) });
     expect(readdirSync(dir).sort()).toEqual(['.complete', 'a-1.0.0.jar', 'b-1.0.0.jar']);
     expect(readFileSync(join(dir, 'b-1.0.0.jar'))).toEqual(B);
     expect(lines.at(-1)).toBe(`2 jars checked, in ${dir}`);
     asked.length = 0;
-    expect(await fetchJars('lab-kafka', set, { cacheDir: cache, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).toBe(dir);
+    expect(await fetchJars('lab-kafka', set, { cacheDir: cache, yourself: GIVE_KAFKA_JARS, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).toBe(dir);
     expect(asked).toEqual([]);
   });
 
@@ -79,7 +80,7 @@ describe('the pinned Kafka jars', () => {
     const set = [jar('a', A), jar('b', B)];
     served = { [path(set[0]!)]: A, [path(set[1]!)]: Buffer.from('PK another jar, somewhat LONGER') };
     const cache = tmp();
-    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^refusing b-1\.0\.0\.jar from http:\/\/127\.0\.0\.1:\d+\/maven2\/org\/example\/lab\/b\/1\.0\.0\/b-1\.0\.0\.jar: its SHA-256 is [0-9a-f]{64}, but manifests pin [0-9a-f]{64}$/);
+    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, yourself: GIVE_KAFKA_JARS, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^refusing b-1\.0\.0\.jar from http:\/\/127\.0\.0\.1:\d+\/maven2\/org\/example\/lab\/b\/1\.0\.0\/b-1\.0\.0\.jar: its SHA-256 is [0-9a-f]{64}, but manifests pin [0-9a-f]{64}$/);
     expect(readdirSync(cache)).toEqual([]);
   });
 
@@ -87,10 +88,10 @@ describe('the pinned Kafka jars', () => {
     const set = [jar('a', A)];
     served = { [path(set[0]!)]: Buffer.concat([A, Buffer.alloc(1024 * 1024)]) };
     const cache = tmp();
-    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^refusing lab-kafka's a-1\.0\.0\.jar: .* (says it is \d+ bytes, more than|sent more than) its pinned 19 bytes$/);
+    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, yourself: GIVE_KAFKA_JARS, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^refusing lab-kafka's a-1\.0\.0\.jar: .* (says it is \d+ bytes, more than|sent more than) its pinned 19 bytes$/);
     expect(readdirSync(cache)).toEqual([]);
     served = {};
-    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^cannot download lab-kafka's a-1\.0\.0\.jar from http:\/\/127\.0\.0\.1:\d+\/maven2\/org\/example\/lab\/a\/1\.0\.0\/a-1\.0\.0\.jar: HTTP 404; give the jars yourself: WORKBOOK_KAFKA_LIB=DIR/);
+    await expect(fetchJars('lab-kafka', set, { cacheDir: cache, yourself: GIVE_KAFKA_JARS, env: { WORKBOOK_MAVEN_MIRROR: mirror } })).rejects.toThrow(/^cannot download lab-kafka's a-1\.0\.0\.jar from http:\/\/127\.0\.0\.1:\d+\/maven2\/org\/example\/lab\/a\/1\.0\.0\/a-1\.0\.0\.jar: HTTP 404; give the jars yourself: WORKBOOK_KAFKA_LIB=DIR/);
     expect(readdirSync(cache)).toEqual([]);
   });
 });

@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchJars, readJarSet } from '../../scripts/effects/download.js';
 import { getProfile } from '../../scripts/lab/versions.js';
+import { GIVE_KAFKA_JARS } from '../../scripts/effects/embedded-lab.js';
 import { ROOT } from '../../scripts/core/paths.js';
 
 const set = getProfile('current').kafkaJars!;
 const jars = readJarSet(set, readFileSync(join(ROOT, set), 'utf8'));
 try {
-  await fetchJars('kafka-lib', jars, { cacheDir: join(ROOT, 'dist'), log: (l) => console.error(`npm test: ${l}`) });
+  await fetchJars('kafka-lib', jars, { cacheDir: join(ROOT, 'dist'), yourself: GIVE_KAFKA_JARS, log: (l) => console.error(`npm test: ${l}`) });
 } catch (err) {
   console.error(`npm test: the Kafka jars could not be fetched (${(err as Error).message}), so the tests that need Kafka are skipped`);
 }
